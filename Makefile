@@ -1,0 +1,86 @@
+# retort build.  `make` builds build/retort; `make test` runs every test and
+# ends with "N passed, M failed"; `make asan` runs them under ASan+UBSan;
+# `make valgrind` under valgrind; `make deps` installs Debian's packages.
+#
+# Drivers are chosen at build time: DRIVERS=sqlite (the default) builds a
+# SQLite-only retort.
+
+CC ?= cc
+PREFIX ?= /usr/local
+DRIVERS ?= sqlite
+BUILD ?= build
+PKG_CONFIG ?= pkg-config
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
+LIBS = $(shell $(PKG_CONFIG) --libs inih)
+
+ifneq ($(filter sqlite,$(DRIVERS)),)
+ALL_CFLAGS += -DRT_WITH_SQLITE $(shell $(PKG_CONFIG) --cflags sqlite3)
+LIBS += $(shell $(PKG_CONFIG) --libs sqlite3)
+DRIVER_SRC += src/db/sqlite.c
+endif
+
+LIB_SRC = $(wildcard src/lib/*.c) src/db/driver.c $(DRIVER_SRC)
+CMD_SRC = $(wildcard src/cmd/*.c) src/main.c
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CMD_OBJ = $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all test unit asan valgrind install deps demo bench clean
+all: $(BUILD)/retort
+
+$(BUILD)/obj/%.o: %.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libretort.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/retort: $(CMD_OBJ) $(BUILD)/libretort.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libretort.a $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libretort.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc -o $@ $< $(BUILD)/libretort.a $(LIBS) \
+		$(shell $(PKG_CONFIG) --libs cmocka)
+
+unit: $(UNIT_BIN)
+
+test: $(BUILD)/retort $(UNIT_BIN)
+	@RETORT_BIN=$(abspath $(BUILD)/retort) UNIT_DIR=$(abspath $(BUILD)/tests) tests/run.sh
+
+asan:
+	$(MAKE) BUILD=build/asan CC=$${CC:-gcc} \
+		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" test
+
+valgrind: $(BUILD)/retort $(UNIT_BIN)
+	@RETORT_BIN=$(abspath $(BUILD)/retort) UNIT_DIR=$(abspath $(BUILD)/tests) \
+		RETORT_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+		tests/run.sh
+
+install: $(BUILD)/retort
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/retort $(DESTDIR)$(PREFIX)/bin/retort
+
+# Debian 12 packages for building and testing.
+DEPS = build-essential pkg-config libsqlite3-dev libinih-dev libcmocka-dev bats sqlite3 valgrind
+deps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEPS)
+
+# The main job on the embedded default database (sqlite:///app.db).
+demo: $(BUILD)/retort
+	$(BUILD)/retort upgrade head
+	$(BUILD)/retort history
+	$(BUILD)/retort current
+
+bench: $(BUILD)/retort
+	bench/run.sh
+
+clean:
+	rm -rf build
