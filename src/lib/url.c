@@ -1,0 +1,262 @@
+#include "url.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void rt_url_init(struct rt_url *u)
+{
+	memset(u, 0, sizeof(*u));
+	strvec_init(&u->qkeys);
+	strvec_init(&u->qvals);
+}
+
+void rt_url_release(struct rt_url *u)
+{
+	free(u->backend);
+	free(u->driver);
+	free(u->user);
+	free(u->password);
+	free(u->host);
+	free(u->port);
+	free(u->path);
+	strvec_clear(&u->qkeys);
+	strvec_clear(&u->qvals);
+	rt_url_init(u);
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Percent-decode s[0..n) into a new string; -1 on a bad escape. */
+static char *pct_decode(const char *s, size_t n, int *bad)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			int h, l;
+			if (i + 2 >= n) {
+				*bad = 1;
+				break;
+			}
+			h = hexval((unsigned char)s[i + 1]);
+			l = hexval((unsigned char)s[i + 2]);
+			if (h < 0 || l < 0) {
+				*bad = 1;
+				break;
+			}
+			strbuf_addch(&sb, (char)(h * 16 + l));
+			i += 2;
+		} else {
+			strbuf_addch(&sb, s[i]);
+		}
+	}
+	return strbuf_detach(&sb);
+}
+
+static int parse_query(struct rt_url *u, const char *q, const char *raw, struct rt_error *err)
+{
+	while (*q) {
+		const char *amp = strchr(q, '&');
+		size_t n = amp ? (size_t)(amp - q) : strlen(q);
+		const char *eq = memchr(q, '=', n);
+		int bad = 0;
+		if (n) {
+			size_t kn = eq ? (size_t)(eq - q) : n;
+			char *k = pct_decode(q, kn, &bad);
+			char *v = eq ? pct_decode(eq + 1, n - kn - 1, &bad) : xstrdup("");
+			strvec_push(&u->qkeys, k);
+			strvec_push(&u->qvals, v);
+			free(k);
+			free(v);
+			if (bad) {
+				char *m = rt_url_mask(raw);
+				rt_error_set(err, RT_EXIT_USAGE, "bad percent-escape in the query of database url '%s'", m);
+				free(m);
+				return -1;
+			}
+		}
+		q += n;
+		if (*q == '&')
+			q++;
+	}
+	return 0;
+}
+
+/*
+ * Split scheme://[user[:password]@][host][:port][/path][?query].  SQLite
+ * URLs keep everything after "://" up to '?' as the path, minus the first
+ * slash, which is how "sqlite:////abs.db" names "/abs.db".
+ */
+int rt_url_parse(struct rt_url *u, const char *s, struct rt_error *err)
+{
+	const char *sep = strstr(s, "://");
+	char *masked = rt_url_mask(s);
+	int bad = 0;
+
+	rt_url_init(u);
+	if (!sep || sep == s) {
+		rt_error_set(err, RT_EXIT_USAGE,
+			     "database url '%s' has no scheme; expected e.g. 'sqlite:///app.db' or "
+			     "'postgresql://user@host/db'", masked);
+		goto fail;
+	}
+	char *scheme = xstrndup(s, (size_t)(sep - s));
+	for (char *p = scheme; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	char *plus = strchr(scheme, '+');
+	if (plus) {
+		u->driver = xstrdup(plus + 1);
+		*plus = '\0';
+	}
+	if (!strcmp(scheme, "sqlite") || !strcmp(scheme, "sqlite3")) {
+		u->backend = xstrdup("sqlite");
+	} else if (!strcmp(scheme, "postgresql") || !strcmp(scheme, "postgres") ||
+		   !strcmp(scheme, "pgsql")) {
+		u->backend = xstrdup("postgresql");
+	} else {
+		rt_error_set(err, RT_EXIT_USAGE,
+			     "unsupported database url scheme '%s' in '%s'; use 'sqlite:///FILE' or "
+			     "'postgresql://...'", scheme, masked);
+		free(scheme);
+		goto fail;
+	}
+	free(scheme);
+
+	const char *rest = sep + 3;
+	const char *qmark = strchr(rest, '?');
+	size_t restlen = qmark ? (size_t)(qmark - rest) : strlen(rest);
+	if (qmark && parse_query(u, qmark + 1, s, err))
+		goto fail;
+
+	if (!strcmp(u->backend, "sqlite")) {
+		/* sqlite://  or sqlite:///:memory: is in memory; the host part must be empty */
+		if (restlen == 0) {
+			u->memory = 1;
+			u->path = xstrdup("");
+		} else if (rest[0] != '/') {
+			rt_error_set(err, RT_EXIT_USAGE,
+				     "sqlite url '%s' names a host; use 'sqlite:///relative.db' (three slashes) "
+				     "or 'sqlite:////absolute.db' (four)", masked);
+			goto fail;
+		} else {
+			u->path = pct_decode(rest + 1, restlen - 1, &bad);
+			if (!*u->path || !strcmp(u->path, ":memory:"))
+				u->memory = 1;
+		}
+	} else {
+		const char *end = rest + restlen;
+		const char *slash = memchr(rest, '/', restlen);
+		const char *auth_end = slash ? slash : end;
+		const char *at = NULL;
+		for (const char *p = rest; p < auth_end; p++)
+			if (*p == '@')
+				at = p; /* last '@': passwords may contain '@' unescaped */
+		const char *hostp = rest;
+		if (at) {
+			const char *colon = memchr(rest, ':', (size_t)(at - rest));
+			if (colon) {
+				u->user = pct_decode(rest, (size_t)(colon - rest), &bad);
+				u->password = pct_decode(colon + 1, (size_t)(at - colon - 1), &bad);
+			} else {
+				u->user = pct_decode(rest, (size_t)(at - rest), &bad);
+			}
+			hostp = at + 1;
+		}
+		const char *hend = auth_end;
+		const char *pcolon = NULL;
+		if (hostp < hend && *hostp == '[') {
+			const char *rb = memchr(hostp, ']', (size_t)(hend - hostp));
+			if (rb) {
+				u->host = xstrndup(hostp + 1, (size_t)(rb - hostp - 1));
+				if (rb + 1 < hend && rb[1] == ':')
+					pcolon = rb + 1;
+			}
+		} else {
+			pcolon = memchr(hostp, ':', (size_t)(hend - hostp));
+			size_t hl = pcolon ? (size_t)(pcolon - hostp) : (size_t)(hend - hostp);
+			if (hl)
+				u->host = pct_decode(hostp, hl, &bad);
+		}
+		if (pcolon) {
+			u->port = xstrndup(pcolon + 1, (size_t)(hend - pcolon - 1));
+			for (const char *p = u->port; *p; p++)
+				if (!isdigit((unsigned char)*p)) {
+					rt_error_set(err, RT_EXIT_USAGE, "bad port '%s' in database url '%s'",
+						     u->port, masked);
+					goto fail;
+				}
+		}
+		if (slash && slash + 1 < end)
+			u->path = pct_decode(slash + 1, (size_t)(end - slash - 1), &bad);
+	}
+	if (bad) {
+		rt_error_set(err, RT_EXIT_USAGE, "bad percent-escape in database url '%s'", masked);
+		goto fail;
+	}
+	free(masked);
+	return 0;
+fail:
+	free(masked);
+	rt_url_release(u);
+	return -1;
+}
+
+const char *rt_url_query(const struct rt_url *u, const char *key)
+{
+	int i = strvec_find(&u->qkeys, key);
+	return i < 0 ? NULL : u->qvals.v[i];
+}
+
+/* Does `p` start a "password=" query parameter (any case)? */
+static int is_password_param(const char *p)
+{
+	return !strncasecmp(p, "password=", 9);
+}
+
+char *rt_url_mask(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *sep = strstr(s, "://");
+	const char *p = s;
+
+	if (sep) {
+		const char *auth = sep + 3;
+		size_t alen = strcspn(auth, "/?#");
+		const char *at = NULL;
+		for (const char *q = auth; q < auth + alen; q++)
+			if (*q == '@')
+				at = q;
+		if (at) {
+			const char *colon = memchr(auth, ':', (size_t)(at - auth));
+			if (colon) {
+				strbuf_add(&sb, s, (size_t)(colon + 1 - s));
+				strbuf_addstr(&sb, "***");
+				p = at;
+			}
+		}
+	}
+	/* copy the rest, masking password=... query parameters */
+	while (*p) {
+		if ((*p == '?' || *p == '&') && is_password_param(p + 1)) {
+			strbuf_addch(&sb, *p);
+			strbuf_addstr(&sb, "password=***");
+			p += 1 + strlen("password=");
+			while (*p && *p != '&' && *p != '#')
+				p++;
+			continue;
+		}
+		strbuf_addch(&sb, *p++);
+	}
+	return strbuf_detach(&sb);
+}

@@ -1,0 +1,31 @@
+/*
+ * Database URLs, in SQLAlchemy's spelling so alembic.ini files carry over:
+ *   sqlite:///relative.db   sqlite:////absolute.db   sqlite://  (in memory)
+ *   sqlite+pysqlite:///x.db  postgresql+psycopg2://user:pw@host:5432/db?k=v
+ * The "+driver" suffix is accepted and dropped.  Every component is
+ * percent-decoded.  Passwords must never be printed: use rt_url_mask().
+ */
+#ifndef RT_URL_H
+#define RT_URL_H
+
+#include "error.h"
+#include "strvec.h"
+
+struct rt_url {
+	char *backend;   /* "sqlite" or "postgresql" */
+	char *driver;    /* the SQLAlchemy "+driver" suffix, or NULL */
+	char *user, *password, *host, *port;
+	char *path;      /* sqlite: file path ("" for memory); pg: database name */
+	int memory;      /* sqlite in-memory database */
+	struct strvec qkeys, qvals;
+};
+
+void rt_url_init(struct rt_url *u);
+void rt_url_release(struct rt_url *u);
+int rt_url_parse(struct rt_url *u, const char *s, struct rt_error *err);
+/* A copy of `s` with any password replaced by "***" (also password=... query
+ * parameters).  Safe on malformed input. */
+char *rt_url_mask(const char *s);
+const char *rt_url_query(const struct rt_url *u, const char *key);
+
+#endif
