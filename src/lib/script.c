@@ -1,0 +1,386 @@
+#include "script.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void rt_script_init(struct rt_script *s)
+{
+	memset(s, 0, sizeof(*s));
+	strvec_init(&s->down);
+	strvec_init(&s->deps);
+	strvec_init(&s->labels);
+}
+
+void rt_script_release(struct rt_script *s)
+{
+	free(s->path);
+	free(s->text);
+	free(s->id);
+	strvec_clear(&s->down);
+	strvec_clear(&s->deps);
+	strvec_clear(&s->labels);
+	free(s->create_date);
+	free(s->longdoc);
+	free(s->doc);
+	rt_script_init(s);
+}
+
+int rt_revid_check(const char *id, const char *where, struct rt_error *err)
+{
+	if (!*id)
+		return rt_error_set(err, RT_EXIT_ERROR, "%sempty revision id", where);
+	for (const char *p = id; *p; p++) {
+		if (strchr("@-+:", *p) || isspace((unsigned char)*p) || *p == ',')
+			return rt_error_set(err, RT_EXIT_ERROR,
+					    "%scharacter '%c' not allowed in revision id '%s'; ids may not "
+					    "contain '@', '-', '+', ':', ',' or white space",
+					    where, *p, id);
+	}
+	return 0;
+}
+
+void rt_script_position(const struct rt_script *s, size_t off, int *line, int *col)
+{
+	int l = 1;
+	size_t bol = 0;
+	if (off > s->text_len)
+		off = s->text_len;
+	for (size_t i = 0; i < off; i++)
+		if (s->text[i] == '\n') {
+			l++;
+			bol = i + 1;
+		}
+	*line = l;
+	*col = (int)(off - bol) + 1;
+}
+
+/* Trim [*b, *e) of spaces and tabs (and a CR at the end). */
+static void trim(const char **b, const char **e)
+{
+	while (*b < *e && (**b == ' ' || **b == '\t'))
+		(*b)++;
+	while (*e > *b && ((*e)[-1] == ' ' || (*e)[-1] == '\t' || (*e)[-1] == '\r'))
+		(*e)--;
+}
+
+static const char *const header_fields[] = {
+	"Revision ID", "Revises", "Create Date", "Branch Labels", "Depends On", NULL,
+};
+
+/* If the comment text [b,e) is "Field: value", return the field's index. */
+static int header_field(const char *b, const char *e, const char **val)
+{
+	for (int i = 0; header_fields[i]; i++) {
+		size_t n = strlen(header_fields[i]);
+		if ((size_t)(e - b) > n && !strncasecmp(b, header_fields[i], n) && b[n] == ':') {
+			*val = b + n + 1;
+			return i;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Split a comma-separated header list into `out`, checking each id.
+ * Ids in Revises and Depends On may not repeat.
+ */
+static int parse_id_list(struct strvec *out, const char *b, const char *e, int is_label,
+			 const char *path, int line, const char *text, struct rt_error *err)
+{
+	const char *p = b;
+	while (p < e) {
+		const char *c = memchr(p, ',', (size_t)(e - p));
+		const char *ie = c ? c : e;
+		const char *ib = p;
+		trim(&ib, &ie);
+		if (ie > ib) {
+			char *id = xstrndup(ib, (size_t)(ie - ib));
+			char where[1024];
+			snprintf(where, sizeof(where), "%s:%d:%d: ", path, line, (int)(ib - text) + 1);
+			if (!is_label && rt_revid_check(id, where, err)) {
+				free(id);
+				return -1;
+			}
+			if (strvec_find(out, id) >= 0) {
+				rt_error_set(err, RT_EXIT_ERROR, "%s'%s' is listed twice", where, id);
+				free(id);
+				return -1;
+			}
+			strvec_push(out, id);
+			free(id);
+		}
+		p = c ? c + 1 : e;
+	}
+	return 0;
+}
+
+static int parse_marker(struct rt_script *s, const char *path, int line, const char *lb,
+			const char *b, const char *e, struct rt_section **sec, struct rt_error *err)
+{
+	/* b points just after "migrate:" */
+	const char *w = b;
+	while (w < e && (isalnum((unsigned char)*w) || *w == '_'))
+		w++;
+	size_t n = (size_t)(w - b);
+	struct rt_section *target;
+	const char *name;
+	if (n == 7 && !strncmp(b, "upgrade", 7)) {
+		target = &s->up;
+		name = "upgrade";
+	} else if (n == 9 && !strncmp(b, "downgrade", 9)) {
+		target = &s->downgrade;
+		name = "downgrade";
+	} else {
+		return rt_error_set(err, RT_EXIT_ERROR,
+				    "%s:%d:%d: unknown section '-- migrate:%.*s'; expected "
+				    "'-- migrate:upgrade' or '-- migrate:downgrade'",
+				    path, line, (int)(b - lb) + 1, (int)n, b);
+	}
+	if (target->present)
+		return rt_error_set(err, RT_EXIT_ERROR,
+				    "%s:%d:1: second '-- migrate:%s' section; the first is at line %d",
+				    path, line, name, target->marker_line);
+	if (target == &s->up && s->downgrade.present)
+		return rt_error_set(err, RT_EXIT_ERROR,
+				    "%s:%d:1: the '-- migrate:upgrade' section must come before "
+				    "'-- migrate:downgrade' (line %d)", path, line, s->downgrade.marker_line);
+	target->present = 1;
+	target->transactional = 1;
+	target->marker_line = line;
+	/* options: transaction:false|true */
+	const char *p = w;
+	while (p < e) {
+		while (p < e && (*p == ' ' || *p == '\t'))
+			p++;
+		const char *ob = p;
+		while (p < e && *p != ' ' && *p != '\t')
+			p++;
+		if (p == ob)
+			break;
+		size_t on = (size_t)(p - ob);
+		if (on == 17 && !strncmp(ob, "transaction:false", 17))
+			target->transactional = 0;
+		else if (on == 16 && !strncmp(ob, "transaction:true", 16))
+			target->transactional = 1;
+		else
+			return rt_error_set(err, RT_EXIT_ERROR,
+					    "%s:%d:%d: unknown section option '%.*s'; the only option is "
+					    "'transaction:false'", path, line, (int)(ob - lb) + 1, (int)on, ob);
+	}
+	*sec = target;
+	return 0;
+}
+
+int rt_script_parse(struct rt_script *s, const char *path, char *text, size_t len,
+		    struct rt_error *err)
+{
+	struct strbuf doc = STRBUF_INIT;
+	struct rt_section *cur = NULL;
+	int seen_field = 0, line = 0, create_line = 0;
+	const char *p = text, *end = text + len;
+
+	s->path = xstrdup(path);
+	s->text = text;
+	s->text_len = len;
+
+	if (memchr(text, '\0', len)) {
+		rt_error_set(err, RT_EXIT_ERROR, "%s: contains a NUL byte; migration files must be text",
+			     path);
+		goto fail;
+	}
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		p += 3; /* UTF-8 byte order mark */
+
+	while (p < end) {
+		const char *lb = p;
+		const char *le = memchr(p, '\n', (size_t)(end - p));
+		const char *next = le ? le + 1 : end;
+		if (!le)
+			le = end;
+		line++;
+		const char *b = lb, *e = le;
+		trim(&b, &e);
+		int is_comment = e - b >= 2 && b[0] == '-' && b[1] == '-';
+
+		if (is_comment && !strncmp(b, "-- migrate:", 11) && b == lb) {
+			struct rt_section *sec = NULL;
+			if (cur)
+				cur->len = (size_t)(lb - text) - cur->off;
+			if (parse_marker(s, path, line, lb, b + 11, e, &sec, err))
+				goto fail;
+			cur = sec;
+			cur->off = (size_t)(next - text);
+			p = next;
+			continue;
+		}
+		if (cur) {
+			p = next;
+			continue;
+		}
+		/* still in the header */
+		if (b == e) {
+			if (!seen_field)
+				strbuf_addch(&doc, '\n');
+			p = next;
+			continue;
+		}
+		if (!is_comment) {
+			rt_error_set(err, RT_EXIT_ERROR,
+				     "%s:%d:%d: text before the '-- migrate:upgrade' section; only '--' "
+				     "comment header lines may come first, SQL belongs after a section marker",
+				     path, line, (int)(b - lb) + 1);
+			goto fail;
+		}
+		const char *cb = b + 2, *ce = e, *val;
+		if (cb < ce && *cb == ' ')
+			cb++;
+		int f = header_field(cb, ce, &val);
+		if (f < 0) {
+			/* free text: the message while no field has been seen */
+			strbuf_add(&doc, cb, (size_t)(ce - cb));
+			strbuf_addch(&doc, '\n');
+			p = next;
+			continue;
+		}
+		if (!seen_field) {
+			/* a blank line between the message and the fields, as in Alembic's docstring */
+			strbuf_rtrim(&doc);
+			strbuf_addstr(&doc, doc.len ? "\n\n" : "");
+		}
+		seen_field = 1;
+		strbuf_add(&doc, cb, (size_t)(ce - cb));
+		strbuf_addch(&doc, '\n');
+		const char *vb = val, *ve = ce;
+		trim(&vb, &ve);
+		int *field_line[] = { &s->id_line, &s->down_line, &create_line, &s->labels_line,
+				      &s->deps_line };
+		if (*field_line[f]) {
+			rt_error_set(err, RT_EXIT_ERROR, "%s:%d:1: second '%s:' header line; the first is at line %d",
+				     path, line, header_fields[f], *field_line[f]);
+			goto fail;
+		}
+		*field_line[f] = line;
+		switch (f) {
+		case 0: {
+			char where[1024];
+			s->id = xstrndup(vb, (size_t)(ve - vb));
+			snprintf(where, sizeof(where), "%s:%d:%d: ", path, line, (int)(vb - lb) + 1);
+			if (rt_revid_check(s->id, where, err))
+				goto fail;
+			break;
+		}
+		case 1:
+			if (parse_id_list(&s->down, vb, ve, 0, path, line, lb, err))
+				goto fail;
+			break;
+		case 2:
+			s->create_date = xstrndup(vb, (size_t)(ve - vb));
+			break;
+		case 3:
+			if (parse_id_list(&s->labels, vb, ve, 1, path, line, lb, err))
+				goto fail;
+			break;
+		case 4:
+			if (parse_id_list(&s->deps, vb, ve, 0, path, line, lb, err))
+				goto fail;
+			break;
+		}
+		p = next;
+	}
+	if (cur)
+		cur->len = len - cur->off;
+
+	if (!s->id) {
+		rt_error_set(err, RT_EXIT_ERROR,
+			     "%s:1:1: missing '-- Revision ID: <id>' header line", path);
+		goto fail;
+	}
+	if (!s->down_line) {
+		rt_error_set(err, RT_EXIT_ERROR,
+			     "%s:%d:1: missing '-- Revises:' header line (leave it empty for the first "
+			     "revision)", path, s->id_line);
+		goto fail;
+	}
+	if (strvec_find(&s->down, s->id) >= 0) {
+		rt_error_set(err, RT_EXIT_ERROR, "%s:%d:1: revision '%s' revises itself", path,
+			     s->down_line, s->id);
+		goto fail;
+	}
+	if (strvec_find(&s->deps, s->id) >= 0) {
+		rt_error_set(err, RT_EXIT_ERROR, "%s:%d:1: revision '%s' depends on itself", path,
+			     s->deps_line, s->id);
+		goto fail;
+	}
+	if (!s->up.present) {
+		rt_error_set(err, RT_EXIT_ERROR,
+			     "%s: no '-- migrate:upgrade' section; add one after the header", path);
+		goto fail;
+	}
+	strbuf_rtrim(&doc);
+	{
+		/* strip leading blank lines */
+		size_t i = 0;
+		while (i < doc.len && doc.buf[i] == '\n')
+			i++;
+		s->longdoc = xstrdup(doc.buf + i);
+	}
+	{
+		char *para = strstr(s->longdoc, "\n\n");
+		s->doc = para ? xstrndup(s->longdoc, (size_t)(para - s->longdoc)) : xstrdup(s->longdoc);
+		/* a header with fields only: the doc must not be "Revision ID: ..." */
+		const char *v;
+		char *nl = strchr(s->doc, '\n');
+		if (header_field(s->doc, nl ? nl : s->doc + strlen(s->doc), &v) >= 0)
+			s->doc[0] = '\0';
+	}
+	strbuf_release(&doc);
+	return 0;
+fail:
+	strbuf_release(&doc);
+	return -1;
+}
+
+int rt_script_load(struct rt_script *s, const char *path, struct rt_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return rt_error_set(err, RT_EXIT_ERROR, "cannot open '%s': %s", path, strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return rt_error_set(err, RT_EXIT_ERROR, "'%s' is not a regular file", path);
+	}
+	size_t cap = (size_t)st.st_size;
+	char *buf = xmalloc(cap + 1);
+	size_t got = 0;
+	for (;;) {
+		if (got == cap) {
+			cap = cap ? cap * 2 : 4096;
+			buf = xrealloc(buf, cap + 1);
+		}
+		ssize_t n = read(fd, buf + got, cap - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			close(fd);
+			free(buf);
+			return rt_error_set(err, RT_EXIT_ERROR, "cannot read '%s': %s", path, strerror(e));
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	return rt_script_parse(s, path, buf, got, err);
+}
