@@ -1,0 +1,47 @@
+#include "driver.h"
+
+#include <string.h>
+
+#ifdef RT_WITH_SQLITE
+extern const struct rt_driver rt_sqlite_driver;
+#endif
+#ifdef RT_WITH_PG
+extern const struct rt_driver rt_pg_driver;
+#endif
+
+const struct rt_driver *const rt_drivers[] = {
+#ifdef RT_WITH_SQLITE
+	&rt_sqlite_driver,
+#endif
+#ifdef RT_WITH_PG
+	&rt_pg_driver,
+#endif
+	NULL,
+};
+
+int rt_driver_for(const struct rt_url *url, const struct rt_driver **out, struct rt_error *err)
+{
+	for (int i = 0; rt_drivers[i]; i++)
+		if (!strcmp(rt_drivers[i]->name, url->backend)) {
+			*out = rt_drivers[i];
+			return 0;
+		}
+	return rt_error_set(err, RT_EXIT_ERROR,
+			    "this retort was built without the '%s' driver; rebuild with it enabled "
+			    "(see 'retort --version' for the drivers built in)", url->backend);
+}
+
+int rt_db_open(struct rt_db **db, const struct rt_url *url, const struct rt_db_opts *opts,
+	       struct rt_error *err)
+{
+	const struct rt_driver *drv;
+	if (rt_driver_for(url, &drv, err))
+		return -1;
+	return drv->open(db, url, opts, err);
+}
+
+void rt_db_close(struct rt_db *db)
+{
+	if (db)
+		db->drv->close(db);
+}

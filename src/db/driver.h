@@ -1,0 +1,78 @@
+/*
+ * Database drivers: one backend per file (db/sqlite.c, later db/pg.c)
+ * behind this vtable, chosen by the URL's backend and compiled in at build
+ * time (RT_WITH_SQLITE, RT_WITH_PG).  Every connection struct starts with
+ * `struct rt_db` so the generic helpers below can dispatch on it.
+ *
+ * All calls return 0 or -1 with `err` filled.  exec() runs a block of SQL
+ * and, on failure, fills `info` with the byte offset of the failing
+ * statement (and of the error token inside it where the database says),
+ * relative to the block, so callers can name file:line:col.
+ */
+#ifndef RT_DRIVER_H
+#define RT_DRIVER_H
+
+#include <stddef.h>
+
+#include "../lib/error.h"
+#include "../lib/strvec.h"
+#include "../lib/url.h"
+
+struct rt_db;
+
+struct rt_db_opts {
+	int readonly;            /* don't create anything; a missing file reads as empty */
+	double lock_timeout;     /* seconds to wait for the migration lock */
+	const char *version_table;
+	/* called once when the lock is busy and we start waiting */
+	void (*on_lock_wait)(void *ctx, const char *what);
+	void *ctx;
+};
+
+struct rt_exec_info {
+	int has_stmt;
+	size_t stmt_off;         /* start of the failing statement */
+	int has_token;
+	size_t token_off;        /* error position inside the block */
+	int statements_done;     /* statements that completed before the failure */
+};
+
+struct rt_driver {
+	const char *name;
+	int (*open)(struct rt_db **db, const struct rt_url *url, const struct rt_db_opts *opts,
+		    struct rt_error *err);
+	void (*close)(struct rt_db *db);
+	int (*lock)(struct rt_db *db, struct rt_error *err);
+	void (*unlock)(struct rt_db *db);
+	int (*begin)(struct rt_db *db, struct rt_error *err);
+	int (*commit)(struct rt_db *db, struct rt_error *err);
+	void (*rollback)(struct rt_db *db);
+	int (*in_transaction)(struct rt_db *db);
+	int (*exec)(struct rt_db *db, const char *sql, size_t len, struct rt_exec_info *info,
+		    struct rt_error *err);
+	/* version table primitives */
+	int (*versions_read)(struct rt_db *db, struct strvec *out, int *table_exists,
+			     struct rt_error *err);
+	int (*version_table_create)(struct rt_db *db, struct rt_error *err);
+	int (*version_insert)(struct rt_db *db, const char *v, struct rt_error *err);
+	/* update and delete must match exactly one row */
+	int (*version_update)(struct rt_db *db, const char *from, const char *to, struct rt_error *err);
+	int (*version_delete)(struct rt_db *db, const char *v, struct rt_error *err);
+	int (*version_delete_all)(struct rt_db *db, struct rt_error *err);
+	const char *(*library_version)(void);
+};
+
+struct rt_db {
+	const struct rt_driver *drv;
+};
+
+/* The compiled-in driver for a URL's backend, or an error naming the fix. */
+int rt_driver_for(const struct rt_url *url, const struct rt_driver **out, struct rt_error *err);
+/* Each compiled-in driver in turn (NULL-terminated). */
+extern const struct rt_driver *const rt_drivers[];
+
+int rt_db_open(struct rt_db **db, const struct rt_url *url, const struct rt_db_opts *opts,
+	       struct rt_error *err);
+void rt_db_close(struct rt_db *db);
+
+#endif

@@ -1,0 +1,462 @@
+/*
+ * The SQLite driver.
+ *
+ * Transactions are BEGIN IMMEDIATE ... COMMIT, so a migration and its
+ * version-row change land together or not at all.  The migration lock is
+ * flock() on the database file, held for the whole command: it serialises
+ * retort processes without touching SQLite's own POSIX locks (the lock fd
+ * is closed only after SQLite has closed the database, because closing any
+ * fd of a file drops the process's POSIX locks on it).
+ */
+#include "driver.h"
+#include "../lib/strbuf.h"
+#include "../lib/xalloc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct sqlite_db {
+	struct rt_db base;
+	sqlite3 *h;
+	char *path;            /* "" in memory */
+	int missing;           /* read-only open of a file that does not exist */
+	int lock_fd;
+	char *vt;              /* quoted version table name */
+	char *vt_raw;
+	struct rt_db_opts opts;
+};
+
+#define SDB(db) ((struct sqlite_db *)(db))
+
+static char *quote_ident(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addch(&sb, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			strbuf_addch(&sb, '"');
+		strbuf_addch(&sb, *s);
+	}
+	strbuf_addch(&sb, '"');
+	return strbuf_detach(&sb);
+}
+
+static int sq_error(struct sqlite_db *d, struct rt_error *err, const char *what)
+{
+	return rt_error_set(err, RT_EXIT_ERROR, "sqlite: %s: %s", what, sqlite3_errmsg(d->h));
+}
+
+static void sq_close(struct rt_db *db)
+{
+	struct sqlite_db *d = SDB(db);
+	if (d->h)
+		sqlite3_close_v2(d->h);
+	if (d->lock_fd >= 0)
+		close(d->lock_fd); /* after SQLite: closing first would drop its POSIX locks */
+	free(d->path);
+	free(d->vt);
+	free(d->vt_raw);
+	free(d);
+}
+
+static int sq_open(struct rt_db **out, const struct rt_url *url, const struct rt_db_opts *opts,
+		   struct rt_error *err);
+
+static int simple_exec(struct sqlite_db *d, const char *sql, struct rt_error *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(d->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		rt_error_set(err, RT_EXIT_ERROR, "sqlite: %s: %s", sql, msg ? msg : sqlite3_errmsg(d->h));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The pid holding a flock on our file, from /proc/locks, or 0. */
+static long lock_holder(int fd)
+{
+	struct stat st;
+	char line[256];
+	long pid = 0;
+	if (fstat(fd, &st))
+		return 0;
+	FILE *f = fopen("/proc/locks", "r");
+	if (!f)
+		return 0;
+	while (!pid && fgets(line, sizeof(line), f)) {
+		long p;
+		unsigned maj, min;
+		unsigned long ino;
+		char kind[16];
+		if (sscanf(line, "%*d: %15s %*s %*s %ld %x:%x:%lu", kind, &p, &maj, &min, &ino) == 5 &&
+		    !strcmp(kind, "FLOCK") && ino == (unsigned long)st.st_ino && p != (long)getpid())
+			pid = p;
+	}
+	fclose(f);
+	return pid;
+}
+
+static int sq_lock(struct rt_db *db, struct rt_error *err)
+{
+	struct sqlite_db *d = SDB(db);
+	if (d->missing || !*d->path)
+		return 0;
+	if (d->lock_fd < 0) {
+		d->lock_fd = open(d->path, O_RDONLY | O_CLOEXEC);
+		if (d->lock_fd < 0)
+			return rt_error_set(err, RT_EXIT_ERROR, "cannot open '%s' to lock it: %s", d->path,
+					    strerror(errno));
+	}
+	double start = now_s(), delay = 0.01;
+	int announced = 0;
+	for (;;) {
+		if (!flock(d->lock_fd, LOCK_EX | LOCK_NB))
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return rt_error_set(err, RT_EXIT_ERROR, "cannot lock '%s': %s", d->path,
+					    strerror(errno));
+		if (!announced && d->opts.on_lock_wait) {
+			char what[512];
+			long pid = lock_holder(d->lock_fd);
+			if (pid)
+				snprintf(what, sizeof(what), "'%s' (held by pid %ld)", d->path, pid);
+			else
+				snprintf(what, sizeof(what), "'%s'", d->path);
+			d->opts.on_lock_wait(d->opts.ctx, what);
+			announced = 1;
+		}
+		if (now_s() - start >= d->opts.lock_timeout) {
+			long pid = lock_holder(d->lock_fd);
+			char who[64] = "";
+			if (pid)
+				snprintf(who, sizeof(who), " (held by pid %ld)", pid);
+			return rt_error_set(err, RT_EXIT_LOCK,
+					    "timed out after %g s waiting for the migration lock on '%s'%s; "
+					    "another retort is migrating this database: wait for it, or "
+					    "raise --lock-timeout", d->opts.lock_timeout, d->path, who);
+		}
+		struct timespec ts = { 0, (long)(delay * 1e9) };
+		nanosleep(&ts, NULL);
+		if (delay < 0.2)
+			delay *= 1.5;
+	}
+}
+
+static void sq_unlock(struct rt_db *db)
+{
+	struct sqlite_db *d = SDB(db);
+	if (d->lock_fd >= 0)
+		flock(d->lock_fd, LOCK_UN); /* keep the fd open: see the note at the top */
+}
+
+static int sq_begin(struct rt_db *db, struct rt_error *err)
+{
+	return simple_exec(SDB(db), "BEGIN IMMEDIATE", err);
+}
+
+static int sq_commit(struct rt_db *db, struct rt_error *err)
+{
+	return simple_exec(SDB(db), "COMMIT", err);
+}
+
+static void sq_rollback(struct rt_db *db)
+{
+	struct sqlite_db *d = SDB(db);
+	if (d->h && !sqlite3_get_autocommit(d->h))
+		sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int sq_in_transaction(struct rt_db *db)
+{
+	struct sqlite_db *d = SDB(db);
+	return d->h && !sqlite3_get_autocommit(d->h);
+}
+
+/* Skip white space and comments; SQLite's own prepare does the same. */
+static const char *skip_space(const char *p, const char *end)
+{
+	while (p < end) {
+		if (isspace((unsigned char)*p)) {
+			p++;
+		} else if (p + 1 < end && p[0] == '-' && p[1] == '-') {
+			while (p < end && *p != '\n')
+				p++;
+		} else if (p + 1 < end && p[0] == '/' && p[1] == '*') {
+			const char *e = p + 2;
+			while (e + 1 < end && !(e[0] == '*' && e[1] == '/'))
+				e++;
+			p = e + 1 < end ? e + 2 : end;
+		} else {
+			break;
+		}
+	}
+	return p;
+}
+
+static int starts_keyword(const char *p, const char *end, const char *kw)
+{
+	size_t n = strlen(kw);
+	return (size_t)(end - p) >= n && !strncasecmp(p, kw, n) &&
+	       ((size_t)(end - p) == n || !(isalnum((unsigned char)p[n]) || p[n] == '_'));
+}
+
+/* Would this statement end or start a transaction under our feet? */
+static int is_txn_control(const char *p, const char *end)
+{
+	if (starts_keyword(p, end, "BEGIN") || starts_keyword(p, end, "COMMIT") ||
+	    starts_keyword(p, end, "END"))
+		return 1;
+	if (starts_keyword(p, end, "ROLLBACK")) {
+		const char *q = skip_space(p + 8, end);
+		if (starts_keyword(q, end, "TRANSACTION"))
+			q = skip_space(q + 11, end);
+		return !starts_keyword(q, end, "TO");
+	}
+	return 0;
+}
+
+/*
+ * Run every statement of a block in turn.  sqlite3_prepare_v2 tells where
+ * each statement ends; sqlite3_error_offset where a syntax error is.
+ */
+static int sq_exec(struct rt_db *db, const char *sql, size_t len, struct rt_exec_info *info,
+		   struct rt_error *err)
+{
+	struct sqlite_db *d = SDB(db);
+	const char *p = sql, *end = sql + len;
+	memset(info, 0, sizeof(*info));
+	while (p < end) {
+		sqlite3_stmt *st = NULL;
+		const char *tail = NULL;
+		const char *start = skip_space(p, end);
+		if (start >= end)
+			break;
+		if (sqlite3_prepare_v2(d->h, p, (int)(end - p), &st, &tail) != SQLITE_OK) {
+			info->has_stmt = 1;
+			info->stmt_off = (size_t)(start - sql);
+			int eo = sqlite3_error_offset(d->h);
+			if (eo >= 0) {
+				info->has_token = 1;
+				info->token_off = (size_t)(p - sql) + (size_t)eo;
+			}
+			return rt_error_set(err, RT_EXIT_ERROR, "%s", sqlite3_errmsg(d->h));
+		}
+		if (!st) {
+			p = tail;
+			continue;
+		}
+		if (!sqlite3_get_autocommit(d->h) && is_txn_control(start, end)) {
+			sqlite3_finalize(st);
+			info->has_stmt = 1;
+			info->stmt_off = (size_t)(start - sql);
+			return rt_error_set(err, RT_EXIT_ERROR,
+					    "transaction control statement inside a transactional section; "
+					    "retort wraps each migration in a transaction itself: remove it, "
+					    "or mark the section 'transaction:false'");
+		}
+		int rc;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			;
+		if (rc != SQLITE_DONE) {
+			info->has_stmt = 1;
+			info->stmt_off = (size_t)(start - sql);
+			rt_error_set(err, RT_EXIT_ERROR, "%s", sqlite3_errmsg(d->h));
+			sqlite3_finalize(st);
+			return -1;
+		}
+		sqlite3_finalize(st);
+		info->statements_done++;
+		p = tail;
+	}
+	return 0;
+}
+
+static int table_exists(struct sqlite_db *d, int *exists, struct rt_error *err)
+{
+	sqlite3_stmt *st;
+	*exists = 0;
+	if (sqlite3_prepare_v2(d->h, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sq_error(d, err, "reading the schema");
+	sqlite3_bind_text(st, 1, d->vt_raw, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*exists = 1;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_error(d, err, "reading the schema");
+	return 0;
+}
+
+static int sq_versions_read(struct rt_db *db, struct strvec *out, int *exists, struct rt_error *err)
+{
+	struct sqlite_db *d = SDB(db);
+	*exists = 0;
+	if (d->missing)
+		return 0;
+	if (table_exists(d, exists, err))
+		return -1;
+	if (!*exists)
+		return 0;
+	struct strbuf q = STRBUF_INIT;
+	sqlite3_stmt *st;
+	strbuf_addf(&q, "SELECT version_num FROM %s", d->vt);
+	int rc = sqlite3_prepare_v2(d->h, q.buf, -1, &st, NULL);
+	strbuf_release(&q);
+	if (rc != SQLITE_OK)
+		return sq_error(d, err, "reading the version table");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+		if (v)
+			strvec_push(out, (const char *)v);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sq_error(d, err, "reading the version table");
+	return 0;
+}
+
+static int sq_version_table_create(struct rt_db *db, struct rt_error *err)
+{
+	struct sqlite_db *d = SDB(db);
+	struct strbuf q = STRBUF_INIT;
+	int exists;
+	if (table_exists(d, &exists, err))
+		return -1;
+	if (exists)
+		return 0;
+	/* exactly Alembic's DDL, so either tool can take over */
+	strbuf_addf(&q, "CREATE TABLE %s (\n    version_num VARCHAR(32) NOT NULL, \n    "
+		    "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n)", d->vt);
+	int rc = simple_exec(d, q.buf, err);
+	strbuf_release(&q);
+	return rc;
+}
+
+/* Run a one-row version statement with up to two bound ids. */
+static int version_stmt(struct sqlite_db *d, const char *fmt, const char *a, const char *b,
+			int must_change, struct rt_error *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	sqlite3_stmt *st;
+	strbuf_addf(&q, fmt, d->vt);
+	int rc = sqlite3_prepare_v2(d->h, q.buf, -1, &st, NULL);
+	strbuf_release(&q);
+	if (rc != SQLITE_OK)
+		return sq_error(d, err, "changing the version table");
+	if (a)
+		sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sq_error(d, err, "changing the version table");
+	int n = sqlite3_changes(d->h);
+	if (must_change && n != 1)
+		return rt_error_set(err, RT_EXIT_ERROR,
+				    "expected to change one row of '%s' for revision '%s', changed %d; "
+				    "another process may have changed it", d->vt_raw, a, n);
+	return 0;
+}
+
+static int sq_version_insert(struct rt_db *db, const char *v, struct rt_error *err)
+{
+	return version_stmt(SDB(db), "INSERT INTO %s (version_num) VALUES (?1)", v, NULL, 1, err);
+}
+
+static int sq_version_update(struct rt_db *db, const char *from, const char *to,
+			     struct rt_error *err)
+{
+	return version_stmt(SDB(db), "UPDATE %s SET version_num = ?2 WHERE version_num = ?1", from, to,
+			    1, err);
+}
+
+static int sq_version_delete(struct rt_db *db, const char *v, struct rt_error *err)
+{
+	return version_stmt(SDB(db), "DELETE FROM %s WHERE version_num = ?1", v, NULL, 1, err);
+}
+
+static int sq_version_delete_all(struct rt_db *db, struct rt_error *err)
+{
+	return version_stmt(SDB(db), "DELETE FROM %s", NULL, NULL, 0, err);
+}
+
+static const char *sq_library_version(void)
+{
+	return sqlite3_libversion();
+}
+
+const struct rt_driver rt_sqlite_driver = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.lock = sq_lock,
+	.unlock = sq_unlock,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.in_transaction = sq_in_transaction,
+	.exec = sq_exec,
+	.versions_read = sq_versions_read,
+	.version_table_create = sq_version_table_create,
+	.version_insert = sq_version_insert,
+	.version_update = sq_version_update,
+	.version_delete = sq_version_delete,
+	.version_delete_all = sq_version_delete_all,
+	.library_version = sq_library_version,
+};
+
+static int sq_open(struct rt_db **out, const struct rt_url *url, const struct rt_db_opts *opts,
+		   struct rt_error *err)
+{
+	struct sqlite_db *d = xcalloc(1, sizeof(*d));
+	d->base.drv = &rt_sqlite_driver;
+	d->lock_fd = -1;
+	d->opts = *opts;
+	d->path = xstrdup(url->memory ? "" : url->path);
+	d->vt_raw = xstrdup(opts->version_table ? opts->version_table : "alembic_version");
+	d->vt = quote_ident(d->vt_raw);
+	for (size_t i = 0; i < url->qkeys.nr; i++) {
+		rt_error_set(err, RT_EXIT_USAGE,
+			     "sqlite url parameter '%s' is not supported; remove it from the url",
+			     url->qkeys.v[i]);
+		sq_close(&d->base);
+		return -1;
+	}
+	if (opts->readonly && *d->path && access(d->path, F_OK)) {
+		d->missing = 1;
+		*out = &d->base;
+		return 0;
+	}
+	int flags = opts->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(*d->path ? d->path : ":memory:", &d->h, flags | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		rt_error_set(err, RT_EXIT_ERROR, "cannot open sqlite database '%s': %s", d->path,
+			     d->h ? sqlite3_errmsg(d->h) : "out of memory");
+		sq_close(&d->base);
+		return -1;
+	}
+	sqlite3_extended_result_codes(d->h, 1);
+	sqlite3_busy_timeout(d->h, (int)(opts->lock_timeout * 1000));
+	*out = &d->base;
+	return 0;
+}
