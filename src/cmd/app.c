@@ -1,0 +1,245 @@
+#include "cmd.h"
+#include "../lib/exec.h"
+#include "../lib/resolve.h"
+#include "../lib/url.h"
+#include "../lib/xalloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RED "\033[1;31m"
+#define YELLOW "\033[1;33m"
+#define GREEN "\033[32m"
+#define DIM "\033[2m"
+#define RESET "\033[0m"
+
+int cmd_parse(struct app *app, const struct cmd *self, int argc, char **argv,
+	      const struct opt *opts, struct strvec *args)
+{
+	struct rt_error err = RT_ERROR_INIT;
+	static const struct opt none[] = { OPT_END_ };
+	int rc = parse_opts(argc, argv, 1, opts ? opts : none, 0, args, &err);
+	if (rc == PARSE_HELP) {
+		print_usage(self->usage, self->summary, opts);
+		return 0;
+	}
+	if (rc == PARSE_ERROR) {
+		app_fail(app, &err);
+		fprintf(stderr, "usage: %s\n", self->usage);
+		return RT_EXIT_USAGE;
+	}
+	return -1;
+}
+
+int cmd_nargs(const struct cmd *self, const struct strvec *args, size_t min, size_t max)
+{
+	if (args->nr < min) {
+		fprintf(stderr, "retort: error: '%s' needs %s\nusage: %s\n", self->name,
+			min == 1 ? "an argument" : "more arguments", self->usage);
+		return RT_EXIT_USAGE;
+	}
+	if (args->nr > max) {
+		fprintf(stderr, "retort: error: unexpected argument '%s' to '%s'\nusage: %s\n",
+			args->v[max], self->name, self->usage);
+		return RT_EXIT_USAGE;
+	}
+	return -1;
+}
+
+int app_fail(struct app *app, const struct rt_error *err)
+{
+	fprintf(stderr, "retort: %serror:%s %s\n", app->color ? RED : "", app->color ? RESET : "",
+		err->msg);
+	if (err->detail[0])
+		fprintf(stderr, "%s\n", err->detail);
+	return err->code ? err->code : RT_EXIT_ERROR;
+}
+
+void app_warn(struct app *app, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "retort: %swarning:%s ", app->color ? YELLOW : "", app->color ? RESET : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void app_note(struct app *app, const char *fmt, ...)
+{
+	va_list ap;
+	if (app->cfg.quiet)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int app_load_scripts(struct app *app, struct rt_error *err)
+{
+	if (app->scripts_loaded)
+		return 0;
+	if (rt_scriptdir_load(&app->sd, &app->cfg, err))
+		return -1;
+	app->scripts_loaded = 1;
+	return 0;
+}
+
+static void on_lock_wait(void *ctx, const char *what)
+{
+	struct app *app = ctx;
+	app_note(app, "retort: waiting for the migration lock on %s (up to %g s)", what,
+		 app->lock_timeout);
+}
+
+int app_open_db(struct app *app, int readonly, struct rt_error *err)
+{
+	struct rt_url url;
+	struct rt_db_opts opts = { 0 };
+	if (rt_url_parse(&url, app->cfg.url, err))
+		return -1;
+	if (app->cfg.url_source == RT_SRC_DEFAULT)
+		app_note(app, "retort: using the embedded default database %s (set DATABASE_URL or "
+			 "-u/--url to choose another)", app->cfg.url);
+	if (app->cfg.verbose) {
+		char *m = rt_url_mask(app->cfg.url);
+		app_note(app, "retort: database %s", m);
+		free(m);
+	}
+	opts.readonly = readonly;
+	opts.lock_timeout = app->lock_timeout;
+	opts.on_lock_wait = on_lock_wait;
+	opts.ctx = app;
+	int rc = rt_db_open(&app->db, &url, &opts, err);
+	rt_url_release(&url);
+	return rc;
+}
+
+void app_close_db(struct app *app)
+{
+	if (app->db) {
+		app->db->drv->unlock(app->db);
+		rt_db_close(app->db);
+		app->db = NULL;
+	}
+}
+
+int app_read_rows(struct app *app, struct strvec *rows, int *table_exists, struct rt_error *err)
+{
+	return app->db->drv->versions_read(app->db, rows, table_exists, err);
+}
+
+void app_release(struct app *app)
+{
+	app_close_db(app);
+	if (app->scripts_loaded)
+		rt_scriptdir_release(&app->sd);
+	rt_config_release(&app->cfg);
+}
+
+/* Step reporting: one line per step on stderr, and a live counter on a TTY. */
+struct run_report {
+	struct app *app;
+	const struct rt_graph *g;
+	int tty;
+	double total_ms;
+};
+
+static void step_line(struct run_report *rr, const struct rt_plan *p, int i, double ms)
+{
+	struct app *app = rr->app;
+	const struct rt_step *s = &p->steps[i];
+	const char *verb = s->kind == RT_STEP_UPGRADE ? "upgrade"
+			   : s->kind == RT_STEP_DOWNGRADE ? "downgrade" : "stamp";
+	char *from = strvec_join(&s->from, ", "), *to = strvec_join(&s->to, ", ");
+	const char *doc = s->rev >= 0 ? rr->g->revs[s->rev].script->doc : "";
+	if (rr->tty)
+		fputs("\r\033[K", stderr);
+	fprintf(stderr, "%s%s%s %s -> %s%s%s", app->color ? GREEN : "", verb, app->color ? RESET : "",
+		*from ? from : "<base>", *to ? to : "<base>", *doc ? ", " : "", doc);
+	if (s->kind != RT_STEP_STAMP)
+		fprintf(stderr, " %s(%.0f ms)%s", app->color ? DIM : "", ms, app->color ? RESET : "");
+	fputc('\n', stderr);
+	if (rr->tty && i + 1 < p->n)
+		fprintf(stderr, "[%d/%d] ", i + 1, p->n);
+	free(from);
+	free(to);
+}
+
+static void hook_done(void *ctx, const struct rt_plan *p, int i, double ms)
+{
+	struct run_report *rr = ctx;
+	rr->total_ms += ms;
+	if (!rr->app->cfg.quiet)
+		step_line(rr, p, i, ms);
+}
+
+static double wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+int app_run(struct app *app, enum run_kind kind, const struct strvec *targets, int purge)
+{
+	struct rt_error err = RT_ERROR_INIT;
+	struct strvec rows = STRVEC_INIT;
+	struct rt_plan plan;
+	int exists = 0, rc;
+	double t0 = wall_ms();
+
+	rt_plan_init(&plan);
+	/* everything that can be refused without the database is refused first */
+	if (app_load_scripts(app, &err) || app_open_db(app, 0, &err) ||
+	    app->db->drv->lock(app->db, &err) || app_read_rows(app, &rows, &exists, &err))
+		goto fail;
+	const struct rt_graph *g = &app->sd.graph;
+	if (kind == RUN_UPGRADE)
+		rc = rt_plan_upgrade(g, &rows, targets->v[0], &plan, &err);
+	else if (kind == RUN_DOWNGRADE)
+		rc = rt_plan_downgrade(g, &rows, targets->v[0], &plan, &err);
+	else
+		rc = rt_plan_stamp(g, &rows, targets, purge, &plan, &err);
+	if (rc || rt_exec_check(g, &plan, &err))
+		goto fail;
+
+	struct run_report rr = { app, g, 0, 0 };
+	rr.tty = !app->cfg.quiet && isatty(2) && plan.n >= 20;
+	struct rt_exec_hooks hooks = { NULL, hook_done, &rr };
+	if (rt_exec_plan(app->db, g, &plan, exists, &hooks, &err)) {
+		if (rr.tty)
+			fputs("\r\033[K", stderr);
+		goto fail;
+	}
+	if (!plan.n && kind != RUN_STAMP) {
+		char *cur = strvec_join(&rows, ", ");
+		app_note(app, "retort: nothing to %s; the database is at %s",
+			 kind == RUN_UPGRADE ? "upgrade" : "downgrade", *cur ? cur : "<base>");
+		free(cur);
+	} else if (plan.n > 1 && kind != RUN_STAMP) {
+		app_note(app, "retort: %d migrations %s in %.0f ms", plan.n,
+			 kind == RUN_UPGRADE ? "applied" : "reverted", wall_ms() - t0);
+	}
+	rt_plan_release(&plan);
+	strvec_clear(&rows);
+	return 0;
+fail:
+	rt_plan_release(&plan);
+	strvec_clear(&rows);
+	return app_fail(app, &err);
+}
+
+int app_current(struct app *app, struct strvec *rows, struct intlist *revs, struct rt_error *err)
+{
+	int exists;
+	if (app_load_scripts(app, err) || app_open_db(app, 1, err) ||
+	    app_read_rows(app, rows, &exists, err))
+		return -1;
+	return rt_resolve_current(&app->sd.graph, rows, revs, err);
+}

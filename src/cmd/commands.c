@@ -1,0 +1,51 @@
+/* The command table: every command, its usage line and summary. */
+#include "cmd.h"
+
+#include <string.h>
+
+
+const struct cmd commands[] = {
+	{ "init", cmd_init, "retort init [DIR]",
+	  "Create a script directory (DIR/versions/, DIR/script.sql.tmpl) and a retort.ini.\n"
+	  "DIR defaults to the configured script location; it must be new or empty." },
+	{ "revision", cmd_revision,
+	  "retort revision [-m MSG] [--rev-id ID] [--head REV [--splice]] [--branch-label L] "
+	  "[--depends-on REV] [--version-path DIR]",
+	  "Write a new revision file on top of the current head." },
+	{ "makemigrations", cmd_revision, "retort makemigrations [-m MSG] [revision options]",
+	  "Alias of 'revision'." },
+	{ "merge", cmd_merge, "retort merge REV... [-m MSG] [--branch-label L] [--rev-id ID]",
+	  "Write a revision that merges the given revisions ('heads' for all heads)." },
+	{ "upgrade", cmd_upgrade, "retort upgrade [TARGET]",
+	  "Apply migrations up to TARGET (default: head). TARGET may be a revision id or unique\n"
+	  "prefix, head, heads, LABEL@head, +N, REV+N." },
+	{ "migrate", cmd_upgrade, "retort migrate [TARGET]", "Alias of 'upgrade'." },
+	{ "downgrade", cmd_downgrade, "retort downgrade TARGET",
+	  "Revert migrations down to TARGET: a revision, -N, LABEL@-N, or base." },
+	{ "rollback", cmd_rollback, "retort rollback [-s N]",
+	  "Revert the last N migrations (default 1); the same as 'downgrade -N'." },
+	{ "stamp", cmd_stamp, "retort stamp REV... [--purge]",
+	  "Record REV(s) in the version table without running any migration." },
+	{ "current", cmd_current, "retort current [-v]", "Show the database's current revision(s)." },
+	{ "history", cmd_history, "retort history [-r [START]:[END]] [-v] [-i]",
+	  "List revisions, newest first." },
+	{ "heads", cmd_heads, "retort heads [-v] [--resolve-dependencies]",
+	  "Show the head revision(s)." },
+	{ "branches", cmd_branches, "retort branches [-v]", "Show branch points." },
+	{ "show", cmd_show, "retort show REV", "Show one revision (or 'current') in full." },
+	{ "check", cmd_check, "retort check",
+	  "Exit 0 when the database is at head, 1 when migrations are pending." },
+	{ "showmigrations", cmd_showmigrations, "retort showmigrations",
+	  "List every revision, oldest first, with [X] for applied and [ ] for pending." },
+	{ "status", cmd_status, "retort status",
+	  "Show the database, its current revision(s) and the pending migrations." },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct cmd *find_command(const char *name)
+{
+	for (const struct cmd *c = commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}

@@ -1,0 +1,98 @@
+/*
+ * Alembic's text formats for revisions (Script._head_only and
+ * Script.log_entry), so scripts that parse `alembic history` or
+ * `alembic current` output keep working.
+ */
+#include "cmd.h"
+
+#include <string.h>
+
+static void comma_list(const struct strvec *v, struct strbuf *sb)
+{
+	for (size_t i = 0; i < v->nr; i++)
+		strbuf_addf(sb, "%s%s", i ? ", " : "", v->v[i]);
+}
+
+void fmt_down(const struct rt_graph *g, int r, struct strbuf *sb)
+{
+	const struct rt_rev *rv = &g->revs[r];
+	if (!rv->down.nr) {
+		strbuf_addstr(sb, "<base>");
+		return;
+	}
+	for (int i = 0; i < rv->down.nr; i++)
+		strbuf_addf(sb, "%s%s", i ? ", " : "", g->revs[rv->down.v[i]].id);
+}
+
+void fmt_head_only(const struct rt_graph *g, int r, int flags, int is_current, struct strbuf *sb)
+{
+	const struct rt_rev *rv = &g->revs[r];
+	if (flags & FMT_PARENTS) {
+		fmt_down(g, r, sb);
+		if (rv->script->deps.nr) {
+			strbuf_addstr(sb, " (");
+			comma_list(&rv->script->deps, sb);
+			strbuf_addch(sb, ')');
+		}
+		strbuf_addstr(sb, " -> ");
+	}
+	strbuf_addstr(sb, rv->id);
+	if ((flags & FMT_BRANCHES) && rv->labels.nr) {
+		strbuf_addstr(sb, " (");
+		comma_list(&rv->labels, sb);
+		strbuf_addch(sb, ')');
+	}
+	if (flags & (FMT_HEADS | FMT_TREE)) {
+		if (rt_rev_is_real_head(rv))
+			strbuf_addstr(sb, " (head)");
+		else if (rt_rev_is_head(rv))
+			strbuf_addstr(sb, " (effective head)");
+		if (is_current)
+			strbuf_addstr(sb, " (current)");
+	}
+	if (flags & FMT_TREE) {
+		if (rt_rev_is_branch_point(rv))
+			strbuf_addstr(sb, " (branchpoint)");
+		if (rt_rev_is_merge_point(rv))
+			strbuf_addstr(sb, " (mergepoint)");
+	}
+	if (flags & FMT_DOC)
+		strbuf_addf(sb, ", %s", rv->script->doc);
+}
+
+void fmt_log_entry(const struct rt_graph *g, int r, int is_current, struct strbuf *sb)
+{
+	const struct rt_rev *rv = &g->revs[r];
+	strbuf_addf(sb, "Rev: %s%s%s%s%s\n", rv->id, rt_rev_is_head(rv) ? " (head)" : "",
+		    rt_rev_is_branch_point(rv) ? " (branchpoint)" : "",
+		    rt_rev_is_merge_point(rv) ? " (mergepoint)" : "", is_current ? " (current)" : "");
+	strbuf_addstr(sb, rt_rev_is_merge_point(rv) ? "Merges: " : "Parent: ");
+	fmt_down(g, r, sb);
+	strbuf_addch(sb, '\n');
+	if (rv->script->deps.nr) {
+		strbuf_addstr(sb, "Also depends on: ");
+		comma_list(&rv->script->deps, sb);
+		strbuf_addch(sb, '\n');
+	}
+	if (rt_rev_is_branch_point(rv)) {
+		strbuf_addstr(sb, "Branches into: ");
+		for (int i = 0; i < rv->next.nr; i++)
+			strbuf_addf(sb, "%s%s", i ? ", " : "", g->revs[rv->next.v[i]].id);
+		strbuf_addch(sb, '\n');
+	}
+	if (rv->labels.nr) {
+		strbuf_addstr(sb, "Branch names: ");
+		comma_list(&rv->labels, sb);
+		strbuf_addch(sb, '\n');
+	}
+	strbuf_addf(sb, "Path: %s\n\n", rv->script->path);
+	const char *p = rv->script->longdoc;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		strbuf_addf(sb, "    %.*s\n", (int)n, p);
+		p += n + (nl ? 1 : 0);
+	}
+	if (!*rv->script->longdoc)
+		strbuf_addch(sb, '\n');
+}
