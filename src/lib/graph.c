@@ -114,19 +114,24 @@ static void walk(const struct rt_graph *g, const int *targets, int n, enum walk_
 		 struct bitset *out)
 {
 	struct intlist stack = { 0 };
+	struct bitset seen;
+	/* a private visited set: `out` may already hold members of another walk */
+	bitset_init(&seen, g->n);
 	for (int t = 0; t < n; t++) {
 		intlist_push(&stack, targets[t]);
 		while (stack.nr) {
 			int r = stack.v[--stack.nr];
-			if (bitset_has(out, r))
+			if (bitset_has(&seen, r))
 				continue;
-			bitset_set(out, r);
+			bitset_set(&seen, r);
 			const struct intlist *l = edges_of(&g->revs[r], e);
 			for (int i = 0; i < l->nr; i++)
-				if (!bitset_has(out, l->v[i]))
+				if (!bitset_has(&seen, l->v[i]))
 					intlist_push(&stack, l->v[i]);
 		}
 	}
+	bitset_or(out, &seen);
+	bitset_release(&seen);
 	intlist_release(&stack);
 }
 

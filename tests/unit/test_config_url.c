@@ -1,0 +1,258 @@
+/* Unit tests of configuration precedence and ini interpolation
+ * (lib/config.c) and of database URL parsing and masking (lib/url.c). */
+#include "unit.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include "lib/config.h"
+#include "lib/url.h"
+
+static const char *fake_env[16][2];
+
+static const char *env(const char *name)
+{
+	for (int i = 0; fake_env[i][0]; i++)
+		if (!strcmp(fake_env[i][0], name))
+			return fake_env[i][1];
+	return NULL;
+}
+
+static char tmpdir[256], olddir[1024];
+
+static int enter_tmp(void **state)
+{
+	(void)state;
+	memset(fake_env, 0, sizeof(fake_env));
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/retort-unit-XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	assert_non_null(getcwd(olddir, sizeof(olddir)));
+	assert_int_equal(chdir(tmpdir), 0);
+	return 0;
+}
+
+static int leave_tmp(void **state)
+{
+	(void)state;
+	unlink("retort.ini");
+	unlink("alembic.ini");
+	unlink("other.ini");
+	assert_int_equal(chdir(olddir), 0);
+	rmdir(tmpdir);
+	return 0;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void defaults(void **state)
+{
+	(void)state;
+	struct rt_config c;
+	struct rt_config_flags f = { 0 };
+	struct rt_error err = RT_ERROR_INIT;
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
+	assert_string_equal(c.script_location, "migrations");
+	assert_string_equal(c.url, "sqlite:///app.db");
+	assert_int_equal(c.url_source, RT_SRC_DEFAULT);
+	assert_string_equal(c.version_locations.v[0], "migrations/versions");
+	assert_string_equal(c.file_template, "%(rev)s_%(slug)s");
+	assert_int_equal(c.truncate_slug_length, 40);
+	rt_config_release(&c);
+}
+
+static void alembic_ini_interpolation(void **state)
+{
+	(void)state;
+	struct rt_config c;
+	struct rt_config_flags f = { 0 };
+	struct rt_error err = RT_ERROR_INIT;
+	write_file("alembic.ini", "[DEFAULT]\nproj = shop\n[alembic]\nscript_location = %(here)s/db\n"
+				  "sqlalchemy.url = sqlite:///%(proj)s.db\n"
+				  "file_template = %%(year)d_%%(rev)s_%%(slug)s\ntruncate_slug_length = 12\n"
+				  "version_locations = %(here)s/a %(here)s/b\n");
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
+	char expect[4200], real[4096];
+	assert_non_null(realpath(tmpdir, real));
+	snprintf(expect, sizeof(expect), "%s/db", real);
+	assert_string_equal(c.script_location, expect);
+	assert_string_equal(c.url, "sqlite:///shop.db");
+	assert_int_equal(c.url_source, RT_SRC_FILE);
+	assert_string_equal(c.file_template, "%(year)d_%(rev)s_%(slug)s");
+	assert_int_equal(c.truncate_slug_length, 12);
+	assert_int_equal(c.version_locations.nr, 2);
+	rt_config_release(&c);
+}
+
+static void precedence(void **state)
+{
+	(void)state;
+	struct rt_config c;
+	struct rt_config_flags f = { 0 };
+	struct rt_error err = RT_ERROR_INIT;
+	write_file("retort.ini", "[retort]\nscript_location = fromfile\nsqlalchemy.url = sqlite:///file.db\n");
+	write_file("alembic.ini", "[alembic]\nscript_location = alembicdir\n");
+	/* retort.ini wins over alembic.ini */
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
+	assert_string_equal(c.script_location, "fromfile");
+	assert_string_equal(c.url, "sqlite:///file.db");
+	rt_config_release(&c);
+	/* environment beats the file */
+	fake_env[0][0] = "DATABASE_URL";
+	fake_env[0][1] = "sqlite:///env.db";
+	fake_env[1][0] = "RETORT_DIR";
+	fake_env[1][1] = "envdir";
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
+	assert_string_equal(c.url, "sqlite:///env.db");
+	assert_int_equal(c.url_source, RT_SRC_ENV);
+	assert_string_equal(c.script_location, "envdir");
+	assert_string_equal(c.version_locations.v[0], "envdir/versions");
+	rt_config_release(&c);
+	/* flags beat the environment */
+	f.url = "sqlite:///flag.db";
+	f.dir = "flagdir";
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
+	assert_string_equal(c.url, "sqlite:///flag.db");
+	assert_string_equal(c.script_location, "flagdir");
+	rt_config_release(&c);
+	/* RETORT_CONFIG picks the file */
+	write_file("other.ini", "[retort]\nscript_location = other\n");
+	memset(fake_env, 0, sizeof(fake_env));
+	fake_env[0][0] = "RETORT_CONFIG";
+	fake_env[0][1] = "other.ini";
+	f.dir = NULL;
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
+	assert_string_equal(c.script_location, "other");
+	rt_config_release(&c);
+}
+
+static void config_errors(void **state)
+{
+	(void)state;
+	struct rt_config c;
+	struct rt_config_flags f = { 0 };
+	struct rt_error err = RT_ERROR_INIT;
+	f.config_file = "missing.ini";
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), -1);
+	assert_int_equal(err.code, RT_EXIT_USAGE);
+	assert_msg_has(&err, "'missing.ini' cannot be read");
+	rt_config_release(&c);
+
+	write_file("retort.ini", "[retort]\nscript_location = x\nthis line is wrong\n");
+	f.config_file = NULL;
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), -1);
+	assert_msg_has(&err, "retort.ini:3: malformed line");
+	rt_config_release(&c);
+
+	write_file("retort.ini", "[retort]\nscript_location = 50%\n");
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), -1);
+	assert_msg_has(&err, "'%%' for a literal percent sign");
+	rt_config_release(&c);
+
+	write_file("retort.ini", "[retort]\nsqlalchemy.url = %(nothere)s\n");
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), -1);
+	assert_msg_has(&err, "'%(nothere)s', which is not set");
+	rt_config_release(&c);
+
+	write_file("retort.ini", "[retort]\ntruncate_slug_length = many\n");
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), -1);
+	assert_msg_has(&err, "truncate_slug_length must be a positive integer");
+	rt_config_release(&c);
+}
+
+static void sqlite_urls(void **state)
+{
+	(void)state;
+	struct rt_url u;
+	struct rt_error err = RT_ERROR_INIT;
+	assert_int_equal(rt_url_parse(&u, "sqlite:///rel/app.db", &err), 0);
+	assert_string_equal(u.backend, "sqlite");
+	assert_string_equal(u.path, "rel/app.db");
+	assert_false(u.memory);
+	rt_url_release(&u);
+	assert_int_equal(rt_url_parse(&u, "sqlite:////abs/app.db", &err), 0);
+	assert_string_equal(u.path, "/abs/app.db");
+	rt_url_release(&u);
+	assert_int_equal(rt_url_parse(&u, "sqlite://", &err), 0);
+	assert_true(u.memory);
+	rt_url_release(&u);
+	assert_int_equal(rt_url_parse(&u, "sqlite+pysqlite:///x%20y.db", &err), 0);
+	assert_string_equal(u.driver, "pysqlite");
+	assert_string_equal(u.path, "x y.db");
+	rt_url_release(&u);
+	assert_int_equal(rt_url_parse(&u, "sqlite://host/x.db", &err), -1);
+	assert_msg_has(&err, "three slashes");
+	assert_int_equal(rt_url_parse(&u, "mysql://u:secret@h/db", &err), -1);
+	assert_msg_has(&err, "unsupported database url scheme 'mysql'");
+	assert_null(strstr(err.msg, "secret"));
+	assert_int_equal(rt_url_parse(&u, "app.db", &err), -1);
+	assert_msg_has(&err, "has no scheme");
+}
+
+static void postgres_urls(void **state)
+{
+	(void)state;
+	struct rt_url u;
+	struct rt_error err = RT_ERROR_INIT;
+	assert_int_equal(rt_url_parse(&u, "postgresql+asyncpg://bob:p%40ss@db.example:6543/shop?ssl=require&application_name=x", &err), 0);
+	assert_string_equal(u.backend, "postgresql");
+	assert_string_equal(u.driver, "asyncpg");
+	assert_string_equal(u.user, "bob");
+	assert_string_equal(u.password, "p@ss");
+	assert_string_equal(u.host, "db.example");
+	assert_string_equal(u.port, "6543");
+	assert_string_equal(u.path, "shop");
+	assert_string_equal(rt_url_query(&u, "ssl"), "require");
+	rt_url_release(&u);
+	assert_int_equal(rt_url_parse(&u, "postgres://[::1]:5432/db?host=/var/run/postgresql", &err), 0);
+	assert_string_equal(u.host, "::1");
+	assert_string_equal(rt_url_query(&u, "host"), "/var/run/postgresql");
+	rt_url_release(&u);
+	assert_int_equal(rt_url_parse(&u, "postgresql://u:secret@h:54x/db", &err), -1);
+	assert_msg_has(&err, "bad port '54x'");
+	assert_null(strstr(err.msg, "secret"));
+}
+
+static void masking(void **state)
+{
+	(void)state;
+	char *m = rt_url_mask("postgresql://bob:s3cr3t@host/db");
+	assert_string_equal(m, "postgresql://bob:***@host/db");
+	free(m);
+	m = rt_url_mask("postgresql://bob:p@ss@host/db?password=also&x=1");
+	assert_string_equal(m, "postgresql://bob:***@host/db?password=***&x=1");
+	free(m);
+	m = rt_url_mask("sqlite:///app.db");
+	assert_string_equal(m, "sqlite:///app.db");
+	free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(defaults, enter_tmp, leave_tmp),
+		cmocka_unit_test_setup_teardown(alembic_ini_interpolation, enter_tmp, leave_tmp),
+		cmocka_unit_test_setup_teardown(precedence, enter_tmp, leave_tmp),
+		cmocka_unit_test_setup_teardown(config_errors, enter_tmp, leave_tmp),
+		cmocka_unit_test(sqlite_urls),
+		cmocka_unit_test(postgres_urls),
+		cmocka_unit_test(masking),
+	};
+	return cmocka_run_group_tests_name("config_url", tests, NULL, NULL);
+}
