@@ -38,9 +38,15 @@ struct sqlite_db {
 
 #define SDB(db) ((struct sqlite_db *)(db))
 
+/* Quote an identifier only when it needs it, as SQLAlchemy does. */
 static char *quote_ident(const char *s)
 {
 	struct strbuf sb = STRBUF_INIT;
+	int plain = (islower((unsigned char)*s) || *s == '_');
+	for (const char *p = s; plain && *p; p++)
+		plain = islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_';
+	if (plain)
+		return xstrdup(s);
 	strbuf_addch(&sb, '"');
 	for (; *s; s++) {
 		if (*s == '"')
@@ -344,8 +350,8 @@ static int sq_version_table_create(struct rt_db *db, struct rt_error *err)
 	if (exists)
 		return 0;
 	/* exactly Alembic's DDL, so either tool can take over */
-	strbuf_addf(&q, "CREATE TABLE %s (\n    version_num VARCHAR(32) NOT NULL, \n    "
-		    "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n)", d->vt);
+	strbuf_addf(&q, "CREATE TABLE %s (\n\tversion_num VARCHAR(32) NOT NULL, \n\t"
+		    "CONSTRAINT %s_pkc PRIMARY KEY (version_num)\n)", d->vt, d->vt_raw);
 	int rc = simple_exec(d, q.buf, err);
 	strbuf_release(&q);
 	return rc;

@@ -1,0 +1,55 @@
+# Shared helpers for the bats CLI tests: every test runs in a fresh
+# temporary directory with the built binary ($RETORT_BIN, optionally under
+# $RETORT_WRAP, e.g. valgrind).
+
+setup() {
+	TEST_DIR=$(mktemp -d "${BATS_TMPDIR:-/tmp}/retort-cli.XXXXXX")
+	cd "$TEST_DIR" || return 1
+	unset DATABASE_URL RETORT_CONFIG RETORT_DIR NO_COLOR
+	export DATABASE_URL="sqlite:///$TEST_DIR/test.db"
+}
+
+teardown() {
+	cd / && rm -rf "$TEST_DIR"
+}
+
+# Run retort (use with bats' `run rt ...`).
+rt() {
+	$RETORT_WRAP "$RETORT_BIN" "$@"
+}
+
+# mkrev ID PARENTS MESSAGE UPSQL [DOWNSQL] [EXTRA-HEADER-LINES]
+# Writes migrations/versions/ID_slug.sql.  DOWNSQL "-" omits the downgrade section.
+mkrev() {
+	local id=$1 parents=$2 msg=$3 up=$4 down=${5:-} extra=${6:-}
+	mkdir -p migrations/versions
+	{
+		printf -- '-- %s\n--\n-- Revision ID: %s\n-- Revises: %s\n' "$msg" "$id" "$parents"
+		printf -- '-- Create Date: 2026-11-22 10:00:00.000000\n'
+		if [ -n "$extra" ]; then printf -- '%s\n' "$extra"; fi
+		printf -- '\n-- migrate:upgrade\n%s\n' "$up"
+		if [ "$down" != "-" ]; then printf -- '\n-- migrate:downgrade\n%s\n' "$down"; fi
+	} >"migrations/versions/${id}_$(echo "$msg" | tr ' ' '_').sql"
+}
+
+# sql QUERY: run a query against the test database.
+sql() {
+	sqlite3 "$TEST_DIR/test.db" "$1"
+}
+
+# versions: the version rows, sorted, space-separated.
+versions() {
+	sqlite3 "$TEST_DIR/test.db" "SELECT version_num FROM alembic_version ORDER BY 1" | tr '\n' ' ' | sed 's/ $//'
+}
+
+# tables: user tables, sorted, space-separated.
+tables() {
+	sqlite3 "$TEST_DIR/test.db" "SELECT name FROM sqlite_master WHERE type='table' ORDER BY 1" | tr '\n' ' ' | sed 's/ $//'
+}
+
+# A linear history of three revisions creating tables a, b, c.
+linear3() {
+	mkrev 1a2b3c4d5e6f "" "create a" "CREATE TABLE a (id INTEGER PRIMARY KEY);" "DROP TABLE a;"
+	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "create b" "CREATE TABLE b (id INTEGER PRIMARY KEY);" "DROP TABLE b;"
+	mkrev 3c4d5e6f7a8b 2b3c4d5e6f7a "create c" "CREATE TABLE c (id INTEGER PRIMARY KEY);" "DROP TABLE c;"
+}
