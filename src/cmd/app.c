@@ -137,8 +137,7 @@ int app_read_rows(struct app *app, struct strvec *rows, int *table_exists, struc
 void app_release(struct app *app)
 {
 	app_close_db(app);
-	if (app->scripts_loaded)
-		rt_scriptdir_release(&app->sd);
+	rt_scriptdir_release(&app->sd); /* also after a partial, failed load */
 	rt_config_release(&app->cfg);
 }
 
