@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 void rt_script_init(struct rt_script *s)
@@ -105,13 +104,16 @@ static int parse_id_list(struct strvec *out, const char *b, const char *e, int i
 		if (ie > ib) {
 			char *id = xstrndup(ib, (size_t)(ie - ib));
 			char where[1024];
-			snprintf(where, sizeof(where), "%s:%d:%d: ", path, line, (int)(ib - text) + 1);
-			if (!is_label && rt_revid_check(id, where, err)) {
+			if (!is_label && rt_revid_check(id, "", err)) {
+				/* name the position only on failure: this runs for every file */
+				snprintf(where, sizeof(where), "%s:%d:%d: ", path, line, (int)(ib - text) + 1);
+				rt_error_prefix(err, "%.*s", (int)strlen(where) - 2, where);
 				free(id);
 				return -1;
 			}
 			if (strvec_find(out, id) >= 0) {
-				rt_error_set(err, RT_EXIT_ERROR, "%s'%s' is listed twice", where, id);
+				rt_error_set(err, RT_EXIT_ERROR, "%s:%d:%d: '%s' is listed twice", path, line,
+					     (int)(ib - text) + 1, id);
 				free(id);
 				return -1;
 			}
@@ -270,14 +272,13 @@ int rt_script_parse(struct rt_script *s, const char *path, char *text, size_t le
 		}
 		*field_line[f] = line;
 		switch (f) {
-		case 0: {
-			char where[1024];
+		case 0:
 			s->id = xstrndup(vb, (size_t)(ve - vb));
-			snprintf(where, sizeof(where), "%s:%d:%d: ", path, line, (int)(vb - lb) + 1);
-			if (rt_revid_check(s->id, where, err))
+			if (rt_revid_check(s->id, "", err)) {
+				rt_error_prefix(err, "%s:%d:%d", path, line, (int)(vb - lb) + 1);
 				goto fail;
+			}
 			break;
-		}
 		case 1:
 			if (parse_id_list(&s->down, vb, ve, 0, path, line, lb, err))
 				goto fail;
@@ -349,38 +350,40 @@ fail:
 	return -1;
 }
 
+/*
+ * Read a whole file with as few system calls as possible (open, read,
+ * close for a typical migration): loading a directory of a thousand
+ * revisions is dominated by them.
+ */
 int rt_script_load(struct rt_script *s, const char *path, struct rt_error *err)
 {
+	char chunk[16384];
+	struct strbuf big = STRBUF_INIT; /* only for files larger than one chunk */
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
 	if (fd < 0)
 		return rt_error_set(err, RT_EXIT_ERROR, "cannot open '%s': %s", path, strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return rt_error_set(err, RT_EXIT_ERROR, "'%s' is not a regular file", path);
-	}
-	size_t cap = (size_t)st.st_size;
-	char *buf = xmalloc(cap + 1);
-	size_t got = 0;
 	for (;;) {
-		if (got == cap) {
-			cap = cap ? cap * 2 : 4096;
-			buf = xrealloc(buf, cap + 1);
-		}
-		ssize_t n = read(fd, buf + got, cap - got);
+		ssize_t n = read(fd, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
 			int e = errno;
 			close(fd);
-			free(buf);
-			return rt_error_set(err, RT_EXIT_ERROR, "cannot read '%s': %s", path, strerror(e));
+			strbuf_release(&big);
+			return rt_error_set(err, RT_EXIT_ERROR, "cannot read '%s': %s", path,
+					    e == EISDIR ? "it is a directory" : strerror(e));
+		}
+		if (n > 0 && (big.len || (size_t)n == sizeof(chunk)))
+			strbuf_add(&big, chunk, (size_t)n);
+		if ((size_t)n < sizeof(chunk) && !big.len) {
+			/* the common case: the whole file in one short read */
+			close(fd);
+			return rt_script_parse(s, path, xstrndup(chunk, (size_t)n), (size_t)n, err);
 		}
 		if (n == 0)
 			break;
-		got += (size_t)n;
 	}
 	close(fd);
-	buf[got] = '\0';
-	return rt_script_parse(s, path, buf, got, err);
+	size_t len = big.len;
+	return rt_script_parse(s, path, strbuf_detach(&big), len, err);
 }

@@ -1,0 +1,18 @@
+-- create customers
+--
+-- Revision ID: 6b1f0c2d9a10
+-- Revises:
+-- Create Date: 2026-11-22 09:00:00.000000
+-- Branch Labels:
+-- Depends On:
+
+-- migrate:upgrade
+CREATE TABLE customers (
+    id         INTEGER PRIMARY KEY,
+    email      TEXT NOT NULL UNIQUE,
+    name       TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+-- migrate:downgrade
+DROP TABLE customers;
