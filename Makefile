@@ -29,7 +29,7 @@ CMD_OBJ = $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit asan valgrind install deps demo bench clean
+.PHONY: all test unit asan valgrind install deps deps-check demo bench clean
 all: $(BUILD)/retort
 
 $(BUILD)/obj/%.o: %.c $(wildcard src/*/*.h)
@@ -50,15 +50,17 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libretort.a
 
 unit: $(UNIT_BIN)
 
-test: $(BUILD)/retort $(UNIT_BIN)
+test: deps-check
+	@$(MAKE) --no-print-directory $(BUILD)/retort unit
 	@RETORT_BIN=$(abspath $(BUILD)/retort) UNIT_DIR=$(abspath $(BUILD)/tests) tests/run.sh
 
-asan:
+asan: deps-check
 	$(MAKE) BUILD=build/asan CC=$${CC:-gcc} \
 		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" test
 
-valgrind: $(BUILD)/retort $(UNIT_BIN)
+valgrind: deps-check
+	@$(MAKE) --no-print-directory $(BUILD)/retort unit
 	@RETORT_BIN=$(abspath $(BUILD)/retort) UNIT_DIR=$(abspath $(BUILD)/tests) \
 		RETORT_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
 		tests/run.sh
@@ -67,14 +69,29 @@ install: $(BUILD)/retort
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BUILD)/retort $(DESTDIR)$(PREFIX)/bin/retort
 
-# Debian 12 packages for building and testing.
-DEPS = build-essential pkg-config libsqlite3-dev libinih-dev libcmocka-dev bats sqlite3 valgrind
+# Debian 12 packages for building and testing (python3-alembic: the
+# interoperability tests run the real Alembic against retort's databases).
+DEPS = gcc make libc6-dev pkg-config libsqlite3-dev libinih-dev libcmocka-dev bats sqlite3 \
+	valgrind clang python3-alembic util-linux
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEPS)
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEPS)
+
+# Install whatever of $(DEPS) is missing (Debian only), so that `make demo`
+# and `make test` work on a fresh machine.
+deps-check:
+	@command -v dpkg >/dev/null || exit 0; \
+	missing=$$(for p in $(DEPS); do dpkg -s $$p >/dev/null 2>&1 || printf '%s ' $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "retort: installing missing Debian packages: $$missing"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
 
 # The main job on the embedded default database (sqlite:///app.db).
-demo: $(BUILD)/retort
+demo: deps-check
+	@$(MAKE) --no-print-directory $(BUILD)/retort
 	$(BUILD)/retort upgrade head
 	$(BUILD)/retort history
 	$(BUILD)/retort current
