@@ -55,7 +55,7 @@ test: deps-check
 	@RETORT_BIN=$(abspath $(BUILD)/retort) UNIT_DIR=$(abspath $(BUILD)/tests) tests/run.sh
 
 asan: deps-check
-	$(MAKE) BUILD=build/asan CC=$${CC:-gcc} \
+	$(MAKE) --no-print-directory BUILD=build/asan CC=$${CC:-gcc} \
 		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" test
 

@@ -54,7 +54,9 @@ static int load_dir(struct rt_scriptdir *sd, const char *dir, struct rt_error *e
 	int rc = 0;
 	for (size_t i = 0; i < names.nr && !rc; i++) {
 		strbuf_reset(&path);
-		strbuf_addf(&path, "%s/%s", dir, names.v[i]);
+		strbuf_addstr(&path, dir);
+		strbuf_addch(&path, '/');
+		strbuf_addstr(&path, names.v[i]);
 		ALLOC_GROW(sd->scripts, sd->n + 1, sd->alloc);
 		struct rt_script *s = &sd->scripts[sd->n];
 		rt_script_init(s);
