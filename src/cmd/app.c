@@ -242,3 +242,19 @@ int app_current(struct app *app, struct strvec *rows, struct intlist *revs, stru
 		return -1;
 	return rt_resolve_current(&app->sd.graph, rows, revs, err);
 }
+
+int app_pending(struct app *app, struct strvec *rows, struct intlist *revs, struct rt_plan *plan,
+		struct rt_error *err)
+{
+	if (app_current(app, rows, revs, err))
+		return -1;
+	return rt_plan_upgrade(&app->sd.graph, rows, "heads", plan, err);
+}
+
+void print_pending(const struct rt_graph *g, const struct rt_plan *plan)
+{
+	for (int i = 0; i < plan->n; i++) {
+		const struct rt_rev *rv = &g->revs[plan->steps[i].rev];
+		printf("  %s, %s\n", rv->id, rv->script->doc);
+	}
+}

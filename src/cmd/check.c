@@ -25,8 +25,7 @@ int cmd_check(struct app *app, const struct cmd *self, int argc, char **argv)
 	int rc = cmd_parse(app, self, argc, argv, NULL, &args);
 	if (rc >= 0 || (rc = cmd_nargs(self, &args, 0, 0)) >= 0)
 		goto out;
-	if (app_current(app, &rows, &revs, &err) ||
-	    rt_plan_upgrade(&app->sd.graph, &rows, "heads", &plan, &err)) {
+	if (app_pending(app, &rows, &revs, &plan, &err)) {
 		rc = app_fail(app, &err);
 		goto out;
 	}
@@ -42,10 +41,7 @@ int cmd_check(struct app *app, const struct cmd *self, int argc, char **argv)
 		printf("the database is not up to date: it is at %s, head is %s; %d migration%s pending\n",
 		       *cur ? cur : "<base>", heads.len ? heads.buf : "<base>", plan.n,
 		       plan.n == 1 ? "" : "s");
-		for (int i = 0; i < plan.n; i++) {
-			const struct rt_step *s = &plan.steps[i];
-			printf("  %s, %s\n", g->revs[s->rev].id, g->revs[s->rev].script->doc);
-		}
+		print_pending(g, &plan);
 		rc = RT_EXIT_PENDING;
 	}
 	free(cur);

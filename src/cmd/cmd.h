@@ -97,4 +97,9 @@ void fmt_down(const struct rt_graph *g, int r, struct strbuf *sb);
 
 /* Read-only: load scripts, read the version rows, resolve them to revisions. */
 int app_current(struct app *app, struct strvec *rows, struct intlist *revs, struct rt_error *err);
+/* app_current(), plus the plan that `upgrade heads` would run. */
+int app_pending(struct app *app, struct strvec *rows, struct intlist *revs, struct rt_plan *plan,
+		struct rt_error *err);
+/* One "  <id>, <message>" line per pending step. */
+void print_pending(const struct rt_graph *g, const struct rt_plan *plan);
 #endif

@@ -16,8 +16,7 @@ int cmd_status(struct app *app, const struct cmd *self, int argc, char **argv)
 	int rc = cmd_parse(app, self, argc, argv, NULL, &args);
 	if (rc >= 0 || (rc = cmd_nargs(self, &args, 0, 0)) >= 0)
 		goto out;
-	if (app_current(app, &rows, &revs, &err) ||
-	    rt_plan_upgrade(&app->sd.graph, &rows, "heads", &plan, &err)) {
+	if (app_pending(app, &rows, &revs, &plan, &err)) {
 		rc = app_fail(app, &err);
 		goto out;
 	}
@@ -35,8 +34,7 @@ int cmd_status(struct app *app, const struct cmd *self, int argc, char **argv)
 		strbuf_release(&sb);
 	}
 	printf("pending:  %d migration%s\n", plan.n, plan.n == 1 ? "" : "s");
-	for (int i = 0; i < plan.n; i++)
-		printf("  %s, %s\n", g->revs[plan.steps[i].rev].id, g->revs[plan.steps[i].rev].script->doc);
+	print_pending(g, &plan);
 	rc = 0;
 out:
 	rt_plan_release(&plan);
