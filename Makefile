@@ -2,12 +2,12 @@
 # ends with "N passed, M failed"; `make asan` runs them under ASan+UBSan;
 # `make valgrind` under valgrind; `make deps` installs Debian's packages.
 #
-# Drivers are chosen at build time: DRIVERS=sqlite (the default) builds a
-# SQLite-only retort.
+# Drivers are chosen at build time: DRIVERS="sqlite postgresql" (the
+# default); DRIVERS=sqlite builds a SQLite-only retort without libpq.
 
 CC ?= cc
 PREFIX ?= /usr/local
-DRIVERS ?= sqlite
+DRIVERS ?= sqlite postgresql
 BUILD ?= build
 PKG_CONFIG ?= pkg-config
 
@@ -20,6 +20,12 @@ ifneq ($(filter sqlite,$(DRIVERS)),)
 ALL_CFLAGS += -DRT_WITH_SQLITE $(shell $(PKG_CONFIG) --cflags sqlite3)
 LIBS += $(shell $(PKG_CONFIG) --libs sqlite3)
 DRIVER_SRC += src/db/sqlite.c
+endif
+
+ifneq ($(filter postgresql,$(DRIVERS)),)
+ALL_CFLAGS += -DRT_WITH_PG $(shell $(PKG_CONFIG) --cflags libpq)
+LIBS += $(shell $(PKG_CONFIG) --libs libpq)
+DRIVER_SRC += src/db/pg.c
 endif
 
 LIB_SRC = $(wildcard src/lib/*.c) src/db/driver.c $(DRIVER_SRC)
@@ -71,8 +77,8 @@ install: $(BUILD)/retort
 
 # Debian 12 packages for building and testing (python3-alembic: the
 # interoperability tests run the real Alembic against retort's databases).
-DEPS = gcc make libc6-dev pkg-config libsqlite3-dev libinih-dev libcmocka-dev bats sqlite3 \
-	valgrind clang python3-alembic util-linux
+DEPS = gcc make libc6-dev pkg-config libsqlite3-dev libinih-dev libpq-dev libcmocka-dev bats \
+	sqlite3 valgrind clang python3-alembic util-linux postgresql-15
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update -qq

@@ -37,14 +37,14 @@ static void print_help(const struct opt *opts)
 static void print_version(void)
 {
 	printf("retort %s\n", RETORT_VERSION);
-	for (int i = 0; rt_drivers[i]; i++)
-		printf("%s %s\n", !strcmp(rt_drivers[i]->name, "sqlite") ? "sqlite" : "libpq",
-		       rt_drivers[i]->library_version());
 	int has_pg = 0;
-	for (int i = 0; rt_drivers[i]; i++)
-		has_pg |= !strcmp(rt_drivers[i]->name, "postgresql");
+	for (int i = 0; rt_drivers[i]; i++) {
+		int pg = !strcmp(rt_drivers[i]->name, "postgresql");
+		has_pg |= pg;
+		printf("%s %s\n", pg ? "libpq" : "sqlite", rt_drivers[i]->library_version());
+	}
 	if (!has_pg)
-		printf("libpq: not built in (PostgreSQL support is not available yet)\n");
+		printf("libpq: not built in (this build has no PostgreSQL driver)\n");
 	printf("libcurl: not built in\n");
 }
 
@@ -57,6 +57,7 @@ int main(int argc, char **argv)
 	const char *color = "auto";
 	int help = 0, version = 0, rc;
 	double lock_timeout = 60;
+	memset(&app, 0, sizeof(app));
 	const struct opt opts[] = {
 		{ OPT_STRING, 'c', "config", &flags.config_file, "FILE",
 		  "config file (default: retort.ini, else alembic.ini; env RETORT_CONFIG)" },
@@ -69,11 +70,21 @@ int main(int argc, char **argv)
 		{ OPT_STRING, 0, "color", &color, "WHEN", "auto, always or never (honours NO_COLOR)" },
 		{ OPT_NUMBER, 0, "lock-timeout", &lock_timeout, "SECONDS",
 		  "how long to wait for another retort's migration lock (default 60)" },
+		{ OPT_BOOL, 0, "single-transaction", &app.single_txn, NULL,
+		  "run the whole upgrade/downgrade in one transaction: all or nothing" },
+		{ OPT_STRING, 0, "schema", &app.schema, "NAME", "PostgreSQL: search_path for migrations" },
+		{ OPT_STRING, 0, "version-table", &app.version_table, "NAME",
+		  "version table name (default alembic_version)" },
+		{ OPT_STRING, 0, "version-table-schema", &app.version_table_schema, "NAME",
+		  "PostgreSQL: schema of the version table" },
+		{ OPT_NUMBER, 0, "statement-timeout", &app.statement_timeout, "SECONDS",
+		  "PostgreSQL: cancel any statement running longer" },
+		{ OPT_NUMBER, 0, "ddl-lock-timeout", &app.ddl_lock_timeout, "SECONDS",
+		  "PostgreSQL: give up waiting for a table lock after this long (lock_timeout)" },
 		{ OPT_BOOL, 0, "version", &version, NULL, "print versions and exit" },
 		OPT_END_,
 	};
 
-	memset(&app, 0, sizeof(app));
 	rt_config_init(&app.cfg);
 	rt_scriptdir_init(&app.sd);
 

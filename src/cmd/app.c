@@ -113,6 +113,11 @@ int app_open_db(struct app *app, int readonly, struct rt_error *err)
 	}
 	opts.readonly = readonly;
 	opts.lock_timeout = app->lock_timeout;
+	opts.schema = app->schema;
+	opts.version_table = app->version_table;
+	opts.version_table_schema = app->version_table_schema;
+	opts.statement_timeout = app->statement_timeout;
+	opts.ddl_lock_timeout = app->ddl_lock_timeout;
 	opts.on_lock_wait = on_lock_wait;
 	opts.ctx = app;
 	int rc = rt_db_open(&app->db, &url, &opts, err);
@@ -205,13 +210,13 @@ int app_run(struct app *app, enum run_kind kind, const struct strvec *targets, i
 		rc = rt_plan_downgrade(g, &rows, targets->v[0], &plan, &err);
 	else
 		rc = rt_plan_stamp(g, &rows, targets, purge, &plan, &err);
-	if (rc || rt_exec_check(g, &plan, &err))
+	if (rc || rt_exec_check(app->db, g, &plan, &err))
 		goto fail;
 
 	struct run_report rr = { app, g, 0, 0 };
 	rr.tty = !app->cfg.quiet && isatty(2) && plan.n >= 20;
 	struct rt_exec_hooks hooks = { NULL, hook_done, &rr };
-	if (rt_exec_plan(app->db, g, &plan, exists, &hooks, &err)) {
+	if (rt_exec_plan(app->db, g, &plan, exists, app->single_txn, &hooks, &err)) {
 		if (rr.tty)
 			fputs("\r\033[K", stderr);
 		goto fail;

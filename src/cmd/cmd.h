@@ -20,6 +20,10 @@ struct app {
 	struct rt_config cfg;
 	int color;               /* colour stderr */
 	double lock_timeout;
+	const char *schema;      /* --schema */
+	const char *version_table, *version_table_schema;
+	double statement_timeout, ddl_lock_timeout;
+	int single_txn;          /* --single-transaction */
 	int scripts_loaded;
 	struct rt_scriptdir sd;
 	struct rt_db *db;

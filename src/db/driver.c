@@ -45,3 +45,22 @@ void rt_db_close(struct rt_db *db)
 	if (db)
 		db->drv->close(db);
 }
+
+int rt_sql_needs_autocommit(const char *words)
+{
+	static const char *const prefixes[] = {
+		"VACUUM", "CREATE DATABASE", "DROP DATABASE", "ALTER SYSTEM", "CREATE TABLESPACE",
+		"DROP TABLESPACE", "CREATE INDEX CONCURRENTLY", "CREATE UNIQUE INDEX CONCURRENTLY",
+		"DROP INDEX CONCURRENTLY", "REINDEX", NULL,
+	};
+	for (int i = 0; prefixes[i]; i++) {
+		size_t n = strlen(prefixes[i]);
+		if (!strncmp(words, prefixes[i], n) && (!words[n] || words[n] == ' ')) {
+			/* REINDEX only when CONCURRENTLY */
+			if (!strcmp(prefixes[i], "REINDEX"))
+				return strstr(words, "CONCURRENTLY") != NULL;
+			return 1;
+		}
+	}
+	return 0;
+}

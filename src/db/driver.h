@@ -24,6 +24,10 @@ struct rt_db_opts {
 	int readonly;            /* don't create anything; a missing file reads as empty */
 	double lock_timeout;     /* seconds to wait for the migration lock */
 	const char *version_table;
+	const char *version_table_schema; /* NULL: the default schema */
+	const char *schema;      /* PostgreSQL: search_path for migrations, or NULL */
+	double statement_timeout;  /* seconds, 0: server default */
+	double ddl_lock_timeout;   /* seconds (PostgreSQL lock_timeout), 0: server default */
 	/* called once when the lock is busy and we start waiting */
 	void (*on_lock_wait)(void *ctx, const char *what);
 	void *ctx;
@@ -50,6 +54,8 @@ struct rt_driver {
 	int (*in_transaction)(struct rt_db *db);
 	int (*exec)(struct rt_db *db, const char *sql, size_t len, struct rt_exec_info *info,
 		    struct rt_error *err);
+	/* Must this statement (its first words, upper-cased) run outside a transaction? */
+	int (*needs_autocommit)(struct rt_db *db, const char *words);
 	/* version table primitives */
 	int (*versions_read)(struct rt_db *db, struct strvec *out, int *table_exists,
 			     struct rt_error *err);
@@ -70,6 +76,10 @@ struct rt_db {
 int rt_driver_for(const struct rt_url *url, const struct rt_driver **out, struct rt_error *err);
 /* Each compiled-in driver in turn (NULL-terminated). */
 extern const struct rt_driver *const rt_drivers[];
+
+/* The shared default of needs_autocommit: statements no database runs in a
+ * transaction block. */
+int rt_sql_needs_autocommit(const char *words);
 
 int rt_db_open(struct rt_db **db, const struct rt_url *url, const struct rt_db_opts *opts,
 	       struct rt_error *err);

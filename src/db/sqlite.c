@@ -406,6 +406,12 @@ static int sq_version_delete_all(struct rt_db *db, struct rt_error *err)
 	return version_stmt(SDB(db), "DELETE FROM %s", NULL, NULL, 0, err);
 }
 
+static int sq_needs_autocommit(struct rt_db *db, const char *words)
+{
+	(void)db;
+	return !strncmp(words, "VACUUM", 6) && (!words[6] || words[6] == ' ');
+}
+
 static const char *sq_library_version(void)
 {
 	return sqlite3_libversion();
@@ -422,6 +428,7 @@ const struct rt_driver rt_sqlite_driver = {
 	.rollback = sq_rollback,
 	.in_transaction = sq_in_transaction,
 	.exec = sq_exec,
+	.needs_autocommit = sq_needs_autocommit,
 	.versions_read = sq_versions_read,
 	.version_table_create = sq_version_table_create,
 	.version_insert = sq_version_insert,

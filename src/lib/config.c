@@ -2,7 +2,9 @@
 #include "strbuf.h"
 #include "xalloc.h"
 
+#include <errno.h>
 #include <ini.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,6 +336,30 @@ out:
 	return rc;
 }
 
+/* The URL from a file (first line, white space trimmed). */
+static int read_url_file(struct rt_config *c, const char *path, struct rt_error *err)
+{
+	FILE *f = fopen(path, "r");
+	char buf[4096];
+	if (!f)
+		return rt_error_set(err, RT_EXIT_ERROR,
+				    "DATABASE_URL_FILE '%s' cannot be read: %s", path, strerror(errno));
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *b = buf;
+	while (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r')
+		b++;
+	size_t l = strcspn(b, "\r\n");
+	while (l && (b[l - 1] == ' ' || b[l - 1] == '\t'))
+		l--;
+	if (!l)
+		return rt_error_set(err, RT_EXIT_ERROR, "DATABASE_URL_FILE '%s' is empty", path);
+	free(c->url);
+	c->url = xstrndup(b, l);
+	return 0;
+}
+
 int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_getenv_fn env,
 		   struct rt_error *err)
 {
@@ -363,6 +389,11 @@ int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_
 	if ((e = env("DATABASE_URL")) && *e) {
 		free(c->url);
 		c->url = xstrdup(e);
+		c->url_source = RT_SRC_ENV;
+	} else if ((e = env("DATABASE_URL_FILE")) && *e) {
+		/* Docker secrets: a file holding the URL */
+		if (read_url_file(c, e, err))
+			return -1;
 		c->url_source = RT_SRC_ENV;
 	}
 	if (flags->dir) {

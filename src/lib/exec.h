@@ -25,11 +25,19 @@ struct rt_exec_hooks {
 	void *ctx;
 };
 
-/* Refuse a plan that cannot run to the end (a downgrade through a
- * revision without a downgrade section) before anything runs. */
-int rt_exec_check(const struct rt_graph *g, const struct rt_plan *p, struct rt_error *err);
+/*
+ * Refuse, before anything runs, a plan that cannot run to the end: a
+ * downgrade through a revision without a downgrade section, an unterminated
+ * quote or comment, or a statement that cannot run inside a transaction
+ * (CREATE INDEX CONCURRENTLY, VACUUM...) in a transactional section.
+ * `db` may be NULL (offline): then the shared list of such statements applies.
+ */
+int rt_exec_check(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
+		  struct rt_error *err);
 
+/* single_txn: the whole plan in one transaction (all or nothing). */
 int rt_exec_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
-		 int table_exists, const struct rt_exec_hooks *hooks, struct rt_error *err);
+		 int table_exists, int single_txn, const struct rt_exec_hooks *hooks,
+		 struct rt_error *err);
 
 #endif

@@ -53,3 +53,38 @@ linear3() {
 	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "create b" "CREATE TABLE b (id INTEGER PRIMARY KEY);" "DROP TABLE b;"
 	mkrev 3c4d5e6f7a8b 2b3c4d5e6f7a "create c" "CREATE TABLE c (id INTEGER PRIMARY KEY);" "DROP TABLE c;"
 }
+
+# PostgreSQL: pg_setup gives the test a fresh database on the private server
+# started by tests/run.sh (DATABASE_URL points at it), or skips loudly.
+pg_setup() {
+	if [ -z "${RETORT_TEST_PG_DIR:-}" ]; then
+		skip "no PostgreSQL test server (apt-get install postgresql-15)"
+	fi
+	PG_DB=t_$$_$RANDOM
+	pq_admin "CREATE DATABASE $PG_DB"
+	export DATABASE_URL="postgresql://postgres@/$PG_DB?host=$RETORT_TEST_PG_DIR&port=$RETORT_TEST_PG_PORT"
+}
+
+pg_teardown() {
+	[ -n "${PG_DB:-}" ] && pq_admin "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" || true
+}
+
+pq_admin() {
+	"$RETORT_TEST_PG_BIN/psql" -X -q -At -h "$RETORT_TEST_PG_DIR" -p "$RETORT_TEST_PG_PORT" \
+		-U postgres -d postgres -c "$1"
+}
+
+# pq SQL: run a query in the test's database.
+pq() {
+	"$RETORT_TEST_PG_BIN/psql" -X -q -At -h "$RETORT_TEST_PG_DIR" -p "$RETORT_TEST_PG_PORT" \
+		-U postgres -d "$PG_DB" -c "$1"
+}
+
+pg_versions() {
+	pq "SELECT version_num FROM alembic_version ORDER BY 1" | tr '\n' ' ' | sed 's/ $//'
+}
+
+pg_tables() {
+	pq "SELECT tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1" |
+		tr '\n' ' ' | sed 's/ $//'
+}

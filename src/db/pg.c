@@ -1,0 +1,542 @@
+/*
+ * The PostgreSQL driver (libpq).
+ *
+ * Connection: the URL's parts become libpq keywords (the SQLAlchemy driver
+ * suffix is dropped; asyncpg's ssl=... becomes sslmode); anything the URL
+ * leaves out comes from libpq's environment (PGHOST, PGPASSWORD,
+ * PGPASSFILE, PGSSLMODE...).  Passwords never reach an error message: libpq
+ * does not echo them, and URLs are masked by the caller.
+ *
+ * Locking: a session-level advisory lock keyed on the database, schema and
+ * version table, taken with pg_try_advisory_lock in a polling loop with
+ * backoff (a blocking pg_advisory_lock would deadlock against CREATE INDEX
+ * CONCURRENTLY waiting for our session's snapshot).
+ *
+ * Errors: a section is sent as one simple-query string; libpq returns one
+ * result per statement, so the number of results before the failure names
+ * the failing statement, and the server's error position (characters into
+ * the string) names the token.
+ */
+#include "driver.h"
+#include "../lib/sqllex.h"
+#include "../lib/strbuf.h"
+#include "../lib/xalloc.h"
+
+#include <libpq-fe.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+struct pg_db {
+	struct rt_db base;
+	PGconn *c;
+	char *vt;          /* quoted, schema-qualified version table */
+	char *vt_name;     /* unquoted, for catalog lookups */
+	char *vt_schema;   /* unquoted, or NULL for current_schema() */
+	int64_t lock_key;
+	int locked;
+	struct rt_db_opts opts;
+};
+
+#define PDB(db) ((struct pg_db *)(db))
+
+static void pg_close(struct rt_db *db)
+{
+	struct pg_db *d = PDB(db);
+	if (d->c)
+		PQfinish(d->c); /* ends the session: any advisory lock goes with it */
+	free(d->vt);
+	free(d->vt_name);
+	free(d->vt_schema);
+	free(d);
+}
+
+/* libpq's message without its trailing newline. */
+static const char *conn_msg(PGconn *c)
+{
+	static char buf[1024];
+	snprintf(buf, sizeof(buf), "%s", c ? PQerrorMessage(c) : "out of memory");
+	size_t n = strlen(buf);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	return buf;
+}
+
+/*
+ * Fill err from a failed result: "SQLSTATE: message", with DETAIL and HINT
+ * as detail lines.  Returns -1.
+ */
+static int result_error(PGresult *r, PGconn *c, const char *what, struct rt_error *err)
+{
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *det = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	const char *hint = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_HINT) : NULL;
+	if (msg)
+		rt_error_set(err, RT_EXIT_ERROR, "%s%s%s%s%s", what ? what : "", what ? ": " : "",
+			     state ? state : "", state ? ": " : "", msg);
+	else
+		rt_error_set(err, RT_EXIT_ERROR, "%s%s%s", what ? what : "", what ? ": " : "", conn_msg(c));
+	struct strbuf sb = STRBUF_INIT;
+	if (det)
+		strbuf_addf(&sb, "DETAIL:  %s", det);
+	if (hint)
+		strbuf_addf(&sb, "%sHINT:  %s", sb.len ? "\n" : "", hint);
+	if (sb.len)
+		rt_error_set_detail(err, "%s", sb.buf);
+	strbuf_release(&sb);
+	return -1;
+}
+
+/* Run one statement with optional text parameters; `out` gets the result on success. */
+static int run(struct pg_db *d, const char *sql, int n, const char *const *params, PGresult **out,
+	       const char *what, struct rt_error *err)
+{
+	PGresult *r = n ? PQexecParams(d->c, sql, n, NULL, params, NULL, NULL, 0) : PQexec(d->c, sql);
+	ExecStatusType st = PQresultStatus(r);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		result_error(r, d->c, what, err);
+		PQclear(r);
+		return -1;
+	}
+	if (out)
+		*out = r;
+	else
+		PQclear(r);
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* "pid 123 (application_name 'x')" of the session holding our lock, or "". */
+static void lock_holder(struct pg_db *d, char *buf, size_t n)
+{
+	char classid[16], objid[16];
+	const char *p[2] = { classid, objid };
+	PGresult *r;
+	buf[0] = '\0';
+	snprintf(classid, sizeof(classid), "%u", (unsigned)((uint64_t)d->lock_key >> 32));
+	snprintf(objid, sizeof(objid), "%u", (unsigned)((uint64_t)d->lock_key & 0xffffffffu));
+	if (run(d, "SELECT a.pid, coalesce(a.application_name, '') FROM pg_catalog.pg_locks l "
+		   "JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
+		   "AND l.granted AND l.classid = $1::oid AND l.objid = $2::oid AND l.objsubid = 1",
+		2, p, &r, NULL, &(struct rt_error){ 0 }))
+		return;
+	if (PQntuples(r))
+		snprintf(buf, n, " (held by pid %s, application_name '%s')", PQgetvalue(r, 0, 0),
+			 PQgetvalue(r, 0, 1));
+	PQclear(r);
+}
+
+static int pg_lock(struct rt_db *db, struct rt_error *err)
+{
+	struct pg_db *d = PDB(db);
+	PGresult *r;
+	char key[32];
+	const char *p[1] = { key };
+	double start = now_s(), delay = 0.05;
+	int announced = 0;
+	snprintf(key, sizeof(key), "%lld", (long long)d->lock_key);
+	for (;;) {
+		if (run(d, "SELECT pg_catalog.pg_try_advisory_lock($1::bigint)", 1, p, &r,
+			"taking the migration lock", err))
+			return -1;
+		int got = !strcmp(PQgetvalue(r, 0, 0), "t");
+		PQclear(r);
+		if (got) {
+			d->locked = 1;
+			return 0;
+		}
+		char holder[256];
+		if (!announced && d->opts.on_lock_wait) {
+			char what[512];
+			lock_holder(d, holder, sizeof(holder));
+			snprintf(what, sizeof(what), "%s%s", d->vt, holder);
+			d->opts.on_lock_wait(d->opts.ctx, what);
+			announced = 1;
+		}
+		if (now_s() - start >= d->opts.lock_timeout) {
+			lock_holder(d, holder, sizeof(holder));
+			return rt_error_set(err, RT_EXIT_LOCK,
+					    "timed out after %g s waiting for the migration lock on %s%s; "
+					    "another retort is migrating this database: wait for it, or "
+					    "raise --lock-timeout", d->opts.lock_timeout, d->vt, holder);
+		}
+		/* backoff with jitter, so waiting processes don't poll in step */
+		double jitter = 0.5 + (double)(rand() % 1000) / 1000.0;
+		struct timespec ts = { 0, (long)(delay * jitter * 1e9) };
+		nanosleep(&ts, NULL);
+		if (delay < 0.5)
+			delay *= 1.6;
+	}
+}
+
+static void pg_unlock(struct rt_db *db)
+{
+	struct pg_db *d = PDB(db);
+	char key[32];
+	const char *p[1] = { key };
+	if (!d->locked)
+		return;
+	snprintf(key, sizeof(key), "%lld", (long long)d->lock_key);
+	run(d, "SELECT pg_catalog.pg_advisory_unlock($1::bigint)", 1, p, NULL, NULL,
+	    &(struct rt_error){ 0 });
+	d->locked = 0;
+}
+
+static int pg_begin(struct rt_db *db, struct rt_error *err)
+{
+	return run(PDB(db), "BEGIN", 0, NULL, NULL, "BEGIN", err);
+}
+
+static int pg_commit(struct rt_db *db, struct rt_error *err)
+{
+	return run(PDB(db), "COMMIT", 0, NULL, NULL, "COMMIT", err);
+}
+
+static void pg_rollback(struct rt_db *db)
+{
+	struct pg_db *d = PDB(db);
+	if (PQtransactionStatus(d->c) != PQTRANS_IDLE)
+		PQclear(PQexec(d->c, "ROLLBACK"));
+}
+
+static int pg_in_transaction(struct rt_db *db)
+{
+	PGTransactionStatusType st = PQtransactionStatus(PDB(db)->c);
+	return st == PQTRANS_INTRANS || st == PQTRANS_INERROR;
+}
+
+/* Byte offset of the (1-based) character position `pos` in UTF-8 text. */
+static size_t char_to_byte(const char *s, size_t len, long pos)
+{
+	size_t i = 0;
+	long ch = 1;
+	while (i < len && ch < pos) {
+		i++;
+		while (i < len && ((unsigned char)s[i] & 0xC0) == 0x80)
+			i++;
+		ch++;
+	}
+	return i;
+}
+
+/*
+ * Send the block as one query string; count the per-statement results to
+ * find the failing statement, and take the token from the server's error
+ * position.
+ */
+static int pg_exec(struct rt_db *db, const char *sql, size_t len, struct rt_exec_info *info,
+		   struct rt_error *err)
+{
+	struct pg_db *d = PDB(db);
+	char *text = xstrndup(sql, len);
+	int done = 0, rc = 0;
+	PGresult *r, *failed = NULL;
+
+	memset(info, 0, sizeof(*info));
+	if (!PQsendQuery(d->c, text)) {
+		free(text);
+		return rt_error_set(err, RT_EXIT_ERROR, "%s", conn_msg(d->c));
+	}
+	while ((r = PQgetResult(d->c))) {
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+			done++;
+			PQclear(r);
+		} else if (st == PGRES_EMPTY_QUERY) {
+			PQclear(r);
+		} else {
+			if (!failed)
+				failed = r;
+			else
+				PQclear(r);
+		}
+	}
+	if (failed) {
+		struct rt_stmts stmts;
+		rt_sql_split(sql, len, &stmts);
+		info->statements_done = done;
+		if (done < stmts.nr) {
+			info->has_stmt = 1;
+			info->stmt_off = stmts.v[done].off;
+		}
+		const char *pos = PQresultErrorField(failed, PG_DIAG_STATEMENT_POSITION);
+		if (pos && atol(pos) > 0) {
+			info->has_token = 1;
+			info->token_off = char_to_byte(sql, len, atol(pos));
+		}
+		rt_stmts_release(&stmts);
+		rc = result_error(failed, d->c, NULL, err);
+		PQclear(failed);
+	}
+	free(text);
+	return rc;
+}
+
+static int pg_needs_autocommit(struct rt_db *db, const char *words)
+{
+	struct pg_db *d = PDB(db);
+	/* ALTER TYPE ... ADD VALUE could not run in a transaction before PostgreSQL 12 */
+	if (PQserverVersion(d->c) < 120000 && !strncmp(words, "ALTER TYPE", 10) &&
+	    strstr(words, "ADD VALUE"))
+		return 1;
+	return rt_sql_needs_autocommit(words);
+}
+
+static int pg_versions_read(struct rt_db *db, struct strvec *out, int *exists, struct rt_error *err)
+{
+	struct pg_db *d = PDB(db);
+	PGresult *r;
+	const char *p[2] = { d->vt_schema, d->vt_name };
+	*exists = 0;
+	if (run(d, "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = "
+		   "coalesce($1, pg_catalog.current_schema()) AND tablename = $2",
+		2, p, &r, "looking for the version table", err))
+		return -1;
+	*exists = PQntuples(r) > 0;
+	PQclear(r);
+	if (!*exists)
+		return 0;
+	struct strbuf q = STRBUF_INIT;
+	strbuf_addf(&q, "SELECT version_num FROM %s", d->vt);
+	int rc = run(d, q.buf, 0, NULL, &r, "reading the version table", err);
+	strbuf_release(&q);
+	if (rc)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++)
+		strvec_push(out, PQgetvalue(r, i, 0));
+	PQclear(r);
+	return 0;
+}
+
+static int pg_version_table_create(struct rt_db *db, struct rt_error *err)
+{
+	struct pg_db *d = PDB(db);
+	struct strbuf q = STRBUF_INIT;
+	struct strvec rows = STRVEC_INIT;
+	int exists, rc;
+	if (pg_versions_read(db, &rows, &exists, err))
+		return -1;
+	strvec_clear(&rows);
+	if (exists)
+		return 0;
+	/* Alembic's DDL, so either tool can take over */
+	strbuf_addf(&q, "CREATE TABLE %s (\n\tversion_num VARCHAR(32) NOT NULL, \n\t"
+		    "CONSTRAINT %s_pkc PRIMARY KEY (version_num)\n)", d->vt, d->vt_name);
+	rc = run(d, q.buf, 0, NULL, NULL, "creating the version table", err);
+	strbuf_release(&q);
+	return rc;
+}
+
+static int version_stmt(struct pg_db *d, const char *fmt, const char *a, const char *b,
+			int must_change, struct rt_error *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	const char *p[2] = { a, b };
+	PGresult *r;
+	strbuf_addf(&q, fmt, d->vt);
+	int rc = run(d, q.buf, b ? 2 : a ? 1 : 0, p, &r, "changing the version table", err);
+	strbuf_release(&q);
+	if (rc)
+		return -1;
+	int n = atoi(PQcmdTuples(r));
+	PQclear(r);
+	if (must_change && n != 1)
+		return rt_error_set(err, RT_EXIT_ERROR,
+				    "expected to change one row of %s for revision '%s', changed %d; "
+				    "another process may have changed it", d->vt, a, n);
+	return 0;
+}
+
+static int pg_version_insert(struct rt_db *db, const char *v, struct rt_error *err)
+{
+	return version_stmt(PDB(db), "INSERT INTO %s (version_num) VALUES ($1)", v, NULL, 1, err);
+}
+
+static int pg_version_update(struct rt_db *db, const char *from, const char *to,
+			     struct rt_error *err)
+{
+	return version_stmt(PDB(db), "UPDATE %s SET version_num = $2 WHERE version_num = $1", from, to,
+			    1, err);
+}
+
+static int pg_version_delete(struct rt_db *db, const char *v, struct rt_error *err)
+{
+	return version_stmt(PDB(db), "DELETE FROM %s WHERE version_num = $1", v, NULL, 1, err);
+}
+
+static int pg_version_delete_all(struct rt_db *db, struct rt_error *err)
+{
+	return version_stmt(PDB(db), "DELETE FROM %s", NULL, NULL, 0, err);
+}
+
+static const char *pg_library_version(void)
+{
+	static char buf[32];
+	int v = PQlibVersion();
+	snprintf(buf, sizeof(buf), "%d.%d", v / 10000, v % 10000);
+	return buf;
+}
+
+static int pg_open(struct rt_db **out, const struct rt_url *url, const struct rt_db_opts *opts,
+		   struct rt_error *err);
+
+const struct rt_driver rt_pg_driver = {
+	.name = "postgresql",
+	.open = pg_open,
+	.close = pg_close,
+	.lock = pg_lock,
+	.unlock = pg_unlock,
+	.begin = pg_begin,
+	.commit = pg_commit,
+	.rollback = pg_rollback,
+	.in_transaction = pg_in_transaction,
+	.exec = pg_exec,
+	.needs_autocommit = pg_needs_autocommit,
+	.versions_read = pg_versions_read,
+	.version_table_create = pg_version_table_create,
+	.version_insert = pg_version_insert,
+	.version_update = pg_version_update,
+	.version_delete = pg_version_delete,
+	.version_delete_all = pg_version_delete_all,
+	.library_version = pg_library_version,
+};
+
+/* Keyword/value pairs for PQconnectdbParams. */
+struct kv {
+	struct strvec k, v;
+};
+
+static void kv_set(struct kv *kv, const char *k, const char *v)
+{
+	int i = strvec_find(&kv->k, k);
+	if (i >= 0) {
+		free(kv->v.v[i]);
+		kv->v.v[i] = xstrdup(v);
+		return;
+	}
+	strvec_push(&kv->k, k);
+	strvec_push(&kv->v, v);
+}
+
+/* asyncpg spells TLS as ssl=require|true|disable...; libpq as sslmode. */
+static const char *sslmode_of(const char *ssl)
+{
+	if (!strcasecmp(ssl, "true") || !strcasecmp(ssl, "1") || !strcasecmp(ssl, "on"))
+		return "require";
+	if (!strcasecmp(ssl, "false") || !strcasecmp(ssl, "0") || !strcasecmp(ssl, "off"))
+		return "disable";
+	return ssl; /* require, prefer, allow, disable, verify-ca, verify-full */
+}
+
+static void session_setup(struct pg_db *d, struct strbuf *sql)
+{
+	if (d->opts.schema) {
+		char *q = PQescapeIdentifier(d->c, d->opts.schema, strlen(d->opts.schema));
+		strbuf_addf(sql, "SET search_path TO %s;", q);
+		PQfreemem(q);
+	}
+	if (d->opts.statement_timeout > 0)
+		strbuf_addf(sql, "SET statement_timeout = %ld;", (long)(d->opts.statement_timeout * 1000));
+	if (d->opts.ddl_lock_timeout > 0)
+		strbuf_addf(sql, "SET lock_timeout = %ld;", (long)(d->opts.ddl_lock_timeout * 1000));
+	if (d->opts.readonly)
+		strbuf_addstr(sql, "SET default_transaction_read_only = on;");
+}
+
+static int pg_open(struct rt_db **out, const struct rt_url *url, const struct rt_db_opts *opts,
+		   struct rt_error *err)
+{
+	struct pg_db *d = xcalloc(1, sizeof(*d));
+	struct kv kv;
+	struct strbuf sql = STRBUF_INIT;
+	PGresult *r;
+
+	d->base.drv = &rt_pg_driver;
+	d->opts = *opts;
+	srand((unsigned)getpid() ^ (unsigned)time(NULL)); /* lock-poll jitter differs per process */
+	strvec_init(&kv.k);
+	strvec_init(&kv.v);
+	if (url->host && *url->host)
+		kv_set(&kv, "host", url->host);
+	if (url->port)
+		kv_set(&kv, "port", url->port);
+	if (url->user && *url->user)
+		kv_set(&kv, "user", url->user);
+	if (url->password)
+		kv_set(&kv, "password", url->password);
+	if (url->path && *url->path)
+		kv_set(&kv, "dbname", url->path);
+	if (!getenv("PGAPPNAME"))
+		kv_set(&kv, "application_name", "retort");
+	for (size_t i = 0; i < url->qkeys.nr; i++) {
+		const char *k = url->qkeys.v[i], *v = url->qvals.v[i];
+		if (!strcmp(k, "ssl"))
+			kv_set(&kv, "sslmode", sslmode_of(v));
+		else if (!strcmp(k, "prepared_statement_cache_size") || !strcmp(k, "client_encoding"))
+			continue; /* driver-side settings of SQLAlchemy dialects */
+		else
+			kv_set(&kv, k, v);
+	}
+	kv_set(&kv, "client_encoding", "UTF8");
+	d->c = PQconnectdbParams((const char *const *)kv.k.v, (const char *const *)kv.v.v, 0);
+	strvec_clear(&kv.k);
+	strvec_clear(&kv.v);
+	if (!d->c || PQstatus(d->c) != CONNECTION_OK) {
+		rt_error_set(err, RT_EXIT_ERROR, "cannot connect to the database: %s", conn_msg(d->c));
+		pg_close(&d->base);
+		return -1;
+	}
+	PQsetNoticeProcessor(d->c, NULL, NULL);
+
+	/* the version table, quoted and qualified */
+	d->vt_name = xstrdup(opts->version_table ? opts->version_table : "alembic_version");
+	d->vt_schema = opts->version_table_schema ? xstrdup(opts->version_table_schema) : NULL;
+	char *qn = PQescapeIdentifier(d->c, d->vt_name, strlen(d->vt_name));
+	struct strbuf vt = STRBUF_INIT;
+	if (d->vt_schema) {
+		char *qs = PQescapeIdentifier(d->c, d->vt_schema, strlen(d->vt_schema));
+		strbuf_addf(&vt, "%s.", qs);
+		PQfreemem(qs);
+	}
+	strbuf_addstr(&vt, qn);
+	PQfreemem(qn);
+	d->vt = strbuf_detach(&vt);
+
+	session_setup(d, &sql);
+	/* the lock key: database, schema and version table */
+	strbuf_addstr(&sql, "SELECT pg_catalog.hashtextextended('retort:' || pg_catalog.current_database() "
+			    "|| ':' || coalesce($1, pg_catalog.current_schema(), '') || '.' || $2, 0)");
+	/* session settings first (several statements), then the parameterised key */
+	char *setup = sql.buf;
+	char *select = strstr(setup, "SELECT pg_catalog.hashtextextended");
+	if (select > setup) {
+		char *sets = xstrndup(setup, (size_t)(select - setup));
+		int bad = run(d, sets, 0, NULL, NULL, "setting up the session", err);
+		free(sets);
+		if (bad)
+			goto fail;
+	}
+	const char *p[2] = { d->vt_schema, d->vt_name };
+	if (run(d, select, 2, p, &r, "computing the lock key", err))
+		goto fail;
+	d->lock_key = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	strbuf_release(&sql);
+	*out = &d->base;
+	return 0;
+fail:
+	strbuf_release(&sql);
+	pg_close(&d->base);
+	return -1;
+}
