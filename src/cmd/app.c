@@ -1,5 +1,6 @@
 #include "cmd.h"
 #include "../lib/exec.h"
+#include "../lib/offline.h"
 #include "../lib/resolve.h"
 #include "../lib/url.h"
 #include "../lib/xalloc.h"
@@ -262,4 +263,68 @@ void print_pending(const struct rt_graph *g, const struct rt_plan *plan)
 		const struct rt_rev *rv = &g->revs[plan->steps[i].rev];
 		printf("  %s, %s\n", rv->id, rv->script->doc);
 	}
+}
+
+int app_offline(struct app *app, enum run_kind kind, const struct strvec *targets, int purge)
+{
+	struct rt_error err = RT_ERROR_INIT;
+	struct strvec rows = STRVEC_INIT, ends = STRVEC_INIT;
+	struct rt_plan plan;
+	struct rt_url url;
+	struct strbuf out = STRBUF_INIT;
+	int rc = -1, have_url = 0;
+
+	rt_plan_init(&plan);
+	if (app_load_scripts(app, &err) || rt_url_parse(&url, app->cfg.url, &err))
+		goto fail;
+	have_url = 1;
+	/* START:END; the start stands for the version rows an online run would read */
+	for (size_t i = 0; i < targets->nr; i++) {
+		const char *t = targets->v[i], *colon = strchr(t, ':');
+		if (colon) {
+			char *start = xstrndup(t, (size_t)(colon - t));
+			if (*start && strcmp(start, "base")) {
+				int r;
+				if (rt_resolve_one(&app->sd.graph, start, &r, &err)) {
+					free(start);
+					goto fail;
+				}
+				if (r >= 0)
+					strvec_push(&rows, app->sd.graph.revs[r].id);
+			}
+			free(start);
+			strvec_push(&ends, colon + 1);
+		} else {
+			strvec_push(&ends, t);
+		}
+	}
+	if (kind == RUN_DOWNGRADE && (!strchr(targets->v[0], ':') || !rows.nr)) {
+		rt_error_set(&err, RT_EXIT_USAGE,
+			     "downgrade with --sql needs START:END, e.g. 'downgrade %s:base --sql': "
+			     "there is no database to read the start from", "head");
+		goto fail;
+	}
+	const struct rt_graph *g = &app->sd.graph;
+	int prc = kind == RUN_UPGRADE ? rt_plan_upgrade(g, &rows, ends.v[0], &plan, &err)
+		  : kind == RUN_DOWNGRADE ? rt_plan_downgrade(g, &rows, ends.v[0], &plan, &err)
+					  : rt_plan_stamp(g, &rows, &ends, purge, &plan, &err);
+	if (prc || rt_exec_check(NULL, g, &plan, &err))
+		goto fail;
+	struct rt_offline_opts o = { url.backend, app->version_table, app->version_table_schema,
+				     !rows.nr, app->single_txn };
+	if (rt_offline_sql(g, &plan, &o, &out, &err))
+		goto fail;
+	fputs(out.buf, stdout);
+	rc = 0;
+	goto out;
+fail:
+	rc = app_fail(app, &err);
+out:
+	if (have_url)
+		rt_url_release(&url);
+	strbuf_release(&out);
+	rt_plan_release(&plan);
+	strvec_clear(&rows);
+	strvec_clear(&ends);
+	return rc;
 }

@@ -83,6 +83,9 @@ void app_release(struct app *app);
 /* Shared run of upgrade/downgrade/stamp: lock, read rows, plan, execute. */
 enum run_kind { RUN_UPGRADE, RUN_DOWNGRADE, RUN_STAMP };
 int app_run(struct app *app, enum run_kind kind, const struct strvec *targets, int purge);
+/* --sql: print the script instead of running it; never connects.  Targets
+ * may be "START:END" (START defaults to base, which creates the table). */
+int app_offline(struct app *app, enum run_kind kind, const struct strvec *targets, int purge);
 
 /* Alembic's output formats (format.c). */
 enum {

@@ -7,15 +7,20 @@
 #include <stdio.h>
 #include <string.h>
 
+static const char sql_help[] =
+	"print the SQL instead of running it (offline; TARGET may be START:END)";
+
 int cmd_upgrade(struct app *app, const struct cmd *self, int argc, char **argv)
 {
 	struct strvec args = STRVEC_INIT;
-	int rc = cmd_parse(app, self, argc, argv, NULL, &args);
+	int sql = 0;
+	const struct opt opts[] = { { OPT_BOOL, 0, "sql", &sql, NULL, sql_help }, OPT_END_ };
+	int rc = cmd_parse(app, self, argc, argv, opts, &args);
 	if (rc >= 0 || (rc = cmd_nargs(self, &args, 0, 1)) >= 0)
 		goto out;
 	if (!args.nr)
 		strvec_push(&args, "head");
-	rc = app_run(app, RUN_UPGRADE, &args, 0);
+	rc = sql ? app_offline(app, RUN_UPGRADE, &args, 0) : app_run(app, RUN_UPGRADE, &args, 0);
 out:
 	strvec_clear(&args);
 	return rc;
@@ -24,10 +29,12 @@ out:
 int cmd_downgrade(struct app *app, const struct cmd *self, int argc, char **argv)
 {
 	struct strvec args = STRVEC_INIT;
-	int rc = cmd_parse(app, self, argc, argv, NULL, &args);
+	int sql = 0;
+	const struct opt opts[] = { { OPT_BOOL, 0, "sql", &sql, NULL, sql_help }, OPT_END_ };
+	int rc = cmd_parse(app, self, argc, argv, opts, &args);
 	if (rc >= 0 || (rc = cmd_nargs(self, &args, 1, 1)) >= 0)
 		goto out;
-	rc = app_run(app, RUN_DOWNGRADE, &args, 0);
+	rc = sql ? app_offline(app, RUN_DOWNGRADE, &args, 0) : app_run(app, RUN_DOWNGRADE, &args, 0);
 out:
 	strvec_clear(&args);
 	return rc;
@@ -62,16 +69,17 @@ out:
 int cmd_stamp(struct app *app, const struct cmd *self, int argc, char **argv)
 {
 	struct strvec args = STRVEC_INIT;
-	int purge = 0;
+	int purge = 0, sql = 0;
 	const struct opt opts[] = {
 		{ OPT_BOOL, 0, "purge", &purge, NULL,
 		  "delete every version row first (e.g. rows naming revisions that no longer exist)" },
+		{ OPT_BOOL, 0, "sql", &sql, NULL, sql_help },
 		OPT_END_,
 	};
 	int rc = cmd_parse(app, self, argc, argv, opts, &args);
 	if (rc >= 0 || (rc = cmd_nargs(self, &args, 1, 1000)) >= 0)
 		goto out;
-	rc = app_run(app, RUN_STAMP, &args, purge);
+	rc = sql ? app_offline(app, RUN_STAMP, &args, purge) : app_run(app, RUN_STAMP, &args, purge);
 out:
 	strvec_clear(&args);
 	return rc;

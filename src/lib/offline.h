@@ -1,0 +1,34 @@
+/*
+ * Offline SQL (`--sql`): the script an online run would execute, rendered
+ * from the same plan, in Alembic's layout so existing review and deploy
+ * tooling keeps working:
+ *
+ *   BEGIN;                                  (PostgreSQL only, as Alembic)
+ *   CREATE TABLE alembic_version (...);     (only when starting from base)
+ *   -- Running upgrade  -> 1a2b3c4d5e6f
+ *   <the migration's SQL>
+ *   INSERT INTO alembic_version ...;        (the step's version-row change)
+ *   COMMIT;                                 (per migration; once with single_txn)
+ *
+ * A downgrade that ends at base drops the version table, as Alembic does.
+ */
+#ifndef RT_OFFLINE_H
+#define RT_OFFLINE_H
+
+#include "error.h"
+#include "graph.h"
+#include "plan.h"
+#include "strbuf.h"
+
+struct rt_offline_opts {
+	const char *backend;        /* "postgresql" or "sqlite" */
+	const char *version_table;  /* NULL: alembic_version */
+	const char *version_table_schema;
+	int create_table;           /* the run starts from base */
+	int single_txn;
+};
+
+int rt_offline_sql(const struct rt_graph *g, const struct rt_plan *p,
+		   const struct rt_offline_opts *o, struct strbuf *out, struct rt_error *err);
+
+#endif
