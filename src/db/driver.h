@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "../lib/error.h"
+#include "../lib/plan.h"
 #include "../lib/strvec.h"
 #include "../lib/url.h"
 
@@ -66,6 +67,15 @@ struct rt_driver {
 	int (*version_delete)(struct rt_db *db, const char *v, struct rt_error *err);
 	int (*version_delete_all)(struct rt_db *db, struct rt_error *err);
 	const char *(*library_version)(void);
+	/*
+	 * Optional: one transactional migration (BEGIN, create the version
+	 * table if asked, the section, its version-row changes, COMMIT) in as
+	 * few round trips as the driver can, with the same guarantees and
+	 * error reports as the primitives.  NULL: the executor composes it.
+	 */
+	int (*run_migration)(struct rt_db *db, const char *sql, size_t len, const struct rt_vop *vops,
+			     int nvops, int create_table, struct rt_exec_info *info,
+			     struct rt_error *err);
 };
 
 struct rt_db {

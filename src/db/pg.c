@@ -388,10 +388,116 @@ static const char *pg_library_version(void)
 	return buf;
 }
 
+/* Append a version-row change as one statement that fails unless it
+ * changed exactly one row (1/0 otherwise), so COMMIT never follows a miss. */
+static void guarded_vop(struct pg_db *d, const struct rt_vop *v, struct strbuf *sb)
+{
+	char *from = v->from ? PQescapeLiteral(d->c, v->from, strlen(v->from)) : NULL;
+	char *to = v->to ? PQescapeLiteral(d->c, v->to, strlen(v->to)) : NULL;
+	switch (v->kind) {
+	case RT_VOP_INSERT:
+		strbuf_addf(sb, "INSERT INTO %s (version_num) VALUES (%s);\n", d->vt, to);
+		break;
+	case RT_VOP_UPDATE:
+		strbuf_addf(sb, "WITH u AS (UPDATE %s SET version_num = %s WHERE version_num = %s "
+			    "RETURNING 1) SELECT 1 / count(*)::int FROM u;\n", d->vt, to, from);
+		break;
+	case RT_VOP_DELETE:
+		strbuf_addf(sb, "WITH u AS (DELETE FROM %s WHERE version_num = %s RETURNING 1) "
+			    "SELECT 1 / count(*)::int FROM u;\n", d->vt, from);
+		break;
+	}
+	PQfreemem(from);
+	PQfreemem(to);
+}
+
+/*
+ * The whole migration as one simple query: the server stops at the first
+ * error, leaving the transaction aborted (we roll it back).  Results arrive
+ * one per statement, so their count says whether the failure was ours
+ * (BEGIN, the version table), the section's (which statement), or a
+ * version row's.
+ */
+static int pg_run_migration(struct rt_db *db, const char *sql, size_t len, const struct rt_vop *vops,
+			    int nvops, int create_table, struct rt_exec_info *info,
+			    struct rt_error *err)
+{
+	struct pg_db *d = PDB(db);
+	struct strbuf q = STRBUF_INIT;
+	struct rt_stmts stmts;
+	int prefix = 1, done = 0, rc = 0;
+	PGresult *r, *failed = NULL;
+
+	memset(info, 0, sizeof(*info));
+	strbuf_addstr(&q, "BEGIN;\n");
+	if (create_table) {
+		strbuf_addf(&q, "CREATE TABLE IF NOT EXISTS %s (\n\tversion_num VARCHAR(32) NOT NULL, \n\t"
+			    "CONSTRAINT %s_pkc PRIMARY KEY (version_num)\n);\n", d->vt, d->vt_name);
+		prefix++;
+	}
+	size_t body = q.len;
+	strbuf_add(&q, sql, len);
+	strbuf_addstr(&q, "\n;\n"); /* ends a last statement that has no semicolon or a -- comment */
+	for (int i = 0; i < nvops; i++)
+		guarded_vop(d, &vops[i], &q);
+	strbuf_addstr(&q, "COMMIT;");
+
+	rt_sql_split(sql, len, &stmts);
+	if (!PQsendQuery(d->c, q.buf)) {
+		rc = rt_error_set(err, RT_EXIT_ERROR, "%s", conn_msg(d->c));
+		goto out;
+	}
+	while ((r = PQgetResult(d->c))) {
+		ExecStatusType st = PQresultStatus(r);
+		if ((st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) && !failed)
+			done++;
+		if (st == PGRES_FATAL_ERROR && !failed)
+			failed = r;
+		else
+			PQclear(r);
+	}
+	if (!failed)
+		goto out;
+	int idx = done - prefix;  /* statement of the section that failed, if any */
+	const char *state = PQresultErrorField(failed, PG_DIAG_SQLSTATE);
+	const char *pos = PQresultErrorField(failed, PG_DIAG_STATEMENT_POSITION);
+	size_t at = pos && atol(pos) > 0 ? char_to_byte(q.buf, q.len, atol(pos)) : 0;
+	if (at > body && at - body < len) {
+		/* a position inside the section (a syntax error fails the whole string
+		 * before anything runs): the statement is the one holding it */
+		info->has_token = 1;
+		info->token_off = at - body;
+		for (idx = 0; idx + 1 < stmts.nr && stmts.v[idx + 1].off <= info->token_off; idx++)
+			;
+	}
+	if (idx >= 0 && idx < stmts.nr) {
+		info->statements_done = idx;
+		info->has_stmt = 1;
+		info->stmt_off = stmts.v[idx].off;
+		rc = result_error(failed, d->c, NULL, err);
+	} else if (idx >= stmts.nr && state && !strcmp(state, "22012")) {
+		int v = idx - stmts.nr;
+		rc = rt_error_set(err, RT_EXIT_ERROR,
+				  "expected to change one row of %s for revision '%s', changed none; "
+				  "another process may have changed it", d->vt,
+				  v >= 0 && v < nvops ? (vops[v].from ? vops[v].from : vops[v].to) : "?");
+	} else {
+		rc = result_error(failed, d->c, idx < 0 ? "starting the migration" : "recording the version",
+				  err);
+	}
+	PQclear(failed);
+	pg_rollback(db);
+out:
+	rt_stmts_release(&stmts);
+	strbuf_release(&q);
+	return rc;
+}
+
 static int pg_open(struct rt_db **out, const struct rt_url *url, const struct rt_db_opts *opts,
 		   struct rt_error *err);
 
 const struct rt_driver rt_pg_driver = {
+	.run_migration = pg_run_migration,
 	.name = "postgresql",
 	.open = pg_open,
 	.close = pg_close,

@@ -207,6 +207,19 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 			goto fail;
 		}
 	}
+	if (own && sec->transactional && d->run_migration) {
+		if (d->run_migration(db, sc->text + sec->off, sec->len, s->vops, s->nvops, !*table_exists,
+				     &info, err)) {
+			if (info.has_stmt)
+				locate_error(sc, sec, &info, what.buf, err);
+			else
+				rt_error_prefix(err, "%s", what.buf);
+			goto fail;
+		}
+		*table_exists = 1;
+		strbuf_release(&what);
+		return 0;
+	}
 	if (own && d->begin(db, err))
 		goto fail;
 	if (!*table_exists && d->version_table_create(db, err))

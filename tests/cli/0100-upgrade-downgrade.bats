@@ -238,3 +238,14 @@ SQL
 	[[ "$output" == *"timed out after 0.5 s"* ]]
 	[ "$(versions)" = "1a2b3c4d5e6f" ]
 }
+
+@test "a version row that does not match aborts the migration" {
+	mkrev 1a2b3c4d5e6f "" "create a" "CREATE TABLE a (id INTEGER);" "DROP TABLE a;"
+	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "meddles" "CREATE TABLE b (id INTEGER); DELETE FROM alembic_version;" "-"
+	rt upgrade 1a2b
+	run rt upgrade head
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"expected to change one row"*"'1a2b3c4d5e6f'"* ]]
+	[ "$(versions)" = "1a2b3c4d5e6f" ]
+	[ "$(tables)" = "a alembic_version" ]
+}

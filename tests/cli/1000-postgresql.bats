@@ -214,3 +214,14 @@ COMMIT;" "-"
 	out+=$output
 	[[ "$out" != *"$pw"* ]]
 }
+
+@test "pg: a version row that does not match aborts the migration" {
+	mkrev 1a2b3c4d5e6f "" "create a" "CREATE TABLE a (id int);" "DROP TABLE a;"
+	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "meddles" "CREATE TABLE b (id int); DELETE FROM alembic_version;" "-"
+	rt upgrade 1a2b
+	run rt upgrade head
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"expected to change one row"*"'1a2b3c4d5e6f'"* ]]
+	[ "$(pg_versions)" = "1a2b3c4d5e6f" ]
+	[ "$(pg_tables)" = "a alembic_version" ]
+}
