@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# make bench: retort's core figures on SQLite, with the database floor.
-#   W1  cold `retort current` on an up-to-date database, 1,000 revisions
-#   W2  `retort upgrade head` from empty, 1,000 revisions, against the
-#       sqlite3 CLI applying the same SQL (one transaction per migration)
-#   W6  `retort history` and `heads` on 1,000 revisions
-#   RSS peak resident memory of each retort run (GNU time)
-# Timings come from hyperfine (warm-up, several runs, database reset before
-# each); it and GNU time are installed with apt when missing.  Results are
-# printed as a table; bench/RESULTS.md keeps the last recorded run.
+# make bench: retort's figures against the floor set by each database's own
+# CLI applying the same SQL (bench/gen.sh), N revisions (default 1,000).
+#   W1  cold `retort current` on an up-to-date SQLite database
+#   W2  `retort upgrade head` from empty on SQLite (and --single-transaction)
+#   W3  the same on PostgreSQL;  W4 `retort downgrade base` on PostgreSQL
+#   W5  the floors: sqlite3 / psql, one transaction per migration, and one in all
+#   W6  `retort history` and `heads`
+# Medians from hyperfine (warm-up, several runs, database reset before
+# each run); peak RSS from GNU time.  PostgreSQL runs on a private server
+# (tests/pg/server.sh).  What it lacks it installs with apt.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 retort=${RETORT_BIN:-$here/../build/retort}
@@ -18,49 +19,83 @@ need=()
 command -v hyperfine >/dev/null || need+=(hyperfine)
 [ -x /usr/bin/time ] || need+=(time)
 command -v sqlite3 >/dev/null || need+=(sqlite3)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql-15)
 if [ ${#need[@]} -gt 0 ]; then
 	echo "bench: installing ${need[*]}" >&2
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+pgdir=""
+cleanup() {
+	[ -n "$pgdir" ] && "$here/../tests/pg/server.sh" stop "$pgdir"
+	rm -rf "$work"
+}
+trap cleanup EXIT
 "$here/gen.sh" "$work/m" "$n"
-db="$work/b.db"
-export DATABASE_URL="sqlite:///$db"
 cd "$work"
+db="$work/b.db"
+sqlite_url="sqlite:///$db"
 
 median() { # hyperfine JSON -> median ms
-	python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.2f" % (r["median"]*1000))' "$1"
+	python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.1f" % (r["median"]*1000))' "$1"
 }
 rss() { # peak RSS in MB of one run of the command
 	/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.1f", $1/1024}'
 }
+bench() { # name runs prepare command
+	hyperfine -N -w 1 -r "$2" --prepare "$3" --export-json "$1.json" "$4" >/dev/null 2>&1
+	median "$1.json"
+}
+ratio() {
+	python3 -c "print('%.2fx' % ($1 / $2))"
+}
 
-hyperfine -N -w 2 -r "$runs" --prepare "rm -f $db" --export-json w2.json \
-	"$retort -q -d m upgrade head" >/dev/null
-hyperfine -w 2 -r "$runs" --prepare "rm -f $db" --export-json w5.json \
-	"sqlite3 $db < m/floor.sql" >/dev/null
+printf 'BEGIN;\n' >floor1s.sql; cat m/floor1.sql >>floor1s.sql; printf 'COMMIT;\n' >>floor1s.sql
+w2=$(bench w2 "$runs" "rm -f $db" "$retort -q -u $sqlite_url -d m upgrade head")
+w2s=$(bench w2s "$runs" "rm -f $db" "$retort -q -u $sqlite_url -d m --single-transaction upgrade head")
+hyperfine -w 1 -r "$runs" --prepare "rm -f $db" --export-json w5s.json "sqlite3 $db < m/floor.sql" >/dev/null 2>&1
+w5s=$(median w5s.json)
+hyperfine -w 1 -r "$runs" --prepare "rm -f $db" --export-json w5s1.json "sqlite3 $db < floor1s.sql" >/dev/null 2>&1
+w5s1=$(median w5s1.json)
 rm -f "$db"
-"$retort" -q -d m upgrade head
-hyperfine -N -w 3 -r $((runs * 3)) --export-json w1.json "$retort -q -d m current" >/dev/null
-hyperfine -N -w 3 -r $((runs * 3)) --export-json w6h.json "$retort -q -d m history" >/dev/null
-hyperfine -N -w 3 -r $((runs * 3)) --export-json w6s.json "$retort -q -d m heads" >/dev/null
+"$retort" -q -u "$sqlite_url" -d m upgrade head
+w1=$(bench w1 $((runs * 3)) "true" "$retort -q -u $sqlite_url -d m current")
+w6h=$(bench w6h $((runs * 3)) "true" "$retort -q -u $sqlite_url -d m history")
+w6s=$(bench w6s $((runs * 3)) "true" "$retort -q -u $sqlite_url -d m heads")
+rss_cur=$(rss "$retort" -q -u "$sqlite_url" -d m current)
+rm -f "$db"
+rss_up=$(rss "$retort" -q -u "$sqlite_url" -d m upgrade head)
 
-w1=$(median w1.json) w2=$(median w2.json) w5=$(median w5.json)
-w6h=$(median w6h.json) w6s=$(median w6s.json)
-rss_cur=$(rss "$retort" -q -d m current)
-rm -f "$db"
-rss_up=$(rss "$retort" -q -d m upgrade head)
-ratio=$(python3 -c "print('%.2f' % ($w2 / $w5))")
+eval "$("$here/../tests/pg/server.sh" start)"
+pgdir=$RETORT_TEST_PG_DIR
+psql="$RETORT_TEST_PG_BIN/psql -X -q -h $pgdir -p $RETORT_TEST_PG_PORT -U postgres"
+pg_url="postgresql://postgres@/b?host=$pgdir&port=$RETORT_TEST_PG_PORT"
+# hyperfine -N runs --prepare without a shell: give it scripts
+printf '#!/bin/sh\n%s -d postgres -c "DROP DATABASE IF EXISTS b WITH (FORCE)" -c "CREATE DATABASE b"\n' "$psql" >reset.sh
+printf '#!/bin/sh\n./reset.sh && %s -q -u "%s" -d m upgrade head\n' "$retort" "$pg_url" >reset_up.sh
+chmod +x reset.sh reset_up.sh
+reset=./reset.sh
+pruns=$(( runs > 5 ? 5 : runs ))
+w3=$(bench w3 "$pruns" "$reset" "$retort -q -u $pg_url -d m upgrade head")
+w3s=$(bench w3s "$pruns" "$reset" "$retort -q -u $pg_url -d m --single-transaction upgrade head")
+hyperfine -w 1 -r "$pruns" --prepare "$reset" --export-json w5p.json "$psql -d b -f m/floor.sql" >/dev/null 2>&1
+w5p=$(median w5p.json)
+hyperfine -w 1 -r "$pruns" --prepare "$reset" --export-json w5p1.json "$psql -d b -1 -f m/floor1.sql" >/dev/null 2>&1
+w5p1=$(median w5p1.json)
+w4=$(bench w4 "$pruns" ./reset_up.sh "$retort -q -u $pg_url -d m downgrade base")
+./reset.sh >/dev/null
+rss_pg=$(rss "$retort" -q -u "$pg_url" -d m upgrade head)
 
 cat <<TABLE
-| workload ($n revisions, SQLite)                   | median     | peak RSS |
-|---------------------------------------------------|-----------:|---------:|
-| W1 cold \`retort current\`, up to date              | ${w1} ms | ${rss_cur} MB |
-| W2 \`retort upgrade head\` from empty               | ${w2} ms | ${rss_up} MB |
-| W5 floor: sqlite3 CLI, same SQL, 1 txn/migration  | ${w5} ms |          |
-| W2 / W5                                           | ${ratio}x      |          |
-| W6 \`retort history\`                               | ${w6h} ms |          |
-| W6 \`retort heads\`                                 | ${w6s} ms |          |
+| workload ($n revisions) | retort | floor (database CLI) | retort / floor | peak RSS |
+|---|---:|---:|---:|---:|
+| W1 cold \`current\`, SQLite, up to date | ${w1} ms | | | ${rss_cur} MB |
+| W2 \`upgrade head\`, SQLite, 1 txn/migration | ${w2} ms | ${w5s} ms | $(ratio "$w2" "$w5s") | ${rss_up} MB |
+| W2 \`--single-transaction upgrade head\`, SQLite | ${w2s} ms | ${w5s1} ms | $(ratio "$w2s" "$w5s1") | |
+| W3 \`upgrade head\`, PostgreSQL, 1 txn/migration | ${w3} ms | ${w5p} ms | $(ratio "$w3" "$w5p") | ${rss_pg} MB |
+| W3 \`--single-transaction upgrade head\`, PostgreSQL | ${w3s} ms | ${w5p1} ms | $(ratio "$w3s" "$w5p1") | |
+| W4 \`downgrade base\`, PostgreSQL | ${w4} ms | | | |
+| W6 \`history\` | ${w6h} ms | | | |
+| W6 \`heads\` | ${w6s} ms | | | |
 TABLE
