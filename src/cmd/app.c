@@ -104,6 +104,11 @@ int app_open_db(struct app *app, int readonly, struct rt_error *err)
 	struct rt_db_opts opts = { 0 };
 	if (rt_url_parse(&url, app->cfg.url, err))
 		return -1;
+	if (!strcmp(url.backend, "sqlite") && (app->schema || app->version_table_schema)) {
+		rt_url_release(&url);
+		return rt_error_set(err, RT_EXIT_USAGE, "%s applies to PostgreSQL only; this database is "
+				    "SQLite", app->schema ? "--schema" : "--version-table-schema");
+	}
 	if (app->cfg.url_source == RT_SRC_DEFAULT)
 		app_note(app, "retort: using the embedded default database %s (set DATABASE_URL or "
 			 "-u/--url to choose another)", app->cfg.url);

@@ -113,3 +113,14 @@ load helpers
 	NO_COLOR=1 run rt show zzzz
 	[[ "$output" != *$'\033['* ]]
 }
+
+@test "PostgreSQL-only options are refused on SQLite, and --version-table works there" {
+	linear3
+	run rt --schema app upgrade head
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"--schema applies to PostgreSQL only"* ]]
+	run rt --version-table my_versions upgrade head
+	[ "$status" -eq 0 ]
+	[ "$(sql 'SELECT version_num FROM my_versions')" = "3c4d5e6f7a8b" ]
+	[[ "$(sql "SELECT sql FROM sqlite_master WHERE name = 'my_versions'")" == *"CONSTRAINT my_versions_pkc PRIMARY KEY"* ]]
+}

@@ -225,3 +225,12 @@ COMMIT;" "-"
 	[ "$(pg_versions)" = "1a2b3c4d5e6f" ]
 	[ "$(pg_tables)" = "a alembic_version" ]
 }
+
+@test "pg: libpq's environment fills what the URL leaves out" {
+	linear3
+	unset DATABASE_URL
+	PGHOST=$RETORT_TEST_PG_DIR PGPORT=$RETORT_TEST_PG_PORT PGUSER=postgres PGDATABASE=$PG_DB \
+		run rt -u postgresql:// upgrade head
+	[ "$status" -eq 0 ]
+	[ "$(pg_versions)" = "3c4d5e6f7a8b" ]
+}
