@@ -35,7 +35,7 @@ CMD_OBJ = $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit asan valgrind install deps deps-check demo bench clean
+.PHONY: all test unit asan valgrind difftest install deps deps-check demo bench clean
 all: $(BUILD)/retort
 
 $(BUILD)/obj/%.o: %.c $(wildcard src/*/*.h)
@@ -70,6 +70,11 @@ valgrind: deps-check
 	@RETORT_BIN=$(abspath $(BUILD)/retort) UNIT_DIR=$(abspath $(BUILD)/tests) \
 		RETORT_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
 		tests/run.sh
+
+# The differential test against Alembic on more seeds: make difftest SEEDS=1000
+SEEDS ?= 1000
+difftest: $(BUILD)/retort
+	/usr/bin/python3 tests/diff/alembic_diff.py $(abspath $(BUILD)/retort) 1 $(SEEDS)
 
 install: $(BUILD)/retort
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -41,6 +41,7 @@ void rt_graph_release(struct rt_graph *g)
 		intlist_release(&r->norm_down);
 		intlist_release(&r->next);
 		intlist_release(&r->all_next);
+		intlist_release(&r->norm_up);
 		strvec_clear(&r->labels);
 	}
 	free(g->revs);
@@ -239,6 +240,28 @@ static int detect_cycles(const struct rt_graph *g, int with_deps, struct rt_erro
 	return rc;
 }
 
+/* Kahn's algorithm over norm_down: every revision after all it needs. */
+static void number_topologically(struct rt_graph *g)
+{
+	int *indeg = xcalloc((size_t)g->n + 1, sizeof(int));
+	struct intlist queue = { 0 };
+	int next = 0;
+	for (int i = 0; i < g->n; i++) {
+		indeg[i] = g->revs[i].norm_down.nr;
+		if (!indeg[i])
+			intlist_push(&queue, i);
+	}
+	for (int q = 0; q < queue.nr; q++) {
+		struct rt_rev *r = &g->revs[queue.v[q]];
+		r->topo = next++;
+		for (int k = 0; k < r->norm_up.nr; k++)
+			if (--indeg[r->norm_up.v[k]] == 0)
+				intlist_push(&queue, r->norm_up.v[k]);
+	}
+	intlist_release(&queue);
+	free(indeg);
+}
+
 int rt_graph_build(struct rt_graph *g, struct rt_script *scripts, int n, struct rt_error *err)
 {
 	rt_graph_init(g);
@@ -349,6 +372,9 @@ int rt_graph_build(struct rt_graph *g, struct rt_script *scripts, int n, struct 
 				intlist_push(&r->norm_down, r->norm_deps.v[k]);
 	}
 	bitset_release(&anc);
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < g->revs[i].norm_down.nr; k++)
+			intlist_push(&g->revs[g->revs[i].norm_down.v[k]].norm_up, i);
 
 	for (int i = 0; i < n; i++) {
 		struct rt_rev *r = &g->revs[i];
@@ -370,91 +396,123 @@ int rt_graph_build(struct rt_graph *g, struct rt_script *scripts, int n, struct 
 		return rt_error_set(err, RT_EXIT_ERROR, "dependency cycle detected: no real head or base");
 	if (detect_cycles(g, 1, err))
 		return -1;
+	number_topologically(g);
 	spread_labels(g);
 	return 0;
 }
 
 /*
- * Alembic's _topological_sort: keep a list of branch tips ("current
- * heads") in file order; emit the current tip unless another tip's
- * ancestry still contains it (then switch to that tip), and replace it by
- * its parents.  The result lists every revision before its parents and
- * walks one branch as far as it can before the next, which fixes the
+ * Is `c` an ancestor of `t` (through norm_down)?  Only for the sort below:
+ * the search stays among revisions still to sort that lie above `c` in
+ * topological order, since any path from t down to c runs through those.
+ */
+static int reaches(const struct rt_graph *g, int t, int c, const struct bitset *left,
+		   struct bitset *seen, struct intlist *stack)
+{
+	int found = 0;
+	bitset_clearall(seen);
+	stack->nr = 0;
+	intlist_push(stack, t);
+	while (stack->nr && !found) {
+		int r = stack->v[--stack->nr];
+		if (r == c) {
+			found = 1;
+			break;
+		}
+		if (bitset_has(seen, r))
+			continue;
+		bitset_set(seen, r);
+		const struct intlist *d = &g->revs[r].norm_down;
+		for (int k = 0; k < d->nr; k++) {
+			int p = d->v[k];
+			if (p == c || (bitset_has(left, p) && g->revs[p].topo > g->revs[c].topo))
+				intlist_push(stack, p);
+		}
+	}
+	return found;
+}
+
+/*
+ * Alembic's _topological_sort, with the same output: keep a list of branch
+ * tips in file order; emit the current tip unless it is an ancestor of
+ * another tip (then switch to the first such tip), and replace it by its
+ * parents still to sort.  Every revision comes before its parents, and one
+ * branch is walked as far as it can go before the next; this fixes the
  * order of `upgrade heads` (reversed) and of `history`.
+ *
+ * Alembic keeps an ancestor set per tip and recomputes it at every merge,
+ * which is quadratic.  Here "is an ancestor of another tip" is answered
+ * from a count: everything still to sort lies below some tip, so a tip is
+ * an ancestor of another exactly when one of its children (through
+ * norm_down) is still to sort.  Only when it is does a bounded search find
+ * which tip comes first in the list.
  */
 void rt_graph_toposort(const struct rt_graph *g, struct bitset *todo, const int *heads, int nheads,
 		       struct intlist *out)
 {
-	struct intlist cur = { 0 };
-	struct bitset *anc = NULL;
-	int nanc = 0, aalloc = 0;
+	struct intlist cur = { 0 }, stack = { 0 };
+	struct bitset is_tip, seen;
+	int *pending = xcalloc((size_t)g->n + 1, sizeof(int));
 
-	/* tips in file order: heads are sorted by index */
-	struct bitset hs;
-	bitset_init(&hs, g->n);
+	bitset_init(&is_tip, g->n);
+	bitset_init(&seen, g->n);
 	for (int i = 0; i < nheads; i++)
 		if (bitset_has(todo, heads[i]))
-			bitset_set(&hs, heads[i]);
-	for (int i = 0; i < g->n; i++)
-		if (bitset_has(&hs, i))
-			intlist_push(&cur, i);
-	bitset_release(&hs);
-	for (int i = 0; i < cur.nr; i++) {
-		ALLOC_GROW(anc, (size_t)nanc + 1, aalloc);
-		bitset_init(&anc[nanc], g->n);
-		walk(g, &cur.v[i], 1, W_NORM_DOWN, &anc[nanc]);
-		nanc++;
+			bitset_set(&is_tip, heads[i]);
+	for (int i = 0; i < g->n; i++) {
+		if (bitset_has(&is_tip, i))
+			intlist_push(&cur, i); /* tips in file order */
+		if (!bitset_has(todo, i))
+			continue;
+		const struct intlist *d = &g->revs[i].norm_down;
+		for (int k = 0; k < d->nr; k++)
+			if (bitset_has(todo, d->v[k]))
+				pending[d->v[k]]++;
 	}
 
 	int idx = 0;
 	while (cur.nr) {
-		int cand = cur.v[idx], blocked = 0;
-		for (int h = 0; h < nanc; h++) {
-			if (h != idx && bitset_has(&anc[h], cand)) {
-				idx = h;
-				blocked = 1;
-				break;
-			}
-		}
-		if (blocked)
+		int cand = cur.v[idx];
+		if (pending[cand]) {
+			for (int h = 0; h < cur.nr; h++)
+				if (h != idx && reaches(g, cur.v[h], cand, todo, &seen, &stack)) {
+					idx = h;
+					break;
+				}
 			continue;
+		}
+		const struct rt_rev *r = &g->revs[cand];
 		if (bitset_has(todo, cand)) {
 			intlist_push(out, cand);
 			bitset_clear(todo, cand);
+			for (int k = 0; k < r->norm_down.nr; k++)
+				if (bitset_has(todo, r->norm_down.v[k]))
+					pending[r->norm_down.v[k]]--;
 		}
-		const struct rt_rev *r = &g->revs[cand];
 		struct intlist add = { 0 };
 		for (int k = 0; k < r->norm_down.nr; k++) {
 			int p = r->norm_down.v[k];
-			if (bitset_has(todo, p) && !intlist_has(&cur, p))
+			if (bitset_has(todo, p) && !bitset_has(&is_tip, p) && !intlist_has(&add, p))
 				intlist_push(&add, p);
 		}
+		bitset_clear(&is_tip, cand);
 		if (!add.nr) {
-			bitset_release(&anc[idx]);
 			memmove(&cur.v[idx], &cur.v[idx + 1], (size_t)(cur.nr - idx - 1) * sizeof(int));
-			memmove(&anc[idx], &anc[idx + 1], (size_t)(nanc - idx - 1) * sizeof(*anc));
 			cur.nr--;
-			nanc--;
 			idx = idx > 0 ? idx - 1 : 0;
-		} else if (!r->norm_deps.nr && r->down.nr == 1) {
-			cur.v[idx] = add.v[0];
-			bitset_clear(&anc[idx], cand);
 		} else {
 			cur.v[idx] = add.v[0];
-			bitset_clearall(&anc[idx]);
-			walk(g, &add.v[0], 1, W_NORM_DOWN, &anc[idx]);
+			bitset_set(&is_tip, add.v[0]);
 			for (int k = 1; k < add.nr; k++) {
 				intlist_push(&cur, add.v[k]);
-				ALLOC_GROW(anc, (size_t)nanc + 1, aalloc);
-				bitset_init(&anc[nanc], g->n);
-				walk(g, &add.v[k], 1, W_NORM_DOWN, &anc[nanc]);
-				nanc++;
+				bitset_set(&is_tip, add.v[k]);
 			}
 		}
 		intlist_release(&add);
 	}
-	for (int i = 0; i < nanc; i++)
-		bitset_release(&anc[i]);
-	free(anc);
+	free(pending);
+	bitset_release(&is_tip);
+	bitset_release(&seen);
+	intlist_release(&stack);
 	intlist_release(&cur);
 }

@@ -32,6 +32,8 @@ struct rt_rev {
 	struct rt_script *script;
 	const char *id;
 	struct intlist down, deps, norm_deps, norm_down, next, all_next;
+	struct intlist norm_up;   /* reverse of norm_down: who must come after this */
+	int topo;                 /* position in a parents-first order */
 	struct strvec labels;   /* own and inherited branch labels, sorted */
 };
 

@@ -257,6 +257,35 @@ static void finish(struct rt_plan *p, struct heads *h)
 }
 
 /*
+ * Alembic refuses a set of revisions in which one is an ancestor of
+ * another ("overlaps"): as targets that is a contradiction, as version rows
+ * an inconsistent table.
+ */
+static int check_overlap(const struct rt_graph *g, const struct intlist *revs, const char *what,
+			 struct rt_error *err)
+{
+	struct bitset anc;
+	int rc = 0;
+	if (revs->nr < 2)
+		return 0;
+	bitset_init(&anc, g->n);
+	for (int i = 0; i < revs->nr && !rc; i++) {
+		bitset_clearall(&anc);
+		rt_graph_ancestors(g, &revs->v[i], 1, 1, &anc);
+		for (int k = 0; k < revs->nr && !rc; k++)
+			if (k != i && bitset_has(&anc, revs->v[k]))
+				rc = rt_error_set(err, RT_EXIT_ERROR,
+						  "%s revision %s overlaps with %s, one of its ancestors; "
+						  "each branch may be named only once%s", what,
+						  g->revs[revs->v[i]].id, g->revs[revs->v[k]].id,
+						  !strcmp(what, "recorded") ? " (fix the version table with "
+									   "'stamp --purge')" : "");
+	}
+	bitset_release(&anc);
+	return rc;
+}
+
+/*
  * Alembic's _collect_upgrade_revisions: the targets and their ancestors,
  * minus what the lower revisions already imply.  `lower` NULL means the
  * current revisions `cur`; with implicit_base unset, revisions must also
@@ -266,7 +295,8 @@ static int collect_upgrade(const struct rt_graph *g, const char *upper, const st
 			   int inclusive, int implicit_base, int assert_rel, struct bitset *needs,
 			   struct intlist *targets, struct rt_error *err)
 {
-	if (rt_parse_upgrade_target(g, cur, upper, assert_rel, targets, err))
+	if (rt_parse_upgrade_target(g, cur, upper, assert_rel, targets, err) ||
+	    check_overlap(g, targets, "requested", err) || check_overlap(g, cur, "recorded", err))
 		return -1;
 	struct bitset required, have;
 	bitset_init(&required, g->n);
@@ -434,6 +464,13 @@ int rt_plan_stamp(const struct rt_graph *g, const struct strvec *rows, const str
 		if (rt_resolve(g, targets->v[t], &dests, err))
 			goto out;
 	}
+	for (int i = 0; i < dests.nr; i++)
+		for (int k = i + 1; k < dests.nr; k++)
+			if (dests.v[i] == dests.v[k]) {
+				rt_error_set(err, RT_EXIT_USAGE, "revision %s is named twice; stamp it once",
+					     g->revs[dests.v[i]].id);
+				goto out;
+			}
 	if (!dests.nr)
 		to_base = 1;
 	if (to_base) {
@@ -453,10 +490,20 @@ int rt_plan_stamp(const struct rt_graph *g, const struct strvec *rows, const str
 		bitset_init(&anc, g->n);
 		rt_graph_descendants(g, &dest, 1, 1, &desc);
 		rt_graph_ancestors(g, &dest, 1, 1, &anc);
+		/*
+		 * Only the recorded heads on this destination's own line move onto
+		 * it.  Alembic moves every head that matched any destination, so
+		 * `stamp heads` with rows on two branches folds them into one row
+		 * and loses the other (docs/alembic-compat.md).
+		 */
+		struct intlist rel = { 0 };
 		int below = 0, above = 0;
 		for (int i = 0; i < filtered.nr; i++) {
-			above |= bitset_has(&desc, filtered.v[i]);
-			below |= bitset_has(&anc, filtered.v[i]);
+			int up = bitset_has(&desc, filtered.v[i]), down = bitset_has(&anc, filtered.v[i]);
+			above |= up;
+			below |= down;
+			if (up || down)
+				intlist_push(&rel, filtered.v[i]);
 		}
 		bitset_release(&desc);
 		bitset_release(&anc);
@@ -465,8 +512,9 @@ int rt_plan_stamp(const struct rt_graph *g, const struct strvec *rows, const str
 		strvec_push(&s->to, to);
 		if (above || below) {
 			int upgrade = !above;
-			for (int i = 0; i < filtered.nr; i++)
-				strvec_push(&s->from, g->revs[filtered.v[i]].id);
+			for (int i = 0; i < rel.nr; i++)
+				strvec_push(&s->from, g->revs[rel.v[i]].id);
+			intlist_release(&rel);
 			int missing = 0;
 			for (size_t i = 0; i < s->from.nr; i++)
 				missing |= !heads_has(&h, s->from.v[i]);
