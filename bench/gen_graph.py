@@ -16,7 +16,6 @@ for i in range(1, n + 1):
     elif i % 10 == 0 and main_tip:
         down = [main_tip]                # a side branch from the main line
         side = rid
-        rid_is_side = True
     elif side and i % 10 in (1, 2):
         down = [side]
         side = rid

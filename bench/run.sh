@@ -5,7 +5,9 @@
 #   W2  `retort upgrade head` from empty on SQLite (and --single-transaction)
 #   W3  the same on PostgreSQL;  W4 `retort downgrade base` on PostgreSQL
 #   W5  the floors: sqlite3 / psql, one transaction per migration, and one in all
-#   W6  `retort history` and `heads`
+#   W6  `retort history` and `heads` on 1,000 and 10,000 revisions with
+#       branches and merges (bench/gen_graph.py), and planning `upgrade heads`
+#       from base (`--sql`, no database) at 1k, 10k (and 100k with BENCH_BIG=1)
 # Medians from hyperfine (warm-up, several runs, database reset before
 # each run); peak RSS from GNU time.  PostgreSQL runs on a private server
 # (tests/pg/server.sh).  What it lacks it installs with apt.
@@ -67,6 +69,24 @@ rss_cur=$(rss "$retort" -q -u "$sqlite_url" -d m current)
 rm -f "$db"
 rss_up=$(rss "$retort" -q -u "$sqlite_url" -d m upgrade head)
 
+# W6: graphs with branches and merges
+for g in 1000 10000 ${BENCH_BIG:+100000}; do
+	/usr/bin/python3 "$here/gen_graph.py" "g$g" "$g"
+done
+w6h1=$(bench w6h1 "$runs" true "$retort -q -d g1000 history")
+w6s1=$(bench w6s1 "$runs" true "$retort -q -d g1000 heads")
+w6h10=$(bench w6h10 "$runs" true "$retort -q -d g10000 history")
+w6s10=$(bench w6s10 "$runs" true "$retort -q -d g10000 heads")
+plan() { # g: median ms of planning `upgrade heads` from base for graph g
+	printf '#!/bin/sh\nexec %s -q -d g%s -u sqlite:// upgrade heads --sql >/dev/null\n' "$retort" "$1" >"plan$1.sh"
+	chmod +x "plan$1.sh"
+	bench "plan$1" "$2" true "./plan$1.sh"
+}
+p1=$(plan 1000 "$runs")
+p10=$(plan 10000 "$runs")
+p100=""
+[ -n "${BENCH_BIG:-}" ] && p100=$(plan 100000 3)
+
 eval "$("$here/../tests/pg/server.sh" start)"
 pgdir=$RETORT_TEST_PG_DIR
 psql="$RETORT_TEST_PG_BIN/psql -X -q -h $pgdir -p $RETORT_TEST_PG_PORT -U postgres"
@@ -96,6 +116,9 @@ cat <<TABLE
 | W3 \`upgrade head\`, PostgreSQL, 1 txn/migration | ${w3} ms | ${w5p} ms | $(ratio "$w3" "$w5p") | ${rss_pg} MB |
 | W3 \`--single-transaction upgrade head\`, PostgreSQL | ${w3s} ms | ${w5p1} ms | $(ratio "$w3s" "$w5p1") | |
 | W4 \`downgrade base\`, PostgreSQL | ${w4} ms | | | |
-| W6 \`history\` | ${w6h} ms | | | |
-| W6 \`heads\` | ${w6s} ms | | | |
+| W6 \`history\`, linear | ${w6h} ms | | | |
+| W6 \`heads\`, linear | ${w6s} ms | | | |
+| W6 \`history\` / \`heads\`, 1,000 with branches and merges | ${w6h1} / ${w6s1} ms | | | |
+| W6 \`history\` / \`heads\`, 10,000 with branches and merges | ${w6h10} / ${w6s10} ms | | | |
+| planning \`upgrade heads\` from base, 1k / 10k${p100:+ / 100k} | ${p1} / ${p10}${p100:+ / $p100} ms | | | |
 TABLE

@@ -507,6 +507,14 @@ int rt_plan_stamp(const struct rt_graph *g, const struct strvec *rows, const str
 		}
 		bitset_release(&desc);
 		bitset_release(&anc);
+		if (above && below) {
+			/* Alembic fails an assertion here */
+			intlist_release(&rel);
+			rt_error_set(err, RT_EXIT_ERROR,
+				     "stamping %s is ambiguous: recorded revisions lie both above and below "
+				     "it; stamp each branch explicitly, or use --purge", g->revs[dest].id);
+			goto out;
+		}
 		struct rt_step *s = add_step(p, RT_STEP_STAMP, -1);
 		const char *to = g->revs[dest].id;
 		strvec_push(&s->to, to);

@@ -205,6 +205,9 @@ def documented(revs, cmd, arg, a, r):
     Returns (name, which database state to continue from)."""
     a_ok, a_kind, a_warn, a_log, a_rows = a
     r_ok, r_err, r_log, r_rows = r
+    if cmd == "stamp" and isinstance(arg, tuple) and arg[0] == arg[1] and not r_ok and \
+            "named twice" in r_err:
+        return "a revision stamped twice is refused", "alembic"
     several = cmd == "stamp" and (arg == "heads" or isinstance(arg, tuple))
     if several and r_ok and ((a_ok and set(a_rows) < set(r_rows)) or a_kind == "crash:KeyError"):
         # Alembic moves every matched head onto each destination: it folds
