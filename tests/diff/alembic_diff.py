@@ -6,7 +6,8 @@ merges, branch labels, depends_on; 10-40 revisions), write it both as Alembic
 Python scripts and as retort SQL files whose migrations log what they run,
 then run the same random command sequence with both tools against two SQLite
 databases.  After every command compare: success or failure, the migrations
-executed (in order), and the version rows.
+executed (in order), and the version rows; at the end, the text that
+history, heads, branches and current print.
 
 Alembic runs in-process through its command API.  Debian's Alembic 1.8.1
 lists version files in os.listdir order; newer Alembic sorts them by name,
@@ -226,6 +227,41 @@ def documented(revs, cmd, arg, a, r):
     return None, None
 
 
+def norm_labels(text):
+    """Several branch labels are a Python set in Alembic (hash order); retort sorts them."""
+    import re
+    return re.sub(r"\(([^()]*, [^()]*)\)",
+                  lambda m: "(" + ", ".join(sorted(m.group(1).split(", "))) + ")", text)
+
+
+def compare_outputs(cfg, retort, rdir, rdb, seed, verbose, stats):
+    """history and heads must print as Alembic prints them; branches and
+    current too, up to the order Alembic takes from Python sets."""
+    for cmd, args, ordered in (("history", [], True), ("heads", [], True),
+                               ("branches", [], False), ("current", [], False)):
+        buf = io.StringIO()
+        c = Config(stdout=buf)
+        c.set_main_option("script_location", cfg.get_main_option("script_location"))
+        c.set_main_option("sqlalchemy.url", cfg.get_main_option("sqlalchemy.url"))
+        try:
+            with contextlib.redirect_stderr(io.StringIO()):
+                getattr(alembic.command, cmd)(c)
+            a_out = buf.getvalue()
+        except Exception as e:
+            a_out = "error: %s" % type(e).__name__
+        p = subprocess.run([retort, "-q", "-d", rdir, "-u", "sqlite:///" + rdb, cmd] + args,
+                           capture_output=True, text=True)
+        r_out = p.stdout if p.returncode == 0 else "error: %d" % p.returncode
+        a_n, r_n = norm_labels(a_out), norm_labels(r_out)
+        if not ordered:
+            a_n, r_n = sorted(a_n.splitlines()), sorted(r_n.splitlines())
+        if a_n == r_n:
+            stats["agree"] += 1
+        else:
+            stats["disagree"] += 1
+            print("seed %d: output of %s: DISAGREE\n--- alembic\n%s--- retort\n%s" % (seed, cmd, a_out, r_out))
+
+
 def one_seed(retort, seed, verbose):
     rng = random.Random(seed)
     revs = gen_graph(rng)
@@ -280,6 +316,8 @@ def one_seed(retort, seed, verbose):
                 else:
                     shutil.copyfile(rdb, adb)
                     a_seen = r_seen
+        if not stats["disagree"]:
+            compare_outputs(cfg, retort, rdir, rdb, seed, verbose, stats)
         if stats["disagree"] and verbose:
             print("graph:", [(r["file"], r["down"], r["deps"], r["label"]) for r in revs])
     finally:
@@ -302,7 +340,8 @@ def main():
         if s["disagree"]:
             bad_seeds.append(seed)
     n = sum(total.values())
-    print("commands: %d, agreed: %d, documented deviations: %d, disagreed: %d (%.1f%% agreement)"
+    print("checks (commands, then history/heads/branches/current output per seed): %d, "
+          "agreed: %d, documented deviations: %d, disagreed: %d (%.1f%% agreement)"
           % (n, total["agree"], total["documented"], total["disagree"],
              100.0 * (total["agree"] + total["documented"]) / max(n, 1)))
     for k, v in sorted(kinds.items()):
