@@ -284,9 +284,63 @@ static void stamps(void **state)
 	STAMP("zzzz", "aaaa", 1, " +aaaa");
 }
 
+/* Where retort is safer than Alembic (docs/alembic-compat.md). */
+static void safe_stamps_and_overlaps(void **state)
+{
+	(void)state;
+	struct rt_error err = RT_ERROR_INIT;
+	struct rt_plan p;
+	struct strvec rows, targets;
+	/* two branches, two heads */
+	mk("aaaa", "", "", "");
+	mk("bbb1", "aaaa", "", "");
+	mk("bbb2", "aaaa", "", "");
+	mk("ccc1", "bbb1", "", "");
+	mk("ccc2", "bbb2", "", "");
+	assert_int_equal(build(&err), 0);
+	/* stamp heads with rows on two branches keeps both (Alembic folds them) */
+	STAMP("ccc1, bbb2", "heads", 0, " bbb2>ccc2");
+	/* a revision named twice */
+	rt_plan_init(&p);
+	rows_of(&rows, "");
+	rows_of(&targets, "bbb1 bbb1");
+	assert_int_equal(rt_plan_stamp(&g, &rows, &targets, 0, &p, &err), -1);
+	assert_msg_has(&err, "revision bbb1 is named twice");
+	rt_plan_release(&p);
+	strvec_clear(&targets);
+	strvec_clear(&rows);
+	/* overlapping rows are refused, as Alembic refuses them */
+	PLAN_FAILS(upgrade, "aaaa, ccc1", "heads", "recorded revision ccc1 overlaps with aaaa");
+}
+
+static void ambiguous_stamp(void **state)
+{
+	(void)state;
+	struct rt_error err = RT_ERROR_INIT;
+	struct rt_plan p;
+	struct strvec rows, targets;
+	mk("aaaa", "", "", "");
+	mk("bbb1", "aaaa", "", "");
+	mk("bbb2", "aaaa", "", "");
+	mk("mmmm", "bbb1, bbb2", "", "");
+	mk("nnnn", "mmmm", "", "");
+	assert_int_equal(build(&err), 0);
+	/* bbb1 lies below mmmm and nnnn above it: Alembic asserts, retort refuses */
+	rt_plan_init(&p);
+	rows_of(&rows, "bbb1 nnnn");
+	rows_of(&targets, "mmmm");
+	assert_int_equal(rt_plan_stamp(&g, &rows, &targets, 0, &p, &err), -1);
+	assert_msg_has(&err, "stamping mmmm is ambiguous");
+	rt_plan_release(&p);
+	strvec_clear(&targets);
+	strvec_clear(&rows);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(safe_stamps_and_overlaps, teardown),
+		cmocka_unit_test_teardown(ambiguous_stamp, teardown),
 		cmocka_unit_test_teardown(linear, teardown),
 		cmocka_unit_test_teardown(branches_and_merge, teardown),
 		cmocka_unit_test_teardown(dependencies_and_labels, teardown),
