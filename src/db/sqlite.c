@@ -9,6 +9,7 @@
  * fd of a file drops the process's POSIX locks on it).
  */
 #include "driver.h"
+#include "../lib/sqllex.h"
 #include "../lib/strbuf.h"
 #include "../lib/xalloc.h"
 
@@ -19,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -217,28 +217,6 @@ static const char *skip_space(const char *p, const char *end)
 	return p;
 }
 
-static int starts_keyword(const char *p, const char *end, const char *kw)
-{
-	size_t n = strlen(kw);
-	return (size_t)(end - p) >= n && !strncasecmp(p, kw, n) &&
-	       ((size_t)(end - p) == n || !(isalnum((unsigned char)p[n]) || p[n] == '_'));
-}
-
-/* Would this statement end or start a transaction under our feet? */
-static int is_txn_control(const char *p, const char *end)
-{
-	if (starts_keyword(p, end, "BEGIN") || starts_keyword(p, end, "COMMIT") ||
-	    starts_keyword(p, end, "END"))
-		return 1;
-	if (starts_keyword(p, end, "ROLLBACK")) {
-		const char *q = skip_space(p + 8, end);
-		if (starts_keyword(q, end, "TRANSACTION"))
-			q = skip_space(q + 11, end);
-		return !starts_keyword(q, end, "TO");
-	}
-	return 0;
-}
-
 /*
  * Run every statement of a block in turn.  sqlite3_prepare_v2 tells where
  * each statement ends; sqlite3_error_offset where a syntax error is.
@@ -269,7 +247,9 @@ static int sq_exec(struct rt_db *db, const char *sql, size_t len, struct rt_exec
 			p = tail;
 			continue;
 		}
-		if (!sqlite3_get_autocommit(d->h) && is_txn_control(start, end)) {
+		char words[64];
+		rt_sql_words(start, (size_t)(end - start), 3, words, sizeof(words));
+		if (!sqlite3_get_autocommit(d->h) && rt_sql_is_txn_control(words)) {
 			sqlite3_finalize(st);
 			info->has_stmt = 1;
 			info->stmt_off = (size_t)(start - sql);

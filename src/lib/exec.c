@@ -20,20 +20,6 @@ static const struct rt_section *step_section(const struct rt_graph *g, const str
 	return s->kind == RT_STEP_UPGRADE ? &sc->up : &sc->downgrade;
 }
 
-/* BEGIN, COMMIT, END, ROLLBACK (but not ROLLBACK TO), START TRANSACTION, ABORT */
-static int is_txn_control(const char *words)
-{
-	static const char *const kw[] = { "BEGIN", "COMMIT", "END", "ABORT", "START TRANSACTION",
-					   "ROLLBACK", NULL };
-	for (int i = 0; kw[i]; i++) {
-		size_t n = strlen(kw[i]);
-		if (!strncmp(words, kw[i], n) && (!words[n] || words[n] == ' '))
-			return strcmp(kw[i], "ROLLBACK") || (strncmp(words + n, " TO", 3) &&
-							      strncmp(words + n, " TRANSACTION TO", 15));
-	}
-	return 0;
-}
-
 int rt_exec_check(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
 		  struct rt_error *err)
 {
@@ -59,7 +45,7 @@ int rt_exec_check(struct rt_db *db, const struct rt_graph *g, const struct rt_pl
 		for (int k = 0; !rc && sec->transactional && k < st.nr; k++) {
 			char words[64];
 			rt_sql_words(sc->text + sec->off + st.v[k].off, st.v[k].len, 4, words, sizeof(words));
-			if (is_txn_control(words)) {
+			if (rt_sql_is_txn_control(words)) {
 				rt_script_position(sc, sec->off + st.v[k].off, &line, &col);
 				rc = rt_error_set(err, RT_EXIT_ERROR,
 						  "%s:%d:%d: transaction control statement (%s) inside a "

@@ -74,7 +74,9 @@ static int vop_insert(struct rt_step *s, struct heads *h, const char *id, struct
 {
 	if (heads_has(h, id))
 		return rt_error_set(err, RT_EXIT_ERROR,
-				    "revision %s would be recorded twice in the version table", id);
+				    "revision %s would be recorded twice in the version table; the "
+				    "version table does not match the migration files: check it with "
+				    "'retort current' and repair it with 'retort stamp'", id);
 	add_vop(s, RT_VOP_INSERT, NULL, id);
 	strvec_push(&h->ids, id);
 	return 0;
@@ -84,7 +86,8 @@ static int vop_delete(struct rt_step *s, struct heads *h, const char *id, struct
 {
 	if (!heads_has(h, id))
 		return rt_error_set(err, RT_EXIT_ERROR,
-				    "cannot remove revision %s from the version table: it is not there",
+				    "cannot remove revision %s from the version table: it is not there; "
+				    "check the table with 'retort current' and repair it with 'retort stamp'",
 				    id);
 	add_vop(s, RT_VOP_DELETE, id, NULL);
 	heads_remove(h, id);
@@ -96,11 +99,13 @@ static int vop_update(struct rt_step *s, struct heads *h, const char *from, cons
 {
 	if (!heads_has(h, from))
 		return rt_error_set(err, RT_EXIT_ERROR,
-				    "cannot move the version row from %s to %s: %s is not recorded",
+				    "cannot move the version row from %s to %s: %s is not recorded; check "
+				    "the table with 'retort current' and repair it with 'retort stamp'",
 				    from, to, from);
 	if (heads_has(h, to))
 		return rt_error_set(err, RT_EXIT_ERROR,
-				    "cannot move the version row from %s to %s: %s is already recorded",
+				    "cannot move the version row from %s to %s: %s is already recorded; "
+				    "check the table with 'retort current' and repair it with 'retort stamp'",
 				    from, to, to);
 	add_vop(s, RT_VOP_UPDATE, from, to);
 	heads_remove(h, from);

@@ -257,3 +257,16 @@ void rt_sql_split(const char *sql, size_t len, struct rt_stmts *out)
 		out->nr++;
 	}
 }
+
+int rt_sql_is_txn_control(const char *words)
+{
+	static const char *const kw[] = { "BEGIN", "COMMIT", "END", "ABORT", "START TRANSACTION",
+					   "ROLLBACK", NULL };
+	for (int i = 0; kw[i]; i++) {
+		size_t n = strlen(kw[i]);
+		if (!strncmp(words, kw[i], n) && (!words[n] || words[n] == ' '))
+			return strcmp(kw[i], "ROLLBACK") || (strncmp(words + n, " TO", 3) &&
+							      strncmp(words + n, " TRANSACTION TO", 15));
+	}
+	return 0;
+}

@@ -29,4 +29,9 @@ void rt_stmts_release(struct rt_stmts *s);
  * skipping comments ("CREATE INDEX CONCURRENTLY"). */
 void rt_sql_words(const char *stmt, size_t len, int n, char *out, size_t outlen);
 
+/* Do these words (from rt_sql_words, 3 or more) start a statement that
+ * begins or ends a transaction: BEGIN, COMMIT, END, ABORT, START
+ * TRANSACTION, ROLLBACK (but not ROLLBACK [TRANSACTION] TO a savepoint)? */
+int rt_sql_is_txn_control(const char *words);
+
 #endif

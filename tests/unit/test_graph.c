@@ -275,6 +275,17 @@ static void stamps(void **state)
 		strvec_clear(&targets);                                                 \
 		rt_plan_release(&p);                                                    \
 	} while (0)
+#define STAMP_FAILS(rowlist, tlist, needle)                                              \
+	do {                                                                            \
+		rt_plan_init(&p);                                                       \
+		rows_of(&rows, rowlist);                                                \
+		rows_of(&targets, tlist);                                               \
+		assert_int_equal(rt_plan_stamp(&g, &rows, &targets, 0, &p, &err), -1);  \
+		assert_msg_has(&err, needle);                                           \
+		strvec_clear(&rows);                                                    \
+		strvec_clear(&targets);                                                 \
+		rt_plan_release(&p);                                                    \
+	} while (0)
 	STAMP("", "bbbb", 0, " +bbbb");
 	STAMP("aaaa", "bbbb", 0, " aaaa>bbbb");
 	STAMP("bbbb", "aaaa", 0, " bbbb>aaaa");
@@ -301,14 +312,7 @@ static void safe_stamps_and_overlaps(void **state)
 	/* stamp heads with rows on two branches keeps both (Alembic folds them) */
 	STAMP("ccc1, bbb2", "heads", 0, " bbb2>ccc2");
 	/* a revision named twice */
-	rt_plan_init(&p);
-	rows_of(&rows, "");
-	rows_of(&targets, "bbb1 bbb1");
-	assert_int_equal(rt_plan_stamp(&g, &rows, &targets, 0, &p, &err), -1);
-	assert_msg_has(&err, "revision bbb1 is named twice");
-	rt_plan_release(&p);
-	strvec_clear(&targets);
-	strvec_clear(&rows);
+	STAMP_FAILS("", "bbb1 bbb1", "revision bbb1 is named twice");
 	/* overlapping rows are refused, as Alembic refuses them */
 	PLAN_FAILS(upgrade, "aaaa, ccc1", "heads", "recorded revision ccc1 overlaps with aaaa");
 }
@@ -326,14 +330,7 @@ static void ambiguous_stamp(void **state)
 	mk("nnnn", "mmmm", "", "");
 	assert_int_equal(build(&err), 0);
 	/* bbb1 lies below mmmm and nnnn above it: Alembic asserts, retort refuses */
-	rt_plan_init(&p);
-	rows_of(&rows, "bbb1 nnnn");
-	rows_of(&targets, "mmmm");
-	assert_int_equal(rt_plan_stamp(&g, &rows, &targets, 0, &p, &err), -1);
-	assert_msg_has(&err, "stamping mmmm is ambiguous");
-	rt_plan_release(&p);
-	strvec_clear(&targets);
-	strvec_clear(&rows);
+	STAMP_FAILS("bbb1 nnnn", "mmmm", "stamping mmmm is ambiguous");
 }
 
 int main(void)
