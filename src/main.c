@@ -6,6 +6,7 @@
  */
 #include "cmd/cmd.h"
 #include "db/driver.h"
+#include "lib/http.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +46,8 @@ static void print_version(void)
 	}
 	if (!has_pg)
 		printf("libpq: not built in (this build has no PostgreSQL driver)\n");
-	printf("libcurl: not built in\n");
+	const char *curl = rt_http_version();
+	printf("libcurl %s\n", curl ? curl : "not built in (no HTTP wait targets or --notify)");
 }
 
 int main(int argc, char **argv)
@@ -57,6 +59,7 @@ int main(int argc, char **argv)
 	const char *color = "auto";
 	int help = 0, version = 0, rc;
 	double lock_timeout = 60;
+	flags.wait_timeout = -1;
 	memset(&app, 0, sizeof(app));
 	const struct opt opts[] = {
 		{ OPT_STRING, 'c', "config", &flags.config_file, "FILE",
@@ -81,6 +84,12 @@ int main(int argc, char **argv)
 		  "PostgreSQL: cancel any statement running longer" },
 		{ OPT_NUMBER, 0, "ddl-lock-timeout", &app.ddl_lock_timeout, "SECONDS",
 		  "PostgreSQL: give up waiting for a table lock after this long (lock_timeout)" },
+		{ OPT_BOOL, 0, "wait", &flags.wait, NULL,
+		  "wait for the database to accept connections before using it (up to 60 s)" },
+		{ OPT_NUMBER, 0, "wait-timeout", &flags.wait_timeout, "SECONDS",
+		  "wait up to this long (env RETORT_WAIT_TIMEOUT; implies --wait; exit 3 on timeout)" },
+		{ OPT_STRING, 0, "notify", &flags.notify_url, "URL",
+		  "POST a JSON summary of each change to this webhook (env RETORT_NOTIFY_URL)" },
 		{ OPT_BOOL, 0, "version", &version, NULL, "print versions and exit" },
 		OPT_END_,
 	};
@@ -128,6 +137,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	flags.xargs = &xargs;
+	flags.wait_timeout_set = flags.wait_timeout != -1;
 	app.lock_timeout = lock_timeout;
 	if (rt_config_load(&app.cfg, &flags, env_get, &err)) {
 		rc = app_fail(&app, &err);
@@ -144,6 +154,7 @@ out:
 		rc = RT_EXIT_ERROR;
 	}
 	app_release(&app);
+	rt_http_cleanup();
 	strvec_clear(&xargs);
 	strvec_clear(&rest);
 	return rc;

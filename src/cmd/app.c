@@ -1,5 +1,7 @@
 #include "cmd.h"
+#include "../lib/clock.h"
 #include "../lib/exec.h"
+#include "../lib/notify.h"
 #include "../lib/offline.h"
 #include "../lib/resolve.h"
 #include "../lib/url.h"
@@ -98,11 +100,34 @@ static void on_lock_wait(void *ctx, const char *what)
 		 app->lock_timeout);
 }
 
+const char *app_db_url(struct app *app, struct rt_error *err)
+{
+	if (app->cfg.require_url && app->cfg.url_source == RT_SRC_DEFAULT) {
+		rt_error_set(err, RT_EXIT_ERROR, "no database configured, and this installation has "
+			     "no default (RETORT_REQUIRE_URL is set): set DATABASE_URL or "
+			     "DATABASE_URL_FILE, or pass -u/--url");
+		return NULL;
+	}
+	return app->cfg.url;
+}
+
 int app_open_db(struct app *app, int readonly, struct rt_error *err)
 {
 	struct rt_url url;
 	struct rt_db_opts opts = { 0 };
-	if (rt_url_parse(&url, app->cfg.url, err))
+	const char *u = app_db_url(app, err);
+	if (!u)
+		return -1;
+	if (app->cfg.wait_timeout > 0 && !app->waited) {
+		struct strvec one = STRVEC_INIT;
+		strvec_push(&one, u);
+		int rc = app_wait(app, &one, app->cfg.wait_timeout, err);
+		strvec_clear(&one);
+		if (rc)
+			return -1;
+		app->waited = 1;
+	}
+	if (rt_url_parse(&url, u, err))
 		return -1;
 	if (!strcmp(url.backend, "sqlite") && (app->schema || app->version_table_schema)) {
 		rt_url_release(&url);
@@ -158,6 +183,8 @@ struct run_report {
 	const struct rt_graph *g;
 	int tty;
 	double total_ms;
+	double *step_ms;   /* per step, for --notify */
+	int done;          /* steps completed */
 };
 
 static void step_line(struct run_report *rr, const struct rt_plan *p, int i, double ms)
@@ -185,15 +212,54 @@ static void hook_done(void *ctx, const struct rt_plan *p, int i, double ms)
 {
 	struct run_report *rr = ctx;
 	rr->total_ms += ms;
+	rr->step_ms[i] = ms;
+	rr->done = i + 1;
 	if (!rr->app->cfg.quiet)
 		step_line(rr, p, i, ms);
 }
 
 static double wall_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	return rt_now() * 1e3;
+}
+
+/*
+ * --notify: POST what a run did (or how it failed) to the webhook.  After
+ * a failure the version rows are read again, since the steps before the
+ * failing one stay applied.  A notification that cannot be delivered is a
+ * warning: the migration's own outcome stands.
+ */
+static void notify(struct app *app, enum run_kind kind, const struct strvec *before,
+		   const struct rt_plan *plan, const struct run_report *rr, double total_ms,
+		   const struct rt_error *failure)
+{
+	static const char *const names[] = { "upgrade", "downgrade", "stamp" };
+	struct strvec after = STRVEC_INIT;
+	struct strbuf body = STRBUF_INIT;
+	struct rt_error err = RT_ERROR_INIT;
+	int exists, reread = failure && app->db && before;
+	if (!failure && !plan->n) {
+		if (app->cfg.verbose)
+			app_note(app, "retort: nothing changed, so no notification");
+		return;
+	}
+	if (reread && app_read_rows(app, &after, &exists, &err))
+		reread = 0; /* the database is gone: say nothing about where it ended */
+	char *db = rt_url_mask(app->cfg.url);
+	struct rt_run_summary s = {
+		names[kind], db, RETORT_VERSION, before,
+		failure ? (reread ? &after : NULL) : &plan->end_rows, &app->sd.graph, plan,
+		rr->step_ms, rr->done, total_ms, failure,
+	};
+	rt_notify_body(&s, &body);
+	if (rt_notify_send(app->cfg.notify_url, body.buf, 5, 3, &err)) {
+		char *where = rt_url_origin(app->cfg.notify_url);
+		app_warn(app, "could not send the notification to %s: %s", where, err.msg);
+		free(where);
+	}
+	free(db);
+	strbuf_release(&body);
+	strvec_clear(&after);
 }
 
 int app_run(struct app *app, enum run_kind kind, const struct strvec *targets, int purge)
@@ -201,7 +267,8 @@ int app_run(struct app *app, enum run_kind kind, const struct strvec *targets, i
 	struct rt_error err = RT_ERROR_INIT;
 	struct strvec rows = STRVEC_INIT;
 	struct rt_plan plan;
-	int exists = 0, rc;
+	struct run_report rr = { app, &app->sd.graph, 0, 0, NULL, 0 };
+	int exists = 0, have_rows = 0, rc;
 	double t0 = wall_ms();
 
 	rt_plan_init(&plan);
@@ -209,6 +276,7 @@ int app_run(struct app *app, enum run_kind kind, const struct strvec *targets, i
 	if (app_load_scripts(app, &err) || app_open_db(app, 0, &err) ||
 	    app->db->drv->lock(app->db, &err) || app_read_rows(app, &rows, &exists, &err))
 		goto fail;
+	have_rows = 1;
 	const struct rt_graph *g = &app->sd.graph;
 	if (kind == RUN_UPGRADE)
 		rc = rt_plan_upgrade(g, &rows, targets->v[0], &plan, &err);
@@ -219,7 +287,7 @@ int app_run(struct app *app, enum run_kind kind, const struct strvec *targets, i
 	if (rc) /* rt_exec_plan checks the plan before it changes anything */
 		goto fail;
 
-	struct run_report rr = { app, g, 0, 0 };
+	rr.step_ms = xcalloc((size_t)plan.n + 1, sizeof(double));
 	rr.tty = !app->cfg.quiet && isatty(2) && plan.n >= 20;
 	struct rt_exec_hooks hooks = { NULL, hook_done, &rr };
 	if (rt_exec_plan(app->db, g, &plan, exists, app->single_txn, &hooks, &err)) {
@@ -236,13 +304,18 @@ int app_run(struct app *app, enum run_kind kind, const struct strvec *targets, i
 		app_note(app, "retort: %d migrations %s in %.0f ms", plan.n,
 			 kind == RUN_UPGRADE ? "applied" : "reverted", wall_ms() - t0);
 	}
-	rt_plan_release(&plan);
-	strvec_clear(&rows);
-	return 0;
+	rc = 0;
+	goto out;
 fail:
+	rc = app_fail(app, &err);
+out:
+	if (app->cfg.notify_url)
+		notify(app, kind, have_rows ? &rows : NULL, &plan, &rr, wall_ms() - t0,
+		       rc ? &err : NULL);
+	free(rr.step_ms);
 	rt_plan_release(&plan);
 	strvec_clear(&rows);
-	return app_fail(app, &err);
+	return rc;
 }
 
 int app_current(struct app *app, struct strvec *rows, struct intlist *revs, struct rt_error *err)
@@ -280,7 +353,9 @@ int app_offline(struct app *app, enum run_kind kind, const struct strvec *target
 	int rc = -1, have_url = 0;
 
 	rt_plan_init(&plan);
-	if (app_load_scripts(app, &err) || rt_url_parse(&url, app->cfg.url, &err))
+	const char *u = NULL;
+	if (app_load_scripts(app, &err) || !(u = app_db_url(app, &err)) ||
+	    rt_url_parse(&url, u, &err))
 		goto fail;
 	have_url = 1;
 	/* START:END; the start stands for the version rows an online run would read */

@@ -25,6 +25,7 @@ struct app {
 	double statement_timeout, ddl_lock_timeout;
 	int single_txn;          /* --single-transaction */
 	int scripts_loaded;
+	int waited;              /* the --wait gate has passed */
 	struct rt_scriptdir sd;
 	struct rt_db *db;
 };
@@ -57,6 +58,7 @@ int cmd_show(struct app *, const struct cmd *, int, char **);
 int cmd_check(struct app *, const struct cmd *, int, char **);
 int cmd_showmigrations(struct app *, const struct cmd *, int, char **);
 int cmd_status(struct app *, const struct cmd *, int, char **);
+int cmd_wait(struct app *, const struct cmd *, int, char **);
 
 const struct cmd *find_command(const char *name);
 
@@ -77,6 +79,12 @@ int app_load_scripts(struct app *app, struct rt_error *err);
 /* Open the configured database (announcing the embedded default). */
 int app_open_db(struct app *app, int readonly, struct rt_error *err);
 void app_close_db(struct app *app);
+/* The configured database URL, or an error when there is none (no URL
+ * given and RETORT_REQUIRE_URL set, as in the container image). */
+const char *app_db_url(struct app *app, struct rt_error *err);
+/* Wait for each of `specs` (database URLs, tcp://, http(s)://), printing
+ * progress; the wait command and the --wait gate of app_open_db(). */
+int app_wait(struct app *app, const struct strvec *specs, double timeout, struct rt_error *err);
 int app_read_rows(struct app *app, struct strvec *rows, int *table_exists, struct rt_error *err);
 void app_release(struct app *app);
 

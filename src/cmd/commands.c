@@ -39,6 +39,9 @@ const struct cmd commands[] = {
 	  "List every revision, oldest first, with [X] for applied and [ ] for pending." },
 	{ "status", cmd_status, "retort status",
 	  "Show the database, its current revision(s) and the pending migrations." },
+	{ "wait", cmd_wait, "retort wait [TARGET...] [--timeout S]",
+	  "Wait until the database (and each TARGET: a database URL, tcp://HOST:PORT or\n"
+	  "http(s)://URL) is ready; exit 3 when --timeout (default 60 s) passes first." },
 	{ NULL, NULL, NULL, NULL },
 };
 

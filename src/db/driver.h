@@ -68,6 +68,13 @@ struct rt_driver {
 	int (*version_delete_all)(struct rt_db *db, struct rt_error *err);
 	const char *(*library_version)(void);
 	/*
+	 * Is the database ready for us?  One try, bounded by `timeout` seconds.
+	 * Returns an rt_probe_result; err says why it is not ready (no answer,
+	 * starting up: RT_PROBE_RETRY) or never will be (bad password, unknown
+	 * database: RT_PROBE_NEVER, waiting cannot help).
+	 */
+	int (*probe)(const struct rt_url *url, double timeout, struct rt_error *err);
+	/*
 	 * Optional: one transactional migration (BEGIN, create the version
 	 * table if asked, the section, its version-row changes, COMMIT) in as
 	 * few round trips as the driver can, with the same guarantees and
@@ -77,6 +84,9 @@ struct rt_driver {
 			     int nvops, int create_table, struct rt_exec_info *info,
 			     struct rt_error *err);
 };
+
+/* What one readiness probe found (see rt_driver.probe). */
+enum rt_probe_result { RT_PROBE_NEVER = -1, RT_PROBE_READY = 0, RT_PROBE_RETRY = 1 };
 
 struct rt_db {
 	const struct rt_driver *drv;

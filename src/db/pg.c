@@ -18,11 +18,13 @@
  * the string) names the token.
  */
 #include "driver.h"
+#include "../lib/clock.h"
 #include "../lib/sqllex.h"
 #include "../lib/strbuf.h"
 #include "../lib/xalloc.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,13 +112,6 @@ static int run(struct pg_db *d, const char *sql, int n, const char *const *param
 	return 0;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* "pid 123 (application_name 'x')" of the session holding our lock, or "". */
 static void lock_holder(struct pg_db *d, char *buf, size_t n)
 {
@@ -143,7 +138,7 @@ static int pg_lock(struct rt_db *db, struct rt_error *err)
 	PGresult *r;
 	char key[32];
 	const char *p[1] = { key };
-	double start = now_s(), delay = 0.05;
+	double start = rt_now(), delay = 0.05;
 	int announced = 0;
 	snprintf(key, sizeof(key), "%lld", (long long)d->lock_key);
 	for (;;) {
@@ -164,7 +159,7 @@ static int pg_lock(struct rt_db *db, struct rt_error *err)
 			d->opts.on_lock_wait(d->opts.ctx, what);
 			announced = 1;
 		}
-		if (now_s() - start >= d->opts.lock_timeout) {
+		if (rt_now() - start >= d->opts.lock_timeout) {
 			lock_holder(d, holder, sizeof(holder));
 			return rt_error_set(err, RT_EXIT_LOCK,
 					    "timed out after %g s waiting for the migration lock on %s%s; "
@@ -172,9 +167,7 @@ static int pg_lock(struct rt_db *db, struct rt_error *err)
 					    "raise --lock-timeout", d->opts.lock_timeout, d->vt, holder);
 		}
 		/* backoff with jitter, so waiting processes don't poll in step */
-		double jitter = 0.5 + (double)(rand() % 1000) / 1000.0;
-		struct timespec ts = { 0, (long)(delay * jitter * 1e9) };
-		nanosleep(&ts, NULL);
+		rt_sleep(rt_jitter(delay, 0.5));
 		if (delay < 0.5)
 			delay *= 1.6;
 	}
@@ -495,6 +488,7 @@ out:
 
 static int pg_open(struct rt_db **out, const struct rt_url *url, const struct rt_db_opts *opts,
 		   struct rt_error *err);
+static int pg_probe(const struct rt_url *url, double timeout, struct rt_error *err);
 
 const struct rt_driver rt_pg_driver = {
 	.run_migration = pg_run_migration,
@@ -516,6 +510,7 @@ const struct rt_driver rt_pg_driver = {
 	.version_delete = pg_version_delete,
 	.version_delete_all = pg_version_delete_all,
 	.library_version = pg_library_version,
+	.probe = pg_probe,
 };
 
 /* Keyword/value pairs for PQconnectdbParams. */
@@ -545,6 +540,42 @@ static const char *sslmode_of(const char *ssl)
 	return ssl; /* require, prefer, allow, disable, verify-ca, verify-full */
 }
 
+/* The URL as libpq keywords; anything it leaves out comes from libpq's
+ * environment (PGHOST, PGPASSWORD...).  Free with kv_release(). */
+static void conn_params(const struct rt_url *url, struct kv *kv)
+{
+	strvec_init(&kv->k);
+	strvec_init(&kv->v);
+	if (url->host && *url->host)
+		kv_set(kv, "host", url->host);
+	if (url->port)
+		kv_set(kv, "port", url->port);
+	if (url->user && *url->user)
+		kv_set(kv, "user", url->user);
+	if (url->password)
+		kv_set(kv, "password", url->password);
+	if (url->path && *url->path)
+		kv_set(kv, "dbname", url->path);
+	if (!getenv("PGAPPNAME"))
+		kv_set(kv, "application_name", "retort");
+	for (size_t i = 0; i < url->qkeys.nr; i++) {
+		const char *k = url->qkeys.v[i], *v = url->qvals.v[i];
+		if (!strcmp(k, "ssl"))
+			kv_set(kv, "sslmode", sslmode_of(v));
+		else if (!strcmp(k, "prepared_statement_cache_size") || !strcmp(k, "client_encoding"))
+			continue; /* driver-side settings of SQLAlchemy dialects */
+		else
+			kv_set(kv, k, v);
+	}
+	kv_set(kv, "client_encoding", "UTF8");
+}
+
+static void kv_release(struct kv *kv)
+{
+	strvec_clear(&kv->k);
+	strvec_clear(&kv->v);
+}
+
 static void session_setup(struct pg_db *d, struct strbuf *sql)
 {
 	if (d->opts.schema) {
@@ -560,6 +591,57 @@ static void session_setup(struct pg_db *d, struct strbuf *sql)
 		strbuf_addstr(sql, "SET default_transaction_read_only = on;");
 }
 
+/*
+ * One readiness probe.  A real connection, driven with PQconnectPoll so
+ * the caller's deadline holds even while a host drops packets.  When it
+ * fails, PQping on the same parameters says whether waiting can help: no
+ * response, or a server that rejects connections while it starts up, will
+ * heal; a server that answers and still refuses us (password, unknown
+ * database, pg_hba.conf) will not.
+ */
+static int pg_probe(const struct rt_url *url, double timeout, struct rt_error *err)
+{
+	struct kv kv;
+	double deadline = rt_now() + timeout;
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	int rc = RT_PROBE_RETRY;
+
+	conn_params(url, &kv);
+	/* bounds the PQping below; the connection itself is bounded by `deadline` */
+	kv_set(&kv, "connect_timeout", "2");
+	const char *const *k = (const char *const *)kv.k.v, *const *v = (const char *const *)kv.v.v;
+	PGconn *c = PQconnectStartParams(k, v, 0);
+	if (!c || PQstatus(c) == CONNECTION_BAD) {
+		rt_error_set(err, RT_EXIT_USAGE, "%s", conn_msg(c));
+		rc = RT_PROBE_NEVER;
+		goto out;
+	}
+	while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+		double left = deadline - rt_now();
+		if (left <= 0) {
+			rt_error_set(err, RT_EXIT_ERROR, "no answer within %.1f s", timeout);
+			goto out;
+		}
+		struct pollfd p = { PQsocket(c), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, 0 };
+		if (poll(&p, 1, (int)(left * 1000) + 1) == 0)
+			continue;
+		st = PQconnectPoll(c);
+	}
+	if (st == PGRES_POLLING_OK) {
+		rc = RT_PROBE_READY;
+		goto out;
+	}
+	rt_error_set(err, RT_EXIT_ERROR, "%s", conn_msg(c));
+	PGPing ping = PQpingParams(k, v, 0);
+	if (ping == PQPING_OK || ping == PQPING_NO_ATTEMPT)
+		rc = RT_PROBE_NEVER;
+out:
+	if (c)
+		PQfinish(c);
+	kv_release(&kv);
+	return rc;
+}
+
 static int pg_open(struct rt_db **out, const struct rt_url *url, const struct rt_db_opts *opts,
 		   struct rt_error *err)
 {
@@ -570,34 +652,9 @@ static int pg_open(struct rt_db **out, const struct rt_url *url, const struct rt
 
 	d->base.drv = &rt_pg_driver;
 	d->opts = *opts;
-	srand((unsigned)getpid() ^ (unsigned)time(NULL)); /* lock-poll jitter differs per process */
-	strvec_init(&kv.k);
-	strvec_init(&kv.v);
-	if (url->host && *url->host)
-		kv_set(&kv, "host", url->host);
-	if (url->port)
-		kv_set(&kv, "port", url->port);
-	if (url->user && *url->user)
-		kv_set(&kv, "user", url->user);
-	if (url->password)
-		kv_set(&kv, "password", url->password);
-	if (url->path && *url->path)
-		kv_set(&kv, "dbname", url->path);
-	if (!getenv("PGAPPNAME"))
-		kv_set(&kv, "application_name", "retort");
-	for (size_t i = 0; i < url->qkeys.nr; i++) {
-		const char *k = url->qkeys.v[i], *v = url->qvals.v[i];
-		if (!strcmp(k, "ssl"))
-			kv_set(&kv, "sslmode", sslmode_of(v));
-		else if (!strcmp(k, "prepared_statement_cache_size") || !strcmp(k, "client_encoding"))
-			continue; /* driver-side settings of SQLAlchemy dialects */
-		else
-			kv_set(&kv, k, v);
-	}
-	kv_set(&kv, "client_encoding", "UTF8");
+	conn_params(url, &kv);
 	d->c = PQconnectdbParams((const char *const *)kv.k.v, (const char *const *)kv.v.v, 0);
-	strvec_clear(&kv.k);
-	strvec_clear(&kv.v);
+	kv_release(&kv);
 	if (!d->c || PQstatus(d->c) != CONNECTION_OK) {
 		rt_error_set(err, RT_EXIT_ERROR, "cannot connect to the database: %s", conn_msg(d->c));
 		pg_close(&d->base);

@@ -9,6 +9,7 @@
  * fd of a file drops the process's POSIX locks on it).
  */
 #include "driver.h"
+#include "../lib/clock.h"
 #include "../lib/sqllex.h"
 #include "../lib/strbuf.h"
 #include "../lib/xalloc.h"
@@ -77,6 +78,7 @@ static void sq_close(struct rt_db *db)
 
 static int sq_open(struct rt_db **out, const struct rt_url *url, const struct rt_db_opts *opts,
 		   struct rt_error *err);
+static int sq_probe(const struct rt_url *url, double timeout, struct rt_error *err);
 
 static int simple_exec(struct sqlite_db *d, const char *sql, struct rt_error *err)
 {
@@ -87,13 +89,6 @@ static int simple_exec(struct sqlite_db *d, const char *sql, struct rt_error *er
 		return -1;
 	}
 	return 0;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* The pid holding a flock on our file, from /proc/locks, or 0. */
@@ -131,7 +126,7 @@ static int sq_lock(struct rt_db *db, struct rt_error *err)
 			return rt_error_set(err, RT_EXIT_ERROR, "cannot open '%s' to lock it: %s", d->path,
 					    strerror(errno));
 	}
-	double start = now_s(), delay = 0.01;
+	double start = rt_now(), delay = 0.01;
 	int announced = 0;
 	for (;;) {
 		if (!flock(d->lock_fd, LOCK_EX | LOCK_NB))
@@ -149,7 +144,7 @@ static int sq_lock(struct rt_db *db, struct rt_error *err)
 			d->opts.on_lock_wait(d->opts.ctx, what);
 			announced = 1;
 		}
-		if (now_s() - start >= d->opts.lock_timeout) {
+		if (rt_now() - start >= d->opts.lock_timeout) {
 			long pid = lock_holder(d->lock_fd);
 			char who[64] = "";
 			if (pid)
@@ -159,8 +154,7 @@ static int sq_lock(struct rt_db *db, struct rt_error *err)
 					    "another retort is migrating this database: wait for it, or "
 					    "raise --lock-timeout", d->opts.lock_timeout, d->path, who);
 		}
-		struct timespec ts = { 0, (long)(delay * 1e9) };
-		nanosleep(&ts, NULL);
+		rt_sleep(rt_jitter(delay, 0.25));
 		if (delay < 0.2)
 			delay *= 1.5;
 	}
@@ -399,6 +393,7 @@ static const char *sq_library_version(void)
 
 const struct rt_driver rt_sqlite_driver = {
 	.name = "sqlite",
+	.probe = sq_probe,
 	.open = sq_open,
 	.close = sq_close,
 	.lock = sq_lock,
@@ -417,6 +412,29 @@ const struct rt_driver rt_sqlite_driver = {
 	.version_delete_all = sq_version_delete_all,
 	.library_version = sq_library_version,
 };
+
+/*
+ * A SQLite database is ready once the directory that holds it exists (a
+ * volume being mounted); open() creates the file itself.
+ */
+static int sq_probe(const struct rt_url *url, double timeout, struct rt_error *err)
+{
+	(void)timeout;
+	if (url->memory)
+		return RT_PROBE_READY;
+	char *dir = xstrdup(url->path), *slash = strrchr(dir, '/');
+	struct stat st;
+	int rc = RT_PROBE_READY;
+	if (slash) {
+		*slash = '\0';
+		if (stat(*dir ? dir : "/", &st) || !S_ISDIR(st.st_mode)) {
+			rt_error_set(err, RT_EXIT_ERROR, "directory '%s' does not exist (yet)", dir);
+			rc = RT_PROBE_RETRY;
+		}
+	}
+	free(dir);
+	return rc;
+}
 
 static int sq_open(struct rt_db **out, const struct rt_url *url, const struct rt_db_opts *opts,
 		   struct rt_error *err)

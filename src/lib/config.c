@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 void rt_config_init(struct rt_config *c)
@@ -26,6 +27,7 @@ void rt_config_release(struct rt_config *c)
 	free(c->url);
 	free(c->file_template);
 	free(c->timezone);
+	free(c->notify_url);
 	strvec_clear(&c->xkeys);
 	strvec_clear(&c->xvals);
 	rt_config_init(c);
@@ -360,6 +362,33 @@ static int read_url_file(struct rt_config *c, const char *path, struct rt_error 
 	return 0;
 }
 
+/* --wait, --wait-timeout and RETORT_WAIT_TIMEOUT; --notify and RETORT_NOTIFY_URL. */
+static int wait_and_notify(struct rt_config *c, const struct rt_config_flags *flags,
+			   rt_getenv_fn env, struct rt_error *err)
+{
+	const char *e;
+	if ((e = env("RETORT_WAIT_TIMEOUT")) && *e) {
+		char *end;
+		double t = strtod(e, &end);
+		if (*end || t < 0 || t != t)
+			return rt_error_set(err, RT_EXIT_USAGE, "RETORT_WAIT_TIMEOUT must be a number "
+					    "of seconds, not '%s'", e);
+		c->wait_timeout = t;
+	}
+	if (flags->wait && c->wait_timeout <= 0)
+		c->wait_timeout = RT_DEFAULT_WAIT_TIMEOUT;
+	if (flags->wait_timeout_set) {
+		if (flags->wait_timeout < 0)
+			return rt_error_set(err, RT_EXIT_USAGE, "--wait-timeout must not be negative");
+		c->wait_timeout = flags->wait_timeout;
+	}
+	if (flags->notify_url)
+		c->notify_url = *flags->notify_url ? xstrdup(flags->notify_url) : NULL;
+	else if ((e = env("RETORT_NOTIFY_URL")) && *e)
+		c->notify_url = xstrdup(e);
+	return 0;
+}
+
 int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_getenv_fn env,
 		   struct rt_error *err)
 {
@@ -411,6 +440,10 @@ int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_
 		c->url = xstrdup(RT_DEFAULT_URL);
 		c->url_source = RT_SRC_DEFAULT;
 	}
+	if (wait_and_notify(c, flags, env, err))
+		return -1;
+	if ((e = env("RETORT_REQUIRE_URL")) && (!strcmp(e, "1") || !strcasecmp(e, "true")))
+		c->require_url = 1;
 	if (!c->version_locations.nr) {
 		struct strbuf sb = STRBUF_INIT;
 		strbuf_addf(&sb, "%s/versions", c->script_location);

@@ -1,7 +1,8 @@
 /*
  * Configuration: where the migrations live, which database, and how new
  * revision files are named.  Sources in order of precedence:
- *   command-line flags > environment (DATABASE_URL, RETORT_CONFIG, RETORT_DIR)
+ *   command-line flags > environment (DATABASE_URL, DATABASE_URL_FILE,
+ *   RETORT_CONFIG, RETORT_DIR, RETORT_WAIT_TIMEOUT, RETORT_NOTIFY_URL)
  *   > config file (retort.ini [retort]; else alembic.ini [alembic])
  *   > defaults (script location "migrations", database sqlite:///app.db).
  * Config files are read with inih and interpolated like Python's
@@ -17,6 +18,7 @@
 #define RT_DEFAULT_URL "sqlite:///app.db"
 #define RT_DEFAULT_DIR "migrations"
 #define RT_DEFAULT_FILE_TEMPLATE "%(rev)s_%(slug)s"
+#define RT_DEFAULT_WAIT_TIMEOUT 60.0
 
 /* What the command line said; NULL/0 for "not given". */
 struct rt_config_flags {
@@ -25,6 +27,10 @@ struct rt_config_flags {
 	const char *dir;
 	const struct strvec *xargs;
 	int quiet, verbose;
+	int wait;                 /* --wait */
+	int wait_timeout_set;     /* --wait-timeout given */
+	double wait_timeout;
+	const char *notify_url;
 };
 
 /* Where a setting came from, for messages and `--verbose`. */
@@ -42,6 +48,13 @@ struct rt_config {
 	char *timezone;           /* NULL: local time */
 	struct strvec xkeys, xvals;
 	int quiet, verbose;
+	/* Seconds to wait for the database before using it; 0: do not wait.
+	 * RETORT_WAIT_TIMEOUT turns waiting on as --wait-timeout does. */
+	double wait_timeout;
+	char *notify_url;         /* webhook for run summaries, or NULL */
+	/* RETORT_REQUIRE_URL=1 (set in the container image): there is no
+	 * default database; using one without a URL is an error. */
+	int require_url;
 };
 
 typedef const char *(*rt_getenv_fn)(const char *name);

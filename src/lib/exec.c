@@ -1,4 +1,5 @@
 #include "exec.h"
+#include "clock.h"
 #include "sqllex.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -9,9 +10,7 @@
 
 static double now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	return rt_now() * 1e3;
 }
 
 static const struct rt_section *step_section(const struct rt_graph *g, const struct rt_step *s)

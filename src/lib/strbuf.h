@@ -36,6 +36,9 @@ void strbuf_addch(struct strbuf *sb, char c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+/* `s` as a JSON string literal, quotes included (control characters
+ * escaped; bytes >= 0x80 pass through, so UTF-8 stays UTF-8). */
+void strbuf_add_json(struct strbuf *sb, const char *s);
 /* Drop trailing white space. */
 void strbuf_rtrim(struct strbuf *sb);
 

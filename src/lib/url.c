@@ -260,3 +260,24 @@ char *rt_url_mask(const char *s)
 	}
 	return strbuf_detach(&sb);
 }
+
+char *rt_url_origin(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *sep = strstr(s, "://");
+	if (!sep) {
+		strbuf_addstr(&sb, "(a webhook)");
+		return strbuf_detach(&sb);
+	}
+	const char *auth = sep + 3;
+	size_t alen = strcspn(auth, "/?#");
+	const char *host = auth;
+	for (const char *q = auth; q < auth + alen; q++)
+		if (*q == '@')
+			host = q + 1;
+	strbuf_add(&sb, s, (size_t)(auth - s));
+	strbuf_add(&sb, host, (size_t)(auth + alen - host));
+	if (auth[alen])
+		strbuf_addstr(&sb, "/...");
+	return strbuf_detach(&sb);
+}

@@ -26,6 +26,9 @@ int rt_url_parse(struct rt_url *u, const char *s, struct rt_error *err);
 /* A copy of `s` with any password replaced by "***" (also password=... query
  * parameters).  Safe on malformed input. */
 char *rt_url_mask(const char *s);
+/* "scheme://host:port/..." of any URL: no credentials, no path (a webhook's
+ * path is often its secret).  For naming a URL in messages. */
+char *rt_url_origin(const char *s);
 const char *rt_url_query(const struct rt_url *u, const char *key);
 
 #endif
