@@ -28,6 +28,13 @@ LIBS += $(shell $(PKG_CONFIG) --libs libpq)
 DRIVER_SRC += src/db/pg.c
 endif
 
+# libcurl (HTTP wait targets, --notify): CURL=no builds without it.
+CURL ?= yes
+ifeq ($(CURL),yes)
+ALL_CFLAGS += -DRT_WITH_CURL $(shell $(PKG_CONFIG) --cflags libcurl)
+LIBS += $(shell $(PKG_CONFIG) --libs libcurl)
+endif
+
 LIB_SRC = $(wildcard src/lib/*.c) src/db/driver.c $(DRIVER_SRC)
 CMD_SRC = $(wildcard src/cmd/*.c) src/main.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -35,7 +42,7 @@ CMD_OBJ = $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit asan valgrind difftest install deps deps-check demo bench clean
+.PHONY: all test unit asan valgrind difftest install deps deps-check demo bench clean static
 all: $(BUILD)/retort
 
 $(BUILD)/obj/%.o: %.c $(wildcard src/*/*.h)
@@ -47,7 +54,7 @@ $(BUILD)/libretort.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/retort: $(CMD_OBJ) $(BUILD)/libretort.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libretort.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libretort.a $(LIBS) $(EXTRA_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libretort.a
 	@mkdir -p $(dir $@)
@@ -61,7 +68,7 @@ test: deps-check
 	@RETORT_BIN=$(abspath $(BUILD)/retort) UNIT_DIR=$(abspath $(BUILD)/tests) tests/run.sh
 
 asan: deps-check
-	$(MAKE) --no-print-directory BUILD=build/asan CC=$${CC:-gcc} \
+	RETORT_CONTAINER_TESTS=0 $(MAKE) --no-print-directory BUILD=build/asan CC=$${CC:-gcc} \
 		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" test
 
@@ -82,7 +89,8 @@ install: $(BUILD)/retort
 
 # Debian 12 packages for building and testing (python3-alembic: the
 # interoperability tests run the real Alembic against retort's databases).
-DEPS = gcc make libc6-dev pkg-config libsqlite3-dev libinih-dev libpq-dev libcmocka-dev bats \
+DEPS = gcc make libc6-dev pkg-config libsqlite3-dev libinih-dev libpq-dev libcurl4-openssl-dev \
+	libcmocka-dev bats \
 	sqlite3 valgrind clang python3-alembic util-linux postgresql-15
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
@@ -106,6 +114,38 @@ demo: deps-check
 	$(BUILD)/retort upgrade head
 	$(BUILD)/retort history
 	$(BUILD)/retort current
+
+# One fully static x86_64 musl executable with SQLite, libpq and libcurl
+# (OpenSSL for TLS): build/static/retort.  The libraries are built once from
+# Debian's sources into STATIC_DEPS by docker/static-deps.sh, the script the
+# Dockerfile uses too; later builds reuse them.
+STATIC_DEPS ?= $(HOME)/.cache/retort/static-deps
+static:
+	docker/static-deps.sh $(STATIC_DEPS)
+	$(MAKE) --no-print-directory BUILD=build/static CC=musl-gcc CFLAGS=-O2 \
+		PKG_CONFIG="env PKG_CONFIG_LIBDIR=$(STATIC_DEPS)/lib/pkgconfig pkg-config --static" \
+		LDFLAGS="-static -s" EXTRA_LIBS=-lm build/static/retort
+	@file build/static/retort
+
+# Daily use, through scripts/migrate.sh (compose's `migrate` service; add
+# RETORT_LOCAL=1 to use build/retort instead).
+MIGRATE = scripts/migrate.sh
+.PHONY: migrate makemigrations migrate-check migrate-show migrate-rollback migrate-history migrate-current
+migrate:
+	$(MIGRATE) upgrade head
+makemigrations:
+	@test -n "$(msg)" || { echo 'usage: make makemigrations msg="what changes"' >&2; exit 64; }
+	$(MIGRATE) revision -m "$(msg)"
+migrate-check:
+	$(MIGRATE) check
+migrate-show:
+	$(MIGRATE) showmigrations
+migrate-rollback:
+	$(MIGRATE) rollback --steps $(or $(steps),1)
+migrate-history:
+	$(MIGRATE) history --indicate-current
+migrate-current:
+	$(MIGRATE) current
 
 bench: $(BUILD)/retort
 	bench/run.sh

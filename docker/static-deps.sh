@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# Builds the static musl libraries retort links into its single binary:
+# OpenSSL (libcrypto, libssl), zlib, SQLite, libpq and libcurl, plus inih,
+# all from Debian 12's own source packages (`apt-get source`, so Debian's
+# security patches are in), installed into one prefix.
+#
+#   docker/static-deps.sh PREFIX
+#
+# Used by `make static` (PREFIX defaults to ~/.cache/retort/static-deps) and by
+# the Dockerfile's dependency stage; the same script, so both binaries are one.
+# A finished prefix carries a stamp naming this script's checksum and the
+# source versions; a second run with the same script returns at once.
+#
+# Needs root for apt-get (toolchain and deb-src); set RETORT_NO_APT=1 when the
+# tools are present and sources should come from an already-updated index.
+# Facts behind the flags: kernel headers must be visible to musl-gcc for
+# OpenSSL; Debian's curl tree carries its nss/gnutls flavour patches, which are
+# reversed; the newest security sources may 404 on a mirror, so older versions
+# from `apt-cache showsrc` are tried in turn.
+set -euo pipefail
+
+prefix=${1:?usage: docker/static-deps.sh PREFIX}
+mkdir -p "$prefix"
+prefix=$(cd "$prefix" && pwd)
+work=${RETORT_STATIC_WORK:-$prefix.work}
+jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+packages=(openssl zlib sqlite3 postgresql-15 curl)
+say() { printf 'static-deps: %s\n' "$*" >&2; }
+
+key=$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)
+if [[ -f $prefix/.stamp ]] && grep -qx "script $key" "$prefix/.stamp"; then
+	say "up to date: $prefix"
+	exit 0
+fi
+
+install_toolchain() {
+	[[ ${RETORT_NO_APT:-} == 1 ]] && return 0
+	local list=/etc/apt/sources.list.d/retort-deb-src.sources
+	if [[ ! -f $list ]]; then
+		if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
+			sed 's/^Types:.*/Types: deb-src/' /etc/apt/sources.list.d/debian.sources >"$list"
+		else
+			# One-line format (e.g. a debootstrapped image): deb -> deb-src.
+			list=/etc/apt/sources.list.d/retort-deb-src.list
+			sed -n 's/^deb /deb-src /p' /etc/apt/sources.list >"$list"
+		fi
+	fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		musl-tools musl-dev linux-libc-dev gcc make perl tcl autoconf automake libtool \
+		dpkg-dev file pkg-config xz-utils ca-certificates
+}
+
+# Download and unpack one source package into $work/<name>, trying the
+# candidate version first and then every other listed version, newest first.
+fetch_source() {
+	local pkg=$1 dir=$work/src-$1 v
+	[[ -d $dir/tree ]] && return 0
+	rm -rf "$dir" && mkdir -p "$dir"
+	(
+		cd "$dir" || exit 1
+		if ! apt-get source --download-only -qq "$pkg" >/dev/null 2>&1; then
+			for v in $(apt-cache showsrc "$pkg" | sed -n 's/^Version: //p' | sort -u |
+				sort -r -V); do
+				rm -f ./*.dsc
+				apt-get source --download-only -qq "$pkg=$v" >/dev/null 2>&1 && break
+			done
+		fi
+		dsc=$(ls ./*.dsc 2>/dev/null | head -1)
+		[[ -n $dsc ]] || { say "cannot download the source of '$pkg'"; exit 1; }
+		# apt checked the files against the signed index; dpkg-source only
+		# warns that it has no keyring, so its chatter goes to a log
+		dpkg-source -x "$dsc" tree >dpkg-source.log 2>&1 || { cat dpkg-source.log; exit 1; }
+		echo "$pkg $(sed -n 's/^Version: //p' "$dsc")" >version
+	) || return 1
+}
+
+kernel_headers() {
+	local k=$work/kinc
+	mkdir -p "$k"
+	ln -sfn /usr/include/linux "$k/linux"
+	ln -sfn /usr/include/asm-generic "$k/asm-generic"
+	ln -sfn /usr/include/x86_64-linux-gnu/asm "$k/asm"
+}
+
+build_openssl() {
+	cd "$work/src-openssl/tree" || return 1
+	./Configure linux-x86_64 --prefix="$prefix" --libdir=lib --openssldir=/etc/ssl \
+		no-shared no-tests no-afalgeng -I"$work/kinc" -fPIC CC=musl-gcc || return 1
+	make -j"$jobs" build_libs && make install_dev
+}
+
+build_zlib() {
+	cd "$work/src-zlib/tree" || return 1
+	CC=musl-gcc CFLAGS='-O2 -fPIC' ./configure --prefix="$prefix" --static || return 1
+	make -j"$jobs" libz.a && make install
+}
+
+build_sqlite() {
+	cd "$work/src-sqlite3/tree" || return 1
+	./configure --prefix="$prefix" --disable-shared --enable-static --disable-tcl \
+		--disable-readline --disable-editline --enable-fts5 --enable-rtree CC=musl-gcc \
+		CFLAGS="-O2 -fPIC -DSQLITE_ENABLE_COLUMN_METADATA=1 -DSQLITE_ENABLE_UNLOCK_NOTIFY=1" \
+		|| return 1
+	make -j"$jobs" libsqlite3.la sqlite3.h sqlite3.pc || return 1
+	make lib_install || return 1
+	install -m 644 sqlite3.h src/sqlite3ext.h "$prefix/include/" &&
+		install -D -m 644 sqlite3.pc "$prefix/lib/pkgconfig/sqlite3.pc"
+}
+
+build_libpq() {
+	cd "$work/src-postgresql-15/tree" || return 1
+	./configure --prefix="$prefix" --with-ssl=openssl --without-readline --without-icu \
+		--without-zlib --without-gssapi --without-ldap --without-lz4 --without-zstd \
+		--without-libxml --without-systemd --disable-nls CC=musl-gcc CFLAGS="-O2 -fPIC" \
+		CPPFLAGS="-I$prefix/include" LDFLAGS="-L$prefix/lib" || return 1
+	make -C src/backend generated-headers &&
+		make -j"$jobs" -C src/port libpgport.a &&
+		make -j"$jobs" -C src/common libpgcommon.a &&
+		make -j"$jobs" -C src/interfaces/libpq all-static-lib libpq.pc || return 1
+	# Installed by hand: Debian's patches move libpgport/libpgcommon elsewhere.
+	install -m 644 src/interfaces/libpq/libpq.a src/common/libpgcommon.a \
+		src/port/libpgport.a "$prefix/lib/" &&
+		install -m 644 src/interfaces/libpq/libpq-fe.h src/interfaces/libpq/libpq-events.h \
+			src/include/postgres_ext.h src/include/pg_config_ext.h "$prefix/include/" &&
+		install -m 644 src/interfaces/libpq/libpq.pc "$prefix/lib/pkgconfig/"
+}
+
+build_curl() {
+	cd "$work/src-curl/tree" || return 1
+	# Debian applies its nss and gnutls flavour patches on top; undo them to
+	# get the OpenSSL flavour, then regenerate the build system.
+	local p
+	for p in 99_nss.patch 90_gnutls.patch; do
+		[[ -f debian/patches/$p ]] || continue
+		patch -R -p1 -s -f <"debian/patches/$p" || return 1
+	done
+	autoreconf -fi || return 1
+	./configure --prefix="$prefix" --disable-shared --enable-static --with-pic \
+		--with-openssl="$prefix" --with-zlib="$prefix" --without-libpsl --without-brotli \
+		--without-zstd --without-nghttp2 --without-ngtcp2 --without-nghttp3 \
+		--without-libidn2 --without-librtmp --without-libssh2 --without-libssh \
+		--without-hyper --disable-ldap --disable-ldaps --disable-manual \
+		--with-ca-bundle=/etc/ssl/certs/ca-certificates.crt --with-ca-path=/etc/ssl/certs \
+		CC=musl-gcc CFLAGS=-O2 CPPFLAGS="-I$prefix/include" LDFLAGS="-L$prefix/lib" \
+		|| return 1
+	make -j"$jobs" -C lib && make -C lib install &&
+		make -C include install && make install-pkgconfigDATA
+}
+
+# inih is one C file, compiled with its defaults as Debian's meson build
+# does.  Some mirrors carry no libinih source; then Debian's own static
+# library from libinih-dev is used.  It calls only stdio, string and ctype
+# functions, which musl provides under the same ABI (the static binary's
+# config tests prove it).
+build_inih() {
+	local obj version
+	if fetch_source libinih >/dev/null 2>&1; then
+		cd "$work/src-libinih/tree" || return 1
+		musl-gcc -O2 -fPIC -c ini.c -o ini.o && ar rcs "$prefix/lib/libinih.a" ini.o || return 1
+		install -m 644 ini.h "$prefix/include/" || return 1
+		version=$(sed -n 's/^libinih //p' ../version)
+	else
+		say "no libinih source on this mirror; using libinih-dev's static library"
+		mkdir -p "$work/inih-bin" && cd "$work/inih-bin" || return 1
+		apt-get download -qq libinih-dev >/dev/null 2>&1 || return 1
+		dpkg -x libinih-dev_*.deb x || return 1
+		obj=$(find x -name libinih.a | head -1)
+		install -m 644 "$obj" "$prefix/lib/libinih.a" &&
+			install -m 644 x/usr/include/ini.h "$prefix/include/" || return 1
+		version=$(dpkg-deb -f libinih-dev_*.deb Version)
+		echo "libinih-dev $version (binary)" >version
+	fi
+	printf '%s\n' "prefix=$prefix" 'Name: inih' 'Description: INI parser' \
+		"Version: $version" "Libs: -L$prefix/lib -linih" "Cflags: -I$prefix/include" \
+		>"$prefix/lib/pkgconfig/inih.pc"
+}
+
+# Each component once: a rerun after a failure resumes where it stopped.
+# Compiler chatter goes to a log (OpenSSL alone warns by the hundred about
+# the kernel headers); a failure shows the log's end.
+step() {
+	local name=$1 t0=$SECONDS log=$work/build-$1.log
+	[[ -f $work/done-$name ]] && return 0
+	say "$name ..."
+	if ! ("build_$name") >"$log" 2>&1; then
+		tail -n 40 "$log" >&2
+		say "building $name failed; the whole log is $log"
+		exit 1
+	fi
+	touch "$work/done-$name"
+	say "$name done in $((SECONDS - t0)) s"
+}
+
+start=$SECONDS
+install_toolchain
+mkdir -p "$work" "$prefix/lib/pkgconfig" "$prefix/include"
+for pkg in "${packages[@]}"; do
+	fetch_source "$pkg" || { say "fetching '$pkg' failed"; exit 1; }
+done
+kernel_headers
+for name in openssl zlib sqlite libpq curl inih; do step "$name"; done
+
+{
+	echo "script $key"
+	cat "$work"/src-*/version "$work"/inih-bin/version 2>/dev/null
+} >"$prefix/.stamp"
+rm -rf "$work"
+say "prefix ready in $((SECONDS - start)) s: $prefix"
