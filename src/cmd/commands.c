@@ -39,9 +39,9 @@ const struct cmd commands[] = {
 	  "List every revision, oldest first, with [X] for applied and [ ] for pending." },
 	{ "status", cmd_status, "retort status",
 	  "Show the database, its current revision(s) and the pending migrations." },
-	{ "wait", cmd_wait, "retort wait [TARGET...] [--timeout S]",
-	  "Wait until the database (and each TARGET: a database URL, tcp://HOST:PORT or\n"
-	  "http(s)://URL) is ready; exit 3 when --timeout (default 60 s) passes first." },
+	{ "wait", cmd_wait, "retort wait [TARGET...] [--db] [--timeout S]",
+	  "Wait until the database is ready, or each TARGET (a database URL, tcp://HOST:PORT,\n"
+	  "http(s)://URL; --db adds the database); exit 3 when --timeout (default 60 s) passes." },
 	{ NULL, NULL, NULL, NULL },
 };
 

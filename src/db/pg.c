@@ -24,6 +24,7 @@
 #include "../lib/xalloc.h"
 
 #include <libpq-fe.h>
+#include <netdb.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -540,6 +541,54 @@ static const char *sslmode_of(const char *ssl)
 	return ssl; /* require, prefer, allow, disable, verify-ca, verify-full */
 }
 
+/*
+ * Resolve the host name here and hand libpq its addresses (host=h,h...
+ * hostaddr=a1,a2...; host still names the server for TLS and .pgpass).
+ * Why: musl's resolver, in the static binary, asks every nameserver at
+ * once and takes the first answer; where they disagree (podman gives a
+ * container its network's DNS and the host's) a service name fails to
+ * resolve now and then.  A failed lookup is retried a few times; if it
+ * keeps failing, libpq does the lookup and reports it.  Socket paths,
+ * numeric addresses, host lists and an explicit hostaddr are left alone.
+ */
+static void pin_addresses(struct kv *kv)
+{
+	int hi = strvec_find(&kv->k, "host");
+	struct addrinfo hints = { 0 }, *ai = NULL;
+	int rc = EAI_NONAME;
+	if (hi < 0 || strvec_find(&kv->k, "hostaddr") >= 0)
+		return;
+	const char *h = kv->v.v[hi];
+	if (!*h || *h == '/' || *h == '@' || strchr(h, ',') || strchr(h, ':') ||
+	    strspn(h, "0123456789.") == strlen(h))
+		return;
+	hints.ai_socktype = SOCK_STREAM;
+	for (int i = 0; i < 5 && rc; i++) {
+		if (i)
+			rt_sleep(0.02);
+		rc = getaddrinfo(h, NULL, &hints, &ai);
+		if (rc && rc != EAI_NONAME && rc != EAI_AGAIN && rc != EAI_FAIL)
+			return;
+	}
+	if (rc)
+		return;
+	struct strbuf hosts = STRBUF_INIT, addrs = STRBUF_INIT;
+	for (struct addrinfo *a = ai; a; a = a->ai_next) {
+		char buf[NI_MAXHOST];
+		if (getnameinfo(a->ai_addr, a->ai_addrlen, buf, sizeof(buf), NULL, 0, NI_NUMERICHOST))
+			continue;
+		strbuf_addf(&hosts, "%s%s", hosts.len ? "," : "", h);
+		strbuf_addf(&addrs, "%s%s", addrs.len ? "," : "", buf);
+	}
+	freeaddrinfo(ai);
+	if (addrs.len) {
+		kv_set(kv, "host", hosts.buf);
+		kv_set(kv, "hostaddr", addrs.buf);
+	}
+	strbuf_release(&hosts);
+	strbuf_release(&addrs);
+}
+
 /* The URL as libpq keywords; anything it leaves out comes from libpq's
  * environment (PGHOST, PGPASSWORD...).  Free with kv_release(). */
 static void conn_params(const struct rt_url *url, struct kv *kv)
@@ -568,6 +617,7 @@ static void conn_params(const struct rt_url *url, struct kv *kv)
 			kv_set(kv, k, v);
 	}
 	kv_set(kv, "client_encoding", "UTF8");
+	pin_addresses(kv);
 }
 
 static void kv_release(struct kv *kv)
@@ -603,19 +653,25 @@ static int pg_probe(const struct rt_url *url, double timeout, struct rt_error *e
 {
 	struct kv kv;
 	double deadline = rt_now() + timeout;
-	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
-	int rc = RT_PROBE_RETRY;
+	PostgresPollingStatusType st;
+	int rc = RT_PROBE_RETRY, confirmed = 0;
 
 	conn_params(url, &kv);
 	/* bounds the PQping below; the connection itself is bounded by `deadline` */
 	kv_set(&kv, "connect_timeout", "2");
 	const char *const *k = (const char *const *)kv.k.v, *const *v = (const char *const *)kv.v.v;
-	PGconn *c = PQconnectStartParams(k, v, 0);
-	if (!c || PQstatus(c) == CONNECTION_BAD) {
-		rt_error_set(err, RT_EXIT_USAGE, "%s", conn_msg(c));
+	PGconn *c = NULL;
+again:
+	if (c)
+		PQfinish(c);
+	c = PQconnectStartParams(k, v, 0);
+	if (!c) {
+		rt_error_set(err, RT_EXIT_ERROR, "out of memory");
 		rc = RT_PROBE_NEVER;
 		goto out;
 	}
+	/* a host name that does not resolve fails already here */
+	st = PQstatus(c) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
 	while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
 		double left = deadline - rt_now();
 		if (left <= 0) {
@@ -633,6 +689,11 @@ static int pg_probe(const struct rt_url *url, double timeout, struct rt_error *e
 	}
 	rt_error_set(err, RT_EXIT_ERROR, "%s", conn_msg(c));
 	PGPing ping = PQpingParams(k, v, 0);
+	/* The server answers the ping.  If it did not answer our connection a
+	 * moment ago (it was not up, or its name did not resolve yet), try
+	 * once more before calling the refusal final. */
+	if (ping == PQPING_OK && !confirmed++ && rt_now() < deadline)
+		goto again;
 	if (ping == PQPING_OK || ping == PQPING_NO_ATTEMPT)
 		rc = RT_PROBE_NEVER;
 out:

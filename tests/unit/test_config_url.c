@@ -243,6 +243,67 @@ static void masking(void **state)
 	free(m);
 }
 
+static void origin(void **state)
+{
+	(void)state;
+	char *o = rt_url_origin("https://user:pw@hooks.example.com:8443/services/T0/SECRET?x=1");
+	assert_string_equal(o, "https://hooks.example.com:8443/...");
+	free(o);
+	o = rt_url_origin("http://127.0.0.1:9");
+	assert_string_equal(o, "http://127.0.0.1:9");
+	free(o);
+	o = rt_url_origin("not a url");
+	assert_string_equal(o, "(a webhook)");
+	free(o);
+}
+
+/* --wait, --wait-timeout, RETORT_WAIT_TIMEOUT; --notify and RETORT_NOTIFY_URL */
+static void wait_and_notify_settings(void **state)
+{
+	(void)state;
+	struct rt_config c;
+	struct rt_config_flags f = { 0 };
+	struct rt_error err = RT_ERROR_INIT;
+
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
+	assert_true(c.wait_timeout == 0 && !c.notify_url && !c.require_url);
+	rt_config_release(&c);
+
+	f.wait = 1;
+	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
+	assert_true(c.wait_timeout == RT_DEFAULT_WAIT_TIMEOUT);
+	rt_config_release(&c);
+
+	fake_env[0][0] = "RETORT_WAIT_TIMEOUT";
+	fake_env[0][1] = "7.5";
+	fake_env[1][0] = "RETORT_NOTIFY_URL";
+	fake_env[1][1] = "http://env/hook";
+	fake_env[2][0] = "RETORT_REQUIRE_URL";
+	fake_env[2][1] = "1";
+	f.wait = 0;
+	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
+	assert_true(c.wait_timeout == 7.5);
+	assert_string_equal(c.notify_url, "http://env/hook");
+	assert_true(c.require_url && c.url_source == RT_SRC_DEFAULT);
+	rt_config_release(&c);
+
+	/* flags win; an empty --notify turns the environment's off */
+	f.wait_timeout_set = 1;
+	f.wait_timeout = 0;
+	f.notify_url = "";
+	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
+	assert_true(c.wait_timeout == 0 && !c.notify_url);
+	rt_config_release(&c);
+
+	f.wait_timeout_set = 0;
+	fake_env[0][1] = "10s";
+	assert_int_equal(rt_config_load(&c, &f, env, &err), -1);
+	assert_int_equal(err.code, RT_EXIT_USAGE);
+	assert_msg_has(&err, "RETORT_WAIT_TIMEOUT must be a number of seconds, not '10s'");
+	rt_config_release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +314,8 @@ int main(void)
 		cmocka_unit_test(sqlite_urls),
 		cmocka_unit_test(postgres_urls),
 		cmocka_unit_test(masking),
+		cmocka_unit_test(origin),
+		cmocka_unit_test_setup_teardown(wait_and_notify_settings, enter_tmp, leave_tmp),
 	};
 	return cmocka_run_group_tests_name("config_url", tests, NULL, NULL);
 }
