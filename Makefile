@@ -19,13 +19,13 @@ LIBS = $(shell $(PKG_CONFIG) --libs inih)
 ifneq ($(filter sqlite,$(DRIVERS)),)
 ALL_CFLAGS += -DRT_WITH_SQLITE $(shell $(PKG_CONFIG) --cflags sqlite3)
 LIBS += $(shell $(PKG_CONFIG) --libs sqlite3)
-DRIVER_SRC += src/db/sqlite.c
+DRIVER_SRC += src/db/sqlite.c src/db/sqlite_schema.c
 endif
 
 ifneq ($(filter postgresql,$(DRIVERS)),)
 ALL_CFLAGS += -DRT_WITH_PG $(shell $(PKG_CONFIG) --cflags libpq)
 LIBS += $(shell $(PKG_CONFIG) --libs libpq)
-DRIVER_SRC += src/db/pg.c
+DRIVER_SRC += src/db/pg.c src/db/pg_schema.c
 endif
 
 # libcurl (HTTP wait targets, --notify): CURL=no builds without it.
@@ -35,7 +35,7 @@ ALL_CFLAGS += -DRT_WITH_CURL $(shell $(PKG_CONFIG) --cflags libcurl)
 LIBS += $(shell $(PKG_CONFIG) --libs libcurl)
 endif
 
-LIB_SRC = $(wildcard src/lib/*.c) src/db/driver.c $(DRIVER_SRC)
+LIB_SRC = $(wildcard src/lib/*.c) $(wildcard src/schema/*.c) src/db/driver.c $(DRIVER_SRC)
 CMD_SRC = $(wildcard src/cmd/*.c) src/main.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CMD_OBJ = $(CMD_SRC:%.c=$(BUILD)/obj/%.o)

@@ -18,6 +18,7 @@
 #include "../lib/plan.h"
 #include "../lib/strvec.h"
 #include "../lib/url.h"
+#include "../schema/model.h"
 
 struct rt_db;
 
@@ -40,6 +41,17 @@ struct rt_exec_info {
 	int has_token;
 	size_t token_off;        /* error position inside the block */
 	int statements_done;     /* statements that completed before the failure */
+};
+
+/* One piece of DDL to load into a scratch space (schema_read), and where
+ * loading failed: which piece, and where in it. */
+struct rt_ddl {
+	const char *text;
+	size_t len;
+};
+struct rt_ddl_fail {
+	int src;
+	struct rt_exec_info info;
 };
 
 struct rt_driver {
@@ -83,6 +95,15 @@ struct rt_driver {
 	int (*run_migration)(struct rt_db *db, const char *sql, size_t len, const struct rt_vop *vops,
 			     int nvops, int create_table, struct rt_exec_info *info,
 			     struct rt_error *err);
+	/*
+	 * Read the schema: of the database itself (src NULL), leaving out the
+	 * version table; or of the `n` pieces of DDL loaded in turn into a
+	 * scratch space that is thrown away afterwards (SQLite: a database in
+	 * memory; PostgreSQL: a schema created in a transaction that is
+	 * rolled back).  On a DDL failure, `fail` says where.
+	 */
+	int (*schema_read)(struct rt_db *db, const struct rt_ddl *src, int n, struct rt_schema *out,
+			   struct rt_ddl_fail *fail, struct rt_error *err);
 };
 
 /* What one readiness probe found (see rt_driver.probe). */

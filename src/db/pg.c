@@ -18,6 +18,7 @@
  * the string) names the token.
  */
 #include "driver.h"
+#include "pg_schema.h"
 #include "../lib/clock.h"
 #include "../lib/sqllex.h"
 #include "../lib/strbuf.h"
@@ -487,12 +488,58 @@ out:
 	return rc;
 }
 
+/*
+ * The live schema (the first one on search_path), or the schema that DDL
+ * builds in a scratch namespace: created inside a transaction, put first
+ * on search_path, read, and rolled back, so nothing of it ever lands.
+ */
+static int pg_schema_read(struct rt_db *db, const struct rt_ddl *src, int n, struct rt_schema *out,
+			  struct rt_ddl_fail *fail, struct rt_error *err)
+{
+	struct pg_db *d = PDB(db);
+	PGresult *r;
+	if (!src) {
+		if (run(d, "SELECT current_schema()", 0, NULL, &r, "current_schema()", err))
+			return -1;
+		char *ns = PQgetisnull(r, 0, 0) ? NULL : xstrdup(PQgetvalue(r, 0, 0));
+		PQclear(r);
+		if (!ns)
+			return rt_error_set(err, RT_EXIT_ERROR,
+					    "no schema on search_path exists; create it or set --search-path");
+		int skip = !d->vt_schema || !strcmp(d->vt_schema, ns);
+		int rc = rt_pg_schema_read(d->c, ns, skip ? d->vt_name : NULL, out, err);
+		free(ns);
+		return rc;
+	}
+	char ns[64], sql[200];
+	snprintf(ns, sizeof(ns), "retort_scratch_%ld", (long)getpid());
+	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s; SET LOCAL search_path TO %s", ns, ns);
+	/* READ WRITE: a read-only session may still build the throw-away copy */
+	if (run(d, "BEGIN READ WRITE", 0, NULL, NULL, "BEGIN", err) ||
+	    run(d, sql, 0, NULL, NULL, "scratch schema", err)) {
+		pg_rollback(db);
+		return -1;
+	}
+	int rc = 0;
+	for (int i = 0; i < n && !rc; i++) {
+		fail->src = i;
+		rc = pg_exec(db, src[i].text, src[i].len, &fail->info, err);
+	}
+	if (!rc) {
+		fail->src = -1; /* the DDL loaded; what fails now is reading it back */
+		rc = rt_pg_schema_read(d->c, ns, NULL, out, err);
+	}
+	pg_rollback(db);
+	return rc;
+}
+
 static int pg_open(struct rt_db **out, const struct rt_url *url, const struct rt_db_opts *opts,
 		   struct rt_error *err);
 static int pg_probe(const struct rt_url *url, double timeout, struct rt_error *err);
 
 const struct rt_driver rt_pg_driver = {
 	.run_migration = pg_run_migration,
+	.schema_read = pg_schema_read,
 	.name = "postgresql",
 	.open = pg_open,
 	.close = pg_close,

@@ -9,6 +9,7 @@
  * fd of a file drops the process's POSIX locks on it).
  */
 #include "driver.h"
+#include "sqlite_schema.h"
 #include "../lib/clock.h"
 #include "../lib/sqllex.h"
 #include "../lib/strbuf.h"
@@ -391,6 +392,42 @@ static const char *sq_library_version(void)
 	return sqlite3_libversion();
 }
 
+/*
+ * The live schema, or the schema that DDL builds in a fresh in-memory
+ * database (normalized by SQLite itself, the same way as the live one).
+ */
+extern const struct rt_driver rt_sqlite_driver;
+
+static int sq_schema_read(struct rt_db *db, const struct rt_ddl *src, int n, struct rt_schema *out,
+			  struct rt_ddl_fail *fail, struct rt_error *err)
+{
+	struct sqlite_db *d = SDB(db);
+	if (!src) {
+		if (d->missing) {
+			rt_schema_init(out, RT_DIALECT_SQLITE);
+			return 0;
+		}
+		return rt_sqlite_schema_read(d->h, d->vt_raw, out, err);
+	}
+	struct sqlite_db scratch = { .base.drv = &rt_sqlite_driver, .lock_fd = -1 };
+	if (sqlite3_open_v2(":memory:", &scratch.h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		sqlite3_close(scratch.h);
+		return rt_error_set(err, RT_EXIT_ERROR, "cannot open a scratch database in memory");
+	}
+	int rc = 0;
+	for (int i = 0; i < n && !rc; i++) {
+		fail->src = i;
+		rc = sq_exec(&scratch.base, src[i].text, src[i].len, &fail->info, err);
+	}
+	if (!rc) {
+		fail->src = -1; /* the DDL loaded; what fails now is reading it back */
+		rc = rt_sqlite_schema_read(scratch.h, d->vt_raw, out, err);
+	}
+	sqlite3_close(scratch.h);
+	return rc;
+}
+
 const struct rt_driver rt_sqlite_driver = {
 	.name = "sqlite",
 	.probe = sq_probe,
@@ -411,6 +448,7 @@ const struct rt_driver rt_sqlite_driver = {
 	.version_delete = sq_version_delete,
 	.version_delete_all = sq_version_delete_all,
 	.library_version = sq_library_version,
+	.schema_read = sq_schema_read,
 };
 
 /*

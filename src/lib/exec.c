@@ -94,7 +94,7 @@ static int apply_vops(struct rt_db *db, const struct rt_step *s, struct rt_error
  * Turn a driver failure inside a section into "file:line:col: message",
  * with the statement's first line and a caret as detail, psql-style.
  */
-static void locate_error(const struct rt_script *sc, const struct rt_section *sec,
+void rt_exec_locate(const struct rt_script *sc, const struct rt_section *sec,
 			 const struct rt_exec_info *info, const char *what, struct rt_error *err)
 {
 	char msg[sizeof(err->msg)], driver_detail[sizeof(err->detail)];
@@ -188,7 +188,7 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 
 	if (!sec->transactional) {
 		if (exec_each(db, sc->text + sec->off, sec->len, &info, err)) {
-			locate_error(sc, sec, &info, what.buf, err);
+			rt_exec_locate(sc, sec, &info, what.buf, err);
 			goto fail;
 		}
 	}
@@ -196,7 +196,7 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 		if (d->run_migration(db, sc->text + sec->off, sec->len, s->vops, s->nvops, !*table_exists,
 				     &info, err)) {
 			if (info.has_stmt)
-				locate_error(sc, sec, &info, what.buf, err);
+				rt_exec_locate(sc, sec, &info, what.buf, err);
 			else
 				rt_error_prefix(err, "%s", what.buf);
 			goto fail;
@@ -210,7 +210,7 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 	if (!*table_exists && d->version_table_create(db, err))
 		goto fail_rb;
 	if (sec->transactional && d->exec(db, sc->text + sec->off, sec->len, &info, err)) {
-		locate_error(sc, sec, &info, what.buf, err);
+		rt_exec_locate(sc, sec, &info, what.buf, err);
 		goto fail_rb;
 	}
 	if (apply_vops(db, s, err))

@@ -40,4 +40,12 @@ int rt_exec_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_pla
 		 int table_exists, int single_txn, const struct rt_exec_hooks *hooks,
 		 struct rt_error *err);
 
+/*
+ * Rewrite err (a driver's failure running section `sec` of `sc`) to name
+ * file:line:col of the failing statement, with that line and a caret as
+ * detail; `what` says what was running ("upgrade", "schema").
+ */
+void rt_exec_locate(const struct rt_script *sc, const struct rt_section *sec,
+		    const struct rt_exec_info *info, const char *what, struct rt_error *err);
+
 #endif

@@ -1,0 +1,15 @@
+/* Reading a SQLite database's schema into the model (sqlite_schema.c). */
+#ifndef RT_SQLITE_SCHEMA_H
+#define RT_SQLITE_SCHEMA_H
+
+#include <sqlite3.h>
+
+#include "../lib/error.h"
+#include "../schema/model.h"
+
+/* Read every table, index, view and trigger of the main database except
+ * `skip_table` (the version table) and SQLite's own. */
+int rt_sqlite_schema_read(sqlite3 *h, const char *skip_table, struct rt_schema *out,
+			  struct rt_error *err);
+
+#endif

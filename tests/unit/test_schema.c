@@ -1,0 +1,139 @@
+/*
+ * The schema model and the diff writers without a database: SQL
+ * normalization, the foreign-key order, and the statements written for
+ * hand-built PostgreSQL and SQLite models (the CLI tests run them on real
+ * databases).
+ */
+#include "unit.h"
+
+#include "schema/diff.h"
+#include "schema/model.h"
+
+static char *norm(const char *s)
+{
+	return rt_sql_normalize(s, strlen(s));
+}
+
+static void normalize(void **state)
+{
+	(void)state;
+	char *a = norm("create table  \"users\"(id int, -- key\n n varchar (20))");
+	char *b = norm("CREATE TABLE users (ID INT,N VARCHAR(20))");
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	a = norm("x = 'It''s' AND \"Mixed Case\" = 1 /* c */");
+	assert_string_equal(a, "X='It''s' AND \"Mixed Case\"=1");
+	assert_true(rt_sql_has_word(a, "AND"));
+	assert_false(rt_sql_has_word(a, "IT"));
+	free(a);
+}
+
+/* posts -> users, tags -> posts, and a and b in a cycle */
+static void fk_order(void **state)
+{
+	(void)state;
+	struct rt_schema s;
+	rt_schema_init(&s, RT_DIALECT_PG);
+	const char *names[] = { "a", "b", "posts", "tags", "users" };
+	const char *refs[] = { "b", "a", "users", "posts", NULL };
+	for (int i = 0; i < 5; i++)
+		rt_schema_add_table(&s, names[i], names[i]);
+	rt_schema_sort(&s);
+	for (int i = 0; i < 5; i++)
+		if (refs[i]) {
+			struct rt_table *t = (struct rt_table *)rt_schema_table(&s, names[i]);
+			rt_table_add_constraint(t, "fk", "fk", 'f', "FOREIGN KEY")->ref = xstrdup(refs[i]);
+		}
+	int n, *order = rt_schema_table_order(&s, NULL, &n);
+	assert_int_equal(n, 5);
+	const char *want[] = { "users", "posts", "tags", "a", "b" };
+	for (int i = 0; i < n; i++)
+		assert_string_equal(s.tables[order[i]].name, want[i]);
+	free(order);
+	rt_schema_release(&s);
+}
+
+static struct rt_column *col(struct rt_table *t, const char *name, const char *type, int notnull)
+{
+	struct rt_column *c = rt_table_add_column(t, name, name);
+	c->type = xstrdup(type);
+	c->notnull = notnull;
+	return c;
+}
+
+static void pg_alter(void **state)
+{
+	(void)state;
+	struct rt_schema from, to;
+	struct rt_schema_diff d;
+	rt_schema_init(&from, RT_DIALECT_PG);
+	rt_schema_init(&to, RT_DIALECT_PG);
+	struct rt_table *f = rt_schema_add_table(&from, "users", "users");
+	col(f, "id", "integer", 1);
+	col(f, "name", "text", 0);
+	struct rt_table *t = rt_schema_add_table(&to, "users", "users");
+	col(t, "id", "bigint", 1);
+	col(t, "email", "text", 1)->dflt = xstrdup("''::text");
+	rt_schema_diff_init(&d);
+	rt_schema_diff(&from, &to, &d);
+	assert_non_null(strstr(d.sql.buf, "ALTER TABLE users DROP COLUMN name;\n"));
+	assert_non_null(strstr(d.sql.buf, "ALTER TABLE users ALTER COLUMN id TYPE bigint USING id::bigint;\n"));
+	assert_non_null(strstr(d.sql.buf, "ALTER TABLE users ADD COLUMN email text DEFAULT ''::text NOT NULL;\n"));
+	assert_non_null(strstr(d.sql.buf, "ALTER TABLE users RENAME COLUMN name TO email"));
+	assert_true(d.destructive);
+	assert_int_equal(d.changes.nr, 3);
+	rt_schema_diff_release(&d);
+
+	/* alike: nothing at all */
+	rt_schema_diff_init(&d);
+	rt_schema_diff(&to, &to, &d);
+	assert_int_equal(d.sql.len, 0);
+	assert_int_equal(d.changes.nr, 0);
+	rt_schema_diff_release(&d);
+	rt_schema_release(&from);
+	rt_schema_release(&to);
+}
+
+static void sqlite_rename_table(void **state)
+{
+	(void)state;
+	struct strbuf sb = STRBUF_INIT;
+	struct rt_schema from, to;
+	struct rt_schema_diff d;
+	rt_schema_init(&from, RT_DIALECT_SQLITE);
+	rt_schema_init(&to, RT_DIALECT_SQLITE);
+	struct rt_table *f = rt_schema_add_table(&from, "t", "t");
+	f->sql = xstrdup("CREATE TABLE IF NOT EXISTS t (a INT)");
+	struct rt_column *c = col(f, "a", "INT", 0);
+	c->def = xstrdup("A INT");
+	c->sql = xstrdup("a INT");
+	struct rt_table *t = rt_schema_add_table(&to, "t", "t");
+	t->sql = xstrdup("CREATE TABLE IF NOT EXISTS t (a TEXT)");
+	c = col(t, "a", "TEXT", 0);
+	c->def = xstrdup("A TEXT");
+	c->sql = xstrdup("a TEXT");
+	rt_schema_diff_init(&d);
+	rt_schema_diff(&from, &to, &d);
+	strbuf_addstr(&sb, "CREATE TABLE IF NOT EXISTS \"_retort_new_t\" (a TEXT);\n"
+			   "INSERT INTO \"_retort_new_t\" (a) SELECT a FROM t;\n"
+			   "DROP TABLE t;\n"
+			   "ALTER TABLE \"_retort_new_t\" RENAME TO t;\n");
+	assert_non_null(strstr(d.sql.buf, sb.buf));
+	assert_string_equal(d.changes.v[0], "table t: column a differs: a INT -> a TEXT");
+	rt_schema_diff_release(&d);
+	rt_schema_release(&from);
+	rt_schema_release(&to);
+	strbuf_release(&sb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(normalize),
+		cmocka_unit_test(fk_order),
+		cmocka_unit_test(pg_alter),
+		cmocka_unit_test(sqlite_rename_table),
+	};
+	return cmocka_run_group_tests_name("schema", tests, NULL, NULL);
+}
