@@ -129,10 +129,10 @@ int app_open_db(struct app *app, int readonly, struct rt_error *err)
 	}
 	if (rt_url_parse(&url, u, err))
 		return -1;
-	if (!strcmp(url.backend, "sqlite") && (app->schema || app->version_table_schema)) {
+	if (!strcmp(url.backend, "sqlite") && (app->search_path || app->version_table_schema)) {
 		rt_url_release(&url);
 		return rt_error_set(err, RT_EXIT_USAGE, "%s applies to PostgreSQL only; this database is "
-				    "SQLite", app->schema ? "--schema" : "--version-table-schema");
+				    "SQLite", app->search_path ? "--search-path" : "--version-table-schema");
 	}
 	if (app->cfg.url_source == RT_SRC_DEFAULT)
 		app_note(app, "retort: using the embedded default database %s (set DATABASE_URL or "
@@ -144,7 +144,7 @@ int app_open_db(struct app *app, int readonly, struct rt_error *err)
 	}
 	opts.readonly = readonly;
 	opts.lock_timeout = app->lock_timeout;
-	opts.schema = app->schema;
+	opts.schema = app->search_path;
 	opts.version_table = app->version_table;
 	opts.version_table_schema = app->version_table_schema;
 	opts.statement_timeout = app->statement_timeout;
@@ -333,6 +333,16 @@ int app_pending(struct app *app, struct strvec *rows, struct intlist *revs, stru
 	if (app_current(app, rows, revs, err))
 		return -1;
 	return rt_plan_upgrade(&app->sd.graph, rows, "heads", plan, err);
+}
+
+int app_at_heads(const struct rt_graph *g, const struct strvec *rows)
+{
+	if (rows->nr != (size_t)g->heads.nr)
+		return 0;
+	for (int i = 0; i < g->heads.nr; i++)
+		if (strvec_find(rows, g->revs[g->heads.v[i]].id) < 0)
+			return 0;
+	return 1;
 }
 
 void print_pending(const struct rt_graph *g, const struct rt_plan *plan)

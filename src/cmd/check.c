@@ -1,28 +1,95 @@
-/* check: exit 0 when the database is at head, 1 when migrations are pending. */
+/*
+ * check: exit 0 when the database is at head and, when there is a
+ * declarative schema, matches it; exit 1 with what differs (pending
+ * migrations, or schema drift such as "table users: column phone
+ * missing") otherwise.  --json prints one object for CI.
+ */
 #include "cmd.h"
+#include "../lib/url.h"
+#include "../schema/diff.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Is the set of rows exactly the set of heads? */
-static int at_heads(const struct rt_graph *g, const struct strvec *rows)
+static void json_list(struct strbuf *sb, const char *key, const struct strvec *v)
 {
-	if (rows->nr != (size_t)g->heads.nr)
-		return 0;
+	strbuf_addf(sb, ",\"%s\":[", key);
+	for (size_t i = 0; i < v->nr; i++) {
+		strbuf_addstr(sb, i ? "," : "");
+		strbuf_add_json(sb, v->v[i]);
+	}
+	strbuf_addch(sb, ']');
+}
+
+static void print_json(struct app *app, int ok, const struct strvec *rows, const struct rt_plan *plan,
+		       const char *schema, const struct strvec *drift)
+{
+	const struct rt_graph *g = &app->sd.graph;
+	struct strbuf sb = STRBUF_INIT;
+	struct strvec heads = STRVEC_INIT;
+	char *db = rt_url_mask(app->cfg.url);
 	for (int i = 0; i < g->heads.nr; i++)
-		if (strvec_find(rows, g->revs[g->heads.v[i]].id) < 0)
-			return 0;
-	return 1;
+		strvec_push(&heads, g->revs[g->heads.v[i]].id);
+	strbuf_addf(&sb, "{\"ok\":%s,\"database\":", ok ? "true" : "false");
+	strbuf_add_json(&sb, db);
+	json_list(&sb, "current", rows);
+	json_list(&sb, "heads", &heads);
+	strbuf_addstr(&sb, ",\"pending\":[");
+	for (int i = 0; i < plan->n; i++) {
+		const struct rt_rev *rv = &g->revs[plan->steps[i].rev];
+		strbuf_addstr(&sb, i ? ",{\"revision\":" : "{\"revision\":");
+		strbuf_add_json(&sb, rv->id);
+		strbuf_addstr(&sb, ",\"message\":");
+		strbuf_add_json(&sb, rv->script->doc);
+		strbuf_addch(&sb, '}');
+	}
+	strbuf_addstr(&sb, "],\"schema\":");
+	if (schema)
+		strbuf_add_json(&sb, schema);
+	else
+		strbuf_addstr(&sb, "null");
+	json_list(&sb, "drift", drift);
+	strbuf_addstr(&sb, "}\n");
+	fputs(sb.buf, stdout);
+	strbuf_release(&sb);
+	strvec_clear(&heads);
+	free(db);
+}
+
+/* Compare the database with the declarative schema: the drift lines. */
+static int drift_of(struct app *app, struct strvec *out, struct rt_error *err)
+{
+	struct rt_schema live, want;
+	struct rt_schema_diff d;
+	rt_schema_init(&live, RT_DIALECT_SQLITE);
+	rt_schema_init(&want, RT_DIALECT_SQLITE);
+	rt_schema_diff_init(&d);
+	int rc = app_schema_live(app, &live, err) ||
+		 app_schema_load(app, SCHEMA_FROM_FILES, NULL, NULL, &want, err);
+	if (!rc) {
+		rt_schema_diff(&live, &want, &d);
+		for (size_t i = 0; i < d.changes.nr; i++)
+			strvec_push(out, d.changes.v[i]);
+	}
+	rt_schema_release(&live);
+	rt_schema_release(&want);
+	rt_schema_diff_release(&d);
+	return rc ? -1 : 0;
 }
 
 int cmd_check(struct app *app, const struct cmd *self, int argc, char **argv)
 {
-	struct strvec args = STRVEC_INIT, rows = STRVEC_INIT;
+	struct strvec args = STRVEC_INIT, rows = STRVEC_INIT, drift = STRVEC_INIT;
 	struct intlist revs = { 0 };
 	struct rt_error err = RT_ERROR_INIT;
 	struct rt_plan plan;
+	int json = 0;
+	const struct opt opts[] = {
+		{ OPT_BOOL, 0, "json", &json, NULL, "print the result as one JSON object" },
+		OPT_END_,
+	};
 	rt_plan_init(&plan);
-	int rc = cmd_parse(app, self, argc, argv, NULL, &args);
+	int rc = cmd_parse(app, self, argc, argv, opts, &args);
 	if (rc >= 0 || (rc = cmd_nargs(self, &args, 0, 0)) >= 0)
 		goto out;
 	if (app_pending(app, &rows, &revs, &plan, &err)) {
@@ -30,26 +97,46 @@ int cmd_check(struct app *app, const struct cmd *self, int argc, char **argv)
 		goto out;
 	}
 	const struct rt_graph *g = &app->sd.graph;
+	int at_head = !plan.n && app_at_heads(g, &rows);
+	/* drift is only meaningful once every migration has run */
+	const char *schema = at_head && app_has_schema(app) ? app->cfg.schema_path : NULL;
+	if (schema && drift_of(app, &drift, &err)) {
+		rc = app_fail(app, &err);
+		goto out;
+	}
+	int ok = at_head && !drift.nr;
+	rc = ok ? 0 : RT_EXIT_PENDING;
+	if (json) {
+		print_json(app, ok, &rows, &plan, schema, &drift);
+		goto out;
+	}
 	char *cur = strvec_join(&rows, ", ");
-	struct strbuf heads = STRBUF_INIT;
-	for (int i = 0; i < g->heads.nr; i++)
-		strbuf_addf(&heads, "%s%s", i ? ", " : "", g->revs[g->heads.v[i]].id);
-	if (!plan.n && at_heads(g, &rows)) {
-		printf("the database is up to date at %s\n", *cur ? cur : "<base>");
-		rc = 0;
-	} else {
+	if (!at_head) {
+		struct strbuf heads = STRBUF_INIT;
+		for (int i = 0; i < g->heads.nr; i++)
+			strbuf_addf(&heads, "%s%s", i ? ", " : "", g->revs[g->heads.v[i]].id);
 		printf("the database is not up to date: it is at %s, head is %s; %d migration%s pending\n",
 		       *cur ? cur : "<base>", heads.len ? heads.buf : "<base>", plan.n,
 		       plan.n == 1 ? "" : "s");
 		print_pending(g, &plan);
-		rc = RT_EXIT_PENDING;
+		strbuf_release(&heads);
+	} else if (drift.nr) {
+		printf("the database is at head (%s) but differs from the schema in %s:\n",
+		       *cur ? cur : "<base>", schema);
+		for (size_t i = 0; i < drift.nr; i++)
+			printf("  %s\n", drift.v[i]);
+		printf("write a migration for it: retort revision --autogenerate -m MESSAGE\n");
+	} else {
+		printf("the database is up to date at %s\n", *cur ? cur : "<base>");
+		if (schema)
+			printf("and matches the schema in %s\n", schema);
 	}
 	free(cur);
-	strbuf_release(&heads);
 out:
 	rt_plan_release(&plan);
 	strvec_clear(&args);
 	strvec_clear(&rows);
+	strvec_clear(&drift);
 	intlist_release(&revs);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include "../lib/plan.h"
 #include "../lib/scriptdir.h"
 #include "../lib/strbuf.h"
+#include "../schema/model.h"
 #include "parseopt.h"
 
 #define RETORT_VERSION "0.1.0"
@@ -20,7 +21,7 @@ struct app {
 	struct rt_config cfg;
 	int color;               /* colour stderr */
 	double lock_timeout;
-	const char *schema;      /* --schema */
+	const char *search_path; /* --search-path */
 	const char *version_table, *version_table_schema;
 	double statement_timeout, ddl_lock_timeout;
 	int single_txn;          /* --single-transaction */
@@ -59,6 +60,8 @@ int cmd_check(struct app *, const struct cmd *, int, char **);
 int cmd_showmigrations(struct app *, const struct cmd *, int, char **);
 int cmd_status(struct app *, const struct cmd *, int, char **);
 int cmd_wait(struct app *, const struct cmd *, int, char **);
+int cmd_diff(struct app *, const struct cmd *, int, char **);
+int cmd_dump(struct app *, const struct cmd *, int, char **);
 
 const struct cmd *find_command(const char *name);
 
@@ -115,6 +118,19 @@ int app_current(struct app *app, struct strvec *rows, struct intlist *revs, stru
 /* app_current(), plus the plan that `upgrade heads` would run. */
 int app_pending(struct app *app, struct strvec *rows, struct intlist *revs, struct rt_plan *plan,
 		struct rt_error *err);
+/* The schema of the configured database (schema.c). */
+int app_schema_live(struct app *app, struct rt_schema *out, struct rt_error *err);
+/* A desired schema: the schema files at `path` (NULL: the configured
+ * --schema), or the upgrade sections from base to the heads, loaded into
+ * the scratch space of `scratch` (NULL: the configured database). */
+enum schema_from { SCHEMA_FROM_FILES, SCHEMA_FROM_HEAD };
+int app_schema_load(struct app *app, enum schema_from from, const char *path, struct rt_db *scratch,
+		    struct rt_schema *out, struct rt_error *err);
+/* Is there a schema to compare with: --schema given, or the default file present? */
+int app_has_schema(const struct app *app);
+
+/* Is the set of version rows exactly the set of heads? */
+int app_at_heads(const struct rt_graph *g, const struct strvec *rows);
 /* One "  <id>, <message>" line per pending step. */
 void print_pending(const struct rt_graph *g, const struct rt_plan *plan);
 #endif

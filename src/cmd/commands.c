@@ -9,9 +9,10 @@ const struct cmd commands[] = {
 	  "Create a script directory (DIR/versions/, DIR/script.sql.tmpl) and a retort.ini.\n"
 	  "DIR defaults to the configured script location; it must be new or empty." },
 	{ "revision", cmd_revision,
-	  "retort revision [-m MSG] [--rev-id ID] [--head REV [--splice]] [--branch-label L] "
-	  "[--depends-on REV] [--version-path DIR]",
-	  "Write a new revision file on top of the current head." },
+	  "retort revision [-m MSG] [--autogenerate [--empty]] [--rev-id ID] [--head REV [--splice]] "
+	  "[--branch-label L] [--depends-on REV] [--version-path DIR]",
+	  "Write a new revision file on top of the current head; --autogenerate fills it with the\n"
+	  "SQL that turns the database (at head) into the declarative schema (--schema)." },
 	{ "makemigrations", cmd_revision, "retort makemigrations [-m MSG] [revision options]",
 	  "Alias of 'revision'." },
 	{ "merge", cmd_merge, "retort merge REV... [-m MSG] [--branch-label L] [--rev-id ID]",
@@ -33,8 +34,15 @@ const struct cmd commands[] = {
 	  "Show the head revision(s)." },
 	{ "branches", cmd_branches, "retort branches [-v]", "Show branch points." },
 	{ "show", cmd_show, "retort show REV", "Show one revision (or 'current') in full." },
-	{ "check", cmd_check, "retort check",
-	  "Exit 0 when the database is at head, 1 when migrations are pending." },
+	{ "check", cmd_check, "retort check [--json]",
+	  "Exit 0 when the database is at head and matches the declarative schema (when there\n"
+	  "is one); exit 1 with the pending migrations or the schema drift." },
+	{ "diff", cmd_diff, "retort diff [--from SRC] [--to SRC] [--dev-url URL]",
+	  "Print the SQL that turns one schema into another. SRC: database (the default --from),\n"
+	  "schema (the default --to), head (the revisions applied from base), a URL, or a .sql\n"
+	  "file or directory." },
+	{ "dump", cmd_dump, "retort dump [-o FILE]",
+	  "Write the database's schema as SQL that loads back cleanly (to start schema.sql)." },
 	{ "showmigrations", cmd_showmigrations, "retort showmigrations",
 	  "List every revision, oldest first, with [X] for applied and [ ] for pending." },
 	{ "status", cmd_status, "retort status",

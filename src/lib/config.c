@@ -23,6 +23,7 @@ void rt_config_release(struct rt_config *c)
 {
 	free(c->config_file);
 	free(c->script_location);
+	free(c->schema_path);
 	strvec_clear(&c->version_locations);
 	free(c->url);
 	free(c->file_template);
@@ -290,6 +291,15 @@ static int read_config_file(struct rt_config *c, const char *path, int explicit_
 	} else {
 		free(v);
 	}
+	if (ini_get(&s, here, path, "schema", &v, err))
+		goto out;
+	if (v && *v) {
+		free(c->schema_path);
+		c->schema_path = v;
+		c->schema_path_set = 1;
+	} else {
+		free(v);
+	}
 	if (ini_get(&s, here, path, "file_template", &v, err))
 		goto out;
 	if (v) {
@@ -442,6 +452,16 @@ int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_
 	}
 	if (wait_and_notify(c, flags, env, err))
 		return -1;
+	if (flags->schema_path || ((e = env("RETORT_SCHEMA")) && *e)) {
+		free(c->schema_path);
+		c->schema_path = xstrdup(flags->schema_path ? flags->schema_path : e);
+		c->schema_path_set = 1;
+	}
+	if (!c->schema_path) {
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addf(&sb, "%s/schema.sql", c->script_location);
+		c->schema_path = strbuf_detach(&sb);
+	}
 	if ((e = env("RETORT_REQUIRE_URL")) && (!strcmp(e, "1") || !strcasecmp(e, "true")))
 		c->require_url = 1;
 	if (!c->version_locations.nr) {

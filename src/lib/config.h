@@ -2,7 +2,8 @@
  * Configuration: where the migrations live, which database, and how new
  * revision files are named.  Sources in order of precedence:
  *   command-line flags > environment (DATABASE_URL, DATABASE_URL_FILE,
- *   RETORT_CONFIG, RETORT_DIR, RETORT_WAIT_TIMEOUT, RETORT_NOTIFY_URL)
+ *   RETORT_CONFIG, RETORT_DIR, RETORT_WAIT_TIMEOUT, RETORT_NOTIFY_URL,
+ *   RETORT_SCHEMA)
  *   > config file (retort.ini [retort]; else alembic.ini [alembic])
  *   > defaults (script location "migrations", database sqlite:///app.db).
  * Config files are read with inih and interpolated like Python's
@@ -31,6 +32,7 @@ struct rt_config_flags {
 	int wait_timeout_set;     /* --wait-timeout given */
 	double wait_timeout;
 	const char *notify_url;
+	const char *schema_path;  /* --schema */
 };
 
 /* Where a setting came from, for messages and `--verbose`. */
@@ -55,6 +57,11 @@ struct rt_config {
 	/* RETORT_REQUIRE_URL=1 (set in the container image): there is no
 	 * default database; using one without a URL is an error. */
 	int require_url;
+	/* The declarative schema (autogenerate, check, diff): a .sql file or a
+	 * directory of them; default SCRIPT_LOCATION/schema.sql.  Set by
+	 * --schema, RETORT_SCHEMA or "schema =" in the config file. */
+	char *schema_path;
+	int schema_path_set;      /* given explicitly, so it must exist */
 };
 
 typedef const char *(*rt_getenv_fn)(const char *name);

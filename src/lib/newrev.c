@@ -380,6 +380,27 @@ static int pick_parents(const struct rt_graph *g, const struct rt_newrev *o, str
 	return 0;
 }
 
+/* Put `body` on the lines after the first line that starts with `marker`. */
+static void insert_after_marker(char **text, const char *marker, const char *body)
+{
+	size_t ml = strlen(marker);
+	for (char *p = *text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (strncmp(p, marker, ml))
+			continue;
+		char *eol = strchr(p, '\n');
+		size_t at = eol ? (size_t)(eol + 1 - *text) : strlen(*text);
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_add(&sb, *text, at);
+		if (!eol)
+			strbuf_addch(&sb, '\n');
+		strbuf_addstr(&sb, body);
+		strbuf_addstr(&sb, *text + at);
+		free(*text);
+		*text = strbuf_detach(&sb);
+		return;
+	}
+}
+
 int rt_revision_create(const struct rt_config *c, const struct rt_scriptdir *sd,
 		       const struct rt_newrev *o, char **path_out, struct rt_error *err)
 {
@@ -505,8 +526,16 @@ int rt_revision_create(const struct rt_config *c, const struct rt_scriptdir *sd,
 		strvec_push(&vals, c->xvals.v[i]);
 		strbuf_release(&k);
 	}
+	strvec_push(&keys, "upgrades");
+	strvec_push(&vals, o->upgrades ? o->upgrades : "");
+	strvec_push(&keys, "downgrades");
+	strvec_push(&vals, o->downgrades ? o->downgrades : "");
 	if (rt_render_template(tmpl, tmpl_path.buf, &keys, &vals, &text, err))
 		goto out;
+	if (o->upgrades && !strstr(tmpl, "${upgrades}"))
+		insert_after_marker(&text, "-- migrate:upgrade", o->upgrades);
+	if (o->downgrades && !strstr(tmpl, "${downgrades}"))
+		insert_after_marker(&text, "-- migrate:downgrade", o->downgrades);
 	if (!access(path.buf, F_OK)) {
 		rt_error_set(err, RT_EXIT_ERROR, "'%s' already exists", path.buf);
 		goto out;

@@ -46,6 +46,9 @@ struct rt_newrev {
 	const struct strvec *labels;
 	const struct strvec *depends_on;
 	const char *version_path;
+	/* autogenerate: the sections' SQL, as ${upgrades} and ${downgrades}; a
+	 * template without those gets them after its section markers */
+	const char *upgrades, *downgrades;
 };
 
 /* Write a new revision file; *path receives its path. */

@@ -128,9 +128,15 @@ INI
 	[ "$output" = "eeee00000001 (head)" ]
 }
 
-@test "revision --autogenerate says honestly that it is not there yet" {
+@test "revision --autogenerate with a template that has \${upgrades} and \${downgrades}" {
 	rt init
-	run rt revision --autogenerate -m x
-	[ "$status" -eq 64 ]
-	[[ "$output" == *"not available yet"* ]]
+	printf -- '-- ${message}\n-- Revision ID: ${up_revision}\n-- Revises: ${down_revision}\n\n-- migrate:upgrade\n${upgrades}-- end of upgrade\n\n-- migrate:downgrade\n${downgrades}' >migrations/script.sql.tmpl
+	echo "CREATE TABLE t (id INTEGER PRIMARY KEY);" >migrations/schema.sql
+	run rt -q revision --autogenerate -m x --rev-id tt
+	[ "$status" -eq 0 ]
+	f=migrations/versions/tt_x.sql
+	grep -B1 -- "-- end of upgrade" "$f" | head -1 | grep -q "^CREATE TABLE t"
+	[ "$(tail -1 "$f")" = "DROP TABLE t;" ]
+	run rt -q upgrade head
+	[ "$status" -eq 0 ]
 }

@@ -116,9 +116,9 @@ load helpers
 
 @test "PostgreSQL-only options are refused on SQLite, and --version-table works there" {
 	linear3
-	run rt --schema app upgrade head
+	run rt --search-path app upgrade head
 	[ "$status" -eq 64 ]
-	[[ "$output" == *"--schema applies to PostgreSQL only"* ]]
+	[[ "$output" == *"--search-path applies to PostgreSQL only"* ]]
 	run rt --version-table my_versions upgrade head
 	[ "$status" -eq 0 ]
 	[ "$(sql 'SELECT version_num FROM my_versions')" = "3c4d5e6f7a8b" ]

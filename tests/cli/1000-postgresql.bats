@@ -167,10 +167,10 @@ COMMIT;" "-"
 	[[ "$output" == *"57014: canceling statement due to statement timeout"* ]]
 }
 
-@test "pg: --schema and --version-table-schema" {
+@test "pg: --search-path and --version-table-schema" {
 	pq "CREATE SCHEMA app; CREATE SCHEMA meta"
 	linear3
-	run rt --schema app --version-table-schema meta upgrade head
+	run rt --search-path app --version-table-schema meta upgrade head
 	[ "$status" -eq 0 ]
 	[ "$(pq "SELECT tablename FROM pg_tables WHERE schemaname = 'app' ORDER BY 1" | tr '\n' ' ')" = "a b c " ]
 	[ "$(pq 'SELECT version_num FROM meta.alembic_version')" = "3c4d5e6f7a8b" ]

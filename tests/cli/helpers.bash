@@ -88,3 +88,38 @@ pg_tables() {
 	pq "SELECT tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1" |
 		tr '\n' ' ' | sed 's/ $//'
 }
+
+# schema_roundtrip OLD NEW: the autogenerate loop on the current DATABASE_URL.
+# Brings the database to schema OLD (autogenerate + upgrade), then writes
+# NEW and asserts: check reports drift; autogenerate writes a revision that
+# applies; check then passes; downgrade -1 restores exactly OLD (diff empty);
+# and the upgrade applies again.  The generated file is left in $CHANGE.
+schema_roundtrip() {
+	local old=$1 new=$2
+	mkdir -p migrations/versions
+	printf '%s\n' "$old" >migrations/schema.sql
+	printf '%s\n' "$old" >old.sql
+	run rt -q revision --autogenerate -m base --rev-id base0
+	[ "$status" -eq 0 ] || { echo "base: $output"; return 1; }
+	run rt -q upgrade head
+	[ "$status" -eq 0 ] || { echo "base upgrade: $output"; return 1; }
+	printf '%s\n' "$new" >migrations/schema.sql
+	run rt -q check
+	[ "$status" -eq 1 ] || { echo "check before: $output"; return 1; }
+	DRIFT=$output
+	run rt -q revision --autogenerate -m change --rev-id chg1
+	[ "$status" -eq 0 ] || { echo "autogenerate: $output"; return 1; }
+	CHANGE=$(ls migrations/versions/chg1_*.sql)
+	run rt -q upgrade head
+	[ "$status" -eq 0 ] || { echo "upgrade: $output"; cat "$CHANGE"; return 1; }
+	run rt -q check
+	[ "$status" -eq 0 ] || { echo "check after: $output"; cat "$CHANGE"; return 1; }
+	run rt -q downgrade -1
+	[ "$status" -eq 0 ] || { echo "downgrade: $output"; cat "$CHANGE"; return 1; }
+	run rt -q diff --from old.sql --to database
+	[ "$status" -eq 0 ] && [ -z "$output" ] || { echo "not restored: $output"; cat "$CHANGE"; return 1; }
+	run rt -q upgrade head
+	[ "$status" -eq 0 ] || { echo "upgrade again: $output"; return 1; }
+	run rt -q check
+	[ "$status" -eq 0 ] || { echo "check again: $output"; return 1; }
+}
