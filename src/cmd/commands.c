@@ -14,7 +14,7 @@ const struct cmd commands[] = {
 	  "Write a new revision file on top of the current head; --autogenerate fills it with the\n"
 	  "SQL that turns the database (at head) into the declarative schema (--schema)." },
 	{ "makemigrations", cmd_revision, "retort makemigrations [-m MSG] [revision options]",
-	  "Alias of 'revision'." },
+	  "Alias of 'revision --autogenerate', as in Django." },
 	{ "merge", cmd_merge, "retort merge REV... [-m MSG] [--branch-label L] [--rev-id ID]",
 	  "Write a revision that merges the given revisions ('heads' for all heads)." },
 	{ "upgrade", cmd_upgrade, "retort upgrade [TARGET] [--sql]",

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int create(struct app *app, struct rt_newrev *nr)
 {
@@ -118,6 +119,9 @@ int cmd_revision(struct app *app, const struct cmd *self, int argc, char **argv)
 	int rc = cmd_parse(app, self, argc, argv, opts, &args);
 	if (rc >= 0 || (rc = cmd_nargs(self, &args, 0, 0)) >= 0)
 		goto out;
+	/* Django's makemigrations always compares with the models */
+	if (!strcmp(self->name, "makemigrations"))
+		autogen = 1;
 	/* --branch-label a,b and --depends-on a,b work as well as repeats */
 	struct strvec l2 = STRVEC_INIT, d2 = STRVEC_INIT;
 	for (size_t i = 0; i < labels.nr; i++)

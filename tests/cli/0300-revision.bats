@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Covers init, revision (alias makemigrations) and merge: the files they
+# Covers init, revision (makemigrations: revision --autogenerate) and merge: the files they
 # write, Alembic's naming rules, templates, and their refusals.
 
 load helpers
@@ -30,7 +30,7 @@ load helpers
 	grep -q '^-- Create Date: 20[0-9][0-9]-' "$f"
 	grep -q '^-- migrate:upgrade$' "$f"
 	grep -q '^-- migrate:downgrade$' "$f"
-	run rt makemigrations -m "second"
+	run rt revision -m "second"
 	[ "$status" -eq 0 ]
 	g=$(ls migrations/versions/*_second.sql)
 	grep -q '^-- Revises: 1a2b3c4d5e6f$' "$g"
@@ -126,6 +126,17 @@ INI
 	[ "${lines[1]}" = "eeee00000001 (head)" ]
 	run rt heads --resolve-dependencies
 	[ "$output" = "eeee00000001 (head)" ]
+}
+
+@test "makemigrations autogenerates, as Django's does" {
+	rt init
+	echo "CREATE TABLE t (id INTEGER PRIMARY KEY);" >migrations/schema.sql
+	run rt -q makemigrations -m "first"
+	[ "$status" -eq 0 ]
+	grep -q "^CREATE TABLE t" migrations/versions/*_first.sql
+	rt -q upgrade head
+	run rt -q makemigrations -m "nothing"
+	[ "$output" = "No changes in schema detected." ]
 }
 
 @test "revision --autogenerate with a template that has \${upgrades} and \${downgrades}" {
