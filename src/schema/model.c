@@ -151,16 +151,22 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* qsort, but an empty array may be NULL */
+static void sort_names(void *v, int n, size_t size)
+{
+	if (n > 1)
+		qsort(v, (size_t)n, size, by_name);
+}
+
 void rt_schema_sort(struct rt_schema *s)
 {
-	qsort(s->tables, (size_t)s->ntables, sizeof(*s->tables), by_name);
+	sort_names(s->tables, s->ntables, sizeof(*s->tables));
 	for (int i = 0; i < s->ntables; i++)
-		qsort(s->tables[i].cons, (size_t)s->tables[i].ncons, sizeof(*s->tables[i].cons),
-		      by_name);
-	qsort(s->indexes, (size_t)s->nindexes, sizeof(*s->indexes), by_name);
-	qsort(s->triggers, (size_t)s->ntriggers, sizeof(*s->triggers), by_name);
-	qsort(s->sequences, (size_t)s->nsequences, sizeof(*s->sequences), by_name);
-	qsort(s->enums, (size_t)s->nenums, sizeof(*s->enums), by_name);
+		sort_names(s->tables[i].cons, s->tables[i].ncons, sizeof(*s->tables[i].cons));
+	sort_names(s->indexes, s->nindexes, sizeof(*s->indexes));
+	sort_names(s->triggers, s->ntriggers, sizeof(*s->triggers));
+	sort_names(s->sequences, s->nsequences, sizeof(*s->sequences));
+	sort_names(s->enums, s->nenums, sizeof(*s->enums));
 	/* views keep the order the database created them in: later views may
 	 * select from earlier ones */
 }
