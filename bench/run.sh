@@ -1,31 +1,54 @@
 #!/usr/bin/env bash
-# make bench: retort's figures against the floor set by each database's own
-# CLI applying the same SQL (bench/gen.sh), N revisions (default 1,000).
-#   W1  cold `retort current` on an up-to-date SQLite database
-#   W2  `retort upgrade head` from empty on SQLite (and --single-transaction)
-#   W3  the same on PostgreSQL;  W4 `retort downgrade base` on PostgreSQL
-#   W5  the floors: sqlite3 / psql, one transaction per migration, and one in all
-#   W6  `retort history` and `heads` on 1,000 and 10,000 revisions with
-#       branches and merges (bench/gen_graph.py), and planning `upgrade heads`
-#       from base (`--sql`, no database) at 1k, 10k (and 100k with BENCH_BIG=1)
-# Medians from hyperfine (warm-up, several runs, database reset before
-# each run); peak RSS from GNU time.  PostgreSQL runs on a private server
-# (tests/pg/server.sh).  What it lacks it installs with apt.
+# make bench: retort side by side with Alembic, dbmate and the floor set by
+# each database's own CLI, on identical SQL (bench/gen.py), for N = 100 and
+# 1,000 revisions (BENCH_BIG=1 adds 10,000):
+#   W1  cold `current` on an up-to-date SQLite database (dbmate: `status`)
+#   W2  `upgrade head` from empty on SQLite, one transaction per migration,
+#       and in one transaction (retort --single-transaction, Alembic with
+#       transaction_per_migration off)
+#   W3  the same on PostgreSQL;  W4 `downgrade base` on PostgreSQL
+#   W5  the floors: sqlite3 and psql applying the same SQL with the same
+#       version-row changes, per migration and in one transaction
+#   W6  `history` and `heads` on 1,000 and 10,000 revisions with branches
+#       and merges, and planning `upgrade heads --sql` from base
+#   W7  autogenerate against Zabbix 6.0's schema (173 tables, from Debian's
+#       packages) on SQLite and PostgreSQL
+#   W8  the image's size and a container's start-to-exit for `current`
+#       (when a container engine and the retort:local image are there)
+# Each figure is hyperfine's median (a warm-up, then BENCH_RUNS runs, the
+# database reset before each run); peak RSS is GNU time's of one run.
+# PostgreSQL is a private server (tests/pg/server.sh, fsync off).  Whatever
+# is missing is installed: apt (hyperfine, alembic, psycopg2, PostgreSQL)
+# and npm (dbmate, into ~/.cache/retort/bench-npm).  The table goes to
+# standard output and, with the machine's description, to bench/RESULTS.md.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 retort=${RETORT_BIN:-$here/../build/retort}
-n=${BENCH_N:-1000}
-runs=${BENCH_RUNS:-10}
+runs=${BENCH_RUNS:-5}
+sizes=${BENCH_SIZES:-"100 1000${BENCH_BIG:+ 10000}"}
+out=${BENCH_OUT:-$here/RESULTS.md}
 
 need=()
 command -v hyperfine >/dev/null || need+=(hyperfine)
 [ -x /usr/bin/time ] || need+=(time)
 command -v sqlite3 >/dev/null || need+=(sqlite3)
+[ -x /usr/bin/alembic ] || need+=(alembic python3-alembic)
+/usr/bin/python3 -c 'import psycopg2' 2>/dev/null || need+=(python3-psycopg2)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql-15)
+command -v npm >/dev/null || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
 	echo "bench: installing ${need[*]}" >&2
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+npmdir=${XDG_CACHE_HOME:-$HOME/.cache}/retort/bench-npm
+dbmate=$npmdir/node_modules/.bin/dbmate
+if [ ! -x "$dbmate" ]; then
+	echo "bench: installing dbmate (npm)" >&2
+	mkdir -p "$npmdir"
+	npm install --prefix "$npmdir" --no-audit --no-fund dbmate@2 >/dev/null 2>&1 ||
+		echo "bench: npm could not install dbmate; its columns stay empty" >&2
+fi
+alembic=/usr/bin/alembic
 
 work=$(mktemp -d)
 pgdir=""
@@ -34,91 +57,163 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-"$here/gen.sh" "$work/m" "$n"
+results=$work/results.tsv
+: >"$results"
 cd "$work"
-db="$work/b.db"
-sqlite_url="sqlite:///$db"
 
 median() { # hyperfine JSON -> median ms
 	python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.1f" % (r["median"]*1000))' "$1"
 }
-rss() { # peak RSS in MB of one run of the command
-	/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.1f", $1/1024}'
+# measure W N TOOL PREPARE CMD...: one row of results (median ms, peak RSS MB)
+measure() {
+	local w=$1 n=$2 tool=$3 prep=$4 runs_here=${RUNS_HERE:-$runs}
+	shift 4
+	[ -x "${1%% *}" ] || command -v "$1" >/dev/null || return 0
+	if ! hyperfine -N -w 1 -r "$runs_here" --prepare "$prep" --export-json "$work/m.json" \
+		"$(printf '%q ' "$@")" \
+		>"$work/hf.log" 2>&1; then
+		echo "bench: $tool failed on $w (N=$n):" >&2
+		tail -5 "$work/hf.log" >&2
+		return 0
+	fi
+	local ms mb
+	ms=$(median "$work/m.json")
+	$prep >/dev/null 2>&1
+	mb=$(/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.1f", $1/1024}')
+	printf '%s\t%s\t%s\t%s\t%s\n' "$w" "$n" "$tool" "$ms" "$mb" >>"$results"
 }
-bench() { # name runs prepare command
-	hyperfine -N -w 1 -r "$2" --prepare "$3" --export-json "$1.json" "$4" >/dev/null 2>&1
-	median "$1.json"
-}
-ratio() {
-	python3 -c "print('%.2fx' % ($1 / $2))"
-}
-
-printf 'BEGIN;\n' >floor1s.sql; cat m/floor1.sql >>floor1s.sql; printf 'COMMIT;\n' >>floor1s.sql
-w2=$(bench w2 "$runs" "rm -f $db" "$retort -q -u $sqlite_url -d m upgrade head")
-w2s=$(bench w2s "$runs" "rm -f $db" "$retort -q -u $sqlite_url -d m --single-transaction upgrade head")
-hyperfine -w 1 -r "$runs" --prepare "rm -f $db" --export-json w5s.json "sqlite3 $db < m/floor.sql" >/dev/null 2>&1
-w5s=$(median w5s.json)
-hyperfine -w 1 -r "$runs" --prepare "rm -f $db" --export-json w5s1.json "sqlite3 $db < floor1s.sql" >/dev/null 2>&1
-w5s1=$(median w5s1.json)
-rm -f "$db"
-"$retort" -q -u "$sqlite_url" -d m upgrade head
-w1=$(bench w1 $((runs * 3)) "true" "$retort -q -u $sqlite_url -d m current")
-w6h=$(bench w6h $((runs * 3)) "true" "$retort -q -u $sqlite_url -d m history")
-w6s=$(bench w6s $((runs * 3)) "true" "$retort -q -u $sqlite_url -d m heads")
-rss_cur=$(rss "$retort" -q -u "$sqlite_url" -d m current)
-rm -f "$db"
-rss_up=$(rss "$retort" -q -u "$sqlite_url" -d m upgrade head)
-
-# W6: graphs with branches and merges
-for g in 1000 10000 ${BENCH_BIG:+100000}; do
-	/usr/bin/python3 "$here/gen_graph.py" "g$g" "$g"
-done
-w6h1=$(bench w6h1 "$runs" true "$retort -q -d g1000 history")
-w6s1=$(bench w6s1 "$runs" true "$retort -q -d g1000 heads")
-w6h10=$(bench w6h10 "$runs" true "$retort -q -d g10000 history")
-w6s10=$(bench w6s10 "$runs" true "$retort -q -d g10000 heads")
-plan() { # g: median ms of planning `upgrade heads` from base for graph g
-	printf '#!/bin/sh\nexec %s -q -d g%s -u sqlite:// upgrade heads --sql >/dev/null\n' "$retort" "$1" >"plan$1.sh"
-	chmod +x "plan$1.sh"
-	bench "plan$1" "$2" true "./plan$1.sh"
-}
-p1=$(plan 1000 "$runs")
-p10=$(plan 10000 "$runs")
-p100=""
-[ -n "${BENCH_BIG:-}" ] && p100=$(plan 100000 3)
 
 eval "$("$here/../tests/pg/server.sh" start)"
 pgdir=$RETORT_TEST_PG_DIR
 psql="$RETORT_TEST_PG_BIN/psql -X -q -h $pgdir -p $RETORT_TEST_PG_PORT -U postgres"
-pg_url="postgresql://postgres@/b?host=$pgdir&port=$RETORT_TEST_PG_PORT"
+pg_url() { echo "postgresql://postgres@/$1?host=$pgdir&port=$RETORT_TEST_PG_PORT"; }
 # hyperfine -N runs --prepare without a shell: give it scripts
-printf '#!/bin/sh\n%s -d postgres -c "DROP DATABASE IF EXISTS b WITH (FORCE)" -c "CREATE DATABASE b"\n' "$psql" >reset.sh
-printf '#!/bin/sh\n./reset.sh && %s -q -u "%s" -d m upgrade head\n' "$retort" "$pg_url" >reset_up.sh
-chmod +x reset.sh reset_up.sh
-reset=./reset.sh
-pruns=$(( runs > 5 ? 5 : runs ))
-w3=$(bench w3 "$pruns" "$reset" "$retort -q -u $pg_url -d m upgrade head")
-w3s=$(bench w3s "$pruns" "$reset" "$retort -q -u $pg_url -d m --single-transaction upgrade head")
-hyperfine -w 1 -r "$pruns" --prepare "$reset" --export-json w5p.json "$psql -d b -f m/floor.sql" >/dev/null 2>&1
-w5p=$(median w5p.json)
-hyperfine -w 1 -r "$pruns" --prepare "$reset" --export-json w5p1.json "$psql -d b -1 -f m/floor1.sql" >/dev/null 2>&1
-w5p1=$(median w5p1.json)
-w4=$(bench w4 "$pruns" ./reset_up.sh "$retort -q -u $pg_url -d m downgrade base")
-./reset.sh >/dev/null
-rss_pg=$(rss "$retort" -q -u "$pg_url" -d m upgrade head)
+printf '#!/bin/sh\n%s -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"\n' \
+	"$psql" >reset.sh
+chmod +x reset.sh
 
-cat <<TABLE
-| workload ($n revisions) | retort | floor (database CLI) | retort / floor | peak RSS |
-|---|---:|---:|---:|---:|
-| W1 cold \`current\`, SQLite, up to date | ${w1} ms | | | ${rss_cur} MB |
-| W2 \`upgrade head\`, SQLite, 1 txn/migration | ${w2} ms | ${w5s} ms | $(ratio "$w2" "$w5s") | ${rss_up} MB |
-| W2 \`--single-transaction upgrade head\`, SQLite | ${w2s} ms | ${w5s1} ms | $(ratio "$w2s" "$w5s1") | |
-| W3 \`upgrade head\`, PostgreSQL, 1 txn/migration | ${w3} ms | ${w5p} ms | $(ratio "$w3" "$w5p") | ${rss_pg} MB |
-| W3 \`--single-transaction upgrade head\`, PostgreSQL | ${w3s} ms | ${w5p1} ms | $(ratio "$w3s" "$w5p1") | |
-| W4 \`downgrade base\`, PostgreSQL | ${w4} ms | | | |
-| W6 \`history\`, linear | ${w6h} ms | | | |
-| W6 \`heads\`, linear | ${w6s} ms | | | |
-| W6 \`history\` / \`heads\`, 1,000 with branches and merges | ${w6h1} / ${w6s1} ms | | | |
-| W6 \`history\` / \`heads\`, 10,000 with branches and merges | ${w6h10} / ${w6s10} ms | | | |
-| planning \`upgrade heads\` from base, 1k / 10k${p100:+ / 100k} | ${p1} / ${p10}${p100:+ / $p100} ms | | | |
-TABLE
+for n in $sizes; do
+	/usr/bin/python3 "$here/gen.py" linear "m$n" "$n"
+	m=$work/m$n
+	printf 'BEGIN;\n' >"$m/floor1s.sql"
+	cat "$m/floor1.sql" >>"$m/floor1s.sql"
+	printf 'COMMIT;\n' >>"$m/floor1s.sql"
+	RUNS_HERE=$runs
+	[ "$n" -ge 10000 ] && RUNS_HERE=2
+
+	# SQLite: W2 (each tool on its own file), then W1 on the result
+	export BENCH_URL="sqlite:///$work/a.db" BENCH_TXN=each
+	measure W2 "$n" retort "rm -f $work/r.db" "$retort" -q -u "sqlite:///$work/r.db" -d "$m/retort" upgrade head
+	measure W2 "$n" alembic "rm -f $work/a.db" $alembic -c "$m/alembic.ini" upgrade head
+	measure W2 "$n" dbmate "rm -f $work/d.db" "$dbmate" --url "sqlite:$work/d.db" --migrations-dir "$m/dbmate" --no-dump-schema migrate
+	measure W2 "$n" floor "rm -f $work/f.db" sqlite3 "$work/f.db" ".read $m/floor.sql"
+	measure W1 "$n" retort true "$retort" -q -u "sqlite:///$work/r.db" -d "$m/retort" current
+	measure W1 "$n" alembic true $alembic -c "$m/alembic.ini" current
+	measure W1 "$n" dbmate true "$dbmate" --url "sqlite:$work/d.db" --migrations-dir "$m/dbmate" status
+	BENCH_TXN=one
+	measure W2-1txn "$n" retort "rm -f $work/r.db" "$retort" -q -u "sqlite:///$work/r.db" -d "$m/retort" --single-transaction upgrade head
+	measure W2-1txn "$n" alembic "rm -f $work/a.db" $alembic -c "$m/alembic.ini" upgrade head
+	measure W2-1txn "$n" floor "rm -f $work/f.db" sqlite3 "$work/f.db" ".read $m/floor1s.sql"
+
+	# PostgreSQL: W3, W4
+	RUNS_HERE=$(( RUNS_HERE > 3 ? 3 : RUNS_HERE ))
+	export BENCH_URL="postgresql+psycopg2://postgres@/b_alembic?host=$pgdir&port=$RETORT_TEST_PG_PORT" BENCH_TXN=each
+	measure W3 "$n" retort "./reset.sh b_retort" "$retort" -q -u "$(pg_url b_retort)" -d "$m/retort" upgrade head
+	measure W3 "$n" alembic "./reset.sh b_alembic" $alembic -c "$m/alembic.ini" upgrade head
+	measure W3 "$n" dbmate "./reset.sh b_dbmate" "$dbmate" --url "postgres://postgres@:$RETORT_TEST_PG_PORT/b_dbmate?socket=$pgdir&sslmode=disable" --migrations-dir "$m/dbmate" --no-dump-schema migrate
+	measure W3 "$n" floor "./reset.sh b_floor" $psql -d b_floor -f "$m/floor.sql"
+	printf '#!/bin/sh\n./reset.sh b_retort && %s -q -u "%s" -d %s upgrade head\n' "$retort" "$(pg_url b_retort)" "$m/retort" >up_r.sh
+	printf '#!/bin/sh\n./reset.sh b_alembic && %s -c %s upgrade head >/dev/null 2>&1\n' "$alembic" "$m/alembic.ini" >up_a.sh
+	chmod +x up_r.sh up_a.sh
+	measure W4 "$n" retort ./up_r.sh "$retort" -q -u "$(pg_url b_retort)" -d "$m/retort" downgrade base
+	measure W4 "$n" alembic ./up_a.sh $alembic -c "$m/alembic.ini" downgrade base
+	BENCH_TXN=one
+	measure W3-1txn "$n" retort "./reset.sh b_retort" "$retort" -q -u "$(pg_url b_retort)" -d "$m/retort" --single-transaction upgrade head
+	measure W3-1txn "$n" alembic "./reset.sh b_alembic" $alembic -c "$m/alembic.ini" upgrade head
+	measure W3-1txn "$n" floor "./reset.sh b_floor" $psql -d b_floor -1 -f "$m/floor1.sql"
+	rm -rf "$m"
+done
+
+# W6: graphs with branches and merges; planning from base (no database)
+export BENCH_URL="sqlite:///$work/g.db"
+for n in 1000 10000; do
+	/usr/bin/python3 "$here/gen.py" graph "g$n" "$n"
+	RUNS_HERE=$runs
+	[ "$n" -ge 10000 ] && RUNS_HERE=2
+	for c in history heads; do
+		measure "W6 $c" "$n" retort true "$retort" -q -d "g$n/retort" "$c"
+		measure "W6 $c" "$n" alembic true $alembic -c "g$n/alembic.ini" "$c"
+	done
+	measure "W6 plan" "$n" retort true "$retort" -q -d "g$n/retort" -u sqlite:// upgrade heads --sql
+	measure "W6 plan" "$n" alembic true $alembic -c "g$n/alembic.ini" upgrade heads --sql
+	rm -rf "g$n"
+done
+
+# W7: autogenerate from a large real schema (Debian's Zabbix packages)
+zabbix() { # PACKAGE FILE -> schema.sql in $work/z
+	local cache=${XDG_CACHE_HOME:-$HOME/.cache}/retort/real-schemas/$1
+	if [ ! -d "$cache/x" ]; then
+		mkdir -p "$cache"
+		(cd "$cache" && apt-get download "$1" >/dev/null 2>&1 && dpkg -x "$1"_*.deb x) || return 1
+	fi
+	rm -rf z && mkdir -p z/versions && gzip -dc "$cache/x/$2" >z/schema.sql
+}
+printf '#!/bin/sh\nrm -f %s/z/versions/*\n' "$work" >clean_z.sh
+chmod +x clean_z.sh
+if zabbix zabbix-proxy-sqlite3 usr/share/zabbix-proxy-sqlite3/schema.sql.gz; then
+	measure "W7 autogenerate, SQLite" 173 retort ./clean_z.sh "$retort" -q -u "sqlite:///$work/z.db" -d z revision --autogenerate -m zabbix
+fi
+if zabbix zabbix-server-pgsql usr/share/zabbix-server-pgsql/schema.sql.gz; then
+	./reset.sh b_z
+	measure "W7 autogenerate, PostgreSQL" 173 retort ./clean_z.sh "$retort" -q -u "$(pg_url b_z)" -d z revision --autogenerate -m zabbix
+fi
+
+# W8: the image (only when an engine and the image are there)
+image=${RETORT_IMAGE:-retort:local}
+w8=""
+if command -v docker >/dev/null && docker image inspect "$image" >/dev/null 2>&1; then
+	size=$(docker image inspect -f '{{.Size}}' "$image")
+	w8="image $image: $size bytes"
+	RUNS_HERE=5 measure "W8 container \`current\`" - retort true docker run --rm "$image" -u sqlite:////app/none.db current
+fi
+
+table=$(python3 - "$results" <<'PY'
+import sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+order, cells = [], {}
+for w, n, tool, ms, mb in rows:
+    if (w, n) not in cells:
+        order.append((w, n))
+        cells[(w, n)] = {}
+    cells[(w, n)][tool] = (float(ms), mb)
+def fmt(c):
+    return "%.1f ms, %s MB" % c if c else ""
+print("| workload | N | retort | Alembic | dbmate | floor | retort / best peer | retort / floor |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
+for key in order:
+    c = cells[key]
+    r = c.get("retort")
+    peers = [c[t][0] for t in ("alembic", "dbmate") if t in c]
+    best = "%.2fx" % (r[0] / min(peers)) if r and peers else ""
+    fl = "%.2fx" % (r[0] / c["floor"][0]) if r and "floor" in c else ""
+    print("| %s | %s | %s | %s | %s | %s | %s | %s |" % (key[0], key[1], fmt(r), fmt(c.get("alembic")),
+          fmt(c.get("dbmate")), "%.1f ms" % c["floor"][0] if "floor" in c else "", best, fl))
+PY
+)
+machine="$(uname -sm), $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), \
+$(sed -n 's/^PRETTY_NAME="\(.*\)"/\1/p' /etc/os-release)"
+versions="retort $("$retort" --version | head -1 | awk '{print $2}'); $($alembic --version 2>/dev/null || echo alembic missing); \
+dbmate $("$dbmate" --version 2>/dev/null | awk '{print $3}'); sqlite3 $(sqlite3 --version | awk '{print $1}'); \
+PostgreSQL $($psql -d postgres -Atc 'SHOW server_version')"
+{
+	echo "# Benchmark results"
+	echo
+	echo "Produced by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%d): $machine."
+	echo "Versions: $versions. $runs runs after a warm-up (fewer on PostgreSQL and at 10,000);"
+	echo "medians of wall time, and peak RSS of one run. PostgreSQL runs on a private socket"
+	echo "with fsync off. Ratios are within this one run; the machine is noisy."
+	[ -n "$w8" ] && echo "W8: $w8."
+	echo
+	echo "$table"
+} >"$out"
+cat "$out"
