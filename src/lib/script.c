@@ -38,7 +38,16 @@ int rt_revid_check(const char *id, const char *where, struct rt_error *err)
 	if (!*id)
 		return rt_error_set(err, RT_EXIT_ERROR, "%sempty revision id", where);
 	for (const char *p = id; *p; p++) {
-		if (strchr("@-+:", *p) || isspace((unsigned char)*p) || *p == ',')
+		/* a switch, not strchr(): this runs for every character of every id */
+		int bad;
+		switch (*p) {
+		case '@': case '-': case '+': case ':': case ',':
+			bad = 1;
+			break;
+		default:
+			bad = isspace((unsigned char)*p);
+		}
+		if (bad)
 			return rt_error_set(err, RT_EXIT_ERROR,
 					    "%scharacter '%c' not allowed in revision id '%s'; ids may not "
 					    "contain '@', '-', '+', ':', ',' or white space",
@@ -359,7 +368,9 @@ int rt_script_load(struct rt_script *s, const char *path, struct rt_error *err)
 {
 	char chunk[16384];
 	struct strbuf big = STRBUF_INIT; /* only for files larger than one chunk */
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* no O_CLOEXEC: musl emulates it with an extra fcntl() per file, and
+	 * this descriptor is closed before anything could exec */
+	int fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return rt_error_set(err, RT_EXIT_ERROR, "cannot open '%s': %s", path, strerror(errno));
 	for (;;) {
