@@ -13,6 +13,9 @@
 
 #include "../lib/xalloc.h"
 
+/* ordinary tables: partitioned tables and partitions are not compared yet */
+#define PLAIN_TABLE "c.relkind = 'r' AND NOT c.relispartition "
+
 #define REL_FILTER                                                                              \
 	"n.nspname = $1 AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = "            \
 	"'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e') "
@@ -20,11 +23,14 @@
 static const char q_tables[] =
 	"SELECT c.relname, quote_ident(c.relname), obj_description(c.oid, 'pg_class') "
 	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-	"WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname <> $2 AND " REL_FILTER
+	"WHERE " PLAIN_TABLE "AND c.relname <> $2 AND " REL_FILTER
 	"ORDER BY 1";
 
 static const char q_columns[] =
-	"SELECT c.relname, a.attname, quote_ident(a.attname), format_type(a.atttypid, a.atttypmod), "
+	"SELECT c.relname, a.attname, quote_ident(a.attname), format_type(a.atttypid, a.atttypmod) || "
+	"CASE WHEN a.attcollation <> 0 AND a.attcollation <> ty.typcollation THEN ' COLLATE ' || "
+	"(SELECT quote_ident(co.collname) FROM pg_collation co WHERE co.oid = a.attcollation) "
+	"ELSE '' END, "
 	"a.attnotnull, pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated, "
 	"col_description(c.oid, a.attnum), "
 	"(SELECT quote_ident(s.relname) FROM pg_depend dp JOIN pg_class s ON s.oid = dp.objid "
@@ -32,8 +38,9 @@ static const char q_columns[] =
 	" AND dp.refobjsubid = a.attnum AND dp.deptype = 'a' AND s.relkind = 'S' LIMIT 1) "
 	"FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
 	"JOIN pg_namespace n ON n.oid = c.relnamespace "
+	"JOIN pg_type ty ON ty.oid = a.atttypid "
 	"LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum "
-	"WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND " REL_FILTER
+	"WHERE " PLAIN_TABLE "AND a.attnum > 0 AND NOT a.attisdropped AND " REL_FILTER
 	"ORDER BY c.relname, a.attnum";
 
 static const char q_constraints[] =
@@ -41,7 +48,7 @@ static const char q_constraints[] =
 	"pg_get_constraintdef(k.oid), CASE WHEN r.relnamespace = n.oid THEN r.relname END "
 	"FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
 	"JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_class r ON r.oid = k.confrelid "
-	"WHERE c.relkind IN ('r', 'p') AND k.contype IN ('p', 'u', 'f', 'c', 'x') AND " REL_FILTER
+	"WHERE " PLAIN_TABLE "AND k.contype IN ('p', 'u', 'f', 'c', 'x') AND " REL_FILTER
 	"ORDER BY 1, 2";
 
 /* the index's table is always schema-qualified by pg_get_indexdef: drop that */
@@ -51,7 +58,7 @@ static const char q_indexes[] =
 	"' ON ONLY '), ' ON ' || quote_ident(n.nspname) || '.', ' ON ') "
 	"FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid "
 	"JOIN pg_namespace n ON n.oid = c.relnamespace "
-	"WHERE c.relkind IN ('r', 'p') AND NOT EXISTS (SELECT 1 FROM pg_constraint k "
+	"WHERE " PLAIN_TABLE "AND NOT EXISTS (SELECT 1 FROM pg_constraint k "
 	" WHERE k.conindid = x.indexrelid AND k.conrelid = c.oid AND k.contype IN ('p', 'u', 'x')) "
 	"AND " REL_FILTER "ORDER BY 1";
 
