@@ -189,3 +189,24 @@ CREATE INDEX "Order Items By Qty" ON "Order Items" ("Qty");'
 	[ "$status" -eq 64 ]
 	[[ "$output" == *"cannot compare a SQLite schema"*"with a PostgreSQL one"* ]]
 }
+
+@test "pg schema: diff --dev-url loads both files into the named database and leaves it empty" {
+	echo "$U" >old.sql
+	echo "$U $P" >new.sql
+	dev=${PG_DB}_dev
+	pq_admin "CREATE DATABASE $dev"
+	dev_url="postgresql://postgres:s3cret@/$dev?host=$RETORT_TEST_PG_DIR&port=$RETORT_TEST_PG_PORT"
+	# the configured database is SQLite, which could not load these files
+	DATABASE_URL="sqlite:///$TEST_DIR/x.db" run rt -q diff --from old.sql --to new.sql --dev-url "$dev_url"
+	left=$("$RETORT_TEST_PG_BIN/psql" -X -q -At -h "$RETORT_TEST_PG_DIR" -p "$RETORT_TEST_PG_PORT" \
+		-U postgres -d "$dev" -c "SELECT count(*) FROM pg_class c JOIN pg_namespace n
+		ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+		AND n.nspname NOT LIKE 'pg_toast%'")
+	pq_admin "DROP DATABASE $dev"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"CREATE TABLE posts"*"GENERATED ALWAYS AS IDENTITY"* ]]
+	[[ "$output" != *"CREATE TABLE users"* ]]
+	[[ "$output" != *s3cret* ]]
+	[ "$left" = 0 ]
+	[ ! -e "$TEST_DIR/x.db" ]
+}
