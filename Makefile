@@ -135,7 +135,7 @@ migrate:
 	$(MIGRATE) upgrade head
 makemigrations:
 	@test -n "$(msg)" || { echo 'usage: make makemigrations msg="what changes"' >&2; exit 64; }
-	$(MIGRATE) revision -m "$(msg)"
+	$(MIGRATE) makemigrations -m "$(msg)"
 migrate-check:
 	$(MIGRATE) check
 migrate-show:
