@@ -40,6 +40,7 @@ struct pg_db {
 	PGconn *c;
 	char *vt;          /* quoted, schema-qualified version table */
 	char *vt_name;     /* unquoted, for catalog lookups */
+	char *vt_pkc;      /* its primary key's name, quoted */
 	char *vt_schema;   /* unquoted, or NULL for current_schema() */
 	int64_t lock_key;
 	int locked;
@@ -55,6 +56,7 @@ static void pg_close(struct rt_db *db)
 		PQfinish(d->c); /* ends the session: any advisory lock goes with it */
 	free(d->vt);
 	free(d->vt_name);
+	free(d->vt_pkc);
 	free(d->vt_schema);
 	free(d);
 }
@@ -327,7 +329,7 @@ static int pg_version_table_create(struct rt_db *db, struct rt_error *err)
 		return 0;
 	/* Alembic's DDL, so either tool can take over */
 	strbuf_addf(&q, "CREATE TABLE %s (\n\tversion_num VARCHAR(32) NOT NULL, \n\t"
-		    "CONSTRAINT %s_pkc PRIMARY KEY (version_num)\n)", d->vt, d->vt_name);
+		    "CONSTRAINT %s PRIMARY KEY (version_num)\n)", d->vt, d->vt_pkc);
 	rc = run(d, q.buf, 0, NULL, NULL, "creating the version table", err);
 	strbuf_release(&q);
 	return rc;
@@ -427,7 +429,7 @@ static int pg_run_migration(struct rt_db *db, const char *sql, size_t len, const
 	strbuf_addstr(&q, "BEGIN;\n");
 	if (create_table) {
 		strbuf_addf(&q, "CREATE TABLE IF NOT EXISTS %s (\n\tversion_num VARCHAR(32) NOT NULL, \n\t"
-			    "CONSTRAINT %s_pkc PRIMARY KEY (version_num)\n);\n", d->vt, d->vt_name);
+			    "CONSTRAINT %s PRIMARY KEY (version_num)\n);\n", d->vt, d->vt_pkc);
 		prefix++;
 	}
 	size_t body = q.len;
@@ -783,6 +785,11 @@ static int pg_open(struct rt_db **out, const struct rt_url *url, const struct rt
 	strbuf_addstr(&vt, qn);
 	PQfreemem(qn);
 	d->vt = strbuf_detach(&vt);
+	strbuf_addf(&vt, "%s_pkc", d->vt_name);
+	qn = PQescapeIdentifier(d->c, vt.buf, vt.len);
+	d->vt_pkc = xstrdup(qn);
+	PQfreemem(qn);
+	strbuf_release(&vt);
 
 	session_setup(d, &sql);
 	/* the lock key: database, schema and version table */

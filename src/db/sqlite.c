@@ -40,25 +40,6 @@ struct sqlite_db {
 
 #define SDB(db) ((struct sqlite_db *)(db))
 
-/* Quote an identifier only when it needs it, as SQLAlchemy does. */
-static char *quote_ident(const char *s)
-{
-	struct strbuf sb = STRBUF_INIT;
-	int plain = (islower((unsigned char)*s) || *s == '_');
-	for (const char *p = s; plain && *p; p++)
-		plain = islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_';
-	if (plain)
-		return xstrdup(s);
-	strbuf_addch(&sb, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			strbuf_addch(&sb, '"');
-		strbuf_addch(&sb, *s);
-	}
-	strbuf_addch(&sb, '"');
-	return strbuf_detach(&sb);
-}
-
 static int sq_error(struct sqlite_db *d, struct rt_error *err, const char *what)
 {
 	return rt_error_set(err, RT_EXIT_ERROR, "sqlite: %s: %s", what, sqlite3_errmsg(d->h));
@@ -325,8 +306,12 @@ static int sq_version_table_create(struct rt_db *db, struct rt_error *err)
 	if (exists)
 		return 0;
 	/* exactly Alembic's DDL, so either tool can take over */
+	strbuf_addf(&q, "%s_pkc", d->vt_raw);
+	char *pkc = rt_sqlite_quote(q.buf);
+	strbuf_reset(&q);
 	strbuf_addf(&q, "CREATE TABLE %s (\n\tversion_num VARCHAR(32) NOT NULL, \n\t"
-		    "CONSTRAINT %s_pkc PRIMARY KEY (version_num)\n)", d->vt, d->vt_raw);
+		    "CONSTRAINT %s PRIMARY KEY (version_num)\n)", d->vt, pkc);
+	free(pkc);
 	int rc = simple_exec(d, q.buf, err);
 	strbuf_release(&q);
 	return rc;
@@ -483,7 +468,7 @@ static int sq_open(struct rt_db **out, const struct rt_url *url, const struct rt
 	d->opts = *opts;
 	d->path = xstrdup(url->memory ? "" : url->path);
 	d->vt_raw = xstrdup(opts->version_table ? opts->version_table : "alembic_version");
-	d->vt = quote_ident(d->vt_raw);
+	d->vt = rt_sqlite_quote(d->vt_raw);
 	for (size_t i = 0; i < url->qkeys.nr; i++) {
 		rt_error_set(err, RT_EXIT_USAGE,
 			     "sqlite url parameter '%s' is not supported; remove it from the url",

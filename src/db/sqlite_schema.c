@@ -13,8 +13,9 @@
 
 #include "../lib/xalloc.h"
 
-/* Quote a name when SQL needs it: not a plain lowercase word, or a keyword. */
-static char *sq_quote(const char *s)
+/* Quote a name when SQL needs it: not a plain lowercase word, or a keyword
+ * (so a version table called "order" works; SQLAlchemy quotes the same way). */
+char *rt_sqlite_quote(const char *s)
 {
 	int plain = (islower((unsigned char)*s) || *s == '_');
 	for (const char *p = s; plain && *p; p++)
@@ -86,7 +87,7 @@ static void add_element(struct rt_table *t, const char *b, const char *e)
 		const char *p = b, *tb, *te;
 		if (rt_sql_token(&p, e, &tb, &te)) {
 			char *name = unquote(tb, te);
-			char *q = sq_quote(name);
+			char *q = rt_sqlite_quote(name);
 			struct rt_column *c = rt_table_add_column(t, name, q);
 			c->def = xstrdup(def);
 			/* as written, up to its last token (a trailing comment would
@@ -196,7 +197,7 @@ int rt_sqlite_schema_read(sqlite3 *h, const char *skip_table, struct rt_schema *
 		const char *name = (const char *)sqlite3_column_text(st, 1);
 		const char *tbl = (const char *)sqlite3_column_text(st, 2);
 		const char *sql = (const char *)sqlite3_column_text(st, 3);
-		char *q = sq_quote(name);
+		char *q = rt_sqlite_quote(name);
 		if (!strcmp(type, "table")) {
 			struct rt_table *t = rt_schema_add_table(out, name, q);
 			t->sql = xstrdup(sql);

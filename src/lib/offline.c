@@ -1,6 +1,7 @@
 #include "offline.h"
 #include "xalloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* 'value' with quotes doubled */
@@ -15,13 +16,41 @@ static void add_literal(struct strbuf *sb, const char *v)
 	strbuf_addch(sb, '\'');
 }
 
-/* "name" only when it needs quoting, as SQLAlchemy does */
+/* Words PostgreSQL reserves, and those SQLite will not take as a table name,
+ * sorted: an offline script has no database to ask, and quoting a word
+ * needlessly is harmless where leaving a keyword bare is a syntax error. */
+static const char *const reserved[] = {
+	"add", "all", "alter", "analyse", "analyze", "and", "any", "array", "as", "asc",
+	"asymmetric", "authorization", "autoincrement", "between", "binary", "both", "case",
+	"cast", "check", "collate", "collation", "column", "commit", "concurrently", "constraint",
+	"create", "cross", "current_catalog", "current_date", "current_role", "current_schema",
+	"current_time", "current_timestamp", "current_user", "default", "deferrable", "delete",
+	"desc", "distinct", "do", "drop", "else", "end", "escape", "except", "exists", "false",
+	"fetch", "for", "foreign", "freeze", "from", "full", "glob", "grant", "group", "having",
+	"if", "ilike", "in", "index", "indexed", "initially", "inner", "insert", "intersect",
+	"into", "is", "isnull", "join", "lateral", "leading", "left", "like", "limit",
+	"localtime", "localtimestamp", "match", "natural", "not", "nothing", "notnull", "null",
+	"offset", "on", "only", "or", "order", "outer", "overlaps", "placing", "primary", "raise",
+	"references", "regexp", "returning", "right", "rollback", "select", "session_user", "set",
+	"similar", "some", "symmetric", "table", "tablesample", "then", "to", "trailing",
+	"transaction", "true", "union", "unique", "update", "user", "using", "values", "variadic",
+	"verbose", "when", "where", "window", "with"
+};
+
+static int cmp_word(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "name" only when it needs quoting (not a plain lowercase word, or a
+ * keyword), as SQLAlchemy does */
 static void add_ident(struct strbuf *sb, const char *s)
 {
 	int plain = *s && (strchr("abcdefghijklmnopqrstuvwxyz_", *s) != NULL);
 	for (const char *p = s; plain && *p; p++)
 		plain = strchr("abcdefghijklmnopqrstuvwxyz0123456789_$", *p) != NULL;
-	if (plain) {
+	if (plain && !bsearch(&s, reserved, sizeof(reserved) / sizeof(*reserved), sizeof(*reserved),
+			      cmp_word)) {
 		strbuf_addstr(sb, s);
 		return;
 	}
@@ -140,8 +169,12 @@ int rt_offline_sql(const struct rt_graph *g, const struct rt_plan *p,
 		}
 		strbuf_addstr(out, "CREATE TABLE ");
 		add_table(&c);
-		strbuf_addf(out, " (\n    version_num VARCHAR(32) NOT NULL, \n    CONSTRAINT %s_pkc "
-				 "PRIMARY KEY (version_num)\n);\n\n", c.vt);
+		struct strbuf pkc = STRBUF_INIT;
+		strbuf_addf(&pkc, "%s_pkc", c.vt);
+		strbuf_addstr(out, " (\n    version_num VARCHAR(32) NOT NULL, \n    CONSTRAINT ");
+		add_ident(out, pkc.buf);
+		strbuf_addstr(out, " PRIMARY KEY (version_num)\n);\n\n");
+		strbuf_release(&pkc);
 	}
 	if (p->purge) {
 		strbuf_addstr(out, "DELETE FROM ");

@@ -178,6 +178,22 @@ COMMIT;" "-"
 	[ "$output" = "3c4d5e6f7a8b (head)" ]
 }
 
+@test "pg: a version table named by a keyword or with a space, online and offline" {
+	linear3
+	for vt in order "my versions"; do
+		run rt --version-table "$vt" upgrade head
+		[ "$status" -eq 0 ]
+		[ "$(rt -q --version-table "$vt" current)" = "3c4d5e6f7a8b (head)" ]
+		[ "$(pq "SELECT version_num FROM \"$vt\"")" = "3c4d5e6f7a8b" ]
+		pq "DROP TABLE a, b, c, \"$vt\""
+		rt -q --version-table "$vt" upgrade head --sql >offline.sql
+		"$RETORT_TEST_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$RETORT_TEST_PG_DIR" \
+			-p "$RETORT_TEST_PG_PORT" -U postgres -d "$PG_DB" -f offline.sql >/dev/null
+		[ "$(pq "SELECT version_num FROM \"$vt\"")" = "3c4d5e6f7a8b" ]
+		pq "DROP TABLE a, b, c, \"$vt\""
+	done
+}
+
 @test "pg: SQLAlchemy URL forms and DATABASE_URL_FILE" {
 	linear3
 	base="postgres@/$PG_DB?host=$RETORT_TEST_PG_DIR&port=$RETORT_TEST_PG_PORT"
