@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the static musl libraries retort links into its single binary:
-# OpenSSL (libcrypto, libssl), zlib, SQLite, libpq and libcurl, plus inih,
-# all from Debian 12's own source packages (`apt-get source`, so Debian's
+# OpenSSL (libcrypto, libssl), zlib, SQLite, libpq and libcurl, plus inih
+# and the mimalloc allocator, all from Debian 12's own source packages (`apt-get source`, so Debian's
 # security patches are in), installed into one prefix.
 #
 #   docker/static-deps.sh PREFIX
@@ -16,7 +16,11 @@
 # Facts behind the flags: kernel headers must be visible to musl-gcc for
 # OpenSSL; Debian's curl tree carries its nss/gnutls flavour patches, which are
 # reversed; the newest security sources may 404 on a mirror, so older versions
-# from `apt-cache showsrc` are tried in turn.
+# from `apt-cache showsrc` are tried in turn.  musl's own malloc gives
+# freed blocks back to the kernel eagerly, and SQLite frees and reallocates
+# page-sized buffers for every statement of a transaction: with mimalloc
+# linked in its place a 1,000-migration --single-transaction upgrade went from
+# 131 ms to 85 ms and a cold `current` from 20 ms to 16 ms (bench/, W2, W1).
 set -euo pipefail
 
 prefix=${1:?usage: docker/static-deps.sh PREFIX}
@@ -176,6 +180,20 @@ build_inih() {
 		>"$prefix/lib/pkgconfig/inih.pc"
 }
 
+# mimalloc as one object file (its single-translation-unit build) that
+# replaces malloc in the static link; musl supports replacing malloc.  A
+# mirror without its source gets a binary on musl's allocator, slower but
+# the same otherwise.
+build_mimalloc() {
+	if ! fetch_source mimalloc >/dev/null 2>&1; then
+		say "no mimalloc source on this mirror; the binary keeps musl's malloc"
+		return 0
+	fi
+	cd "$work/src-mimalloc/tree" || return 1
+	musl-gcc -O2 -DNDEBUG -DMI_MALLOC_OVERRIDE -Iinclude -c src/static.c \
+		-o "$prefix/lib/mimalloc.o"
+}
+
 # Each component once: a rerun after a failure resumes where it stopped.
 # Compiler chatter goes to a log (OpenSSL alone warns by the hundred about
 # the kernel headers); a failure shows the log's end.
@@ -199,7 +217,7 @@ for pkg in "${packages[@]}"; do
 	fetch_source "$pkg" || { say "fetching '$pkg' failed"; exit 1; }
 done
 kernel_headers
-for name in openssl zlib sqlite libpq curl inih; do step "$name"; done
+for name in openssl zlib sqlite libpq curl inih mimalloc; do step "$name"; done
 
 {
 	echo "script $key"
