@@ -83,6 +83,17 @@ void app_note(struct app *app, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void app_status(struct app *app, const char *fmt, ...)
+{
+	va_list ap;
+	if (app->cfg.quiet)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
 int app_load_scripts(struct app *app, struct rt_error *err)
 {
 	if (app->scripts_loaded)

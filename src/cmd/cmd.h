@@ -77,6 +77,9 @@ int app_fail(struct app *app, const struct rt_error *err);
 void app_warn(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* An informational line on stderr, unless --quiet. */
 void app_note(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A progress line on standard output ("  Generating x ...  done"), unless -q:
+ * Alembic's status messages, which its --quiet silences too. */
+void app_status(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 int app_load_scripts(struct app *app, struct rt_error *err);
 /* Open the configured database (announcing the embedded default). */

@@ -62,16 +62,16 @@ int cmd_init(struct app *app, const struct cmd *self, int argc, char **argv)
 	}
 	if (make_dir(dir, &err))
 		goto fail;
-	printf("  Creating directory %s ...  done\n", dir);
+	app_status(app, "  Creating directory %s ...  done", dir);
 	strbuf_addf(&path, "%s/versions", dir);
 	if (make_dir(path.buf, &err))
 		goto fail;
-	printf("  Creating directory %s ...  done\n", path.buf);
+	app_status(app, "  Creating directory %s ...  done", path.buf);
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/script.sql.tmpl", dir);
 	if (write_file(path.buf, rt_default_template, &err))
 		goto fail;
-	printf("  Generating %s ...  done\n", path.buf);
+	app_status(app, "  Generating %s ...  done", path.buf);
 	if (access("retort.ini", F_OK) && !app->cfg.config_file) {
 		strbuf_reset(&path);
 		strbuf_addf(&path,
@@ -89,7 +89,7 @@ int cmd_init(struct app *app, const struct cmd *self, int argc, char **argv)
 			    "# timezone = UTC\n", dir);
 		if (write_file("retort.ini", path.buf, &err))
 			goto fail;
-		printf("  Generating retort.ini ...  done\n");
+		app_status(app, "  Generating retort.ini ...  done");
 	}
 	rc = 0;
 	goto out;

@@ -13,7 +13,7 @@ static int create(struct app *app, struct rt_newrev *nr)
 	char *path = NULL;
 	if (app_load_scripts(app, &err) || rt_revision_create(&app->cfg, &app->sd, nr, &path, &err))
 		return app_fail(app, &err);
-	printf("  Generating %s ...  done\n", path);
+	app_status(app, "  Generating %s ...  done", path);
 	free(path);
 	return 0;
 }

@@ -40,6 +40,22 @@ load helpers
 	[ "$output" = "$id (head)" ]
 }
 
+@test "init and revision report each file they write, and -q silences them as Alembic's does" {
+	run rt init
+	[[ "$output" == *"Creating directory migrations/versions ...  done"* ]]
+	[[ "$output" == *"Generating retort.ini ...  done"* ]]
+	run rt revision -m one --rev-id aaaa00000001
+	[ "$output" = "  Generating migrations/versions/aaaa00000001_one.sql ...  done" ]
+	run rt -q revision -m two --rev-id aaaa00000002
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ -f migrations/versions/aaaa00000002_two.sql ]
+	run rt -q init other
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ -d other/versions ]
+}
+
 @test "file_template, truncate_slug_length and -x reach the new file" {
 	rt init
 	cat > retort.ini <<'INI'
