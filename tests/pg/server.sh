@@ -9,6 +9,7 @@
 # `start` prints nothing and exits 3 when no server binaries are installed
 # (apt-get install postgresql-15).  Local socket connections are trusted;
 # TCP ones need a password (scram-sha-256): user retort_pw / RETORT_TEST_PG_PASSWORD.
+# RETORT_TEST_PG_OPTS adds server options (e.g. "-c max_locks_per_transaction=1024").
 set -eu
 
 bindir() {
@@ -37,7 +38,7 @@ start)
 	as_pg "$bin/initdb" -D "$dir/data" -U postgres -A trust --auth-host=scram-sha-256 \
 		-E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1
 	as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-		-o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60" \
+		-o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60 ${RETORT_TEST_PG_OPTS:-}" \
 		start >/dev/null
 	"$bin/psql" -q -h "$dir" -p "$port" -U postgres -d postgres \
 		-c "CREATE ROLE retort_pw LOGIN PASSWORD '$password' CREATEDB" >/dev/null
