@@ -103,6 +103,15 @@ void diff_table_rename_hints(struct rt_schema_diff *d, const struct rt_table *go
 				  gone->name, to->tables[j].name, gone->q, to->tables[j].q);
 }
 
+void diff_drop_table(struct rt_schema_diff *d, const struct rt_table *gone,
+		     const struct rt_schema *to, const int *want_new)
+{
+	diff_table_rename_hints(d, gone, to, want_new);
+	diff_note(d, "WARNING: drops table %s and its data", gone->name);
+	d->destructive = 1;
+	diff_stmt(d, "DROP TABLE %s", gone->q);
+}
+
 void rt_schema_diff(const struct rt_schema *from, const struct rt_schema *to,
 		    struct rt_schema_diff *out)
 {

@@ -25,6 +25,10 @@ void diff_rename_hints(struct rt_schema_diff *d, const struct rt_table *from,
 void diff_table_rename_hints(struct rt_schema_diff *d, const struct rt_table *gone,
 			     const struct rt_schema *to, const int *want_new);
 
+/* DROP TABLE `gone`, after its rename hints and a data-loss warning. */
+void diff_drop_table(struct rt_schema_diff *d, const struct rt_table *gone,
+		     const struct rt_schema *to, const int *want_new);
+
 void diff_sqlite(const struct rt_schema *from, const struct rt_schema *to, struct rt_schema_diff *d);
 void diff_pg(const struct rt_schema *from, const struct rt_schema *to, struct rt_schema_diff *d);
 

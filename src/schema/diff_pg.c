@@ -334,13 +334,8 @@ void diff_pg(const struct rt_schema *f, const struct rt_schema *t, struct rt_sch
 		}
 	}
 	free(pos);
-	for (int k = n - 1; k >= 0; k--) {
-		const struct rt_table *ft = &f->tables[order[k]];
-		diff_table_rename_hints(d, ft, t, fresh);
-		diff_note(d, "WARNING: drops table %s and its data", ft->name);
-		d->destructive = 1;
-		diff_stmt(d, "DROP TABLE %s", ft->q);
-	}
+	for (int k = n - 1; k >= 0; k--)
+		diff_drop_table(d, &f->tables[order[k]], t, fresh);
 	free(order);
 
 	order = rt_schema_table_order(t, NULL, &n);

@@ -270,13 +270,8 @@ void diff_sqlite(const struct rt_schema *f, const struct rt_schema *t, struct rt
 
 	int n;
 	int *order = rt_schema_table_order(f, want_gone, &n);
-	for (int k = n - 1; k >= 0; k--) {
-		const struct rt_table *ft = &f->tables[order[k]];
-		diff_table_rename_hints(d, ft, t, want_new);
-		diff_note(d, "WARNING: drops table %s and its data", ft->name);
-		d->destructive = 1;
-		diff_stmt(d, "DROP TABLE %s", ft->q);
-	}
+	for (int k = n - 1; k >= 0; k--)
+		diff_drop_table(d, &f->tables[order[k]], t, want_new);
 	free(order);
 	order = rt_schema_table_order(t, want_new, &n);
 	for (int k = 0; k < n; k++)
