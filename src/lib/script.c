@@ -84,10 +84,19 @@ static const char *const header_fields[] = {
 	"Revision ID", "Revises", "Create Date", "Branch Labels", "Depends On", NULL,
 };
 
-/* If the comment text [b,e) is "Field: value", return the field's index. */
+/*
+ * If the comment text [b,e) is "Field: value", return the field's index.
+ * Every header line of every file comes here, so the first letter is
+ * compared before the whole name.
+ */
 static int header_field(const char *b, const char *e, const char **val)
 {
+	if (b == e)
+		return -1;
+	int c = tolower((unsigned char)*b);
 	for (int i = 0; header_fields[i]; i++) {
+		if (c != tolower((unsigned char)header_fields[i][0]))
+			continue;
 		size_t n = strlen(header_fields[i]);
 		if ((size_t)(e - b) > n && !strncasecmp(b, header_fields[i], n) && b[n] == ':') {
 			*val = b + n + 1;
