@@ -1,8 +1,8 @@
 #include "cmd.h"
 #include "../lib/clock.h"
-#include "../lib/exec.h"
+#include "../run/exec.h"
 #include "../lib/notify.h"
-#include "../lib/offline.h"
+#include "../run/offline.h"
 #include "../lib/resolve.h"
 #include "../lib/url.h"
 #include "../lib/xalloc.h"
@@ -53,10 +53,32 @@ int cmd_nargs(const struct cmd *self, const struct strvec *args, size_t min, siz
 	return -1;
 }
 
+/* Each library hint as the command line spells it (see enum rt_hint). */
+static const char *const hint_text[RT_HINT_COUNT] = {
+	[RT_HINT_LOCK_TIMEOUT] = ": wait for it, or raise --lock-timeout",
+	[RT_HINT_SCRIPT_DIR] = "; run 'retort init%s%s' to create it, or point -d/--dir (or "
+			       "script_location in the config) at yours",
+	[RT_HINT_STAMP_REPAIR] = ": check the table with 'retort current' and repair it with "
+				 "'retort stamp'",
+	[RT_HINT_SEARCH_PATH] = "; create it, or set --search-path",
+	[RT_HINT_SCHEMA_PATH] = "; write the desired schema there (`retort dump -o%s%s` starts one "
+				"from the database) or point --schema at it",
+	[RT_HINT_NO_SINGLE_TXN] = "; run without --single-transaction",
+	[RT_HINT_BUILD_DRIVERS] = "; rebuild with it enabled (see 'retort --version' for the "
+				  "drivers built in)",
+};
+
 int app_fail(struct app *app, const struct rt_error *err)
 {
-	fprintf(stderr, "retort: %serror:%s %s\n", app->color ? RED : "", app->color ? RESET : "",
+	const char *hint = err->hint > 0 && err->hint < RT_HINT_COUNT ? hint_text[err->hint] : NULL;
+	fprintf(stderr, "retort: %serror:%s %s", app->color ? RED : "", app->color ? RESET : "",
 		err->msg);
+	/* a hint with %s%s names its subject: " DIR", or nothing */
+	if (hint && strstr(hint, "%s"))
+		fprintf(stderr, hint, *err->hint_subject ? " " : "", err->hint_subject);
+	else if (hint)
+		fputs(hint, stderr);
+	fputc('\n', stderr);
 	if (err->detail[0])
 		fprintf(stderr, "%s\n", err->detail);
 	return err->code ? err->code : RT_EXIT_ERROR;

@@ -5,7 +5,7 @@
  * database's scratch space.
  */
 #include "cmd.h"
-#include "../schema/source.h"
+#include "../run/schema_load.h"
 
 #include <string.h>
 #include <unistd.h>

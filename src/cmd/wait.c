@@ -4,7 +4,7 @@
  * command under --wait / --wait-timeout / RETORT_WAIT_TIMEOUT (app_open_db).
  */
 #include "cmd.h"
-#include "../lib/wait.h"
+#include "../run/wait.h"
 #include "../lib/xalloc.h"
 
 #include <stdio.h>

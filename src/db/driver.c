@@ -26,9 +26,8 @@ int rt_driver_for(const struct rt_url *url, const struct rt_driver **out, struct
 			*out = rt_drivers[i];
 			return 0;
 		}
-	return rt_error_set(err, RT_EXIT_ERROR,
-			    "this retort was built without the '%s' driver; rebuild with it enabled "
-			    "(see 'retort --version' for the drivers built in)", url->backend);
+	return rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_BUILD_DRIVERS,
+			       "this retort was built without the '%s' driver", url->backend);
 }
 
 int rt_db_open(struct rt_db **db, const struct rt_url *url, const struct rt_db_opts *opts,

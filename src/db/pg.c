@@ -165,10 +165,9 @@ static int pg_lock(struct rt_db *db, struct rt_error *err)
 		}
 		if (rt_now() - start >= d->opts.lock_timeout) {
 			lock_holder(d, holder, sizeof(holder));
-			return rt_error_set(err, RT_EXIT_LOCK,
+			return rt_error_hinted(err, RT_EXIT_LOCK, RT_HINT_LOCK_TIMEOUT,
 					    "timed out after %g s waiting for the migration lock on %s%s; "
-					    "another retort is migrating this database: wait for it, or "
-					    "raise --lock-timeout", d->opts.lock_timeout, d->vt, holder);
+					    "another retort is migrating this database", d->opts.lock_timeout, d->vt, holder);
 		}
 		/* backoff with jitter, so waiting processes don't poll in step */
 		rt_sleep(rt_jitter(delay, 0.5));
@@ -506,8 +505,8 @@ static int pg_schema_read(struct rt_db *db, const struct rt_ddl *src, int n, str
 		char *ns = PQgetisnull(r, 0, 0) ? NULL : xstrdup(PQgetvalue(r, 0, 0));
 		PQclear(r);
 		if (!ns)
-			return rt_error_set(err, RT_EXIT_ERROR,
-					    "no schema on search_path exists; create it or set --search-path");
+			return rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_SEARCH_PATH,
+					       "no schema on search_path exists");
 		int skip = !d->vt_schema || !strcmp(d->vt_schema, ns);
 		int rc = rt_pg_schema_read(d->c, ns, skip ? d->vt_name : NULL, out, err);
 		free(ns);

@@ -131,10 +131,9 @@ static int sq_lock(struct rt_db *db, struct rt_error *err)
 			char who[64] = "";
 			if (pid)
 				snprintf(who, sizeof(who), " (held by pid %ld)", pid);
-			return rt_error_set(err, RT_EXIT_LOCK,
+			return rt_error_hinted(err, RT_EXIT_LOCK, RT_HINT_LOCK_TIMEOUT,
 					    "timed out after %g s waiting for the migration lock on '%s'%s; "
-					    "another retort is migrating this database: wait for it, or "
-					    "raise --lock-timeout", d->opts.lock_timeout, d->path, who);
+					    "another retort is migrating this database", d->opts.lock_timeout, d->path, who);
 		}
 		rt_sleep(rt_jitter(delay, 0.25));
 		if (delay < 0.2)

@@ -1,3 +1,4 @@
+/* Errors: the caller-owned struct every fallible library call fills. */
 #include "error.h"
 
 #include <stdarg.h>
@@ -7,6 +8,8 @@
 void rt_error_clear(struct rt_error *e)
 {
 	e->code = 0;
+	e->hint = RT_HINT_NONE;
+	e->hint_subject[0] = '\0';
 	e->msg[0] = '\0';
 	e->detail[0] = '\0';
 }
@@ -15,6 +18,8 @@ int rt_error_set(struct rt_error *e, int code, const char *fmt, ...)
 {
 	va_list ap;
 	e->code = code ? code : RT_EXIT_ERROR;
+	e->hint = RT_HINT_NONE;
+	e->hint_subject[0] = '\0';
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
@@ -48,4 +53,22 @@ void rt_error_set_detail(struct rt_error *e, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(e->detail, sizeof(e->detail), fmt, ap);
 	va_end(ap);
+}
+
+int rt_error_hinted(struct rt_error *e, int code, enum rt_hint hint, const char *fmt, ...)
+{
+	va_list ap;
+	e->code = code ? code : RT_EXIT_ERROR;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	e->detail[0] = '\0';
+	e->hint = hint;
+	e->hint_subject[0] = '\0';
+	return -1;
+}
+
+void rt_error_hint_subject(struct rt_error *e, const char *subject)
+{
+	snprintf(e->hint_subject, sizeof(e->hint_subject), "%s", subject);
 }

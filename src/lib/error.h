@@ -8,6 +8,12 @@
  * is the whole human message, lowercase, naming the subject in quotes and,
  * where a file is at fault, starting with "file:line:col: ".  `detail`
  * holds optional extra lines (a statement excerpt with a caret, a hint).
+ *
+ * `hint` names the way out when it is a command-line setting (raise the
+ * lock timeout, point at the script directory, repair with stamp...).  The
+ * library knows settings, not flags: the command layer renders each hint
+ * as a sentence with the flag names (cmd/report.c), so the library's
+ * messages never spell `--lock-timeout` or `-d/--dir` themselves.
  */
 #ifndef RT_ERROR_H
 #define RT_ERROR_H
@@ -21,13 +27,27 @@ enum rt_exit {
 	RT_EXIT_USAGE = 64,
 };
 
+enum rt_hint {
+	RT_HINT_NONE = 0,
+	RT_HINT_LOCK_TIMEOUT,    /* wait for the other run, or allow a longer lock wait */
+	RT_HINT_SCRIPT_DIR,      /* create the script directory, or point at another */
+	RT_HINT_STAMP_REPAIR,    /* inspect the version rows and repair them with stamp */
+	RT_HINT_SEARCH_PATH,     /* set the PostgreSQL search_path setting */
+	RT_HINT_SCHEMA_PATH,     /* write the declarative schema, or point at it */
+	RT_HINT_NO_SINGLE_TXN,   /* run without the single-transaction setting */
+	RT_HINT_BUILD_DRIVERS,   /* rebuild with the driver (see the version output) */
+	RT_HINT_COUNT
+};
+
 struct rt_error {
 	int code;
+	enum rt_hint hint;
+	char hint_subject[512];   /* what the hint is about (a path), or "" */
 	char msg[2048];
 	char detail[2048];
 };
 
-#define RT_ERROR_INIT { 0, "", "" }
+#define RT_ERROR_INIT { 0, RT_HINT_NONE, "", "", "" }
 
 void rt_error_clear(struct rt_error *e);
 /* Set code and message; returns -1 so callers can `return rt_error_set(...)`. */
@@ -36,6 +56,11 @@ int rt_error_set(struct rt_error *e, int code, const char *fmt, ...)
 /* Prefix the current message with "prefix: ". */
 void rt_error_prefix(struct rt_error *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* rt_error_set() naming the way out (see enum rt_hint); the command layer words it. */
+int rt_error_hinted(struct rt_error *e, int code, enum rt_hint hint, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The subject a hint names (e.g. the schema file to write); "" by default. */
+void rt_error_hint_subject(struct rt_error *e, const char *subject);
 void rt_error_set_detail(struct rt_error *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -73,10 +73,9 @@ static void add_vop(struct rt_step *s, enum rt_vop_kind kind, const char *from, 
 static int vop_insert(struct rt_step *s, struct heads *h, const char *id, struct rt_error *err)
 {
 	if (heads_has(h, id))
-		return rt_error_set(err, RT_EXIT_ERROR,
-				    "revision %s would be recorded twice in the version table; the "
-				    "version table does not match the migration files: check it with "
-				    "'retort current' and repair it with 'retort stamp'", id);
+		return rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_STAMP_REPAIR,
+				       "revision %s would be recorded twice in the version table; the "
+				       "version table does not match the migration files", id);
 	add_vop(s, RT_VOP_INSERT, NULL, id);
 	strvec_push(&h->ids, id);
 	return 0;
@@ -85,9 +84,8 @@ static int vop_insert(struct rt_step *s, struct heads *h, const char *id, struct
 static int vop_delete(struct rt_step *s, struct heads *h, const char *id, struct rt_error *err)
 {
 	if (!heads_has(h, id))
-		return rt_error_set(err, RT_EXIT_ERROR,
-				    "cannot remove revision %s from the version table: it is not there; "
-				    "check the table with 'retort current' and repair it with 'retort stamp'",
+		return rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_STAMP_REPAIR,
+				    "cannot remove revision %s from the version table: it is not there",
 				    id);
 	add_vop(s, RT_VOP_DELETE, id, NULL);
 	heads_remove(h, id);
@@ -98,14 +96,12 @@ static int vop_update(struct rt_step *s, struct heads *h, const char *from, cons
 		      struct rt_error *err)
 {
 	if (!heads_has(h, from))
-		return rt_error_set(err, RT_EXIT_ERROR,
-				    "cannot move the version row from %s to %s: %s is not recorded; check "
-				    "the table with 'retort current' and repair it with 'retort stamp'",
+		return rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_STAMP_REPAIR,
+				    "cannot move the version row from %s to %s: %s is not recorded",
 				    from, to, from);
 	if (heads_has(h, to))
-		return rt_error_set(err, RT_EXIT_ERROR,
-				    "cannot move the version row from %s to %s: %s is already recorded; "
-				    "check the table with 'retort current' and repair it with 'retort stamp'",
+		return rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_STAMP_REPAIR,
+				    "cannot move the version row from %s to %s: %s is already recorded",
 				    from, to, to);
 	add_vop(s, RT_VOP_UPDATE, from, to);
 	heads_remove(h, from);
@@ -517,7 +513,8 @@ int rt_plan_stamp(const struct rt_graph *g, const struct strvec *rows, const str
 			intlist_release(&rel);
 			rt_error_set(err, RT_EXIT_ERROR,
 				     "stamping %s is ambiguous: recorded revisions lie both above and below "
-				     "it; stamp each branch explicitly, or use --purge", g->revs[dest].id);
+				     "it; stamp each branch explicitly, or purge the version table first",
+				     g->revs[dest].id);
 			goto out;
 		}
 		struct rt_step *s = add_step(p, RT_STEP_STAMP, -1);

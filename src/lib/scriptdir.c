@@ -40,10 +40,8 @@ static int load_dir(struct rt_scriptdir *sd, const char *dir, struct rt_error *e
 	struct strvec names = STRVEC_INIT;
 	struct dirent *de;
 	if (!d)
-		return rt_error_set(err, RT_EXIT_ERROR,
-				    "cannot read the versions directory '%s': %s; run 'retort init' to "
-				    "create a script directory, or point -d/--dir at one", dir,
-				    strerror(errno));
+		return rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_SCRIPT_DIR,
+				       "cannot read the versions directory '%s': %s", dir, strerror(errno));
 	while ((de = readdir(d)))
 		if (is_sql_name(de->d_name))
 			strvec_push(&names, de->d_name);
@@ -74,11 +72,12 @@ static int load_dir(struct rt_scriptdir *sd, const char *dir, struct rt_error *e
 int rt_scriptdir_load(struct rt_scriptdir *sd, const struct rt_config *c, struct rt_error *err)
 {
 	struct stat st;
-	if (stat(c->script_location, &st) || !S_ISDIR(st.st_mode))
-		return rt_error_set(err, RT_EXIT_ERROR,
-				    "script directory '%s' does not exist; run 'retort init %s' to create "
-				    "it, or point -d/--dir (or script_location) at yours",
-				    c->script_location, c->script_location);
+	if (stat(c->script_location, &st) || !S_ISDIR(st.st_mode)) {
+		rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_SCRIPT_DIR,
+				"script directory '%s' does not exist", c->script_location);
+		rt_error_hint_subject(err, c->script_location);
+		return -1;
+	}
 	for (size_t i = 0; i < c->version_locations.nr; i++)
 		if (load_dir(sd, c->version_locations.v[i], err))
 			return -1;

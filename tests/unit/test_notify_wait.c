@@ -5,7 +5,7 @@
 
 #include "lib/notify.h"
 #include "lib/strbuf.h"
-#include "lib/wait.h"
+#include "run/wait.h"
 
 static void json_strings(void **state)
 {

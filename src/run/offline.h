@@ -15,10 +15,10 @@
 #ifndef RT_OFFLINE_H
 #define RT_OFFLINE_H
 
-#include "error.h"
-#include "graph.h"
-#include "plan.h"
-#include "strbuf.h"
+#include "../lib/error.h"
+#include "../lib/graph.h"
+#include "../lib/plan.h"
+#include "../lib/strbuf.h"
 
 struct rt_offline_opts {
 	const char *backend;        /* "postgresql" or "sqlite" */

@@ -1,7 +1,7 @@
 #include "wait.h"
-#include "clock.h"
-#include "http.h"
-#include "xalloc.h"
+#include "../lib/clock.h"
+#include "../lib/http.h"
+#include "../lib/xalloc.h"
 #include "../db/driver.h"
 
 #include <errno.h>

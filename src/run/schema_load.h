@@ -12,7 +12,7 @@
 #include "../lib/error.h"
 #include "../lib/graph.h"
 #include "../lib/script.h"
-#include "model.h"
+#include "../schema/model.h"
 
 struct rt_schema_source {
 	struct rt_script *files;     /* owned: the schema files read */

@@ -1,8 +1,8 @@
 #include "exec.h"
-#include "clock.h"
-#include "sqllex.h"
-#include "strbuf.h"
-#include "xalloc.h"
+#include "../lib/clock.h"
+#include "../lib/sqllex.h"
+#include "../lib/strbuf.h"
+#include "../lib/xalloc.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -240,9 +240,9 @@ int rt_exec_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_pla
 	if (single_txn)
 		for (int i = 0; i < p->n; i++)
 			if (p->steps[i].kind != RT_STEP_STAMP && !step_section(g, &p->steps[i])->transactional)
-				return rt_error_set(err, RT_EXIT_ERROR,
-						    "%s: a 'transaction:false' section cannot run with "
-						    "--single-transaction; run without it",
+				return rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_NO_SINGLE_TXN,
+						    "%s: a 'transaction:false' section cannot run in a "
+						    "single transaction",
 						    g->revs[p->steps[i].rev].script->path);
 	if (stamping || !p->n) {
 		/* stamps run no SQL: all their row changes in one transaction */
@@ -275,8 +275,8 @@ int rt_exec_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_pla
 				char prev[sizeof(err->detail)];
 				d->rollback(db);
 				snprintf(prev, sizeof(prev), "%s", err->detail);
-				rt_error_set_detail(err, "%s%s--single-transaction: every migration of this "
-						    "run was rolled back", prev, *prev ? "\n" : "");
+				rt_error_set_detail(err, "%s%severy migration of this run was rolled "
+						    "back (one transaction for the whole run)", prev, *prev ? "\n" : "");
 			}
 			return -1;
 		}

@@ -15,9 +15,9 @@
 #define RT_EXEC_H
 
 #include "../db/driver.h"
-#include "error.h"
-#include "graph.h"
-#include "plan.h"
+#include "../lib/error.h"
+#include "../lib/graph.h"
+#include "../lib/plan.h"
 
 struct rt_exec_hooks {
 	void (*step_start)(void *ctx, const struct rt_plan *p, int i);

@@ -1,5 +1,5 @@
 /* Desired schemas from schema files or from the revisions' upgrade sections. */
-#include "source.h"
+#include "schema_load.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../lib/exec.h"
+#include "exec.h"
 #include "../lib/plan.h"
 #include "../lib/strvec.h"
 #include "../lib/xalloc.h"
@@ -73,11 +73,12 @@ static int by_str(const void *a, const void *b)
 int rt_schema_source_files(struct rt_schema_source *s, const char *path, struct rt_error *err)
 {
 	struct stat st;
-	if (stat(path, &st))
-		return rt_error_set(err, RT_EXIT_ERROR,
-				    "schema '%s' does not exist; write the desired schema there (`retort "
-				    "dump -o %s` starts one from the database) or point --schema at it",
-				    path, path);
+	if (stat(path, &st)) {
+		rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_SCHEMA_PATH, "schema '%s' does not exist",
+				path);
+		rt_error_hint_subject(err, path);
+		return -1;
+	}
 	if (S_ISDIR(st.st_mode)) {
 		DIR *d = opendir(path);
 		if (!d)

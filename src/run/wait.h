@@ -12,8 +12,8 @@
 #ifndef RT_WAIT_H
 #define RT_WAIT_H
 
-#include "error.h"
-#include "url.h"
+#include "../lib/error.h"
+#include "../lib/url.h"
 
 enum rt_wait_kind { RT_WAIT_DB, RT_WAIT_TCP, RT_WAIT_HTTP };
 

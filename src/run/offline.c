@@ -1,5 +1,5 @@
 #include "offline.h"
-#include "xalloc.h"
+#include "../lib/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -195,9 +195,9 @@ int rt_offline_sql(const struct rt_graph *g, const struct rt_plan *p,
 		}
 		if (sec && !sec->transactional) {
 			if (o->single_txn)
-				return rt_error_set(err, RT_EXIT_ERROR,
-						    "%s: a 'transaction:false' section cannot run with "
-						    "--single-transaction", sc->path);
+				return rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_NO_SINGLE_TXN,
+						    "%s: a 'transaction:false' section cannot run in a "
+						    "single transaction", sc->path);
 			/* its statements stand outside any transaction */
 			if (txn_open) {
 				strbuf_addstr(out, commit);
