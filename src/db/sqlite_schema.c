@@ -13,24 +13,14 @@
 
 #include "../lib/xalloc.h"
 
-/* Quote a name when SQL needs it: not a plain lowercase word, or a keyword
- * (so a version table called "order" works; SQLAlchemy quotes the same way). */
+static int sqlite_keyword(const char *word)
+{
+	return sqlite3_keyword_check(word, (int)strlen(word));
+}
+
 char *rt_sqlite_quote(const char *s)
 {
-	int plain = (islower((unsigned char)*s) || *s == '_');
-	for (const char *p = s; plain && *p; p++)
-		plain = islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_';
-	if (plain && !sqlite3_keyword_check(s, (int)strlen(s)))
-		return xstrdup(s);
-	struct strbuf sb = STRBUF_INIT;
-	strbuf_addch(&sb, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			strbuf_addch(&sb, '"');
-		strbuf_addch(&sb, *s);
-	}
-	strbuf_addch(&sb, '"');
-	return strbuf_detach(&sb);
+	return rt_sql_quote_ident(s, sqlite_keyword);
 }
 
 /* A name token without its quotes (doubled quotes undone). */

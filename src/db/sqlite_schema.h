@@ -12,7 +12,8 @@
 int rt_sqlite_schema_read(sqlite3 *h, const char *skip_table, struct rt_schema *out,
 			  struct rt_error *err);
 
-/* `s` quoted as an identifier when it needs quotes; a new string. */
+/* `s` quoted as an identifier when it needs quotes (SQLite's keywords); a
+ * new string. */
 char *rt_sqlite_quote(const char *s);
 
 #endif

@@ -1,66 +1,18 @@
 #include "offline.h"
+#include "../lib/sqlquote.h"
 #include "../lib/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* 'value' with quotes doubled */
 static void add_literal(struct strbuf *sb, const char *v)
 {
-	strbuf_addch(sb, '\'');
-	for (; *v; v++) {
-		if (*v == '\'')
-			strbuf_addch(sb, '\'');
-		strbuf_addch(sb, *v);
-	}
-	strbuf_addch(sb, '\'');
+	rt_sql_add_literal(sb, v);
 }
 
-/* Words PostgreSQL reserves, and those SQLite will not take as a table name,
- * sorted: an offline script has no database to ask, and quoting a word
- * needlessly is harmless where leaving a keyword bare is a syntax error. */
-static const char *const reserved[] = {
-	"add", "all", "alter", "analyse", "analyze", "and", "any", "array", "as", "asc",
-	"asymmetric", "authorization", "autoincrement", "between", "binary", "both", "case",
-	"cast", "check", "collate", "collation", "column", "commit", "concurrently", "constraint",
-	"create", "cross", "current_catalog", "current_date", "current_role", "current_schema",
-	"current_time", "current_timestamp", "current_user", "default", "deferrable", "delete",
-	"desc", "distinct", "do", "drop", "else", "end", "escape", "except", "exists", "false",
-	"fetch", "for", "foreign", "freeze", "from", "full", "glob", "grant", "group", "having",
-	"if", "ilike", "in", "index", "indexed", "initially", "inner", "insert", "intersect",
-	"into", "is", "isnull", "join", "lateral", "leading", "left", "like", "limit",
-	"localtime", "localtimestamp", "match", "natural", "not", "nothing", "notnull", "null",
-	"offset", "on", "only", "or", "order", "outer", "overlaps", "placing", "primary", "raise",
-	"references", "regexp", "returning", "right", "rollback", "select", "session_user", "set",
-	"similar", "some", "symmetric", "table", "tablesample", "then", "to", "trailing",
-	"transaction", "true", "union", "unique", "update", "user", "using", "values", "variadic",
-	"verbose", "when", "where", "window", "with"
-};
-
-static int cmp_word(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* "name" only when it needs quoting (not a plain lowercase word, or a
- * keyword), as SQLAlchemy does */
 static void add_ident(struct strbuf *sb, const char *s)
 {
-	int plain = *s && (strchr("abcdefghijklmnopqrstuvwxyz_", *s) != NULL);
-	for (const char *p = s; plain && *p; p++)
-		plain = strchr("abcdefghijklmnopqrstuvwxyz0123456789_$", *p) != NULL;
-	if (plain && !bsearch(&s, reserved, sizeof(reserved) / sizeof(*reserved), sizeof(*reserved),
-			      cmp_word)) {
-		strbuf_addstr(sb, s);
-		return;
-	}
-	strbuf_addch(sb, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			strbuf_addch(sb, '"');
-		strbuf_addch(sb, *s);
-	}
-	strbuf_addch(sb, '"');
+	rt_sql_add_ident(sb, s, NULL);
 }
 
 struct ctx {

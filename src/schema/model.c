@@ -351,14 +351,3 @@ int rt_sql_has_word(const char *norm, const char *word)
 			return 1;
 	return 0;
 }
-
-void rt_sql_add_literal(struct strbuf *sb, const char *s)
-{
-	strbuf_addch(sb, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			strbuf_addch(sb, '\'');
-		strbuf_addch(sb, *s);
-	}
-	strbuf_addch(sb, '\'');
-}

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 
+#include "../lib/sqlquote.h"
 #include "../lib/strbuf.h"
 #include "../lib/strvec.h"
 
@@ -124,8 +125,5 @@ char *rt_sql_normalize(const char *sql, size_t len);
 int rt_sql_token(const char **p, const char *end, const char **b, const char **e);
 /* Is `word` one of the unquoted words of normalized text (strings skipped)? */
 int rt_sql_has_word(const char *norm, const char *word);
-
-/* Quote an SQL string literal ('it''s'). */
-void rt_sql_add_literal(struct strbuf *sb, const char *s);
 
 #endif

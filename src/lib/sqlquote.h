@@ -1,0 +1,30 @@
+/*
+ * Quoting for SQL text that retort writes itself: the one identifier
+ * quoter and the one string-literal quoter.  Every dialect quotes a name
+ * the same way ("na""me"); they differ only in which bare words are
+ * keywords, so the caller passes its dialect's keyword test.  A name is
+ * left bare only when it is a plain lowercase word that is no keyword,
+ * which is how SQLAlchemy (and so Alembic) spells names.
+ */
+#ifndef RT_SQLQUOTE_H
+#define RT_SQLQUOTE_H
+
+#include "strbuf.h"
+
+/* Is `word` (lowercase, NUL-terminated) a keyword that must be quoted? */
+typedef int (*rt_keyword_fn)(const char *word);
+
+/* Words PostgreSQL reserves and SQLite will not take as a table name: for
+ * SQL written with no database to ask (offline scripts).  Quoting a word
+ * needlessly is harmless where leaving a keyword bare is a syntax error. */
+int rt_sql_common_keyword(const char *word);
+
+/* Append `name` as an identifier: bare when plain and no keyword (by
+ * `is_keyword`; NULL: rt_sql_common_keyword), else in double quotes. */
+void rt_sql_add_ident(struct strbuf *sb, const char *name, rt_keyword_fn is_keyword);
+/* The same, as a new string. */
+char *rt_sql_quote_ident(const char *name, rt_keyword_fn is_keyword);
+/* Append `s` as a string literal: 'it''s'. */
+void rt_sql_add_literal(struct strbuf *sb, const char *s);
+
+#endif
