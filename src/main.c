@@ -2,7 +2,8 @@
  * retort: a database migration runner with Alembic's commands.
  *
  * main() parses the global options (which come before the command, as in
- * git and Alembic), resolves the configuration, and runs one command.
+ * git and Alembic) into the configuration, then hands the command and its
+ * arguments to the dispatcher.
  */
 #include "cmd/cmd.h"
 #include "db/driver.h"
@@ -13,26 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char usage[] =
-	"retort [-c FILE] [-u URL] [-d DIR] [-x KEY=VALUE] [-q] [-v] [--color=WHEN] COMMAND [ARGS]";
-
 static const char *env_get(const char *name)
 {
 	return getenv(name);
-}
-
-static void print_help(const struct opt *opts)
-{
-	print_usage(usage, "A database migration runner with Alembic's commands, for SQLite "
-			   "and PostgreSQL.", opts);
-	printf("\ncommands:\n");
-	for (const struct cmd *c = commands; c->name; c++) {
-		const char *nl = strchr(c->summary, '\n');
-		printf("  %-16s %.*s\n", c->name, nl ? (int)(nl - c->summary) : (int)strlen(c->summary),
-		       c->summary);
-	}
-	printf("\n'retort COMMAND --help' describes a command. Exit status: 0 ok, 1 check found "
-	       "pending\nmigrations, 2 error, 3 wait timeout, 4 lock timeout, 64 usage error.\n");
 }
 
 static void print_version(void)
@@ -50,106 +34,79 @@ static void print_version(void)
 	printf("libcurl %s\n", curl ? curl : "not built in (no HTTP wait targets or --notify)");
 }
 
+/* Colour on stderr: always, never, or (auto) on a terminal without NO_COLOR. */
+static int use_color(const struct rt_config *c)
+{
+	if (c->color != RT_COLOR_AUTO)
+		return c->color == RT_COLOR_ALWAYS;
+	const char *term = getenv("TERM");
+	return isatty(2) && !getenv("NO_COLOR") && !(term && !strcmp(term, "dumb"));
+}
+
+/* The global options plus --version, which only main() knows. */
+struct global_args {
+	struct rt_config_flags flags;
+	int version;
+};
+
 int main(int argc, char **argv)
 {
-	struct app app;
-	struct rt_config_flags flags = { 0 };
-	struct strvec xargs = STRVEC_INIT, rest = STRVEC_INIT;
+	struct app app = { 0 };
+	struct global_args ga;
+	struct strvec rest = STRVEC_INIT;
 	struct rt_error err = RT_ERROR_INIT;
-	const char *color = "auto";
-	int help = 0, version = 0, rc;
-	double lock_timeout = 60;
-	flags.wait_timeout = -1;
-	memset(&app, 0, sizeof(app));
-	const struct opt opts[] = {
-		{ OPT_STRING, 'c', "config", &flags.config_file, "FILE",
-		  "config file (default: retort.ini, else alembic.ini; env RETORT_CONFIG)" },
-		{ OPT_STRING, 'u', "url", &flags.url, "URL", "database URL (env DATABASE_URL)" },
-		{ OPT_STRING, 'd', "dir", &flags.dir, "DIR",
-		  "script directory holding versions/ (env RETORT_DIR; default: migrations)" },
-		{ OPT_LIST, 'x', NULL, &xargs, "KEY=VALUE", "extra value for templates (repeatable)" },
-		{ OPT_BOOL, 'q', "quiet", &flags.quiet, NULL, "print only results and errors" },
-		{ OPT_BOOL, 'v', "verbose", &flags.verbose, NULL, "say more about what is used" },
-		{ OPT_STRING, 0, "color", &color, "WHEN", "auto, always or never (honours NO_COLOR)" },
-		{ OPT_NUMBER, 0, "lock-timeout", &lock_timeout, "SECONDS",
-		  "how long to wait for another retort's migration lock (default 60)" },
-		{ OPT_BOOL, 0, "single-transaction", &app.single_txn, NULL,
-		  "run the whole upgrade/downgrade in one transaction: all or nothing" },
-		{ OPT_STRING, 0, "schema", &flags.schema_path, "PATH",
-		  "declarative schema file or directory (env RETORT_SCHEMA; default DIR/schema.sql)" },
-		{ OPT_STRING, 0, "search-path", &app.search_path, "NAME",
-		  "PostgreSQL: search_path for migrations" },
-		{ OPT_STRING, 0, "version-table", &app.version_table, "NAME",
-		  "version table name (default alembic_version)" },
-		{ OPT_STRING, 0, "version-table-schema", &app.version_table_schema, "NAME",
-		  "PostgreSQL: schema of the version table" },
-		{ OPT_NUMBER, 0, "statement-timeout", &app.statement_timeout, "SECONDS",
-		  "PostgreSQL: cancel any statement running longer" },
-		{ OPT_NUMBER, 0, "ddl-lock-timeout", &app.ddl_lock_timeout, "SECONDS",
-		  "PostgreSQL: give up waiting for a table lock after this long (lock_timeout)" },
-		{ OPT_BOOL, 0, "wait", &flags.wait, NULL,
-		  "wait for the database to accept connections before using it (up to 60 s)" },
-		{ OPT_NUMBER, 0, "wait-timeout", &flags.wait_timeout, "SECONDS",
-		  "wait up to this long (env RETORT_WAIT_TIMEOUT; implies --wait; exit 3 on timeout)" },
-		{ OPT_STRING, 0, "notify", &flags.notify_url, "URL",
-		  "POST a JSON summary of each change to this webhook (env RETORT_NOTIFY_URL)" },
-		{ OPT_BOOL, 0, "version", &version, NULL, "print versions and exit" },
-		OPT_END_,
-	};
+	struct opt opts[RT_SET_COUNT + 2];
+	int n = opts_count(global_options()), rc;
 
+	memcpy(opts, global_options(), (size_t)n * sizeof(*opts));
+	opts[n] = (struct opt)OPT_BOOL_(0, "version", struct global_args, version,
+					"print versions and exit");
+	opts[n + 1] = (struct opt)OPT_END_;
+	rt_config_flags_init(&ga.flags);
+	ga.version = 0;
 	rt_config_init(&app.cfg);
 	rt_scriptdir_init(&app.sd);
 
-	rc = parse_opts(argc, argv, 1, opts, 1, &rest, &err);
-	if (rc == PARSE_HELP)
-		help = 1;
-	if (!strcmp(color, "always"))
-		app.color = 1;
-	else if (!strcmp(color, "auto"))
-		app.color = isatty(2) && !getenv("NO_COLOR") &&
-			    !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
-	else if (strcmp(color, "never")) {
-		rc = PARSE_ERROR;
-		rt_error_set(&err, RT_EXIT_USAGE, "--color takes auto, always or never, not '%s'", color);
-	}
+	rc = parse_opts(argc, argv, 1, opts, &ga, 1, &rest, NULL, &err);
 	if (rc == PARSE_ERROR) {
 		rc = app_fail(&app, &err);
-		fprintf(stderr, "usage: %s\n", usage);
+		fprintf(stderr, "usage: retort [GLOBAL OPTIONS] COMMAND [ARGS]; 'retort --help' "
+				"lists them\n");
 		goto out;
 	}
-	if (version) {
+	if (ga.version) {
 		print_version();
 		rc = 0;
 		goto out;
 	}
-	if (help || !rest.nr) {
-		if (help) {
-			print_help(opts);
+	if (rc == PARSE_HELP || !rest.nr) {
+		if (rc == PARSE_HELP) {
+			help_main();
 			rc = 0;
 		} else {
-			fprintf(stderr, "usage: %s\n'retort --help' lists the commands.\n", usage);
+			fprintf(stderr, "usage: retort [GLOBAL OPTIONS] COMMAND [ARGS]\n"
+					"'retort --help' lists the commands.\n");
 			rc = RT_EXIT_USAGE;
 		}
 		goto out;
 	}
 	const struct cmd *cmd = find_command(rest.v[0]);
 	if (!cmd) {
-		fprintf(stderr, "retort: error: unknown command '%s'; 'retort --help' lists them\n",
-			rest.v[0]);
-		rc = RT_EXIT_USAGE;
-		goto out;
-	}
-	flags.xargs = &xargs;
-	flags.wait_timeout_set = flags.wait_timeout != -1;
-	app.lock_timeout = lock_timeout;
-	if (rt_config_load(&app.cfg, &flags, env_get, &err)) {
+		rt_error_set(&err, RT_EXIT_USAGE, "unknown command '%s'; 'retort --help' lists them",
+			     rest.v[0]);
 		rc = app_fail(&app, &err);
 		goto out;
 	}
+	if (rt_config_load(&app.cfg, &ga.flags, env_get, &err)) {
+		app.color = ga.flags.value[RT_SET_COLOR] && !strcmp(ga.flags.value[RT_SET_COLOR], "always");
+		rc = app_fail(&app, &err);
+		goto out;
+	}
+	app.color = use_color(&app.cfg);
 	if (app.cfg.verbose)
 		app_note(&app, "retort: config %s; scripts in %s",
 			 app.cfg.config_file ? app.cfg.config_file : "(none)", app.cfg.script_location);
-	rc = cmd->fn(&app, cmd, (int)rest.nr, rest.v);
+	rc = cmd_dispatch(&app, cmd, (int)rest.nr, rest.v);
 out:
 	fflush(stdout);
 	if (ferror(stdout) && !rc) {
@@ -158,7 +115,7 @@ out:
 	}
 	app_release(&app);
 	rt_http_cleanup();
-	strvec_clear(&xargs);
+	rt_config_flags_release(&ga.flags);
 	strvec_clear(&rest);
 	return rc;
 }

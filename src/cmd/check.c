@@ -5,7 +5,6 @@
  * missing") otherwise.  --json prints one object for CI.
  */
 #include "cmd.h"
-#include "../lib/url.h"
 #include "../schema/diff.h"
 
 #include <stdio.h>
@@ -27,7 +26,7 @@ static void print_json(struct app *app, int ok, const struct strvec *rows, const
 	const struct rt_graph *g = &app->sd.graph;
 	struct strbuf sb = STRBUF_INIT;
 	struct strvec heads = STRVEC_INIT;
-	char *db = rt_url_mask(app->cfg.url);
+	char *db = app_masked_url(app);
 	for (int i = 0; i < g->heads.nr; i++)
 		strvec_push(&heads, g->revs[g->heads.v[i]].id);
 	strbuf_addf(&sb, "{\"ok\":%s,\"database\":", ok ? "true" : "false");
@@ -77,36 +76,35 @@ static int drift_of(struct app *app, struct strvec *out, struct rt_error *err)
 	return rc ? -1 : 0;
 }
 
-int cmd_check(struct app *app, const struct cmd *self, int argc, char **argv)
+struct check_opts {
+	int json;
+};
+
+static const struct opt check_options[] = {
+	OPT_BOOL_(0, "json", struct check_opts, json, "print the result as one JSON object"),
+	OPT_END_,
+};
+
+static int run_check(struct app *app, void *opts, const struct strvec *args, struct rt_error *err)
 {
-	struct strvec args = STRVEC_INIT, rows = STRVEC_INIT, drift = STRVEC_INIT;
+	struct check_opts *o = opts;
+	struct strvec rows = STRVEC_INIT, drift = STRVEC_INIT;
 	struct intlist revs = { 0 };
-	struct rt_error err = RT_ERROR_INIT;
 	struct rt_plan plan;
-	int json = 0;
-	const struct opt opts[] = {
-		{ OPT_BOOL, 0, "json", &json, NULL, "print the result as one JSON object" },
-		OPT_END_,
-	};
+	int rc = -1;
+	(void)args;
 	rt_plan_init(&plan);
-	int rc = cmd_parse(app, self, argc, argv, opts, &args);
-	if (rc >= 0 || (rc = cmd_nargs(self, &args, 0, 0)) >= 0)
+	if (app_pending(app, &rows, &revs, &plan, err))
 		goto out;
-	if (app_pending(app, &rows, &revs, &plan, &err)) {
-		rc = app_fail(app, &err);
-		goto out;
-	}
 	const struct rt_graph *g = &app->sd.graph;
 	int at_head = !plan.n && app_at_heads(g, &rows);
 	/* drift is only meaningful once every migration has run */
 	const char *schema = at_head && app_has_schema(app) ? app->cfg.schema_path : NULL;
-	if (schema && drift_of(app, &drift, &err)) {
-		rc = app_fail(app, &err);
+	if (schema && drift_of(app, &drift, err))
 		goto out;
-	}
 	int ok = at_head && !drift.nr;
 	rc = ok ? 0 : RT_EXIT_PENDING;
-	if (json) {
+	if (o->json) {
 		print_json(app, ok, &rows, &plan, schema, &drift);
 		goto out;
 	}
@@ -134,9 +132,21 @@ int cmd_check(struct app *app, const struct cmd *self, int argc, char **argv)
 	free(cur);
 out:
 	rt_plan_release(&plan);
-	strvec_clear(&args);
 	strvec_clear(&rows);
 	strvec_clear(&drift);
 	intlist_release(&revs);
 	return rc;
 }
+
+const struct cmd cmd_check = {
+	.name = "check",
+	.brief = "Exit 0 at head with no schema drift; exit 1 with what differs.",
+	.description = "Exit 0 when the database is at head and matches the declarative schema "
+		       "(when there is one); exit 1 with the pending migrations or the schema "
+		       "drift. --json prints one object for CI.",
+	.run = run_check,
+	.opts = check_options,
+	.opts_size = sizeof(struct check_opts),
+	.max_args = 0,
+	.needs = NEEDS_SCRIPTS | NEEDS_DB_READ,
+};

@@ -1,7 +1,18 @@
 /*
  * The command layer: the only code that prints or decides exit statuses.
- * main.c parses global options into a `struct app`, then dispatches to a
- * command from the table in commands.c; each command lives in its own file.
+ *
+ * main.c parses the global options (from the settings table of
+ * lib/config.c) and hands the rest to the dispatcher (dispatch.c), which
+ * looks the command up in the table (commands.c), parses its options,
+ * checks its arguments, prepares what it needs (the script directory, the
+ * database, the migration lock), runs it, reports its error in one place
+ * and sends the notification.  Each command lives in its own file and
+ * declares itself as a `struct cmd`; aliases are entries with presets.
+ *
+ *   report.c   stderr lines, colours, hints as flag names, step lines
+ *   session.c  the script directory, the database, the --wait gate
+ *   run.c      upgrade/downgrade/stamp, online and offline, notifications
+ *   help.c     --help, the man page and shell completion from the tables
  */
 #ifndef RT_CMD_H
 #define RT_CMD_H
@@ -17,62 +28,74 @@
 
 #define RETORT_VERSION "0.1.0"
 
+struct run_state;
+
 struct app {
 	struct rt_config cfg;
 	int color;               /* colour stderr */
-	double lock_timeout;
-	const char *search_path; /* --search-path */
-	const char *version_table, *version_table_schema;
-	double statement_timeout, ddl_lock_timeout;
-	int single_txn;          /* --single-transaction */
 	int scripts_loaded;
 	int waited;              /* the --wait gate has passed */
 	struct rt_scriptdir sd;
 	struct rt_db *db;
+	struct run_state *run;   /* what the last app_run() did, for --notify */
 };
 
-struct cmd;
-typedef int (*cmd_fn)(struct app *app, const struct cmd *self, int argc, char **argv);
+/* What the dispatcher prepares before a command runs. */
+enum cmd_needs {
+	NEEDS_SCRIPTS = 1,  /* the script directory, read into a graph */
+	NEEDS_DB_READ = 2,  /* the database, opened read-only */
+	NEEDS_DB_LOCK = 4,  /* the database, opened to change it, under the migration lock */
+};
 
+/* What completion offers for a command's positional arguments. */
+enum cmd_complete { COMPLETE_NONE, COMPLETE_REVISIONS, COMPLETE_FILES, COMPLETE_WORDS };
+
+/*
+ * A command: how it is called and what it needs.  `run` gets the parsed
+ * options (a struct of `opts_size` bytes, zeroed, then `preset`) and the
+ * positional arguments; it returns an exit status, or -1 with `err` filled
+ * (the dispatcher reports it).
+ */
 struct cmd {
 	const char *name;
-	cmd_fn fn;
-	const char *usage;
-	const char *summary;
+	const char *args;         /* positional arguments for the usage line: "[TARGET]" */
+	const char *brief;        /* one line for the command list */
+	const char *description;  /* what --help and the man page say, whole sentences */
+	int (*run)(struct app *app, void *opts, const struct strvec *args, struct rt_error *err);
+	const struct opt *opts;
+	size_t opts_size;
+	void (*preset)(void *opts);
+	int min_args, max_args;   /* max_args -1: any number */
+	int needs;                /* enum cmd_needs */
+	const char *notify;       /* the event it notifies ("upgrade"), or NULL */
+	enum cmd_complete complete;
+	const char *words;        /* COMPLETE_WORDS: the words */
+	const char *alias_of;     /* an alias: the command it presets */
+	int hidden;               /* left out of --help's list */
 };
 
-extern const struct cmd commands[];
-
-/* One per file in src/cmd/. */
-int cmd_init(struct app *, const struct cmd *, int, char **);
-int cmd_revision(struct app *, const struct cmd *, int, char **);
-int cmd_merge(struct app *, const struct cmd *, int, char **);
-int cmd_upgrade(struct app *, const struct cmd *, int, char **);
-int cmd_downgrade(struct app *, const struct cmd *, int, char **);
-int cmd_rollback(struct app *, const struct cmd *, int, char **);
-int cmd_stamp(struct app *, const struct cmd *, int, char **);
-int cmd_current(struct app *, const struct cmd *, int, char **);
-int cmd_history(struct app *, const struct cmd *, int, char **);
-int cmd_heads(struct app *, const struct cmd *, int, char **);
-int cmd_branches(struct app *, const struct cmd *, int, char **);
-int cmd_show(struct app *, const struct cmd *, int, char **);
-int cmd_check(struct app *, const struct cmd *, int, char **);
-int cmd_showmigrations(struct app *, const struct cmd *, int, char **);
-int cmd_status(struct app *, const struct cmd *, int, char **);
-int cmd_wait(struct app *, const struct cmd *, int, char **);
-int cmd_diff(struct app *, const struct cmd *, int, char **);
-int cmd_dump(struct app *, const struct cmd *, int, char **);
-
+/* The table (commands.c), NULL-terminated. */
+extern const struct cmd *const commands[];
 const struct cmd *find_command(const char *name);
 
-/* Parse a command's options; returns -1 to continue, else the exit status
- * to return (0 after --help, 64 on a usage error). */
-int cmd_parse(struct app *app, const struct cmd *self, int argc, char **argv,
-	      const struct opt *opts, struct strvec *args);
-/* Refuse more than `max` positional arguments (or fewer than `min`). */
-int cmd_nargs(const struct cmd *self, const struct strvec *args, size_t min, size_t max);
+/* One per file in src/cmd/. */
+extern const struct cmd cmd_init, cmd_revision, cmd_makemigrations, cmd_merge, cmd_upgrade,
+	cmd_migrate, cmd_downgrade, cmd_rollback, cmd_stamp, cmd_current, cmd_history, cmd_heads,
+	cmd_branches, cmd_show, cmd_check, cmd_diff, cmd_dump, cmd_showmigrations, cmd_status,
+	cmd_wait, cmd_completion, cmd_manpage;
 
-/* Report an error on stderr ("retort: error: ...") and return its exit status. */
+/* Run `c` with argv[0] its name (dispatch.c). */
+int cmd_dispatch(struct app *app, const struct cmd *c, int argc, char **argv);
+/* The global options: built once from lib/config.c's settings table. */
+const struct opt *global_options(void);
+
+/* help.c */
+void help_usage_line(const struct cmd *c, struct strbuf *sb);
+void help_command(const struct cmd *c);
+void help_main(void);
+void help_manpage(void);
+
+/* report.c: stderr and the exit status of an error. */
 int app_fail(struct app *app, const struct rt_error *err);
 void app_warn(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* An informational line on stderr, unless --quiet. */
@@ -80,11 +103,17 @@ void app_note(struct app *app, const char *fmt, ...) __attribute__((format(print
 /* A progress line on standard output ("  Generating x ...  done"), unless -q:
  * Alembic's status messages, which its --quiet silences too. */
 void app_status(struct app *app, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The configured database URL with its password masked; free() it. */
+char *app_masked_url(const struct app *app);
 
+/* session.c */
 int app_load_scripts(struct app *app, struct rt_error *err);
-/* Open the configured database (announcing the embedded default). */
-int app_open_db(struct app *app, int readonly, struct rt_error *err);
+/* Open the configured database (announcing the embedded default), after
+ * the --wait gate; `lock` also takes the migration lock. */
+int app_open_db(struct app *app, int readonly, int lock, struct rt_error *err);
 void app_close_db(struct app *app);
+/* The driver options the settings ask for: the one place they are built. */
+void app_db_opts(struct app *app, int readonly, struct rt_db_opts *opts);
 /* The configured database URL, or an error when there is none (no URL
  * given and RETORT_REQUIRE_URL set, as in the container image). */
 const char *app_db_url(struct app *app, struct rt_error *err);
@@ -92,14 +121,26 @@ const char *app_db_url(struct app *app, struct rt_error *err);
  * progress; the wait command and the --wait gate of app_open_db(). */
 int app_wait(struct app *app, const struct strvec *specs, double timeout, struct rt_error *err);
 int app_read_rows(struct app *app, struct strvec *rows, int *table_exists, struct rt_error *err);
+/* Read-only: read the version rows, resolve them to revisions. */
+int app_current(struct app *app, struct strvec *rows, struct intlist *revs, struct rt_error *err);
+/* app_current(), plus the plan that `upgrade heads` would run. */
+int app_pending(struct app *app, struct strvec *rows, struct intlist *revs, struct rt_plan *plan,
+		struct rt_error *err);
 void app_release(struct app *app);
 
-/* Shared run of upgrade/downgrade/stamp: lock, read rows, plan, execute. */
+/* run.c: upgrade/downgrade/stamp: read rows under the lock, plan, execute. */
 enum run_kind { RUN_UPGRADE, RUN_DOWNGRADE, RUN_STAMP };
-int app_run(struct app *app, enum run_kind kind, const struct strvec *targets, int purge);
+int app_run(struct app *app, enum run_kind kind, const struct strvec *targets, int purge,
+	    struct rt_error *err);
 /* --sql: print the script instead of running it; never connects.  Targets
  * may be "START:END" (START defaults to base, which creates the table). */
-int app_offline(struct app *app, enum run_kind kind, const struct strvec *targets, int purge);
+int app_offline(struct app *app, enum run_kind kind, const struct strvec *targets, int purge,
+		struct rt_error *err);
+/* Free what the last app_run() kept. */
+void app_run_release(struct app *app);
+/* --notify: POST what the command did (or how it failed); a warning when
+ * the webhook cannot be reached. */
+void app_notify(struct app *app, const struct cmd *c, double started, const struct rt_error *failure);
 
 /* Alembic's output formats (format.c). */
 enum {
@@ -113,14 +154,11 @@ void fmt_head_only(const struct rt_graph *g, int r, int flags, int is_current, s
 void fmt_log_entry(const struct rt_graph *g, int r, int is_current, struct strbuf *sb);
 /* "<base>" or the comma-joined Revises list */
 void fmt_down(const struct rt_graph *g, int r, struct strbuf *sb);
+/* Is the set of version rows exactly the set of heads? */
+int app_at_heads(const struct rt_graph *g, const struct strvec *rows);
+/* One "  <id>, <message>" line per pending step. */
+void print_pending(const struct rt_graph *g, const struct rt_plan *plan);
 
-
-
-/* Read-only: load scripts, read the version rows, resolve them to revisions. */
-int app_current(struct app *app, struct strvec *rows, struct intlist *revs, struct rt_error *err);
-/* app_current(), plus the plan that `upgrade heads` would run. */
-int app_pending(struct app *app, struct strvec *rows, struct intlist *revs, struct rt_plan *plan,
-		struct rt_error *err);
 /* The schema of the configured database (schema.c). */
 int app_schema_live(struct app *app, struct rt_schema *out, struct rt_error *err);
 /* A desired schema: the schema files at `path` (NULL: the configured
@@ -131,9 +169,8 @@ int app_schema_load(struct app *app, enum schema_from from, const char *path, st
 		    struct rt_schema *out, struct rt_error *err);
 /* Is there a schema to compare with: --schema given, or the default file present? */
 int app_has_schema(const struct app *app);
+/* Open another database read-only (diff's sides and --dev-url), with the
+ * same driver options as the configured one. */
+int app_open_other(struct app *app, const char *url, struct rt_db **db, struct rt_error *err);
 
-/* Is the set of version rows exactly the set of heads? */
-int app_at_heads(const struct rt_graph *g, const struct strvec *rows);
-/* One "  <id>, <message>" line per pending step. */
-void print_pending(const struct rt_graph *g, const struct rt_plan *plan);
 #endif

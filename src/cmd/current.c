@@ -1,30 +1,30 @@
 /* current: the revision(s) the database is at, in Alembic's format. */
 #include "cmd.h"
 #include "../lib/resolve.h"
-#include "../lib/url.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-int cmd_current(struct app *app, const struct cmd *self, int argc, char **argv)
+struct current_opts {
+	int verbose;
+};
+
+static const struct opt current_options[] = {
+	OPT_BOOL_('v', "verbose", struct current_opts, verbose, "show each revision in full"),
+	OPT_END_,
+};
+
+static int run_current(struct app *app, void *opts, const struct strvec *args, struct rt_error *err)
 {
-	struct strvec args = STRVEC_INIT, rows = STRVEC_INIT;
+	struct current_opts *o = opts;
+	struct strvec rows = STRVEC_INIT;
 	struct intlist revs = { 0 }, shown = { 0 };
-	struct rt_error err = RT_ERROR_INIT;
-	int verbose = 0;
-	const struct opt opts[] = {
-		{ OPT_BOOL, 'v', "verbose", &verbose, NULL, "show each revision in full" },
-		OPT_END_,
-	};
-	int rc = cmd_parse(app, self, argc, argv, opts, &args);
-	if (rc >= 0 || (rc = cmd_nargs(self, &args, 0, 0)) >= 0)
+	(void)args;
+	int rc = app_current(app, &rows, &revs, err);
+	if (rc)
 		goto out;
-	if (app_current(app, &rows, &revs, &err)) {
-		rc = app_fail(app, &err);
-		goto out;
-	}
-	if (verbose) {
-		char *m = rt_url_mask(app->cfg.url);
+	if (o->verbose) {
+		char *m = app_masked_url(app);
 		printf("Current revision(s) for %s:\n", m);
 		free(m);
 	}
@@ -32,18 +32,28 @@ int cmd_current(struct app *app, const struct cmd *self, int argc, char **argv)
 	rt_all_current(g, &revs, &shown);
 	for (int i = 0; i < shown.nr; i++) {
 		struct strbuf sb = STRBUF_INIT;
-		if (verbose)
+		if (o->verbose)
 			fmt_log_entry(g, shown.v[i], 0, &sb);
 		else
 			fmt_head_only(g, shown.v[i], FMT_HEADS | FMT_TREE, 0, &sb);
 		puts(sb.buf);
 		strbuf_release(&sb);
 	}
-	rc = 0;
 out:
-	strvec_clear(&args);
 	strvec_clear(&rows);
 	intlist_release(&revs);
 	intlist_release(&shown);
 	return rc;
 }
+
+const struct cmd cmd_current = {
+	.name = "current",
+	.brief = "Show the database's current revision(s).",
+	.description = "Show the database's current revision(s), as Alembic prints them. Never "
+		       "creates the version table or the database file.",
+	.run = run_current,
+	.opts = current_options,
+	.opts_size = sizeof(struct current_opts),
+	.max_args = 0,
+	.needs = NEEDS_SCRIPTS | NEEDS_DB_READ,
+};

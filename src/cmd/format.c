@@ -5,6 +5,7 @@
  */
 #include "cmd.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void comma_list(const struct strvec *v, struct strbuf *sb)
@@ -95,4 +96,12 @@ void fmt_log_entry(const struct rt_graph *g, int r, int is_current, struct strbu
 	}
 	if (!*rv->script->longdoc)
 		strbuf_addch(sb, '\n');
+}
+
+void print_pending(const struct rt_graph *g, const struct rt_plan *plan)
+{
+	for (int i = 0; i < plan->n; i++) {
+		const struct rt_rev *rv = &g->revs[plan->steps[i].rev];
+		printf("  %s, %s\n", rv->id, rv->script->doc);
+	}
 }

@@ -29,51 +29,50 @@ out:
 	return rc;
 }
 
-int cmd_history(struct app *app, const struct cmd *self, int argc, char **argv)
+struct history_opts {
+	const char *range;
+	int verbose, indicate;
+};
+
+static const struct opt history_options[] = {
+	OPT_STRING_('r', "rev-range", struct history_opts, range, "[START]:[END]", "only this range"),
+	OPT_BOOL_('v', "verbose", struct history_opts, verbose, "show each revision in full"),
+	OPT_BOOL_('i', "indicate-current", struct history_opts, indicate,
+		  "mark the current revision(s)"),
+	OPT_END_,
+};
+
+static int run_history(struct app *app, void *opts, const struct strvec *args, struct rt_error *err)
 {
-	struct strvec args = STRVEC_INIT, rows = STRVEC_INIT;
+	struct history_opts *o = opts;
+	struct strvec rows = STRVEC_INIT;
 	struct intlist order = { 0 }, cur = { 0 };
-	struct rt_error err = RT_ERROR_INIT;
-	const char *range = NULL;
 	char *base = NULL, *head = NULL;
-	int verbose = 0, indicate = 0;
-	const struct opt opts[] = {
-		{ OPT_STRING, 'r', "rev-range", &range, "[START]:[END]", "only this range" },
-		{ OPT_BOOL, 'v', "verbose", &verbose, NULL, "show each revision in full" },
-		{ OPT_BOOL, 'i', "indicate-current", &indicate, NULL, "mark the current revision(s)" },
-		OPT_END_,
-	};
-	int rc = cmd_parse(app, self, argc, argv, opts, &args);
-	if (rc >= 0 || (rc = cmd_nargs(self, &args, 0, 0)) >= 0)
-		goto out;
-	if (range) {
-		const char *colon = strchr(range, ':');
-		if (!colon) {
-			rt_error_set(&err, RT_EXIT_USAGE,
-				     "history range '%s' needs a colon: [start]:[end], start: or :end", range);
-			rc = app_fail(app, &err);
-			goto out;
-		}
-		if (colon > range)
-			base = xstrndup(range, (size_t)(colon - range));
+	int rc = -1;
+	(void)args;
+	if (o->range) {
+		const char *colon = strchr(o->range, ':');
+		if (!colon)
+			return rt_error_set(err, RT_EXIT_USAGE, "history range '%s' needs a colon: "
+					    "[start]:[end], start: or :end", o->range);
+		if (colon > o->range)
+			base = xstrndup(o->range, (size_t)(colon - o->range));
 		if (colon[1])
 			head = xstrdup(colon + 1);
 	}
-	if (app_load_scripts(app, &err))
-		goto fail;
-	if (base && !strcmp(base, "current") && substitute_current(app, &base, &err))
-		goto fail;
-	if (head && !strcmp(head, "current") && substitute_current(app, &head, &err))
-		goto fail;
-	if (indicate && app_current(app, &rows, &cur, &err))
-		goto fail;
+	if (base && !strcmp(base, "current") && substitute_current(app, &base, err))
+		goto out;
+	if (head && !strcmp(head, "current") && substitute_current(app, &head, err))
+		goto out;
+	if (o->indicate && app_current(app, &rows, &cur, err))
+		goto out;
 	const struct rt_graph *g = &app->sd.graph;
-	if (rt_walk_revisions(g, base, head, &order, &err))
-		goto fail;
+	if (rt_walk_revisions(g, base, head, &order, err))
+		goto out;
 	for (int i = 0; i < order.nr; i++) {
 		struct strbuf sb = STRBUF_INIT;
-		int is_cur = indicate && intlist_has(&cur, order.v[i]);
-		if (verbose)
+		int is_cur = o->indicate && intlist_has(&cur, order.v[i]);
+		if (o->verbose)
 			fmt_log_entry(g, order.v[i], is_cur, &sb);
 		else
 			fmt_head_only(g, order.v[i], FMT_BRANCHES | FMT_DOC | FMT_PARENTS | FMT_TREE | FMT_HEADS,
@@ -82,15 +81,23 @@ int cmd_history(struct app *app, const struct cmd *self, int argc, char **argv)
 		strbuf_release(&sb);
 	}
 	rc = 0;
-	goto out;
-fail:
-	rc = app_fail(app, &err);
 out:
 	free(base);
 	free(head);
-	strvec_clear(&args);
 	strvec_clear(&rows);
 	intlist_release(&order);
 	intlist_release(&cur);
 	return rc;
 }
+
+const struct cmd cmd_history = {
+	.name = "history",
+	.brief = "List revisions, newest first.",
+	.description = "List revisions, newest first, in Alembic's format. -r START:END limits the "
+		       "range (either end may be empty, or 'current').",
+	.run = run_history,
+	.opts = history_options,
+	.opts_size = sizeof(struct history_opts),
+	.max_args = 0,
+	.needs = NEEDS_SCRIPTS,
+};

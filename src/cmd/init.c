@@ -43,34 +43,30 @@ static int make_dir(const char *path, struct rt_error *err)
 	return 0;
 }
 
-int cmd_init(struct app *app, const struct cmd *self, int argc, char **argv)
+static int run_init(struct app *app, void *opts, const struct strvec *args, struct rt_error *err)
 {
-	struct strvec args = STRVEC_INIT;
-	struct rt_error err = RT_ERROR_INIT;
 	struct strbuf path = STRBUF_INIT;
-	int rc = cmd_parse(app, self, argc, argv, NULL, &args);
-	if (rc >= 0 || (rc = cmd_nargs(self, &args, 0, 1)) >= 0)
-		goto out;
-	const char *dir = args.nr ? args.v[0] : app->cfg.script_location;
+	int rc = -1;
+	(void)opts;
+	const char *dir = args->nr ? args->v[0] : app->cfg.script_location;
 	struct stat st;
 	if (!stat(dir, &st) && (!S_ISDIR(st.st_mode) || !dir_is_empty(dir))) {
-		rt_error_set(&err, RT_EXIT_ERROR,
+		rt_error_set(err, RT_EXIT_ERROR,
 			     "directory '%s' already exists and is not empty; choose another with "
 			     "'retort init DIR'", dir);
-		rc = app_fail(app, &err);
 		goto out;
 	}
-	if (make_dir(dir, &err))
-		goto fail;
+	if (make_dir(dir, err))
+		goto out;
 	app_status(app, "  Creating directory %s ...  done", dir);
 	strbuf_addf(&path, "%s/versions", dir);
-	if (make_dir(path.buf, &err))
-		goto fail;
+	if (make_dir(path.buf, err))
+		goto out;
 	app_status(app, "  Creating directory %s ...  done", path.buf);
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/script.sql.tmpl", dir);
-	if (write_file(path.buf, rt_default_template, &err))
-		goto fail;
+	if (write_file(path.buf, rt_default_template, err))
+		goto out;
 	app_status(app, "  Generating %s ...  done", path.buf);
 	if (access("retort.ini", F_OK) && !app->cfg.config_file) {
 		strbuf_reset(&path);
@@ -87,16 +83,24 @@ int cmd_init(struct app *app, const struct cmd *self, int argc, char **argv)
 			    "truncate_slug_length = 40\n"
 			    "# Create dates in this zone instead of local time.\n"
 			    "# timezone = UTC\n", dir);
-		if (write_file("retort.ini", path.buf, &err))
-			goto fail;
+		if (write_file("retort.ini", path.buf, err))
+			goto out;
 		app_status(app, "  Generating retort.ini ...  done");
 	}
 	rc = 0;
-	goto out;
-fail:
-	rc = app_fail(app, &err);
 out:
 	strbuf_release(&path);
-	strvec_clear(&args);
 	return rc;
 }
+
+const struct cmd cmd_init = {
+	.name = "init",
+	.args = "[DIR]",
+	.brief = "Create a script directory and a retort.ini.",
+	.description = "Create a script directory (DIR/versions/, DIR/script.sql.tmpl) and a "
+		       "retort.ini. DIR defaults to the configured script location; it must be new "
+		       "or empty.",
+	.run = run_init,
+	.max_args = 1,
+	.complete = COMPLETE_FILES,
+};

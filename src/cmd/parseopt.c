@@ -1,7 +1,10 @@
+/* The command-line option parser (see parseopt.h). */
 #include "parseopt.h"
 #include "../lib/strbuf.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,22 +19,42 @@ static int is_negative_number(const char *s)
 	return 1;
 }
 
-static int set_value(const struct opt *o, const char *name, const char *val, struct rt_error *err)
+int opts_count(const struct opt *opts)
 {
+	int n = 0;
+	while (opts && opts[n].type != OPT_END)
+		n++;
+	return n;
+}
+
+/* Store one option's value, refusing values of the wrong shape. */
+static int set_value(const struct opt *o, void *target, const char *name, const char *val,
+		     struct rt_error *err)
+{
+	char *at = (char *)target + o->off, *end;
 	switch (o->type) {
 	case OPT_STRING:
-		*(const char **)o->value = val;
+		*(const char **)at = val;
 		return 0;
 	case OPT_LIST:
-		strvec_push(o->value, val);
+		strvec_push((struct strvec *)at, val);
 		return 0;
-	case OPT_NUMBER: {
-		char *end;
+	case OPT_INT: {
+		errno = 0;
+		long n = strtol(val, &end, 10);
+		if (!*val || *end || errno || n < o->min)
+			return rt_error_set(err, RT_EXIT_USAGE,
+					    "option '%s' takes a whole number of at least %ld, not '%s'",
+					    name, o->min, val);
+		*(long *)at = n;
+		return 0;
+	}
+	case OPT_SECONDS: {
 		double d = strtod(val, &end);
-		if (!*val || *end || d < 0)
+		if (!*val || *end || !(d >= 0) || d > 1e9)
 			return rt_error_set(err, RT_EXIT_USAGE,
 					    "option '%s' takes a non-negative number, not '%s'", name, val);
-		*(double *)o->value = d;
+		*(double *)at = d;
 		return 0;
 	}
 	default:
@@ -39,8 +62,31 @@ static int set_value(const struct opt *o, const char *name, const char *val, str
 	}
 }
 
-int parse_opts(int argc, char **argv, int first, const struct opt *opts, int stop_at_positional,
-	       struct strvec *args, struct rt_error *err)
+static const struct opt *find_long(const struct opt *opts, const char *name, size_t n)
+{
+	for (const struct opt *p = opts; p->type != OPT_END; p++)
+		if (p->long_name && strlen(p->long_name) == n && !strncmp(p->long_name, name, n))
+			return p;
+	return NULL;
+}
+
+static const struct opt *find_short(const struct opt *opts, char c)
+{
+	for (const struct opt *p = opts; p->type != OPT_END; p++)
+		if (p->short_name && p->short_name == c)
+			return p;
+	return NULL;
+}
+
+static void mark(const struct opt *opts, const struct opt *o, unsigned char *seen)
+{
+	if (seen)
+		seen[o - opts] = 1;
+}
+
+int parse_opts(int argc, char **argv, int first, const struct opt *opts, void *target,
+	       int stop_at_positional, struct strvec *args, unsigned char *seen,
+	       struct rt_error *err)
 {
 	for (int i = first; i < argc; i++) {
 		const char *a = argv[i];
@@ -60,44 +106,37 @@ int parse_opts(int argc, char **argv, int first, const struct opt *opts, int sto
 		}
 		if (!strcmp(a, "-h") || !strcmp(a, "--help"))
 			return PARSE_HELP;
-		const struct opt *o = NULL;
+		const struct opt *o;
 		const char *inline_val = NULL;
 		char name[128];
 		if (a[1] == '-') {
 			const char *eq = strchr(a + 2, '=');
 			size_t n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-			for (const struct opt *p = opts; p->type != OPT_END; p++)
-				if (p->long_name && strlen(p->long_name) == n && !strncmp(p->long_name, a + 2, n))
-					o = p;
+			o = find_long(opts, a + 2, n);
 			snprintf(name, sizeof(name), "--%.*s", (int)n, a + 2);
 			if (eq)
 				inline_val = eq + 1;
 		} else {
-			for (const struct opt *p = opts; p->type != OPT_END; p++)
-				if (p->short_name && p->short_name == a[1])
-					o = p;
+			o = find_short(opts, a[1]);
 			snprintf(name, sizeof(name), "-%c", a[1]);
 			if (a[2])
 				inline_val = a + 2;
 		}
 		if (!o)
 			return rt_error_set(err, RT_EXIT_USAGE, "unknown option '%s'; see --help", name);
+		mark(opts, o, seen);
 		if (o->type == OPT_BOOL) {
 			if (inline_val && a[1] == '-')
 				return rt_error_set(err, RT_EXIT_USAGE, "option '%s' takes no value", name);
-			(*(int *)o->value)++;
-			if (inline_val) {
-				/* bundled short flags: -qv */
-				for (const char *c = inline_val; *c; c++) {
-					const struct opt *b = NULL;
-					for (const struct opt *p = opts; p->type != OPT_END; p++)
-						if (p->short_name == *c && p->type == OPT_BOOL)
-							b = p;
-					if (!b)
-						return rt_error_set(err, RT_EXIT_USAGE,
-								    "unknown option '-%c' in '%s'", *c, a);
-					(*(int *)b->value)++;
-				}
+			(*(int *)((char *)target + o->off))++;
+			/* bundled short flags: -qv */
+			for (const char *c = inline_val; c && *c; c++) {
+				const struct opt *b = find_short(opts, *c);
+				if (!b || b->type != OPT_BOOL)
+					return rt_error_set(err, RT_EXIT_USAGE, "unknown option '-%c' in '%s'",
+							    *c, a);
+				mark(opts, b, seen);
+				(*(int *)((char *)target + b->off))++;
 			}
 			continue;
 		}
@@ -107,30 +146,27 @@ int parse_opts(int argc, char **argv, int first, const struct opt *opts, int sto
 						    o->argh ? o->argh : "VALUE");
 			inline_val = argv[++i];
 		}
-		if (set_value(o, name, inline_val, err))
+		if (set_value(o, target, name, inline_val, err))
 			return PARSE_ERROR;
 	}
 	return PARSE_OK;
 }
 
-void print_usage(const char *usage, const char *summary, const struct opt *opts)
+void opts_release(const struct opt *opts, void *target)
 {
-	printf("usage: %s\n\n%s\n", usage, summary);
-	if (!opts || opts->type == OPT_END)
-		return;
-	printf("\noptions:\n");
-	for (const struct opt *o = opts; o->type != OPT_END; o++) {
-		struct strbuf sb = STRBUF_INIT;
-		if (o->short_name)
-			strbuf_addf(&sb, "-%c", o->short_name);
-		if (o->short_name && o->long_name)
-			strbuf_addstr(&sb, ", ");
-		if (o->long_name)
-			strbuf_addf(&sb, "--%s", o->long_name);
-		if (o->type != OPT_BOOL)
-			strbuf_addf(&sb, " %s", o->argh ? o->argh : "VALUE");
-		printf("  %-28s %s\n", sb.buf, o->help);
-		strbuf_release(&sb);
-	}
-	printf("  %-28s %s\n", "-h, --help", "show this help");
+	for (const struct opt *o = opts; o && o->type != OPT_END; o++)
+		if (o->type == OPT_LIST)
+			strvec_clear((struct strvec *)((char *)target + o->off));
+}
+
+void opt_label(const struct opt *o, struct strbuf *sb)
+{
+	if (o->short_name)
+		strbuf_addf(sb, "-%c", o->short_name);
+	if (o->short_name && o->long_name)
+		strbuf_addstr(sb, ", ");
+	if (o->long_name)
+		strbuf_addf(sb, "--%s", o->long_name);
+	if (o->type != OPT_BOOL)
+		strbuf_addf(sb, " %s", o->argh ? o->argh : "VALUE");
 }

@@ -1,3 +1,7 @@
+/*
+ * The settings table and its resolution: flags, then the environment,
+ * then the config file, then the defaults (see config.h).
+ */
 #include "config.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -11,6 +15,113 @@
 #include <strings.h>
 #include <unistd.h>
 
+#define AT(f) offsetof(struct rt_config, f)
+
+const struct rt_setting rt_settings[RT_SET_COUNT] = {
+	[RT_SET_CONFIG] = { .id = RT_SET_CONFIG, .type = RT_SETTING_STRING, .short_flag = 'c',
+			    .flag = "config", .env = "RETORT_CONFIG", .off = AT(config_file),
+			    .argh = "FILE", .help = "config file (default: retort.ini, else alembic.ini)" },
+	[RT_SET_URL] = { .id = RT_SET_URL, .type = RT_SETTING_STRING, .short_flag = 'u', .flag = "url",
+			 .env = "DATABASE_URL", .env_file = "DATABASE_URL_FILE", .ini = "sqlalchemy.url",
+			 .ini_alt = "url", .off = AT(url), .argh = "URL", .flags = RT_SETF_SECRET,
+			 .help = "database URL (prefer DATABASE_URL: -u shows a password in ps)" },
+	[RT_SET_DIR] = { .id = RT_SET_DIR, .type = RT_SETTING_STRING, .short_flag = 'd', .flag = "dir",
+			 .env = "RETORT_DIR", .ini = "script_location", .off = AT(script_location),
+			 .argh = "DIR", .help = "script directory holding versions/ (default: migrations)" },
+	[RT_SET_XARGS] = { .id = RT_SET_XARGS, .type = RT_SETTING_LIST, .short_flag = 'x',
+			   .argh = "KEY=VALUE", .help = "extra value for templates (repeatable)" },
+	[RT_SET_QUIET] = { .id = RT_SET_QUIET, .type = RT_SETTING_COUNT_, .short_flag = 'q',
+			   .flag = "quiet", .off = AT(quiet), .help = "print only results and errors" },
+	[RT_SET_VERBOSE] = { .id = RT_SET_VERBOSE, .type = RT_SETTING_COUNT_, .short_flag = 'v',
+			     .flag = "verbose", .off = AT(verbose),
+			     .help = "say more about what is used" },
+	[RT_SET_COLOR] = { .id = RT_SET_COLOR, .type = RT_SETTING_COLOR, .flag = "color",
+			   .env = "RETORT_COLOR", .ini = "color", .off = AT(color), .argh = "WHEN",
+			   .help = "colour on stderr: auto, always or never (auto honours NO_COLOR)" },
+	[RT_SET_LOCK_TIMEOUT] = { .id = RT_SET_LOCK_TIMEOUT, .type = RT_SETTING_SECONDS,
+				  .flag = "lock-timeout", .env = "RETORT_LOCK_TIMEOUT",
+				  .ini = "lock_timeout", .off = AT(lock_timeout), .argh = "SECONDS",
+				  .help = "how long to wait for another retort's migration lock "
+					  "(default 60)" },
+	[RT_SET_SINGLE_TXN] = { .id = RT_SET_SINGLE_TXN, .type = RT_SETTING_BOOL,
+				.flag = "single-transaction", .env = "RETORT_SINGLE_TRANSACTION",
+				.ini = "single_transaction", .off = AT(single_txn),
+				.help = "run the whole upgrade/downgrade in one transaction: all or "
+					"nothing" },
+	[RT_SET_SCHEMA] = { .id = RT_SET_SCHEMA, .type = RT_SETTING_STRING, .flag = "schema",
+			    .env = "RETORT_SCHEMA", .ini = "schema", .off = AT(schema_path),
+			    .argh = "PATH",
+			    .help = "declarative schema file or directory (default DIR/schema.sql)" },
+	[RT_SET_SEARCH_PATH] = { .id = RT_SET_SEARCH_PATH, .type = RT_SETTING_STRING,
+				 .flag = "search-path", .env = "RETORT_SEARCH_PATH",
+				 .ini = "search_path", .off = AT(search_path), .argh = "NAME",
+				 .help = "PostgreSQL: search_path for migrations" },
+	[RT_SET_VERSION_TABLE] = { .id = RT_SET_VERSION_TABLE, .type = RT_SETTING_STRING,
+				   .flag = "version-table", .env = "RETORT_VERSION_TABLE",
+				   .ini = "version_table", .off = AT(version_table), .argh = "NAME",
+				   .help = "version table name (default alembic_version)" },
+	[RT_SET_VERSION_TABLE_SCHEMA] = { .id = RT_SET_VERSION_TABLE_SCHEMA,
+					  .type = RT_SETTING_STRING, .flag = "version-table-schema",
+					  .env = "RETORT_VERSION_TABLE_SCHEMA",
+					  .ini = "version_table_schema",
+					  .off = AT(version_table_schema), .argh = "NAME",
+					  .help = "PostgreSQL: schema of the version table" },
+	[RT_SET_STATEMENT_TIMEOUT] = { .id = RT_SET_STATEMENT_TIMEOUT, .type = RT_SETTING_SECONDS,
+				       .flag = "statement-timeout", .env = "RETORT_STATEMENT_TIMEOUT",
+				       .ini = "statement_timeout", .off = AT(statement_timeout),
+				       .argh = "SECONDS",
+				       .help = "PostgreSQL: cancel any statement running longer" },
+	[RT_SET_DDL_LOCK_TIMEOUT] = { .id = RT_SET_DDL_LOCK_TIMEOUT, .type = RT_SETTING_SECONDS,
+				      .flag = "ddl-lock-timeout", .env = "RETORT_DDL_LOCK_TIMEOUT",
+				      .ini = "ddl_lock_timeout", .off = AT(ddl_lock_timeout),
+				      .argh = "SECONDS",
+				      .help = "PostgreSQL: give up waiting for a table lock after this "
+					      "long (lock_timeout)" },
+	[RT_SET_WAIT] = { .id = RT_SET_WAIT, .type = RT_SETTING_BOOL, .flag = "wait",
+			  .off = AT(wait),
+			  .help = "wait for the database to accept connections before using it (up "
+				  "to 60 s)" },
+	[RT_SET_WAIT_TIMEOUT] = { .id = RT_SET_WAIT_TIMEOUT, .type = RT_SETTING_SECONDS,
+				  .flag = "wait-timeout", .env = "RETORT_WAIT_TIMEOUT",
+				  .ini = "wait_timeout", .off = AT(wait_timeout), .argh = "SECONDS",
+				  .help = "wait up to this long (implies --wait; exit 3 on timeout)" },
+	[RT_SET_NOTIFY] = { .id = RT_SET_NOTIFY, .type = RT_SETTING_STRING, .flag = "notify",
+			    .env = "RETORT_NOTIFY_URL", .ini = "notify_url", .off = AT(notify_url),
+			    .argh = "URL", .flags = RT_SETF_SECRET,
+			    .help = "POST a JSON summary of each change to this webhook" },
+	[RT_SET_REQUIRE_URL] = { .id = RT_SET_REQUIRE_URL, .type = RT_SETTING_BOOL,
+				 .env = "RETORT_REQUIRE_URL", .off = AT(require_url),
+				 .help = "there is no default database (set in the container image)" },
+	[RT_SET_FILE_TEMPLATE] = { .id = RT_SET_FILE_TEMPLATE, .type = RT_SETTING_STRING,
+				   .ini = "file_template", .off = AT(file_template),
+				   .help = "new revision file names (default %(rev)s_%(slug)s)" },
+	[RT_SET_TRUNCATE_SLUG] = { .id = RT_SET_TRUNCATE_SLUG, .type = RT_SETTING_INT,
+				   .ini = "truncate_slug_length", .off = AT(truncate_slug_length),
+				   .min = 1, .max = 1000, .help = "longest slug in a file name (40)" },
+	[RT_SET_TIMEZONE] = { .id = RT_SET_TIMEZONE, .type = RT_SETTING_STRING, .ini = "timezone",
+			      .off = AT(timezone),
+			      .help = "create dates in this IANA zone (default: local time)" },
+	[RT_SET_VERSION_LOCATIONS] = { .id = RT_SET_VERSION_LOCATIONS, .type = RT_SETTING_STRING,
+				       .ini = "version_locations",
+				       .help = "directories holding revision files" },
+	[RT_SET_VERSION_PATH_SEP] = { .id = RT_SET_VERSION_PATH_SEP, .type = RT_SETTING_STRING,
+				      .ini = "version_path_separator", .ini_alt = "path_separator",
+				      .off = AT(version_path_separator),
+				      .help = "how version_locations is split (os, space, ...)" },
+};
+
+void rt_config_flags_init(struct rt_config_flags *f)
+{
+	memset(f, 0, sizeof(*f));
+	strvec_init(&f->xargs);
+}
+
+void rt_config_flags_release(struct rt_config_flags *f)
+{
+	strvec_clear(&f->xargs);
+	rt_config_flags_init(f);
+}
+
 void rt_config_init(struct rt_config *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -21,14 +132,10 @@ void rt_config_init(struct rt_config *c)
 
 void rt_config_release(struct rt_config *c)
 {
-	free(c->config_file);
-	free(c->script_location);
-	free(c->schema_path);
+	for (int i = 0; i < RT_SET_COUNT; i++)
+		if (rt_settings[i].type == RT_SETTING_STRING && rt_settings[i].off)
+			free(*(char **)((char *)c + rt_settings[i].off));
 	strvec_clear(&c->version_locations);
-	free(c->url);
-	free(c->file_template);
-	free(c->timezone);
-	free(c->notify_url);
 	strvec_clear(&c->xkeys);
 	strvec_clear(&c->xvals);
 	rt_config_init(c);
@@ -101,7 +208,7 @@ static const char *ini_raw(const struct ini_section *s, const char *key)
  * directory of the file.  Depth is bounded like configparser's.
  */
 static int interpolate(const struct ini_section *s, const char *here, const char *file,
-		       const char *key, const char *v, int depth, struct strbuf *out,
+		       const char *key, const char *v, int depth, int secret, struct strbuf *out,
 		       struct rt_error *err)
 {
 	if (depth > 10)
@@ -130,7 +237,7 @@ static int interpolate(const struct ini_section *s, const char *here, const char
 				else if (!strcmp(name, "here"))
 					strbuf_addstr(out, sub);
 				else
-					rc = interpolate(s, here, file, name, sub, depth + 1, out, err);
+					rc = interpolate(s, here, file, name, sub, depth + 1, secret, out, err);
 				free(name);
 				if (rc)
 					return rc;
@@ -138,6 +245,11 @@ static int interpolate(const struct ini_section *s, const char *here, const char
 				continue;
 			}
 		}
+		/* a URL may hold a password: never quote it */
+		if (secret)
+			return rt_error_set(err, RT_EXIT_ERROR,
+					    "%s: key '%s': '%%' must be followed by '%%' or '(name)s'; write "
+					    "'%%%%' for a literal percent sign (in a password too)", file, key);
 		return rt_error_set(err, RT_EXIT_ERROR,
 				    "%s: key '%s': '%%' must be followed by '%%' or '(name)s' in '%s'; write "
 				    "'%%%%' for a literal percent sign", file, key, v);
@@ -146,14 +258,14 @@ static int interpolate(const struct ini_section *s, const char *here, const char
 }
 
 static int ini_get(const struct ini_section *s, const char *here, const char *file,
-		   const char *key, char **out, struct rt_error *err)
+		   const char *key, int secret, char **out, struct rt_error *err)
 {
 	const char *raw = ini_raw(s, key);
 	struct strbuf sb = STRBUF_INIT;
 	*out = NULL;
 	if (!raw)
 		return 0;
-	if (interpolate(s, here, file, key, raw, 0, &sb, err)) {
+	if (interpolate(s, here, file, key, raw, 0, secret, &sb, err)) {
 		strbuf_release(&sb);
 		return -1;
 	}
@@ -215,24 +327,40 @@ static void split_locations(struct strvec *out, const char *v, const char *sepna
 	}
 }
 
-/*
- * Read the config file: `path` if given (it must exist), else retort.ini,
- * else alembic.ini in the current directory, else nothing.  retort.ini
- * uses section [retort]; alembic.ini [alembic]; an explicit file uses
- * [retort] when it has one, else [alembic].
- */
-static int read_config_file(struct rt_config *c, const char *path, int explicit_file,
-			    struct rt_error *err)
+/* A value from a file named by an environment variable (Docker secrets):
+ * its first line, white space trimmed. */
+static int read_value_file(const char *var, const char *path, char **out, struct rt_error *err)
 {
-	struct ini_section s = { 0 };
-	char *here = NULL, *v = NULL;
-	int rc = -1;
+	FILE *f = fopen(path, "r");
+	char buf[4096];
+	if (!f)
+		return rt_error_set(err, RT_EXIT_ERROR, "%s '%s' cannot be read: %s", var, path,
+				    strerror(errno));
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *b = buf;
+	while (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r')
+		b++;
+	size_t l = strcspn(b, "\r\n");
+	while (l && (b[l - 1] == ' ' || b[l - 1] == '\t'))
+		l--;
+	if (!l)
+		return rt_error_set(err, RT_EXIT_ERROR, "%s '%s' is empty", var, path);
+	*out = xstrndup(b, l);
+	return 0;
+}
 
-	strvec_init(&s.keys);
-	strvec_init(&s.vals);
-	strvec_init(&s.dkeys);
-	strvec_init(&s.dvals);
-
+/*
+ * Find the config file: `path` if given (it must exist), else retort.ini,
+ * else alembic.ini in the current directory, else none (returns 0 with
+ * *found 0).  retort.ini uses section [retort]; alembic.ini [alembic]; an
+ * explicit file uses [retort] when it has one, else [alembic].
+ */
+static int read_config_file(struct ini_section *s, const char *path, int explicit_file,
+			    const char **found, struct rt_error *err)
+{
+	*found = NULL;
 	if (!path) {
 		if (!access("retort.ini", F_OK))
 			path = "retort.ini";
@@ -245,241 +373,274 @@ static int read_config_file(struct rt_config *c, const char *path, int explicit_
 				    "config file '%s' cannot be read; check the path given with -c or "
 				    "RETORT_CONFIG", path);
 	}
-
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
-	s.want = strcmp(base, "alembic.ini") ? "retort" : "alembic";
-	int line = ini_parse(path, section_handler, &s);
-	if (line < 0) {
-		rt_error_set(err, RT_EXIT_ERROR, "config file '%s' cannot be opened", path);
-		goto out;
-	}
-	if (line > 0) {
-		rt_error_set(err, RT_EXIT_ERROR,
-			     "%s:%d: malformed line; expected 'key = value', '[section]' or a comment",
-			     path, line);
-		goto out;
-	}
-	if (!s.seen && !strcmp(s.want, "retort")) {
-		/* an explicitly named alembic-style file under another name */
-		ini_section_release(&s);
-		s.want = "alembic";
-		ini_parse(path, section_handler, &s);
-	}
-	if (!s.seen) {
-		rt_error_set(err, RT_EXIT_ERROR,
-			     "config file '%s' has no [retort] or [alembic] section", path);
-		goto out;
-	}
-	c->config_file = xstrdup(path);
-	here = dir_of(path);
-
-	if (ini_get(&s, here, path, "script_location", &v, err))
-		goto out;
-	if (v) {
-		free(c->script_location);
-		c->script_location = v;
-	}
-	if (ini_get(&s, here, path, "sqlalchemy.url", &v, err))
-		goto out;
-	if (!v && ini_get(&s, here, path, "url", &v, err))
-		goto out;
-	if (v && *v) {
-		free(c->url);
-		c->url = v;
-		c->url_source = RT_SRC_FILE;
-	} else {
-		free(v);
-	}
-	if (ini_get(&s, here, path, "schema", &v, err))
-		goto out;
-	if (v && *v) {
-		free(c->schema_path);
-		c->schema_path = v;
-		c->schema_path_set = 1;
-	} else {
-		free(v);
-	}
-	if (ini_get(&s, here, path, "file_template", &v, err))
-		goto out;
-	if (v) {
-		free(c->file_template);
-		c->file_template = v;
-	}
-	if (ini_get(&s, here, path, "truncate_slug_length", &v, err))
-		goto out;
-	if (v) {
-		char *end;
-		long n = strtol(v, &end, 10);
-		if (*end || n <= 0 || n > 1000) {
-			rt_error_set(err, RT_EXIT_ERROR,
-				     "%s: truncate_slug_length must be a positive integer, not '%s'", path, v);
-			free(v);
-			goto out;
-		}
-		c->truncate_slug_length = (int)n;
-		free(v);
-	}
-	if (ini_get(&s, here, path, "timezone", &v, err))
-		goto out;
-	if (v && *v)
-		c->timezone = v;
-	else
-		free(v);
-	char *sepname = NULL;
-	if (ini_get(&s, here, path, "version_path_separator", &sepname, err))
-		goto out;
-	if (!sepname && ini_get(&s, here, path, "path_separator", &sepname, err))
-		goto out;
-	if (ini_get(&s, here, path, "version_locations", &v, err)) {
-		free(sepname);
-		goto out;
-	}
-	if (v) {
-		split_locations(&c->version_locations, v, sepname);
-		c->version_locations_set = c->version_locations.nr > 0;
-		free(v);
-	}
-	free(sepname);
-	rc = 0;
-out:
-	free(here);
-	ini_section_release(&s);
-	return rc;
-}
-
-/* The URL from a file (first line, white space trimmed). */
-static int read_url_file(struct rt_config *c, const char *path, struct rt_error *err)
-{
-	FILE *f = fopen(path, "r");
-	char buf[4096];
-	if (!f)
+	s->want = strcmp(base, "alembic.ini") ? "retort" : "alembic";
+	int line = ini_parse(path, section_handler, s);
+	if (line < 0)
+		return rt_error_set(err, RT_EXIT_ERROR, "config file '%s' cannot be opened", path);
+	if (line > 0)
 		return rt_error_set(err, RT_EXIT_ERROR,
-				    "DATABASE_URL_FILE '%s' cannot be read: %s", path, strerror(errno));
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	char *b = buf;
-	while (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r')
-		b++;
-	size_t l = strcspn(b, "\r\n");
-	while (l && (b[l - 1] == ' ' || b[l - 1] == '\t'))
-		l--;
-	if (!l)
-		return rt_error_set(err, RT_EXIT_ERROR, "DATABASE_URL_FILE '%s' is empty", path);
-	free(c->url);
-	c->url = xstrndup(b, l);
+				    "%s:%d: malformed line; expected 'key = value', '[section]' or a "
+				    "comment", path, line);
+	if (!s->seen && !strcmp(s->want, "retort")) {
+		/* an explicitly named alembic-style file under another name */
+		ini_section_release(s);
+		s->want = "alembic";
+		ini_parse(path, section_handler, s);
+	}
+	if (!s->seen)
+		return rt_error_set(err, RT_EXIT_ERROR,
+				    "config file '%s' has no [retort] or [alembic] section", path);
+	*found = path;
 	return 0;
 }
 
-/* --wait, --wait-timeout and RETORT_WAIT_TIMEOUT; --notify and RETORT_NOTIFY_URL. */
-static int wait_and_notify(struct rt_config *c, const struct rt_config_flags *flags,
-			   rt_getenv_fn env, struct rt_error *err)
+/* Everything a setting's value may come from, for resolve(). */
+struct sources {
+	const struct rt_config_flags *flags;
+	rt_getenv_fn env;
+	const struct ini_section *ini; /* NULL: no config file */
+	const char *file, *here;
+};
+
+static int parse_bool(const char *v, int *out)
 {
-	const char *e;
-	if ((e = env("RETORT_WAIT_TIMEOUT")) && *e) {
-		char *end;
-		double t = strtod(e, &end);
-		if (*end || t < 0 || t != t)
-			return rt_error_set(err, RT_EXIT_USAGE, "RETORT_WAIT_TIMEOUT must be a number "
-					    "of seconds, not '%s'", e);
-		c->wait_timeout = t;
-	}
-	if (flags->wait && c->wait_timeout <= 0)
-		c->wait_timeout = RT_DEFAULT_WAIT_TIMEOUT;
-	if (flags->wait_timeout_set) {
-		if (flags->wait_timeout < 0)
-			return rt_error_set(err, RT_EXIT_USAGE, "--wait-timeout must not be negative");
-		c->wait_timeout = flags->wait_timeout;
-	}
-	if (flags->notify_url)
-		c->notify_url = *flags->notify_url ? xstrdup(flags->notify_url) : NULL;
-	else if ((e = env("RETORT_NOTIFY_URL")) && *e)
-		c->notify_url = xstrdup(e);
-	return 0;
+	static const char *const yes[] = { "1", "true", "yes", "on", NULL };
+	static const char *const no[] = { "0", "false", "no", "off", "", NULL };
+	for (int i = 0; yes[i]; i++)
+		if (!strcasecmp(v, yes[i]))
+			return *out = 1, 0;
+	for (int i = 0; no[i]; i++)
+		if (!strcasecmp(v, no[i]))
+			return *out = 0, 0;
+	return -1;
 }
 
-int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_getenv_fn env,
-		   struct rt_error *err)
+/* "option '--x'", "RETORT_X" or "retort.ini: key 'x'": where a bad value came from. */
+static void where(const struct rt_setting *st, enum rt_source src, const struct sources *in,
+		  char *buf, size_t n)
 {
-	const char *file = flags->config_file;
-	int explicit_file = file != NULL;
+	if (src == RT_SRC_FLAG)
+		snprintf(buf, n, "option '--%s'", st->flag);
+	else if (src == RT_SRC_ENV)
+		snprintf(buf, n, "%s", st->env);
+	else
+		snprintf(buf, n, "%s: %s", in->file, st->ini);
+}
+
+/*
+ * Turn the winning text of one setting into its field.  Errors say where
+ * the bad value came from; a value from the command line or the
+ * environment is a usage error, one from the file a configuration error.
+ */
+static int store(struct rt_config *c, const struct rt_setting *st, const char *v,
+		 enum rt_source src, const struct sources *in, struct rt_error *err)
+{
+	char *at = (char *)c + st->off, *end, w[256];
+	int code = src == RT_SRC_FILE ? RT_EXIT_ERROR : RT_EXIT_USAGE;
+	where(st, src, in, w, sizeof(w));
+	switch (st->type) {
+	case RT_SETTING_STRING:
+		free(*(char **)at);
+		*(char **)at = xstrdup(v);
+		return 0;
+	case RT_SETTING_BOOL:
+	case RT_SETTING_COUNT_:
+		if (parse_bool(v, (int *)at))
+			return rt_error_set(err, code, "%s takes true or false (1/0, yes/no, on/off), "
+					    "not '%s'", w, v);
+		return 0;
+	case RT_SETTING_SECONDS: {
+		double d = strtod(v, &end);
+		if (!*v || *end || !(d >= 0) || d > 1e9) {
+			if (src == RT_SRC_ENV)
+				return rt_error_set(err, code, "%s must be a number of seconds, not '%s'", w, v);
+			return rt_error_set(err, code, "%s takes a non-negative number, not '%s'", w, v);
+		}
+		*(double *)at = d;
+		return 0;
+	}
+	case RT_SETTING_INT: {
+		errno = 0;
+		long n = strtol(v, &end, 10);
+		if (!*v || *end || errno || n < st->min || n > st->max)
+			return rt_error_set(err, code, "%s must be a positive integer of at most %ld, "
+					    "not '%s'", w, st->max, v);
+		*(int *)at = (int)n;
+		return 0;
+	}
+	case RT_SETTING_COLOR:
+		if (!strcmp(v, "auto"))
+			*(int *)at = RT_COLOR_AUTO;
+		else if (!strcmp(v, "always"))
+			*(int *)at = RT_COLOR_ALWAYS;
+		else if (!strcmp(v, "never"))
+			*(int *)at = RT_COLOR_NEVER;
+		else
+			return rt_error_set(err, code, "%s takes auto, always or never, not '%s'", w, v);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The text that wins for one setting, with its source: the flag, else
+ * the environment (a variable naming a file counts too), else the config
+ * file, else NULL.  An empty environment variable counts as unset.
+ * `owned` receives what must be freed.
+ */
+static int pick(const struct rt_setting *st, const struct sources *in, const char **v,
+		enum rt_source *src, char **owned, struct rt_error *err)
+{
 	const char *e;
-
-	c->script_location = xstrdup(RT_DEFAULT_DIR);
-	c->file_template = xstrdup(RT_DEFAULT_FILE_TEMPLATE);
-	c->truncate_slug_length = 40;
-	c->quiet = flags->quiet;
-	c->verbose = flags->verbose;
-
-	if (!file && (e = env("RETORT_CONFIG")) && *e) {
-		file = e;
-		explicit_file = 1;
+	*v = NULL;
+	*owned = NULL;
+	if (st->flag && (st->type == RT_SETTING_BOOL || st->type == RT_SETTING_COUNT_)
+	    && in->flags->count[st->id]) {
+		*v = "1";
+		*src = RT_SRC_FLAG;
+		return 0;
 	}
-	if (read_config_file(c, file, explicit_file, err))
-		return -1;
-
-	if ((e = env("RETORT_DIR")) && *e) {
-		free(c->script_location);
-		c->script_location = xstrdup(e);
-		strvec_clear(&c->version_locations);
-		c->version_locations_set = 0;
+	if (in->flags->value[st->id]) {
+		*v = in->flags->value[st->id];
+		*src = RT_SRC_FLAG;
+		return 0;
 	}
-	if ((e = env("DATABASE_URL")) && *e) {
-		free(c->url);
-		c->url = xstrdup(e);
-		c->url_source = RT_SRC_ENV;
-	} else if ((e = env("DATABASE_URL_FILE")) && *e) {
-		/* Docker secrets: a file holding the URL */
-		if (read_url_file(c, e, err))
+	if (st->env && (e = in->env(st->env)) && *e) {
+		*v = e;
+		*src = RT_SRC_ENV;
+		return 0;
+	}
+	if (st->env_file && (e = in->env(st->env_file)) && *e) {
+		if (read_value_file(st->env_file, e, owned, err))
 			return -1;
-		c->url_source = RT_SRC_ENV;
+		*v = *owned;
+		*src = RT_SRC_ENV;
+		return 0;
 	}
-	if (flags->dir) {
-		free(c->script_location);
-		c->script_location = xstrdup(flags->dir);
-		strvec_clear(&c->version_locations);
-		c->version_locations_set = 0;
+	if (in->ini && st->ini) {
+		int secret = st->flags & RT_SETF_SECRET;
+		if (ini_get(in->ini, in->here, in->file, st->ini, secret, owned, err))
+			return -1;
+		if (!*owned && st->ini_alt && ini_get(in->ini, in->here, in->file, st->ini_alt, secret,
+						      owned, err))
+			return -1;
+		if (*owned) {
+			*v = *owned;
+			*src = RT_SRC_FILE;
+		}
 	}
-	if (flags->url) {
-		free(c->url);
-		c->url = xstrdup(flags->url);
-		c->url_source = RT_SRC_FLAG;
-	}
+	return 0;
+}
+
+/* Settings whose defaults depend on others, and the -x values. */
+static int derive(struct rt_config *c, const struct rt_config_flags *flags, struct rt_error *err)
+{
 	if (!c->url) {
 		c->url = xstrdup(RT_DEFAULT_URL);
-		c->url_source = RT_SRC_DEFAULT;
+		c->source[RT_SET_URL] = RT_SRC_DEFAULT;
 	}
-	if (wait_and_notify(c, flags, env, err))
-		return -1;
-	if (flags->schema_path || ((e = env("RETORT_SCHEMA")) && *e)) {
-		free(c->schema_path);
-		c->schema_path = xstrdup(flags->schema_path ? flags->schema_path : e);
+	c->url_source = c->source[RT_SET_URL];
+	/* --wait alone waits the default time; an explicit timeout of 0 does not wait */
+	if (c->wait && c->source[RT_SET_WAIT_TIMEOUT] == RT_SRC_DEFAULT)
+		c->wait_timeout = RT_DEFAULT_WAIT_TIMEOUT;
+	if (c->notify_url && !*c->notify_url) {
+		/* an empty --notify turns the environment's webhook off */
+		free(c->notify_url);
+		c->notify_url = NULL;
+	}
+	if (c->schema_path && *c->schema_path) {
 		c->schema_path_set = 1;
-	}
-	if (!c->schema_path) {
+	} else {
+		free(c->schema_path);
 		struct strbuf sb = STRBUF_INIT;
 		strbuf_addf(&sb, "%s/schema.sql", c->script_location);
 		c->schema_path = strbuf_detach(&sb);
 	}
-	if ((e = env("RETORT_REQUIRE_URL")) && (!strcmp(e, "1") || !strcasecmp(e, "true")))
-		c->require_url = 1;
+	if (c->timezone && !*c->timezone) {
+		free(c->timezone);
+		c->timezone = NULL;
+	}
 	if (!c->version_locations.nr) {
 		struct strbuf sb = STRBUF_INIT;
 		strbuf_addf(&sb, "%s/versions", c->script_location);
 		strvec_push(&c->version_locations, sb.buf);
 		strbuf_release(&sb);
 	}
-	if (flags->xargs) {
-		for (size_t i = 0; i < flags->xargs->nr; i++) {
-			const char *kv = flags->xargs->v[i];
-			const char *eq = strchr(kv, '=');
-			if (!eq || eq == kv)
-				return rt_error_set(err, RT_EXIT_USAGE,
-						    "-x takes KEY=VALUE, not '%s'", kv);
-			strvec_pushn(&c->xkeys, kv, (size_t)(eq - kv));
-			strvec_push(&c->xvals, eq + 1);
-		}
+	for (size_t i = 0; i < flags->xargs.nr; i++) {
+		const char *kv = flags->xargs.v[i];
+		const char *eq = strchr(kv, '=');
+		if (!eq || eq == kv)
+			return rt_error_set(err, RT_EXIT_USAGE, "-x takes KEY=VALUE, not '%s'", kv);
+		strvec_pushn(&c->xkeys, kv, (size_t)(eq - kv));
+		strvec_push(&c->xvals, eq + 1);
 	}
 	return 0;
+}
+
+int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_getenv_fn env,
+		   struct rt_error *err)
+{
+	struct ini_section ini = { 0 };
+	struct sources in = { .flags = flags, .env = env };
+	const char *file = flags->value[RT_SET_CONFIG], *found = NULL, *e;
+	char *here = NULL, *locations = NULL;
+	int explicit_file = file != NULL, rc = -1;
+
+	strvec_init(&ini.keys);
+	strvec_init(&ini.vals);
+	strvec_init(&ini.dkeys);
+	strvec_init(&ini.dvals);
+	c->script_location = xstrdup(RT_DEFAULT_DIR);
+	c->file_template = xstrdup(RT_DEFAULT_FILE_TEMPLATE);
+	c->truncate_slug_length = 40;
+	c->lock_timeout = 60;
+
+	if (!file && (e = env("RETORT_CONFIG")) && *e) {
+		file = e;
+		explicit_file = 1;
+	}
+	if (read_config_file(&ini, file, explicit_file, &found, err))
+		goto out;
+	if (found) {
+		c->config_file = xstrdup(found);
+		here = dir_of(found);
+		in.ini = &ini;
+		in.file = found;
+		in.here = here;
+	}
+	for (int i = 0; i < RT_SET_COUNT; i++) {
+		const struct rt_setting *st = &rt_settings[i];
+		enum rt_source src = RT_SRC_DEFAULT;
+		const char *v;
+		char *owned;
+		if (i == RT_SET_CONFIG || i == RT_SET_XARGS)
+			continue;
+		if (pick(st, &in, &v, &src, &owned, err))
+			goto out;
+		if (i == RT_SET_VERSION_LOCATIONS) {
+			locations = owned;
+			continue;
+		}
+		int bad = v && store(c, st, v, src, &in, err);
+		free(owned);
+		if (bad)
+			goto out;
+		if (v)
+			c->source[i] = src;
+	}
+	/* a script directory from the command line or the environment brings
+	 * its own versions/, whatever the file's version_locations say */
+	if (locations && c->source[RT_SET_DIR] <= RT_SRC_FILE) {
+		split_locations(&c->version_locations, locations, c->version_path_separator);
+		c->version_locations_set = c->version_locations.nr > 0;
+	}
+	rc = derive(c, flags, err);
+out:
+	free(here);
+	free(locations);
+	ini_section_release(&ini);
+	return rc;
 }

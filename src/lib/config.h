@@ -1,17 +1,22 @@
 /*
- * Configuration: where the migrations live, which database, and how new
- * revision files are named.  Sources in order of precedence:
- *   command-line flags > environment (DATABASE_URL, DATABASE_URL_FILE,
- *   RETORT_CONFIG, RETORT_DIR, RETORT_WAIT_TIMEOUT, RETORT_NOTIFY_URL,
- *   RETORT_SCHEMA)
- *   > config file (retort.ini [retort]; else alembic.ini [alembic])
- *   > defaults (script location "migrations", database sqlite:///app.db).
- * Config files are read with inih and interpolated like Python's
- * configparser: %(here)s is the file's directory, %(key)s another key of
- * the section or [DEFAULT], and %% a literal percent sign.
+ * Configuration: every setting retort has is one row of one table
+ * (rt_settings, config.c) naming its command-line flag, its environment
+ * variable and its config-file key.  rt_config_load() resolves each row in
+ * the documented precedence:
+ *
+ *   command-line flag > environment > config file > default
+ *
+ * The config file is -c/--config or RETORT_CONFIG, else retort.ini
+ * ([retort]), else alembic.ini ([alembic]).  Files are read with inih and
+ * interpolated like Python's configparser: %(here)s is the file's
+ * directory, %(key)s another key of the section or [DEFAULT], %% a literal
+ * percent sign.  The command layer builds its global options, their help,
+ * the man page and shell completion from the same table.
  */
 #ifndef RT_CONFIG_H
 #define RT_CONFIG_H
+
+#include <stddef.h>
 
 #include "error.h"
 #include "strvec.h"
@@ -21,35 +26,98 @@
 #define RT_DEFAULT_FILE_TEMPLATE "%(rev)s_%(slug)s"
 #define RT_DEFAULT_WAIT_TIMEOUT 60.0
 
-/* What the command line said; NULL/0 for "not given". */
+/* The settings, in the order help lists them. */
+enum rt_setting_id {
+	RT_SET_CONFIG,
+	RT_SET_URL,
+	RT_SET_DIR,
+	RT_SET_XARGS,
+	RT_SET_QUIET,
+	RT_SET_VERBOSE,
+	RT_SET_COLOR,
+	RT_SET_LOCK_TIMEOUT,
+	RT_SET_SINGLE_TXN,
+	RT_SET_SCHEMA,
+	RT_SET_SEARCH_PATH,
+	RT_SET_VERSION_TABLE,
+	RT_SET_VERSION_TABLE_SCHEMA,
+	RT_SET_STATEMENT_TIMEOUT,
+	RT_SET_DDL_LOCK_TIMEOUT,
+	RT_SET_WAIT,
+	RT_SET_WAIT_TIMEOUT,
+	RT_SET_NOTIFY,
+	RT_SET_REQUIRE_URL,
+	RT_SET_FILE_TEMPLATE,
+	RT_SET_TRUNCATE_SLUG,
+	RT_SET_TIMEZONE,
+	RT_SET_VERSION_LOCATIONS,
+	RT_SET_VERSION_PATH_SEP,
+	RT_SET_COUNT
+};
+
+enum rt_setting_type {
+	RT_SETTING_STRING,   /* char * */
+	RT_SETTING_BOOL,     /* int: 1/0 (true/false, yes/no, on/off in env and files) */
+	RT_SETTING_COUNT_,   /* int: a flag given N times (-q, -v) */
+	RT_SETTING_SECONDS,  /* double: a non-negative number of seconds */
+	RT_SETTING_INT,      /* int, within [min, max] */
+	RT_SETTING_COLOR,    /* int: enum rt_color, from auto|always|never */
+	RT_SETTING_LIST,     /* flag only: repeated values (-x KEY=VALUE) */
+};
+
+enum { RT_SETF_SECRET = 1 };  /* the value may hold a password: never quote it */
+
+struct rt_setting {
+	enum rt_setting_id id;
+	enum rt_setting_type type;
+	char short_flag;         /* 0: none */
+	const char *flag;        /* long flag without "--", or NULL */
+	const char *env;         /* environment variable, or NULL */
+	const char *env_file;    /* a variable naming a file holding the value */
+	const char *ini;         /* config-file key, or NULL */
+	const char *ini_alt;     /* another spelling of the key */
+	size_t off;              /* the field in struct rt_config */
+	const char *argh;        /* the value's name in help ("SECONDS") */
+	const char *help;        /* one line */
+	long min, max;           /* RT_SETTING_INT */
+	int flags;
+};
+
+extern const struct rt_setting rt_settings[RT_SET_COUNT];
+
+/* What the command line said: string values as given (NULL: not given),
+ * how often each boolean flag was given, and the repeated -x values. */
 struct rt_config_flags {
-	const char *config_file;
-	const char *url;
-	const char *dir;
-	const struct strvec *xargs;
-	int quiet, verbose;
-	int wait;                 /* --wait */
-	int wait_timeout_set;     /* --wait-timeout given */
-	double wait_timeout;
-	const char *notify_url;
-	const char *schema_path;  /* --schema */
+	const char *value[RT_SET_COUNT];
+	int count[RT_SET_COUNT];
+	struct strvec xargs;
 };
 
 /* Where a setting came from, for messages and `--verbose`. */
 enum rt_source { RT_SRC_DEFAULT, RT_SRC_FILE, RT_SRC_ENV, RT_SRC_FLAG };
 
+enum rt_color { RT_COLOR_AUTO, RT_COLOR_ALWAYS, RT_COLOR_NEVER };
+
 struct rt_config {
+	int quiet, verbose;       /* first: no string field may sit at offset 0 */
 	char *config_file;        /* the file read, or NULL */
 	char *script_location;
 	struct strvec version_locations; /* directories holding revision files */
 	int version_locations_set;       /* given explicitly in the config */
+	char *version_path_separator;
 	char *url;
 	enum rt_source url_source;
 	char *file_template;
 	int truncate_slug_length;
 	char *timezone;           /* NULL: local time */
 	struct strvec xkeys, xvals;
-	int quiet, verbose;
+	int color;                /* enum rt_color */
+	double lock_timeout;      /* seconds to wait for another run's migration lock */
+	int single_txn;           /* the whole run in one transaction */
+	char *search_path;        /* PostgreSQL: search_path for the migrations */
+	char *version_table, *version_table_schema;
+	double statement_timeout, ddl_lock_timeout; /* PostgreSQL; 0: the server's */
+	int wait;                 /* --wait: wait for the database (default 60 s) */
 	/* Seconds to wait for the database before using it; 0: do not wait.
 	 * RETORT_WAIT_TIMEOUT turns waiting on as --wait-timeout does. */
 	double wait_timeout;
@@ -58,14 +126,16 @@ struct rt_config {
 	 * default database; using one without a URL is an error. */
 	int require_url;
 	/* The declarative schema (autogenerate, check, diff): a .sql file or a
-	 * directory of them; default SCRIPT_LOCATION/schema.sql.  Set by
-	 * --schema, RETORT_SCHEMA or "schema =" in the config file. */
+	 * directory of them; default SCRIPT_LOCATION/schema.sql. */
 	char *schema_path;
 	int schema_path_set;      /* given explicitly, so it must exist */
+	enum rt_source source[RT_SET_COUNT]; /* where each setting came from */
 };
 
 typedef const char *(*rt_getenv_fn)(const char *name);
 
+void rt_config_flags_init(struct rt_config_flags *f);
+void rt_config_flags_release(struct rt_config_flags *f);
 void rt_config_init(struct rt_config *c);
 void rt_config_release(struct rt_config *c);
 /* Resolve the configuration.  `env` is getenv (or a stand-in in tests). */

@@ -118,8 +118,8 @@ static void precedence(void **state)
 	assert_string_equal(c.version_locations.v[0], "envdir/versions");
 	rt_config_release(&c);
 	/* flags beat the environment */
-	f.url = "sqlite:///flag.db";
-	f.dir = "flagdir";
+	f.value[RT_SET_URL] = "sqlite:///flag.db";
+	f.value[RT_SET_DIR] = "flagdir";
 	rt_config_init(&c);
 	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
 	assert_string_equal(c.url, "sqlite:///flag.db");
@@ -130,7 +130,7 @@ static void precedence(void **state)
 	memset(fake_env, 0, sizeof(fake_env));
 	fake_env[0][0] = "RETORT_CONFIG";
 	fake_env[0][1] = "other.ini";
-	f.dir = NULL;
+	f.value[RT_SET_DIR] = NULL;
 	rt_config_init(&c);
 	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
 	assert_string_equal(c.script_location, "other");
@@ -143,7 +143,7 @@ static void config_errors(void **state)
 	struct rt_config c;
 	struct rt_config_flags f = { 0 };
 	struct rt_error err = RT_ERROR_INIT;
-	f.config_file = "missing.ini";
+	f.value[RT_SET_CONFIG] = "missing.ini";
 	rt_config_init(&c);
 	assert_int_equal(rt_config_load(&c, &f, env, &err), -1);
 	assert_int_equal(err.code, RT_EXIT_USAGE);
@@ -151,7 +151,7 @@ static void config_errors(void **state)
 	rt_config_release(&c);
 
 	write_file("retort.ini", "[retort]\nscript_location = x\nthis line is wrong\n");
-	f.config_file = NULL;
+	f.value[RT_SET_CONFIG] = NULL;
 	rt_config_init(&c);
 	assert_int_equal(rt_config_load(&c, &f, env, &err), -1);
 	assert_msg_has(&err, "retort.ini:3: malformed line");
@@ -270,7 +270,7 @@ static void wait_and_notify_settings(void **state)
 	assert_true(c.wait_timeout == 0 && !c.notify_url && !c.require_url);
 	rt_config_release(&c);
 
-	f.wait = 1;
+	f.count[RT_SET_WAIT] = 1;
 	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
 	assert_true(c.wait_timeout == RT_DEFAULT_WAIT_TIMEOUT);
 	rt_config_release(&c);
@@ -281,7 +281,7 @@ static void wait_and_notify_settings(void **state)
 	fake_env[1][1] = "http://env/hook";
 	fake_env[2][0] = "RETORT_REQUIRE_URL";
 	fake_env[2][1] = "1";
-	f.wait = 0;
+	f.count[RT_SET_WAIT] = 0;
 	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
 	assert_true(c.wait_timeout == 7.5);
 	assert_string_equal(c.notify_url, "http://env/hook");
@@ -289,14 +289,13 @@ static void wait_and_notify_settings(void **state)
 	rt_config_release(&c);
 
 	/* flags win; an empty --notify turns the environment's off */
-	f.wait_timeout_set = 1;
-	f.wait_timeout = 0;
-	f.notify_url = "";
+	f.value[RT_SET_WAIT_TIMEOUT] = "0";
+	f.value[RT_SET_NOTIFY] = "";
 	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
 	assert_true(c.wait_timeout == 0 && !c.notify_url);
 	rt_config_release(&c);
 
-	f.wait_timeout_set = 0;
+	f.value[RT_SET_WAIT_TIMEOUT] = NULL;
 	fake_env[0][1] = "10s";
 	assert_int_equal(rt_config_load(&c, &f, env, &err), -1);
 	assert_int_equal(err.code, RT_EXIT_USAGE);

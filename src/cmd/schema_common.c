@@ -19,7 +19,7 @@ static int need_reader(struct rt_db *db, struct rt_error *err)
 
 int app_schema_live(struct app *app, struct rt_schema *out, struct rt_error *err)
 {
-	if (!app->db && app_open_db(app, 1, err))
+	if (!app->db && app_open_db(app, 1, 0, err))
 		return -1;
 	if (need_reader(app->db, err))
 		return -1;
@@ -33,7 +33,7 @@ int app_schema_load(struct app *app, enum schema_from from, const char *path, st
 	struct rt_schema_source src;
 	int rc;
 	if (!scratch) {
-		if (!app->db && app_open_db(app, 1, err))
+		if (!app->db && app_open_db(app, 1, 0, err))
 			return -1;
 		scratch = app->db;
 	}

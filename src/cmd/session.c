@@ -1,0 +1,223 @@
+/*
+ * The session: what commands work on.  The script directory (read once),
+ * the configured database (opened once, after the --wait gate, with the
+ * driver options the settings ask for), and the wait loop with its
+ * progress lines, shared by the wait command and the gate.
+ */
+#include "cmd.h"
+#include "../lib/resolve.h"
+#include "../lib/url.h"
+#include "../lib/xalloc.h"
+#include "../run/wait.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int app_load_scripts(struct app *app, struct rt_error *err)
+{
+	if (app->scripts_loaded)
+		return 0;
+	if (rt_scriptdir_load(&app->sd, &app->cfg, err))
+		return -1;
+	app->scripts_loaded = 1;
+	return 0;
+}
+
+static void on_lock_wait(void *ctx, const char *what)
+{
+	struct app *app = ctx;
+	app_note(app, "retort: waiting for the migration lock on %s (up to %g s)", what,
+		 app->cfg.lock_timeout);
+}
+
+const char *app_db_url(struct app *app, struct rt_error *err)
+{
+	if (app->cfg.require_url && app->cfg.url_source == RT_SRC_DEFAULT) {
+		rt_error_set(err, RT_EXIT_ERROR, "no database configured, and this installation has "
+			     "no default (RETORT_REQUIRE_URL is set): set DATABASE_URL or "
+			     "DATABASE_URL_FILE, or pass -u/--url");
+		return NULL;
+	}
+	return app->cfg.url;
+}
+
+void app_db_opts(struct app *app, int readonly, struct rt_db_opts *opts)
+{
+	*opts = (struct rt_db_opts){
+		.readonly = readonly,
+		.lock_timeout = app->cfg.lock_timeout,
+		.schema = app->cfg.search_path,
+		.version_table = app->cfg.version_table,
+		.version_table_schema = app->cfg.version_table_schema,
+		.statement_timeout = app->cfg.statement_timeout,
+		.ddl_lock_timeout = app->cfg.ddl_lock_timeout,
+		.on_lock_wait = on_lock_wait,
+		.ctx = app,
+	};
+}
+
+/* Refuse settings that the URL's database does not have. */
+static int check_backend(struct app *app, const struct rt_url *url, struct rt_error *err)
+{
+	if (strcmp(url->backend, "sqlite"))
+		return 0;
+	if (app->cfg.search_path || app->cfg.version_table_schema)
+		return rt_error_set(err, RT_EXIT_USAGE, "%s applies to PostgreSQL only; this database "
+				    "is SQLite", app->cfg.search_path ? "--search-path"
+				    : "--version-table-schema");
+	return 0;
+}
+
+int app_open_db(struct app *app, int readonly, int lock, struct rt_error *err)
+{
+	struct rt_url url;
+	struct rt_db_opts opts;
+	const char *u = app_db_url(app, err);
+	if (!u)
+		return -1;
+	if (app->cfg.wait_timeout > 0 && !app->waited) {
+		struct strvec one = STRVEC_INIT;
+		strvec_push(&one, u);
+		int rc = app_wait(app, &one, app->cfg.wait_timeout, err);
+		strvec_clear(&one);
+		if (rc)
+			return -1;
+		app->waited = 1;
+	}
+	if (rt_url_parse(&url, u, err))
+		return -1;
+	if (check_backend(app, &url, err)) {
+		rt_url_release(&url);
+		return -1;
+	}
+	if (app->cfg.url_source == RT_SRC_DEFAULT)
+		app_note(app, "retort: using the embedded default database %s (set DATABASE_URL or "
+			 "-u/--url to choose another)", app->cfg.url);
+	if (app->cfg.verbose) {
+		char *m = app_masked_url(app);
+		app_note(app, "retort: database %s", m);
+		free(m);
+	}
+	app_db_opts(app, readonly, &opts);
+	int rc = rt_db_open(&app->db, &url, &opts, err);
+	rt_url_release(&url);
+	if (!rc && lock)
+		rc = app->db->drv->lock(app->db, err);
+	return rc;
+}
+
+int app_open_other(struct app *app, const char *u, struct rt_db **db, struct rt_error *err)
+{
+	struct rt_url url;
+	struct rt_db_opts opts;
+	if (rt_url_parse(&url, u, err))
+		return -1;
+	app_db_opts(app, 1, &opts);
+	if (strcmp(url.backend, "postgresql"))
+		opts.schema = opts.version_table_schema = NULL;
+	int rc = rt_db_open(db, &url, &opts, err);
+	rt_url_release(&url);
+	return rc;
+}
+
+void app_close_db(struct app *app)
+{
+	if (app->db) {
+		app->db->drv->unlock(app->db);
+		rt_db_close(app->db);
+		app->db = NULL;
+	}
+}
+
+int app_read_rows(struct app *app, struct strvec *rows, int *table_exists, struct rt_error *err)
+{
+	return app->db->drv->versions_read(app->db, rows, table_exists, err);
+}
+
+int app_current(struct app *app, struct strvec *rows, struct intlist *revs, struct rt_error *err)
+{
+	int exists;
+	if (app_load_scripts(app, err) || (!app->db && app_open_db(app, 1, 0, err)) ||
+	    app_read_rows(app, rows, &exists, err))
+		return -1;
+	return rt_resolve_current(&app->sd.graph, rows, revs, err);
+}
+
+int app_pending(struct app *app, struct strvec *rows, struct intlist *revs, struct rt_plan *plan,
+		struct rt_error *err)
+{
+	if (app_current(app, rows, revs, err))
+		return -1;
+	return rt_plan_upgrade(&app->sd.graph, rows, "heads", plan, err);
+}
+
+void app_release(struct app *app)
+{
+	app_run_release(app);
+	app_close_db(app);
+	rt_scriptdir_release(&app->sd); /* also after a partial, failed load */
+	rt_config_release(&app->cfg);
+}
+
+/* Progress of a wait: what it waits for, why not yet (once per reason), ready. */
+struct wait_report {
+	struct app *app;
+	char last[sizeof(((struct rt_error *)0)->msg)]; /* the reason last printed */
+	int tries;
+};
+
+static void on_waiting(void *ctx, const struct rt_wait_target *t, double timeout)
+{
+	struct wait_report *wr = ctx;
+	wr->last[0] = '\0';
+	wr->tries = 0;
+	app_note(wr->app, "retort: waiting up to %.3g s for %s", timeout, t->shown);
+}
+
+/* Say why a try failed, once per distinct reason, so a long wait shows
+ * its progress (refused, then starting up...) without flooding the log. */
+static void on_retry(void *ctx, const struct rt_wait_target *t, const struct rt_error *why)
+{
+	struct wait_report *wr = ctx;
+	(void)t;
+	wr->tries++;
+	if (strcmp(wr->last, why->msg)) {
+		app_note(wr->app, "retort: not ready yet: %s", why->msg);
+		snprintf(wr->last, sizeof(wr->last), "%s", why->msg);
+	}
+}
+
+static void on_ready(void *ctx, const struct rt_wait_target *t, double elapsed)
+{
+	struct wait_report *wr = ctx;
+	app_note(wr->app, "retort: %s is ready (%.1f s, %d %s)", t->shown, elapsed, wr->tries + 1,
+		 wr->tries ? "tries" : "try");
+}
+
+int app_wait(struct app *app, const struct strvec *specs, double timeout, struct rt_error *err)
+{
+	struct rt_wait_target *t = xcalloc(specs->nr ? specs->nr : 1, sizeof(*t));
+	struct wait_report wr = { .app = app };
+	struct rt_wait_hooks hooks = { on_waiting, on_retry, on_ready, &wr };
+	size_t n = 0;
+	int rc = 0;
+	for (; n < specs->nr && !rc; n++)
+		rc = rt_wait_target_init(&t[n], specs->v[n], err);
+	if (!rc)
+		rc = rt_wait(t, (int)n, timeout, &hooks, err);
+	for (size_t i = 0; i < n; i++)
+		rt_wait_target_release(&t[i]);
+	free(t);
+	return rc;
+}
+
+int app_at_heads(const struct rt_graph *g, const struct strvec *rows)
+{
+	if (rows->nr != (size_t)g->heads.nr)
+		return 0;
+	for (int i = 0; i < g->heads.nr; i++)
+		if (strvec_find(rows, g->revs[g->heads.v[i]].id) < 0)
+			return 0;
+	return 1;
+}
