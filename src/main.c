@@ -103,6 +103,13 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	app.color = use_color(&app.cfg);
+	if (app.cfg.source[RT_SET_URL] == RT_SRC_FLAG) {
+		struct rt_error ignored = RT_ERROR_INIT;
+		const struct rt_url *u = app_url(&app, &ignored);
+		if (u && u->password)
+			app_warn(&app, "a password given with -u/--url can be read by other users in "
+				 "'ps' while retort runs; set DATABASE_URL or DATABASE_URL_FILE instead");
+	}
 	if (app.cfg.verbose)
 		app_note(&app, "retort: config %s; scripts in %s",
 			 app.cfg.config_file ? app.cfg.config_file : "(none)", app.cfg.script_location);

@@ -23,6 +23,7 @@
 #include "../lib/plan.h"
 #include "../lib/scriptdir.h"
 #include "../lib/strbuf.h"
+#include "../lib/url.h"
 #include "../schema/model.h"
 #include "parseopt.h"
 
@@ -36,6 +37,8 @@ struct app {
 	int scripts_loaded;
 	int waited;              /* the --wait gate has passed */
 	struct rt_scriptdir sd;
+	struct rt_url url;       /* the configured URL, parsed once (app_url) */
+	int url_parsed;
 	struct rt_db *db;
 	struct run_state *run;   /* what the last app_run() did, for --notify */
 };
@@ -120,6 +123,8 @@ const char *app_db_url(struct app *app, struct rt_error *err);
 /* Wait for each of `specs` (database URLs, tcp://, http(s)://), printing
  * progress; the wait command and the --wait gate of app_open_db(). */
 int app_wait(struct app *app, const struct strvec *specs, double timeout, struct rt_error *err);
+/* The configured database URL, parsed once: app_db_url() and rt_url_parse(). */
+const struct rt_url *app_url(struct app *app, struct rt_error *err);
 int app_read_rows(struct app *app, struct strvec *rows, int *table_exists, struct rt_error *err);
 /* Read-only: read the version rows, resolve them to revisions. */
 int app_current(struct app *app, struct strvec *rows, struct intlist *revs, struct rt_error *err);

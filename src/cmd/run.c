@@ -215,16 +215,14 @@ int app_offline(struct app *app, enum run_kind kind, const struct strvec *target
 {
 	struct strvec rows = STRVEC_INIT, ends = STRVEC_INIT;
 	struct rt_plan plan;
-	struct rt_url url;
+	const struct rt_url *url;
 	struct strbuf out = STRBUF_INIT;
 	const struct rt_graph *g = &app->sd.graph;
-	int rc = -1, have_url = 0;
-	const char *u;
+	int rc = -1;
 
 	rt_plan_init(&plan);
-	if (!(u = app_db_url(app, err)) || rt_url_parse(&url, u, err))
+	if (!(url = app_url(app, err)))
 		goto out;
-	have_url = 1;
 	if (offline_targets(g, targets, &rows, &ends, err))
 		goto out;
 	if (kind == RUN_DOWNGRADE && (!strchr(targets->v[0], ':') || !rows.nr)) {
@@ -233,7 +231,7 @@ int app_offline(struct app *app, enum run_kind kind, const struct strvec *target
 			     "there is no database to read the start from");
 		goto out;
 	}
-	struct rt_offline_opts o = { url.backend, app->cfg.version_table,
+	struct rt_offline_opts o = { url->backend, app->cfg.version_table,
 				     app->cfg.version_table_schema, !rows.nr, app->cfg.single_txn };
 	if (plan_for(g, kind, &rows, &ends, purge, &plan, err) || rt_exec_check(NULL, g, &plan, err) ||
 	    rt_offline_sql(g, &plan, &o, &out, err))
@@ -241,8 +239,6 @@ int app_offline(struct app *app, enum run_kind kind, const struct strvec *target
 	fputs(out.buf, stdout);
 	rc = 0;
 out:
-	if (have_url)
-		rt_url_release(&url);
 	strbuf_release(&out);
 	rt_plan_release(&plan);
 	strvec_clear(&rows);

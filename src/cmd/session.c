@@ -69,28 +69,34 @@ static int check_backend(struct app *app, const struct rt_url *url, struct rt_er
 	return 0;
 }
 
+const struct rt_url *app_url(struct app *app, struct rt_error *err)
+{
+	const char *u;
+	if (app->url_parsed)
+		return &app->url;
+	if (!(u = app_db_url(app, err)) || rt_url_parse(&app->url, u, err))
+		return NULL;
+	app->url_parsed = 1;
+	return &app->url;
+}
+
 int app_open_db(struct app *app, int readonly, int lock, struct rt_error *err)
 {
-	struct rt_url url;
 	struct rt_db_opts opts;
-	const char *u = app_db_url(app, err);
-	if (!u)
+	const struct rt_url *url = app_url(app, err);
+	if (!url)
 		return -1;
 	if (app->cfg.wait_timeout > 0 && !app->waited) {
 		struct strvec one = STRVEC_INIT;
-		strvec_push(&one, u);
+		strvec_push(&one, app->cfg.url);
 		int rc = app_wait(app, &one, app->cfg.wait_timeout, err);
 		strvec_clear(&one);
 		if (rc)
 			return -1;
 		app->waited = 1;
 	}
-	if (rt_url_parse(&url, u, err))
+	if (check_backend(app, url, err))
 		return -1;
-	if (check_backend(app, &url, err)) {
-		rt_url_release(&url);
-		return -1;
-	}
 	if (app->cfg.url_source == RT_SRC_DEFAULT)
 		app_note(app, "retort: using the embedded default database %s (set DATABASE_URL or "
 			 "-u/--url to choose another)", app->cfg.url);
@@ -100,8 +106,7 @@ int app_open_db(struct app *app, int readonly, int lock, struct rt_error *err)
 		free(m);
 	}
 	app_db_opts(app, readonly, &opts);
-	int rc = rt_db_open(&app->db, &url, &opts, err);
-	rt_url_release(&url);
+	int rc = rt_db_open(&app->db, url, &opts, err);
 	if (!rc && lock)
 		rc = app->db->drv->lock(app->db, err);
 	return rc;
@@ -156,6 +161,8 @@ void app_release(struct app *app)
 {
 	app_run_release(app);
 	app_close_db(app);
+	if (app->url_parsed)
+		rt_url_release(&app->url);
 	rt_scriptdir_release(&app->sd); /* also after a partial, failed load */
 	rt_config_release(&app->cfg);
 }

@@ -94,6 +94,35 @@ static int parse_query(struct rt_url *u, const char *q, const char *raw, struct 
 }
 
 /*
+ * Where the userinfo of "scheme://REST" ends, the way SQLAlchemy reads
+ * it: a user name (no ':', '/', '?' or '#' in it), optionally ':' and a
+ * password that may hold any character, then '@'.  The last '@' that
+ * makes such a user name wins, so a password may hold '@', '/', '?' and
+ * '#' unescaped; an '@' in the query (options=...) is not taken for the
+ * end of the userinfo.  Returns the offset of that '@' in rest (or -1: no userinfo)
+ * and, in *colon, the offset of the ':' before the password (or -1).
+ * The parser and the masker both use this, so what is masked is exactly
+ * what is parsed as the password.
+ */
+static long split_userinfo(const char *rest, size_t n, long *colon)
+{
+	size_t user = strcspn(rest, ":/?#@");
+	/* a user name alone, or one followed by ':' and the password */
+	if (user >= n || (rest[user] != ':' && rest[user] != '@'))
+		return *colon = -1, -1;
+	/* first the last '@' with no '?' before it, so that "?options=a@b"
+	 * stays in the query; then the first '@' after a password holding '?' */
+	for (long at = (long)n - 1; at >= (long)user; at--)
+		if (rest[at] == '@' && !memchr(rest, '?', (size_t)at))
+			return *colon = rest[user] == ':' ? (long)user : -1, at;
+	if (rest[user] == ':')
+		for (size_t at = user; at < n; at++)
+			if (rest[at] == '@')
+				return *colon = (long)user, (long)at;
+	return *colon = -1, -1;
+}
+
+/*
  * Split scheme://[user[:password]@][host][:port][/path][?query].  SQLite
  * URLs keep everything after "://" up to '?' as the path, minus the first
  * slash, which is how "sqlite:////abs.db" names "/abs.db".
@@ -134,12 +163,11 @@ int rt_url_parse(struct rt_url *u, const char *s, struct rt_error *err)
 	free(scheme);
 
 	const char *rest = sep + 3;
-	const char *qmark = strchr(rest, '?');
-	size_t restlen = qmark ? (size_t)(qmark - rest) : strlen(rest);
-	if (qmark && parse_query(u, qmark + 1, s, err))
-		goto fail;
-
 	if (!strcmp(u->backend, "sqlite")) {
+		const char *qmark = strchr(rest, '?');
+		size_t restlen = qmark ? (size_t)(qmark - rest) : strlen(rest);
+		if (qmark && parse_query(u, qmark + 1, s, err))
+			goto fail;
 		/* sqlite://  or sqlite:///:memory: is in memory; the host part must be empty */
 		if (restlen == 0) {
 			u->memory = 1;
@@ -155,29 +183,34 @@ int rt_url_parse(struct rt_url *u, const char *s, struct rt_error *err)
 				u->memory = 1;
 		}
 	} else {
-		const char *end = rest + restlen;
-		const char *slash = memchr(rest, '/', restlen);
-		const char *auth_end = slash ? slash : end;
-		const char *at = NULL;
-		for (const char *p = rest; p < auth_end; p++)
-			if (*p == '@')
-				at = p; /* last '@': passwords may contain '@' unescaped */
+		/* the userinfo may hold '/', '?' and '#': find it before the path and query */
+		long colon, at = split_userinfo(rest, strlen(rest), &colon);
 		const char *hostp = rest;
-		if (at) {
-			const char *colon = memchr(rest, ':', (size_t)(at - rest));
-			if (colon) {
-				u->user = pct_decode(rest, (size_t)(colon - rest), &bad);
-				u->password = pct_decode(colon + 1, (size_t)(at - colon - 1), &bad);
+		if (at >= 0) {
+			if (colon >= 0) {
+				u->user = pct_decode(rest, (size_t)colon, &bad);
+				u->password = pct_decode(rest + colon + 1, (size_t)(at - colon - 1), &bad);
 			} else {
-				u->user = pct_decode(rest, (size_t)(at - rest), &bad);
+				u->user = pct_decode(rest, (size_t)at, &bad);
 			}
-			hostp = at + 1;
+			hostp = rest + at + 1;
 		}
+		size_t hostlen = strcspn(hostp, "?");
+		const char *end = hostp + hostlen;
+		if (*end == '?' && parse_query(u, end + 1, s, err))
+			goto fail;
+		const char *slash = memchr(hostp, '/', hostlen);
+		const char *auth_end = slash ? slash : end;
 		const char *hend = auth_end;
 		const char *pcolon = NULL;
 		if (hostp < hend && *hostp == '[') {
 			const char *rb = memchr(hostp, ']', (size_t)(hend - hostp));
-			if (rb) {
+			if (!rb) {
+				rt_error_set(err, RT_EXIT_USAGE, "the IPv6 address in database url '%s' has "
+					     "no closing ']'", masked);
+				goto fail;
+			}
+			{
 				u->host = xstrndup(hostp + 1, (size_t)(rb - hostp - 1));
 				if (rb + 1 < hend && rb[1] == ':')
 					pcolon = rb + 1;
@@ -230,20 +263,13 @@ char *rt_url_mask(const char *s)
 	const char *sep = strstr(s, "://");
 	const char *p = s;
 
-	if (sep) {
-		const char *auth = sep + 3;
-		size_t alen = strcspn(auth, "/?#");
-		const char *at = NULL;
-		for (const char *q = auth; q < auth + alen; q++)
-			if (*q == '@')
-				at = q;
-		if (at) {
-			const char *colon = memchr(auth, ':', (size_t)(at - auth));
-			if (colon) {
-				strbuf_add(&sb, s, (size_t)(colon + 1 - s));
-				strbuf_addstr(&sb, "***");
-				p = at;
-			}
+	if (sep && strncasecmp(s, "sqlite", 6)) {
+		const char *rest = sep + 3;
+		long colon, at = split_userinfo(rest, strlen(rest), &colon);
+		if (at >= 0 && colon >= 0) {
+			strbuf_add(&sb, s, (size_t)(rest + colon + 1 - s));
+			strbuf_addstr(&sb, "***");
+			p = rest + at;
 		}
 	}
 	/* copy the rest, masking password=... query parameters */

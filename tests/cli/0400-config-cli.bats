@@ -104,6 +104,34 @@ load helpers
 	[[ "$output" == *"bob:***@"* ]]
 }
 
+@test "a password in -u is warned about once; from DATABASE_URL it is not" {
+	linear3
+	run rt -u 'postgresql://bob:hunter2@127.0.0.1:1/db' upgrade head --sql
+	[ "$status" -eq 0 ]
+	[ "$(grep -c "can be read by other users in 'ps'" <<<"$output")" -eq 1 ]
+	[[ "$output" != *hunter2* ]]
+	DATABASE_URL='postgresql://bob:hunter2@127.0.0.1:1/db' run rt upgrade head --sql
+	[[ "$output" != *"in 'ps'"* ]]
+	run rt -u 'postgresql://bob@127.0.0.1:1/db' upgrade head --sql
+	[[ "$output" != *"in 'ps'"* ]]
+}
+
+@test "a password with an unescaped # / ? or @ is parsed and masked alike" {
+	linear3
+	for pw in 'S3cr3t#PW' 'S3cr3t/PW' 'S3c?r3tPW' 'S3c@r3tPW' 'S3cr3t%PW'; do
+		for cmd in status "current -v" "check --json"; do
+			DATABASE_URL="postgresql://u:$pw@127.0.0.1:1/db?options=a@b" run rt -v --wait-timeout 0.2 $cmd
+			[ "$status" -ne 0 ]
+			[[ "$output" != *S3c* ]] || { echo "$pw $cmd: $output"; return 1; }
+			[[ "$output" == *"u:***@"* ]] || { echo "$pw $cmd: $output"; return 1; }
+		done
+	done
+	run rt -u 'postgres://app:S3cr3t@[::1:1/db' current
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"no closing ']'"* ]]
+	[[ "$output" != *S3cr3t* ]]
+}
+
 @test "colour follows --color and NO_COLOR" {
 	linear3
 	run rt --color=always show zzzz

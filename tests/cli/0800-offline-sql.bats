@@ -7,7 +7,7 @@ load helpers
 
 @test "offline upgrade prints Alembic's script and never connects" {
 	linear3
-	run rt -u 'postgresql://bob:secret@127.0.0.1:1/nowhere' upgrade head --sql
+	DATABASE_URL='postgresql://bob:secret@127.0.0.1:1/nowhere' run rt upgrade head --sql
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "BEGIN;" ]
 	[ "${lines[1]}" = "CREATE TABLE alembic_version (" ]
@@ -15,7 +15,7 @@ load helpers
 	[[ "$output" == *"INSERT INTO alembic_version (version_num) VALUES ('1a2b3c4d5e6f') RETURNING alembic_version.version_num;"* ]]
 	[[ "$output" == *"UPDATE alembic_version SET version_num='3c4d5e6f7a8b' WHERE alembic_version.version_num = '2b3c4d5e6f7a';"* ]]
 	[ "$(grep -c '^COMMIT;$' <<<"$output")" -eq 3 ]
-	run rt -u 'postgresql://bob:secret@127.0.0.1:1/nowhere' --single-transaction upgrade 1a2b:head --sql
+	DATABASE_URL='postgresql://bob:secret@127.0.0.1:1/nowhere' run rt --single-transaction upgrade 1a2b:head --sql
 	[ "$(grep -c '^BEGIN;$' <<<"$output")" -eq 1 ]
 	[[ "$output" != *"CREATE TABLE alembic_version"* ]]
 }

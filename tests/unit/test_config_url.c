@@ -163,6 +163,14 @@ static void config_errors(void **state)
 	assert_msg_has(&err, "'%%' for a literal percent sign");
 	rt_config_release(&c);
 
+	/* a URL is never quoted in an interpolation error: it may hold a password */
+	write_file("retort.ini", "[retort]\nsqlalchemy.url = postgresql://u:pa%ss@h/db\n");
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), -1);
+	assert_msg_has(&err, "key 'sqlalchemy.url'");
+	assert_null(strstr(err.msg, "pa%ss"));
+	rt_config_release(&c);
+
 	write_file("retort.ini", "[retort]\nsqlalchemy.url = %(nothere)s\n");
 	rt_config_init(&c);
 	assert_int_equal(rt_config_load(&c, &f, env, &err), -1);
@@ -243,6 +251,29 @@ static void masking(void **state)
 	free(m);
 }
 
+/* What the parser takes as the password is exactly what the masker hides,
+ * whatever unescaped characters the password holds. */
+static void mask_follows_parse(void **state)
+{
+	(void)state;
+	static const char *const pws[] = { "S3#cr", "S3/cr", "S3?cr", "S3@cr", "S3:cr", NULL };
+	for (int i = 0; pws[i]; i++) {
+		char url[128];
+		struct rt_url u;
+		struct rt_error err = RT_ERROR_INIT;
+		snprintf(url, sizeof(url), "postgresql://bob:%s@h:5432/db?options=a@b", pws[i]);
+		assert_int_equal(rt_url_parse(&u, url, &err), 0);
+		assert_string_equal(u.password, pws[i]);
+		assert_string_equal(u.host, "h");
+		assert_string_equal(u.path, "db");
+		assert_string_equal(rt_url_query(&u, "options"), "a@b");
+		char *m = rt_url_mask(url);
+		assert_string_equal(m, "postgresql://bob:***@h:5432/db?options=a@b");
+		free(m);
+		rt_url_release(&u);
+	}
+}
+
 static void origin(void **state)
 {
 	(void)state;
@@ -313,6 +344,7 @@ int main(void)
 		cmocka_unit_test(sqlite_urls),
 		cmocka_unit_test(postgres_urls),
 		cmocka_unit_test(masking),
+		cmocka_unit_test(mask_follows_parse),
 		cmocka_unit_test(origin),
 		cmocka_unit_test_setup_teardown(wait_and_notify_settings, enter_tmp, leave_tmp),
 	};
