@@ -43,7 +43,7 @@ CMD_OBJ = $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit asan valgrind difftest install deps deps-check demo bench clean static
+.PHONY: all test unit asan valgrind difftest install deps deps-check demo bench clean static man
 all: $(BUILD)/retort
 
 $(BUILD)/obj/%.o: %.c $(wildcard src/*/*.h)
@@ -84,15 +84,26 @@ SEEDS ?= 1000
 difftest: $(BUILD)/retort
 	/usr/bin/python3 tests/diff/alembic_diff.py $(abspath $(BUILD)/retort) 1 $(SEEDS)
 
-install: $(BUILD)/retort
-	install -d $(DESTDIR)$(PREFIX)/bin
+# The man page and completion scripts, generated from the command and
+# settings tables by the binary itself.
+man: $(BUILD)/retort.1
+$(BUILD)/retort.1: $(BUILD)/retort
+	$(BUILD)/retort manpage >$@
+
+install: $(BUILD)/retort $(BUILD)/retort.1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 0755 $(BUILD)/retort $(DESTDIR)$(PREFIX)/bin/retort
+	install -m 0644 $(BUILD)/retort.1 $(DESTDIR)$(PREFIX)/share/man/man1/retort.1
+	$(BUILD)/retort completion bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/retort
+	$(BUILD)/retort completion zsh >$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_retort
 
 # Debian 12 packages for building and testing (python3-alembic: the
 # interoperability tests run the real Alembic against retort's databases).
 DEPS = gcc make libc6-dev pkg-config libsqlite3-dev libinih-dev libpq-dev libcurl4-openssl-dev \
 	libcmocka-dev bats \
-	sqlite3 valgrind clang python3-alembic util-linux postgresql-15
+	sqlite3 valgrind clang python3-alembic util-linux postgresql-15 groff-base zsh
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update -qq

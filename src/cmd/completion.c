@@ -143,9 +143,9 @@ static void zsh_specs(const struct opt *opts)
 			printf("\t\t'%s-%c[", rep, o->short_name);
 		zsh_text(o->help);
 		if (o->type == OPT_BOOL)
-			printf("]'\n");
+			printf("]' \\\n");
 		else
-			printf("]:%s:%s'\n", o->argh ? o->argh : "VALUE", action);
+			printf("]:%s:%s' \\\n", o->argh ? o->argh : "VALUE", action);
 	}
 }
 
@@ -198,11 +198,17 @@ static int revisions(struct app *app, struct rt_error *err)
 	if (app_load_scripts(app, err))
 		return -1;
 	const struct rt_graph *g = &app->sd.graph;
+	struct strvec labels = STRVEC_INIT;
 	for (int i = 0; i < g->n; i++) {
 		printf("%s\n", g->revs[i].id);
+		/* a branch's label is on every revision of the branch: say it once */
 		for (size_t k = 0; k < g->revs[i].labels.nr; k++)
-			printf("%s\n", g->revs[i].labels.v[k]);
+			if (strvec_find(&labels, g->revs[i].labels.v[k]) < 0)
+				strvec_push(&labels, g->revs[i].labels.v[k]);
 	}
+	for (size_t k = 0; k < labels.nr; k++)
+		printf("%s\n", labels.v[k]);
+	strvec_clear(&labels);
 	return 0;
 }
 

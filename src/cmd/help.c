@@ -20,10 +20,10 @@ void help_usage_line(const struct cmd *c, struct strbuf *sb)
 	strbuf_addf(sb, "retort %s", c->name);
 	for (const struct opt *o = c->opts; o && o->type != OPT_END; o++) {
 		strbuf_addstr(sb, " [");
-		if (o->long_name)
-			strbuf_addf(sb, "--%s", o->long_name);
-		else
+		if (o->short_name)
 			strbuf_addf(sb, "-%c", o->short_name);
+		else
+			strbuf_addf(sb, "--%s", o->long_name);
 		if (o->type != OPT_BOOL)
 			strbuf_addf(sb, " %s", o->argh ? o->argh : "VALUE");
 		strbuf_addch(sb, ']');
@@ -34,12 +34,58 @@ void help_usage_line(const struct cmd *c, struct strbuf *sb)
 		strbuf_addf(sb, " %s", c->args);
 }
 
+/*
+ * Print `text` from column `col` on, wrapped at word boundaries to 100
+ * columns, each continuation line indented by `indent`; newlines in the
+ * text are kept.  Ends the line.
+ */
+static void wrap(const char *text, int col, int indent)
+{
+	const int width = 100;
+	while (*text) {
+		if (*text == '\n') {
+			printf("\n%*s", indent, "");
+			col = indent;
+			text++;
+			continue;
+		}
+		size_t w = strcspn(text, " \n");
+		if (col > indent && col + (int)w > width) {
+			printf("\n%*s", indent, "");
+			col = indent;
+		}
+		col += printf("%.*s", (int)w, text);
+		text += w;
+		if (*text == ' ') {
+			text++;
+			if (*text && *text != '\n' && col + 1 + (int)strcspn(text, " \n") <= width)
+				col += printf(" ");
+			else
+				col = width + 1; /* the next word starts a line */
+		}
+	}
+	putchar('\n');
+}
+
+/* One "  LABEL  text" line of help; a label too wide for its column gets
+ * the text on the next line. */
+static void help_line(const char *label, const char *text)
+{
+	const int indent = 31;
+	int col = printf("  %-28s ", label);
+	if (col > indent) {
+		printf("\n%*s", indent, "");
+		col = indent;
+	}
+	wrap(text, col, indent);
+}
+
 static void print_opts(const struct opt *opts)
 {
 	for (const struct opt *o = opts; o && o->type != OPT_END; o++) {
 		struct strbuf sb = STRBUF_INIT;
 		opt_label(o, &sb);
-		printf("  %-28s %s\n", sb.buf, o->help);
+		help_line(sb.buf, o->help);
 		strbuf_release(&sb);
 	}
 }
@@ -48,12 +94,15 @@ void help_command(const struct cmd *c)
 {
 	struct strbuf sb = STRBUF_INIT;
 	help_usage_line(c, &sb);
-	printf("usage: %s\n\n%s\n", sb.buf, c->description ? c->description : c->brief);
+	printf("usage: ");
+	wrap(sb.buf, 7, 7 + (int)strlen(c->name) + 8);
+	putchar('\n');
+	wrap(c->description ? c->description : c->brief, 0, 0);
 	if (c->alias_of)
 		printf("\nAn alias: 'retort %s' with preset options.\n", c->alias_of);
 	printf("\noptions:\n");
 	print_opts(c->opts);
-	printf("  %-28s %s\n", "-h, --help", "show this help");
+	help_line("-h, --help", "show this help");
 	strbuf_release(&sb);
 }
 
@@ -90,18 +139,19 @@ void help_main(void)
 			strbuf_addf(&label, " %s", st->argh);
 		strbuf_addstr(&help, st->help);
 		setting_sources(st, &help);
-		printf("  %-28s %s\n", label.buf, help.buf);
+		help_line(label.buf, help.buf);
 		strbuf_release(&label);
 		strbuf_release(&help);
 	}
-	printf("  %-28s %s\n  %-28s %s\n", "--version", "print versions and exit", "-h, --help",
-	       "show this help");
+	help_line("--version", "print versions and exit");
+	help_line("-h, --help", "show this help");
 	printf("\ncommands:\n");
 	for (int i = 0; commands[i]; i++)
 		if (!commands[i]->hidden)
 			printf("  %-16s %s\n", commands[i]->name, commands[i]->brief);
-	printf("\n'retort COMMAND --help' describes a command; 'man retort' all of them.\n"
-	       "Exit status: %s\n", exit_statuses);
+	printf("\n'retort COMMAND --help' describes a command; 'man retort' all of them.\n");
+	fputs("Exit status: ", stdout);
+	wrap(exit_statuses, 13, 0);
 }
 
 /* roff text: backslashes and leading dots/quotes escaped, dashes as \- */
