@@ -1,3 +1,4 @@
+/* Time: a monotonic clock, sleeping, and jitter for backoff loops. */
 #include "clock.h"
 
 #include <errno.h>

@@ -1,3 +1,8 @@
+/*
+ * The revision graph: revisions from the script directory linked by
+ * down_revision and depends_on, with heads, branch points, labels and
+ * ancestor sets, checked for unknown parents and cycles.
+ */
 #include "graph.h"
 #include "strbuf.h"
 #include "xalloc.h"

@@ -1,3 +1,4 @@
+/* HTTP for wait targets and webhooks, through libcurl (or a clear error without it). */
 #include "http.h"
 
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* Notifications: the JSON body of a run summary, and its delivery to a webhook. */
 #include "notify.h"
 #include "clock.h"
 #include "http.h"

@@ -1,3 +1,8 @@
+/*
+ * Planning: the steps of an upgrade, downgrade or stamp with their exact
+ * version-row changes, computed by simulating Alembic's head maintainer
+ * (see plan.h).
+ */
 #include "plan.h"
 #include "resolve.h"
 #include "strbuf.h"

@@ -1,3 +1,8 @@
+/*
+ * Target resolution: Alembic's revision grammar (ids and prefixes, labels,
+ * head/heads/base, +N/-N, REV+N, LABEL@head...) turned into revisions of
+ * the graph, and the database's version rows into the revisions they name.
+ */
 #include "resolve.h"
 #include "strbuf.h"
 #include "xalloc.h"

@@ -1,3 +1,4 @@
+/* The script directory: every revision file of the version locations, read into a graph. */
 #include "scriptdir.h"
 #include "strbuf.h"
 #include "xalloc.h"

@@ -1,3 +1,4 @@
+/* strbuf: the growable byte string (invariants in strbuf.h). */
 #include "strbuf.h"
 #include "xalloc.h"
 

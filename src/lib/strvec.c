@@ -1,3 +1,4 @@
+/* strvec: a growable, NULL-terminated vector of owned strings. */
 #include "strvec.h"
 #include "strbuf.h"
 #include "xalloc.h"

@@ -1,3 +1,7 @@
+/*
+ * Database URLs: one parser, and a masker that hides exactly what the
+ * parser takes as the password (see url.h).
+ */
 #include "url.h"
 #include "strbuf.h"
 #include "xalloc.h"

@@ -1,3 +1,4 @@
+/* xmalloc and friends: allocation that never returns NULL (out of memory ends the process with status 2). */
 #include "xalloc.h"
 
 #include <stdio.h>

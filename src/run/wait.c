@@ -1,3 +1,4 @@
+/* The wait probe: targets classified, then tried with backoff under one deadline (wait.h). */
 #include "wait.h"
 #include "../lib/clock.h"
 #include "../lib/http.h"
