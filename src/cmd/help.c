@@ -122,6 +122,19 @@ static void setting_sources(const struct rt_setting *st, struct strbuf *sb)
 	strbuf_addch(sb, ')');
 }
 
+/* A global option's "-u, --url URL" and its help with its other sources. */
+static void setting_help(const struct rt_setting *st, struct strbuf *label, struct strbuf *help)
+{
+	if (st->short_flag)
+		strbuf_addf(label, "-%c%s", st->short_flag, st->flag ? ", " : "");
+	if (st->flag)
+		strbuf_addf(label, "--%s", st->flag);
+	if (st->argh)
+		strbuf_addf(label, " %s", st->argh);
+	strbuf_addstr(help, st->help);
+	setting_sources(st, help);
+}
+
 void help_main(void)
 {
 	printf("usage: %s\n\nA database migration runner with Alembic's commands, for SQLite and "
@@ -131,14 +144,7 @@ void help_main(void)
 		if (!st->flag && !st->short_flag)
 			continue;
 		struct strbuf label = STRBUF_INIT, help = STRBUF_INIT;
-		if (st->short_flag)
-			strbuf_addf(&label, "-%c%s", st->short_flag, st->flag ? ", " : "");
-		if (st->flag)
-			strbuf_addf(&label, "--%s", st->flag);
-		if (st->argh)
-			strbuf_addf(&label, " %s", st->argh);
-		strbuf_addstr(&help, st->help);
-		setting_sources(st, &help);
+		setting_help(st, &label, &help);
 		help_line(label.buf, help.buf);
 		strbuf_release(&label);
 		strbuf_release(&help);
@@ -195,14 +201,7 @@ void help_manpage(void)
 		if (!st->flag && !st->short_flag)
 			continue;
 		struct strbuf label = STRBUF_INIT, help = STRBUF_INIT;
-		if (st->short_flag)
-			strbuf_addf(&label, "-%c%s", st->short_flag, st->flag ? ", " : "");
-		if (st->flag)
-			strbuf_addf(&label, "--%s", st->flag);
-		if (st->argh)
-			strbuf_addf(&label, " %s", st->argh);
-		strbuf_addstr(&help, st->help);
-		setting_sources(st, &help);
+		setting_help(st, &label, &help);
 		man_opt(label.buf, help.buf);
 		strbuf_release(&label);
 		strbuf_release(&help);
