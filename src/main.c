@@ -117,8 +117,8 @@ int main(int argc, char **argv)
 out:
 	fflush(stdout);
 	if (ferror(stdout) && !rc) {
-		fprintf(stderr, "retort: error: cannot write to standard output\n");
-		rc = RT_EXIT_ERROR;
+		rt_error_set(&err, RT_EXIT_ERROR, "cannot write to standard output");
+		rc = app_fail(&app, &err);
 	}
 	app_release(&app);
 	rt_http_cleanup();
