@@ -336,9 +336,20 @@ static int collect_upgrade(const struct rt_graph *g, const char *upper, const st
 	return 0;
 }
 
+/* An empty target names nothing: refuse it rather than plan nothing. */
+static int empty_target(const char *target, struct rt_error *err)
+{
+	if (target && *target)
+		return 0;
+	return rt_error_set(err, RT_EXIT_USAGE, "the target is empty; name a revision, head, base, "
+			    "+N or -N");
+}
+
 int rt_plan_upgrade(const struct rt_graph *g, const struct strvec *rows, const char *target,
 		    struct rt_plan *p, struct rt_error *err)
 {
+	if (empty_target(target, err))
+		return -1;
 	struct intlist cur = { 0 }, targets = { 0 }, order = { 0 };
 	struct bitset needs;
 	struct heads h;
@@ -370,6 +381,8 @@ out:
 int rt_plan_downgrade(const struct rt_graph *g, const struct strvec *rows, const char *target,
 		      struct rt_plan *p, struct rt_error *err)
 {
+	if (empty_target(target, err))
+		return -1;
 	struct intlist cur = { 0 }, roots = { 0 }, order = { 0 };
 	struct bitset drop, active;
 	struct heads h;
@@ -448,6 +461,9 @@ out:
 int rt_plan_stamp(const struct rt_graph *g, const struct strvec *rows, const struct strvec *targets,
 		  int purge, struct rt_plan *p, struct rt_error *err)
 {
+	for (size_t i = 0; i < targets->nr; i++)
+		if (empty_target(targets->v[i], err))
+			return -1;
 	struct intlist cur = { 0 }, filtered = { 0 }, dests = { 0 };
 	struct strvec empty = STRVEC_INIT;
 	struct heads h;

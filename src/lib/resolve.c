@@ -8,6 +8,7 @@
 #include "xalloc.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,6 +195,7 @@ static int resolve_number(const struct rt_graph *g, const char *spec, struct res
 /* Is `s` an optional "LABEL@", optional word, then "+N" or "-N"? */
 struct relative {
 	int matched;
+	int bad;      /* the number is 0 or out of range (a usage error) */
 	char *label;  /* owned or NULL */
 	char *symbol; /* owned or NULL */
 	int n;
@@ -236,9 +238,21 @@ static void parse_relative(const char *s, struct relative *rel)
 		rel->label = xstrndup(s, (size_t)(at - s));
 	if (w > p)
 		rel->symbol = xstrndup(p, (size_t)(w - p));
-	rel->n = atoi(sign);
-	if (*sign == '-' && rel->n > 0)
-		rel->n = -rel->n;
+	/* more steps than any graph has are refused rather than wrapped around */
+	errno = 0;
+	long n = strtol(sign, NULL, 10);
+	if (errno || n == 0 || n > RT_MAX_RELATIVE || n < -RT_MAX_RELATIVE)
+		rel->bad = 1;
+	else
+		rel->n = (int)n;
+}
+
+/* The usage error of a relative target whose number cannot be used. */
+static int relative_bad(const char *target, struct rt_error *err)
+{
+	return rt_error_set(err, RT_EXIT_USAGE,
+			    "relative revision '%s' must move by 1 to %d steps (+N or -N, N not 0)",
+			    target, RT_MAX_RELATIVE);
 }
 
 int rt_resolve(const struct rt_graph *g, const char *ident, struct intlist *out,
@@ -252,7 +266,12 @@ int rt_resolve(const struct rt_graph *g, const char *ident, struct intlist *out,
 		/* "LABEL@-2": walk down from the label's heads */
 		const char *q = rn.ident;
 		if (*q == '-' && q[1] && strspn(q + 1, "0123456789") == strlen(q + 1)) {
-			int steps = -atoi(q + 1);
+			errno = 0;
+			long steps = -strtol(q + 1, NULL, 10);
+			if (errno || !steps || steps < -RT_MAX_RELATIVE) {
+				relative_bad(ident, err);
+				goto out;
+			}
 			for (int i = 0; i < g->real_heads.nr; i++) {
 				int h = g->real_heads.v[i];
 				if (rn.label && strvec_find(&g->revs[h].labels, rn.label) < 0)
@@ -421,6 +440,10 @@ int rt_parse_upgrade_target(const struct rt_graph *g, const struct intlist *curr
 	parse_relative(target, &rel);
 	if (!rel.matched)
 		return rt_resolve(g, target, out, err);
+	if (rel.bad) {
+		relative_release(&rel);
+		return relative_bad(target, err);
+	}
 
 	if (rel.n > 0) {
 		int r;
@@ -537,6 +560,10 @@ int rt_parse_downgrade_target(const struct rt_graph *g, const struct intlist *cu
 	*label = NULL;
 	*rev = RT_REV_NONE;
 	parse_relative(target, &rel);
+	if (rel.matched && rel.bad) {
+		relative_release(&rel);
+		return relative_bad(target, err);
+	}
 	if (!rel.matched) {
 		const char *at = strrchr(target, '@');
 		if (at && at > target)
@@ -593,7 +620,9 @@ int rt_parse_downgrade_target(const struct rt_graph *g, const struct intlist *cu
 				intlist_release(&sl);
 			} else {
 				if (!current->nr) {
-					relative_error(err, rel.n);
+					rt_error_set(err, RT_EXIT_ERROR, "relative revision %+d didn't produce "
+						     "%d migrations: the database is at <base>, so there is "
+						     "nothing to downgrade", rel.n, abs(rel.n));
 					goto out;
 				}
 				if (current->nr > 1) {

@@ -9,6 +9,9 @@
 #ifndef RT_RESOLVE_H
 #define RT_RESOLVE_H
 
+/* The most steps a relative target (+N, -N) may take. */
+#define RT_MAX_RELATIVE 1000000
+
 #include "error.h"
 #include "graph.h"
 

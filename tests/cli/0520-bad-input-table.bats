@@ -1,0 +1,64 @@
+#!/usr/bin/env bats
+# Bad input, one case a line: each command line below must exit with the
+# given status, say the given fragment, and leave the database exactly as
+# it was (same bytes).  Targets of every form, option values and URLs.
+
+load helpers
+
+# status | fragment | arguments (eval'd)
+cases() {
+	cat <<'TABLE'
+64|must move by 1 to 1000000 steps|downgrade -4294967297
+64|must move by 1 to 1000000 steps|upgrade +4294967297
+64|must move by 1 to 1000000 steps|upgrade +2147483648
+64|must move by 1 to 1000000 steps|downgrade -0
+64|must move by 1 to 1000000 steps|upgrade +0
+64|must move by 1 to 1000000 steps|upgrade 1a2b+99999999999
+64|must move by 1 to 1000000 steps|downgrade core@-99999999999
+64|the target is empty|upgrade ''
+64|the target is empty|downgrade ''
+64|the target is empty|stamp ''
+64|takes a whole number of at least 1, not '0'|rollback -s 0
+64|takes a whole number of at least 1, not 'x'|rollback --steps x
+64|takes a non-negative number, not '-1'|--lock-timeout -1 upgrade head
+64|takes a non-negative number, not 'soon'|--wait-timeout soon current
+64|takes a non-negative number, not 'nan'|--statement-timeout nan current
+64|takes auto, always or never|--color=sometimes current
+64|takes true or false|RETORT_SINGLE_TRANSACTION=maybe upgrade head
+64|unexpected argument 'b' to 'upgrade'|upgrade a b
+64|'downgrade' needs an argument|downgrade
+64|is a global option: put it before the command|upgrade head -q
+64|unknown command 'frobnicate'|frobnicate
+64|no closing ']'|-u 'postgres://app:x@[::1:1/db' current
+64|bad percent-escape|-u 'postgresql://u:%zz@h/db' current
+64|unsupported database url scheme|-u 'oracle://u@h/db' current
+2|didn't produce 1 migrations|upgrade +1 && retort -q downgrade base && retort -q downgrade -1
+TABLE
+}
+
+@test "every bad input of the table: its exit status, its message, the database unchanged" {
+	mkrev 1a2b3c4d5e6f "" "create a" "CREATE TABLE a (id INTEGER PRIMARY KEY);" "DROP TABLE a;" "-- Branch Labels: core"
+	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "create b" "CREATE TABLE b (id INTEGER PRIMARY KEY);" "DROP TABLE b;"
+	rt -q upgrade 1a2b3c4d5e6f
+	retort() { rt "$@"; }
+	n=0
+	while IFS='|' read -r want frag args; do
+		n=$((n + 1))
+		before=$(cksum <"$TEST_DIR/test.db")
+		got=0
+		case $args in
+		*"&&"*) eval "rt -q downgrade base >/dev/null 2>&1; rt -q $args" >out 2>&1 || got=$? ;;
+		[A-Z]*=*) eval "env ${args%% *} $RETORT_WRAP \"$RETORT_BIN\" ${args#* }" >out 2>&1 || got=$? ;;
+		*) eval "rt $args" >out 2>&1 || got=$? ;;
+		esac
+		[ "$got" -eq "$want" ] || { echo "case $n ($args): exit $got, want $want: $(cat out)"; return 1; }
+		grep -qF -- "$frag" out || { echo "case $n ($args): no '$frag' in: $(cat out)"; return 1; }
+		case $args in
+		*"&&"*) rt -q upgrade 1a2b3c4d5e6f ;;
+		*) [ "$(cksum <"$TEST_DIR/test.db")" = "$before" ] ||
+			{ echo "case $n ($args) changed the database"; return 1; } ;;
+		esac
+	done < <(cases)
+	[ "$n" -ge 25 ]
+	[ "$(versions)" = "1a2b3c4d5e6f" ]
+}
