@@ -103,6 +103,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	app.color = use_color(&app.cfg);
+	for (size_t i = 0; i < app.cfg.warnings.nr; i++)
+		app_warn(&app, "%s", app.cfg.warnings.v[i]);
 	if (app.cfg.source[RT_SET_URL] == RT_SRC_FLAG) {
 		struct rt_error ignored = RT_ERROR_INIT;
 		const struct rt_url *u = app_url(&app, &ignored);

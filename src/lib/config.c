@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #define AT(f) offsetof(struct rt_config, f)
+#define RT_MAX_CONFIG_VALUE 65536
 
 const struct rt_setting rt_settings[RT_SET_COUNT] = {
 	[RT_SET_CONFIG] = { .id = RT_SET_CONFIG, .type = RT_SETTING_STRING, .short_flag = 'c',
@@ -128,6 +129,7 @@ void rt_config_init(struct rt_config *c)
 	strvec_init(&c->version_locations);
 	strvec_init(&c->xkeys);
 	strvec_init(&c->xvals);
+	strvec_init(&c->warnings);
 }
 
 void rt_config_release(struct rt_config *c)
@@ -138,6 +140,7 @@ void rt_config_release(struct rt_config *c)
 	strvec_clear(&c->version_locations);
 	strvec_clear(&c->xkeys);
 	strvec_clear(&c->xvals);
+	strvec_clear(&c->warnings);
 	rt_config_init(c);
 }
 
@@ -215,6 +218,12 @@ static int interpolate(const struct ini_section *s, const char *here, const char
 		return rt_error_set(err, RT_EXIT_ERROR,
 				    "%s: interpolation of '%s' is nested too deeply (a loop?)", file, key);
 	for (const char *p = v; *p; p++) {
+		/* depth bounds loops, not fan-out: 20 references on each of 10
+		 * levels would grow without end, so bound the value itself */
+		if (out->len > RT_MAX_CONFIG_VALUE)
+			return rt_error_set(err, RT_EXIT_ERROR, "%s: interpolating '%s' grows beyond %d "
+					    "bytes; its %%(name)s references repeat too much", file, key,
+					    RT_MAX_CONFIG_VALUE);
 		if (*p != '%') {
 			strbuf_addch(out, *p);
 			continue;
@@ -580,6 +589,96 @@ static int derive(struct rt_config *c, const struct rt_config_flags *flags, stru
 	return 0;
 }
 
+/* Keys of Alembic's [alembic] section that retort reads nowhere but that
+ * belong there (Python-side settings). */
+static const char *const alembic_only_keys[] = {
+	"prepend_sys_path", "revision_environment", "sourceless", "output_encoding",
+	"recursive_version_locations", "hooks", NULL,
+};
+
+static int known_key(const char *k)
+{
+	for (int i = 0; i < RT_SET_COUNT; i++)
+		if ((rt_settings[i].ini && !strcmp(rt_settings[i].ini, k)) ||
+		    (rt_settings[i].ini_alt && !strcmp(rt_settings[i].ini_alt, k)))
+			return 1;
+	for (int i = 0; alembic_only_keys[i]; i++)
+		if (!strcmp(alembic_only_keys[i], k))
+			return 1;
+	return 0;
+}
+
+/* Edit distance, for "did you mean"; keys are short, so the quadratic
+ * table is tiny. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[64];
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t prev = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cur = row[j];
+			size_t best = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+/* The line of `path` that sets `key` ("key =" or "key:"), or 0. */
+static int key_line(const char *path, const char *key)
+{
+	FILE *f = fopen(path, "r");
+	char buf[4096];
+	int n = 0, found = 0;
+	size_t kl = strlen(key);
+	while (f && !found && fgets(buf, sizeof(buf), f)) {
+		const char *p = buf + strspn(buf, " \t");
+		n++;
+		if (!strncmp(p, key, kl) && strchr("=: \t", p[kl]))
+			found = n;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* Warn about keys of the section that no setting reads: a typo there
+ * would otherwise quietly fall back to a default (the embedded database). */
+static void unknown_keys(struct rt_config *c, const struct ini_section *s, const char *path)
+{
+	for (size_t i = 0; i < s->keys.nr; i++) {
+		const char *k = s->keys.v[i], *near = NULL;
+		size_t best = 3;
+		if (known_key(k))
+			continue;
+		for (int j = 0; j < RT_SET_COUNT; j++) {
+			const char *cand = rt_settings[j].ini;
+			size_t d = cand ? distance(k, cand) : 99;
+			if (d < best || (d == best && !near && d < 3)) {
+				best = d;
+				near = cand;
+			}
+		}
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addf(&sb, "%s:%d: unknown key '%s' in [%s] is ignored", path,
+			    key_line(path, k), k, s->want);
+		if (near)
+			strbuf_addf(&sb, "; did you mean '%s'?", near);
+		strvec_push(&c->warnings, sb.buf);
+		strbuf_release(&sb);
+	}
+}
+
 int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_getenv_fn env,
 		   struct rt_error *err)
 {
@@ -610,6 +709,7 @@ int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_
 		in.ini = &ini;
 		in.file = found;
 		in.here = here;
+		unknown_keys(c, &ini, found);
 	}
 	for (int i = 0; i < RT_SET_COUNT; i++) {
 		const struct rt_setting *st = &rt_settings[i];

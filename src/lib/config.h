@@ -130,6 +130,7 @@ struct rt_config {
 	char *schema_path;
 	int schema_path_set;      /* given explicitly, so it must exist */
 	enum rt_source source[RT_SET_COUNT]; /* where each setting came from */
+	struct strvec warnings;   /* for the command layer to print: unknown keys... */
 };
 
 typedef const char *(*rt_getenv_fn)(const char *name);

@@ -62,3 +62,28 @@ TABLE
 	[ "$n" -ge 25 ]
 	[ "$(versions)" = "1a2b3c4d5e6f" ]
 }
+
+@test "config: an unknown key is warned about with its line and the nearest key" {
+	linear3
+	printf '[retort]\nscript_location = migrations\nsqlalchemy.urll = sqlite:///typo.db\nprepend_sys_path = .\n' >retort.ini
+	run rt -q upgrade head
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"retort.ini:3: unknown key 'sqlalchemy.urll' in [retort] is ignored; did you mean 'sqlalchemy.url'?"* ]]
+	[[ "$output" != *prepend_sys_path* ]]   # an Alembic key retort has no use for
+}
+
+@test "config: interpolation that fans out is stopped, not followed forever" {
+	{
+		echo '[retort]'
+		echo 'a0 = xxxxxxxxxxxxxxxx'
+		for i in 1 2 3 4 5 6 7 8 9; do
+			printf 'a%d =' "$i"
+			for k in $(seq 20); do printf ' %%(a%d)s' $((i - 1)); done
+			echo
+		done
+		echo 'script_location = %(a9)s'
+	} >retort.ini
+	run timeout 10 "$RETORT_BIN" current
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"grows beyond 65536 bytes"* ]]
+}
