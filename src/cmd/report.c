@@ -30,6 +30,9 @@ static const char *const hint_text[RT_HINT_COUNT] = {
 	[RT_HINT_NO_SINGLE_TXN] = "; run without --single-transaction",
 	[RT_HINT_BUILD_DRIVERS] = "; rebuild with it enabled (see 'retort --version' for the "
 				  "drivers built in)",
+	[RT_HINT_WRITE_ACCESS] = "; run retort as the user who owns that directory (from a "
+				 "container: ./scripts/migrate.sh runs it as your user; with compose, "
+				 "set RETORT_UID and RETORT_GID to your ids)",
 };
 
 int app_fail(struct app *app, const struct rt_error *err)

@@ -321,6 +321,9 @@ static char *read_file(const char *path)
 static int write_new_file(const char *path, const char *text, struct rt_error *err)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0 && (errno == EACCES || errno == EPERM || errno == EROFS))
+		return rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_WRITE_ACCESS, "cannot create '%s': %s",
+				       path, strerror(errno));
 	if (fd < 0)
 		return rt_error_set(err, RT_EXIT_ERROR, "cannot create '%s': %s", path, strerror(errno));
 	size_t len = strlen(text), done = 0;

@@ -87,3 +87,20 @@ TABLE
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"grows beyond 65536 bytes"* ]]
 }
+
+@test "revision in a directory the user cannot write says how to run it as the owner" {
+	mkdir -p migrations/versions
+	if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+		chmod 755 "$TEST_DIR" migrations migrations/versions
+		run setpriv --reuid=65534 --regid=65534 --clear-groups $RETORT_WRAP "$RETORT_BIN" -q revision -m x
+	elif [ "$(id -u)" != 0 ]; then
+		chmod 555 migrations/versions
+		run rt -q revision -m x
+	else
+		skip "running as root without setpriv (util-linux): cannot lose write access"
+	fi
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"Permission denied; run retort as the user who owns that directory"* ]]
+	[[ "$output" == *"scripts/migrate.sh"* ]]
+	[ -z "$(ls migrations/versions)" ]
+}

@@ -19,7 +19,7 @@ setup_file() {
 		return 0
 	fi
 	if ! command -v docker >/dev/null || ! docker info >/dev/null 2>&1; then
-		export SKIP_ALL="no container engine answers 'docker info' (start Docker, or run ../shared/container-lab/setup.sh)"
+		export SKIP_ALL="no container engine answers 'docker info' (start Docker, or any engine that serves the Docker API, such as podman's)"
 		echo "# SKIP: $SKIP_ALL" >&3
 		return 0
 	fi
