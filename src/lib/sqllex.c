@@ -107,8 +107,9 @@ static size_t dollar_end(const char *s, size_t len, size_t p, size_t tl, int *op
 	return len;
 }
 
-/* The end of a block comment at s[p] ("/" "*"); comments nest. */
-static size_t block_comment_end(const char *s, size_t len, size_t p, int *open)
+/* The end of a block comment at s[p] ("/" "*"); with `nest` (PostgreSQL)
+ * comments nest, without (SQLite) the first star-slash ends it. */
+static size_t block_comment_end(const char *s, size_t len, size_t p, int nest, int *open)
 {
 	int depth = 1;
 	p += 2;
@@ -118,7 +119,7 @@ static size_t block_comment_end(const char *s, size_t len, size_t p, int *open)
 			p += 2;
 			if (!--depth)
 				return p;
-		} else if (c == '/' && p + 1 < len && s[p + 1] == '*') {
+		} else if (nest && c == '/' && p + 1 < len && s[p + 1] == '*') {
 			depth++;
 			p += 2;
 		} else {
@@ -206,7 +207,7 @@ static inline size_t scan(const char *s, size_t len, size_t p, unsigned flags, s
 		case '/':
 			if (p + 1 < len && s[p + 1] == '*') {
 				t->kind = RT_SQL_COMMENT;
-				q = block_comment_end(s, len, p, &open);
+				q = block_comment_end(s, len, p, !(flags & RT_LEX_SQLITE), &open);
 			} else {
 				t->kind = RT_SQL_PUNCT;
 				q = p + 1;

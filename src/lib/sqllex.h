@@ -6,8 +6,11 @@
  * Rules: '...' strings with doubled quotes, E'...' with backslash escapes
  * too, dollar quotes ($tag$...$tag$, $$...$$), "..." names, line comments
  * (--) and block comments, which nest as in PostgreSQL.  With RT_LEX_SQLITE,
- * `...` and [...] are quoted names as well (in PostgreSQL [ is a subscript).
- * Offsets are bytes into the input.
+ * SQLite's rules for what it stores as written: `...` and [...] are quoted
+ * names as well (in PostgreSQL [ is a subscript), and a block comment ends
+ * at its first star-slash, as SQLite's own tokenizer ends it.  Dollar
+ * quotes are known in both (SQLite has none, so they cannot appear there
+ * outside strings and comments).  Offsets are bytes into the input.
  *
  * Splitting: top-level semicolons end statements; semicolons inside
  * quotes and comments never do, nor do those inside the BEGIN ... END body
@@ -32,7 +35,7 @@ enum rt_sql_kind {
 };
 
 #define RT_LEX_COMMENTS 1u  /* return comments as tokens */
-#define RT_LEX_SQLITE   2u  /* `name` and [name] are quoted names */
+#define RT_LEX_SQLITE   2u  /* SQLite: `name` and [name] quoted, comments do not nest */
 
 struct rt_sql_tok {
 	enum rt_sql_kind kind;

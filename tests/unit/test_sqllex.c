@@ -73,6 +73,7 @@ static void tokens(void **state)
 	/* SQLite's extra quotes, and PostgreSQL's subscripts without them */
 	TOKENS("[a b] `c``d` x[1]]", RT_LEX_SQLITE, "q", "[a b]", "q", "`c``d`", "w", "x", "q", "[1]",
 	       "p", "]");
+	TOKENS("/* a /* b */ c", RT_LEX_SQLITE | RT_LEX_COMMENTS, "c", "/* a /* b */", "w", "c");
 	TOKENS("x[1]", 0, "w", "x", "p", "[", "n", "1", "p", "]");
 	TOKENS("1.x 2e+ 0x1F .5", 0, "n", "1", "p", ".", "w", "x", "n", "2e", "p", "+", "n", "0x1F",
 	       "p", ".", "n", "5");
