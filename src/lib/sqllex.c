@@ -12,18 +12,19 @@
 #include <string.h>
 #include <strings.h>
 
-/* Byte classes: white space, name characters, name starts, digits. */
-enum { C_SP = 1, C_ID = 2, C_ST = 4, C_DG = 8 };
+/* Byte classes: white space, name characters, name starts, digits; and
+ * for rt_sql_words, ASCII letters, digits and '_', and ASCII letters and '_'. */
+enum { C_SP = 1, C_ID = 2, C_ST = 4, C_DG = 8, C_AW = 16, C_AA = 32 };
 
 static const unsigned char cls[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 0, 0, 0, 0, 0, 0,
-	0, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
-	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 0, 0, 0, 0, 6,
-	0, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
-	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 0, 0, 0, 0, 0,
+	26, 26, 26, 26, 26, 26, 26, 26, 26, 26, 0, 0, 0, 0, 0, 0,
+	0, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54,
+	54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 0, 0, 0, 0, 54,
+	0, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54,
+	54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 0, 0, 0, 0, 0,
 	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
 	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
 	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
@@ -136,7 +137,7 @@ static size_t block_comment_end(const char *s, size_t len, size_t p, int nest, i
  * Whether '$' opens a dollar quote and whether E' opens a backslash string
  * depends on the byte before, so that "a$b$" and "SOME'x'" stay names.
  */
-static inline size_t scan(const char *s, size_t len, size_t p, unsigned flags, struct rt_sql_tok *t)
+static inline __attribute__((always_inline)) size_t scan(const char *s, size_t len, size_t p, unsigned flags, struct rt_sql_tok *t)
 {
 	int open = 0;
 	size_t q;
@@ -299,7 +300,7 @@ static int creates_body(const char *head)
 
 static int ascii_alpha(char c)
 {
-	return (CLS(c) & C_ST) && (unsigned char)c < 0x80;
+	return CLS(c) & C_AA;
 }
 
 /*
@@ -323,11 +324,9 @@ void rt_sql_words(const char *stmt, size_t len, int n, char *out, size_t outlen)
 		if (w && o + 1 < outlen)
 			out[o++] = ' ';
 		size_t i = 0;
-		while (i < t.len && (ascii_alpha(b[i]) || (CLS(b[i]) & C_DG))) {
+		for (; i < t.len && (CLS(b[i]) & C_AW); i++)
 			if (o + 1 < outlen)
 				out[o++] = (char)(b[i] >= 'a' && b[i] <= 'z' ? b[i] - 'a' + 'A' : b[i]);
-			i++;
-		}
 		if (i < t.len)
 			break;
 	}
