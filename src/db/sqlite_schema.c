@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/sqllex.h"
 #include "../lib/xalloc.h"
 
 static int sqlite_keyword(const char *word)
@@ -39,73 +40,80 @@ static char *unquote(const char *b, const char *e)
 	return xstrndup(b, (size_t)(e - b));
 }
 
-static int tok_is(const char *b, const char *e, const char *word)
+/* The table constraint kind an element [b, e) starts with, or 0 for a column. */
+static char element_kind(const char *b, const char *e)
 {
-	size_t n = strlen(word);
-	return (size_t)(e - b) == n && !strncasecmp(b, word, n);
-}
-
-/* The table constraint kind an element starts with, or 0 for a column. */
-static char element_kind(const char *b, const char *end)
-{
-	const char *tb, *te, *p = b;
-	if (!rt_sql_token(&p, end, &tb, &te))
+	struct rt_sql_lexer lx;
+	struct rt_sql_tok t;
+	rt_sql_lexer_init(&lx, b, (size_t)(e - b), RT_LEX_SQLITE);
+	if (!rt_sql_next(&lx, &t))
 		return 0;
-	if (tok_is(tb, te, "CONSTRAINT")) {
-		if (!rt_sql_token(&p, end, &tb, &te) || !rt_sql_token(&p, end, &tb, &te))
+	if (rt_sql_tok_is(b, &t, "CONSTRAINT")) {
+		if (!rt_sql_next(&lx, &t) || !rt_sql_next(&lx, &t))
 			return 'c';
 	}
-	if (tok_is(tb, te, "PRIMARY"))
+	if (rt_sql_tok_is(b, &t, "PRIMARY"))
 		return 'p';
-	if (tok_is(tb, te, "UNIQUE"))
+	if (rt_sql_tok_is(b, &t, "UNIQUE"))
 		return 'u';
-	if (tok_is(tb, te, "CHECK"))
+	if (rt_sql_tok_is(b, &t, "CHECK"))
 		return 'c';
-	if (tok_is(tb, te, "FOREIGN"))
+	if (rt_sql_tok_is(b, &t, "FOREIGN"))
 		return 'f';
 	return 0;
 }
 
-/* One element of the table body: a column definition or a table constraint. */
+/* Does a column definition's declared type end before this token? */
+static int ends_type(const char *b, const struct rt_sql_tok *t)
+{
+	static const char *const kw[] = { "CONSTRAINT", "PRIMARY", "NOT", "NULL", "UNIQUE", "CHECK",
+					   "DEFAULT", "COLLATE", "REFERENCES", "GENERATED", "AS", NULL };
+	for (int i = 0; kw[i]; i++)
+		if (rt_sql_tok_is(b, t, kw[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * One element [b, e) of the table body: a table constraint, or a column
+ * definition: its name, its text as written up to its last token (a
+ * trailing comment would swallow the semicolon after it) and its declared
+ * type, the tokens after the name up to a constraint keyword.
+ */
 static void add_element(struct rt_table *t, const char *b, const char *e)
 {
 	char *def = rt_sql_normalize(b, (size_t)(e - b));
 	char kind = element_kind(b, e);
+	struct rt_sql_lexer lx;
+	struct rt_sql_tok tok;
+	rt_sql_lexer_init(&lx, b, (size_t)(e - b), RT_LEX_SQLITE);
 	if (kind) {
 		rt_table_add_constraint(t, def, def, kind, def);
-	} else {
-		const char *p = b, *tb, *te;
-		if (rt_sql_token(&p, e, &tb, &te)) {
-			char *name = unquote(tb, te);
-			char *q = rt_sqlite_quote(name);
-			struct rt_column *c = rt_table_add_column(t, name, q);
-			c->def = xstrdup(def);
-			/* as written, up to its last token (a trailing comment would
-			 * swallow the semicolon after it) */
-			const char *lp = tb, *lb, *le, *last = te;
-			while (rt_sql_token(&lp, e, &lb, &le))
-				last = le;
-			c->sql = xstrndup(tb, (size_t)(last - tb));
-			/* the declared type: the words after the name up to a constraint keyword */
-			const char *ts = NULL, *tend = NULL;
-			int depth = 0;
-			while (rt_sql_token(&p, e, &tb, &te)) {
-				if (!depth && (tok_is(tb, te, "CONSTRAINT") || tok_is(tb, te, "PRIMARY") ||
-					       tok_is(tb, te, "NOT") || tok_is(tb, te, "NULL") ||
-					       tok_is(tb, te, "UNIQUE") || tok_is(tb, te, "CHECK") ||
-					       tok_is(tb, te, "DEFAULT") || tok_is(tb, te, "COLLATE") ||
-					       tok_is(tb, te, "REFERENCES") || tok_is(tb, te, "GENERATED") ||
-					       tok_is(tb, te, "AS")))
-					break;
-				depth += *tb == '(' ? 1 : *tb == ')' ? -1 : 0;
-				if (!ts)
-					ts = tb;
-				tend = te;
-			}
-			c->type = ts ? rt_sql_normalize(ts, (size_t)(tend - ts)) : xstrdup("");
-			free(name);
-			free(q);
+	} else if (rt_sql_next(&lx, &tok)) {
+		const char *nb = b + tok.off, *ne = nb + tok.len;
+		char *name = unquote(nb, ne);
+		char *q = rt_sqlite_quote(name);
+		struct rt_column *c = rt_table_add_column(t, name, q);
+		c->def = xstrdup(def);
+		struct rt_sql_lexer rest = lx;
+		struct rt_sql_tok last = tok, lt;
+		while (rt_sql_next(&rest, &lt))
+			last = lt;
+		c->sql = xstrndup(nb, last.off + last.len - tok.off);
+		size_t ts = 0, tend = 0;
+		int depth = 0, any = 0;
+		while (rt_sql_next(&lx, &tok)) {
+			if (!depth && ends_type(b, &tok))
+				break;
+			if (tok.kind == RT_SQL_PUNCT)
+				depth += b[tok.off] == '(' ? 1 : b[tok.off] == ')' ? -1 : 0;
+			if (!any)
+				ts = tok.off, any = 1;
+			tend = tok.off + tok.len;
 		}
+		c->type = any ? rt_sql_normalize(b + ts, tend - ts) : xstrdup("");
+		free(name);
+		free(q);
 	}
 	free(def);
 }
@@ -116,25 +124,31 @@ static void add_element(struct rt_table *t, const char *b, const char *e)
  */
 static void parse_table(struct rt_table *t, const char *sql)
 {
-	const char *p = sql, *end = sql + strlen(sql), *b, *e;
-	while (rt_sql_token(&p, end, &b, &e) && *b != '(')
+	size_t len = strlen(sql), el;
+	struct rt_sql_lexer lx;
+	struct rt_sql_tok tok;
+	rt_sql_lexer_init(&lx, sql, len, RT_LEX_SQLITE);
+	while (rt_sql_next(&lx, &tok) && !(tok.kind == RT_SQL_PUNCT && sql[tok.off] == '('))
 		;
-	if (p >= end)
+	if (lx.pos >= len)
 		return;
 	int depth = 1;
-	const char *el = p;
-	while (depth && rt_sql_token(&p, end, &b, &e)) {
-		if (*b == '(') {
+	el = lx.pos;
+	while (depth && rt_sql_next(&lx, &tok)) {
+		if (tok.kind != RT_SQL_PUNCT)
+			continue;
+		char c = sql[tok.off];
+		if (c == '(') {
 			depth++;
-		} else if (*b == ')') {
+		} else if (c == ')') {
 			if (--depth == 0)
-				add_element(t, el, b);
-		} else if (*b == ',' && depth == 1) {
-			add_element(t, el, b);
-			el = e;
+				add_element(t, sql + el, sql + tok.off);
+		} else if (c == ',' && depth == 1) {
+			add_element(t, sql + el, sql + tok.off);
+			el = tok.off + 1;
 		}
 	}
-	char *opts = rt_sql_normalize(p, (size_t)(end - p));
+	char *opts = rt_sql_normalize(sql + lx.pos, len - lx.pos);
 	if (*opts)
 		t->options = opts;
 	else

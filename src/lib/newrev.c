@@ -1,4 +1,9 @@
+/*
+ * Writing a new revision file: its id, its parents, the template filled
+ * in (DIR/script.sql.tmpl, else the built-in one), the file created.
+ */
 #include "newrev.h"
+#include "fileio.h"
 #include "resolve.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -304,20 +309,6 @@ int rt_render_template(const char *text, const char *where, const struct strvec 
 	return 0;
 }
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
-	size_t n;
-	if (!f)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(&sb, buf, n);
-	fclose(f);
-	return strbuf_detach(&sb);
-}
-
 static int write_new_file(const char *path, const char *text, struct rt_error *err)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
@@ -484,13 +475,15 @@ int rt_revision_create(const struct rt_config *c, const struct rt_scriptdir *sd,
 	strbuf_addf(&path, "%s/%s.sql", dir, fname);
 
 	strbuf_addf(&tmpl_path, "%s/script.sql.tmpl", c->script_location);
-	tmpl = read_file(tmpl_path.buf);
-	if (!tmpl) {
+	struct strbuf tmpl_text = STRBUF_INIT;
+	if (!rt_read_file(tmpl_path.buf, &tmpl_text, RT_READ_NO_LIMIT, err)) {
+		tmpl = strbuf_detach(&tmpl_text);
+	} else {
 		if (errno != ENOENT) {
-			rt_error_set(err, RT_EXIT_ERROR, "cannot read template '%s': %s", tmpl_path.buf,
-				     strerror(errno));
+			rt_error_prefix(err, "template");
 			goto out;
 		}
+		rt_error_clear(err);
 		tmpl = xstrdup(rt_default_template);
 		strbuf_reset(&tmpl_path);
 		strbuf_addstr(&tmpl_path, "(built-in template)");

@@ -1,15 +1,18 @@
+/*
+ * Migration scripts: reading one file, parsing its comment header
+ * (revision id, parents, labels, dependencies, message) and finding its
+ * upgrade and downgrade sections.
+ */
 #include "script.h"
+#include "fileio.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 void rt_script_init(struct rt_script *s)
 {
@@ -368,42 +371,13 @@ fail:
 	return -1;
 }
 
-/*
- * Read a whole file with as few system calls as possible (open, read,
- * close for a typical migration): loading a directory of a thousand
- * revisions is dominated by them.
- */
+/* Read and parse one migration file (lib/fileio.c: few system calls, an
+ * exactly sized buffer, which the script keeps). */
 int rt_script_load(struct rt_script *s, const char *path, struct rt_error *err)
 {
-	char chunk[16384];
-	struct strbuf big = STRBUF_INIT; /* only for files larger than one chunk */
-	/* no O_CLOEXEC: musl emulates it with an extra fcntl() per file, and
-	 * this descriptor is closed before anything could exec */
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return rt_error_set(err, RT_EXIT_ERROR, "cannot open '%s': %s", path, strerror(errno));
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-			close(fd);
-			strbuf_release(&big);
-			return rt_error_set(err, RT_EXIT_ERROR, "cannot read '%s': %s", path,
-					    e == EISDIR ? "it is a directory" : strerror(e));
-		}
-		if (n > 0 && (big.len || (size_t)n == sizeof(chunk)))
-			strbuf_add(&big, chunk, (size_t)n);
-		if ((size_t)n < sizeof(chunk) && !big.len) {
-			/* the common case: the whole file in one short read */
-			close(fd);
-			return rt_script_parse(s, path, xstrndup(chunk, (size_t)n), (size_t)n, err);
-		}
-		if (n == 0)
-			break;
-	}
-	close(fd);
-	size_t len = big.len;
-	return rt_script_parse(s, path, strbuf_detach(&big), len, err);
+	struct strbuf text = STRBUF_INIT;
+	if (rt_read_regular_file(path, &text, RT_READ_NO_LIMIT, err))
+		return -1;
+	size_t len = text.len;
+	return rt_script_parse(s, path, strbuf_detach(&text), len, err);
 }

@@ -1,10 +1,41 @@
+/*
+ * The SQL lexer and what is built on it: the token iterator, the statement
+ * splitter the executor and the PostgreSQL driver run every migration
+ * section through, and the first-words helper for transaction checks.
+ * One scanner (scan()) holds every quote and comment rule; the splitter
+ * calls it directly so that the compiler can inline it into its loop.
+ */
 #include "sqllex.h"
 #include "xalloc.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+/* Byte classes: white space, name characters, name starts, digits; and
+ * for rt_sql_words, ASCII letters, digits and '_', and ASCII letters and '_'. */
+enum { C_SP = 1, C_ID = 2, C_ST = 4, C_DG = 8, C_AW = 16, C_AA = 32 };
+
+static const unsigned char cls[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	26, 26, 26, 26, 26, 26, 26, 26, 26, 26, 0, 0, 0, 0, 0, 0,
+	0, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54,
+	54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 0, 0, 0, 0, 54,
+	0, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54,
+	54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 54, 0, 0, 0, 0, 0,
+	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,
+};
+
+#define CLS(c) cls[(unsigned char)(c)]
 
 void rt_stmts_release(struct rt_stmts *s)
 {
@@ -12,64 +43,228 @@ void rt_stmts_release(struct rt_stmts *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int ident_char(int c)
+/*
+ * The end of a quote opened at s[p] that closes with `close`; a doubled
+ * closing character stands for itself (unless `doubling` is off, as for
+ * SQLite's [name]), and with `backslash` a backslash escapes the next
+ * byte (E'...').  Sets *open when the input ends first.
+ */
+static size_t quote_end(const char *s, size_t len, size_t p, char close, int doubling, int backslash,
+			int *open)
 {
-	return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
-}
-
-/* Skip a comment or white space at p; returns p if there is none. */
-static const char *skip_comment(const char *p, const char *end, int *open)
-{
-	if (p + 1 < end && p[0] == '-' && p[1] == '-') {
-		while (p < end && *p != '\n')
-			p++;
-		return p;
-	}
-	if (p + 1 < end && p[0] == '/' && p[1] == '*') {
-		int depth = 1;
-		p += 2;
-		while (p < end && depth) {
-			if (p + 1 < end && p[0] == '/' && p[1] == '*') {
-				depth++;
-				p += 2;
-			} else if (p + 1 < end && p[0] == '*' && p[1] == '/') {
-				depth--;
-				p += 2;
-			} else {
+	p++;
+	for (;;) {
+		if (!backslash) {
+			const char *q = memchr(s + p, close, len - p);
+			if (!q)
+				break;
+			p = (size_t)(q - s) + 1;
+		} else {
+			while (p < len && s[p] != close) {
+				if (s[p] == '\\' && p + 1 < len)
+					p++;
 				p++;
 			}
+			if (p >= len)
+				break;
+			p++;
 		}
-		if (depth)
-			*open = 1;
+		if (doubling && p < len && s[p] == close) {
+			p++;
+			continue;
+		}
 		return p;
 	}
-	return p;
+	*open = 1;
+	return len;
 }
 
-static const char *skip_blank(const char *p, const char *end)
+/* The length of a dollar-quote opening tag at s[p] ("$$", "$tag$"), else 0:
+ * "$1" is a parameter, and so is "$name" without a closing '$'. */
+static size_t dollar_tag(const char *s, size_t len, size_t p)
+{
+	size_t q = p + 1;
+	if (q < len && (CLS(s[q]) & C_DG))
+		return 0;
+	while (q < len && (CLS(s[q]) & C_ID) && s[q] != '$')
+		q++;
+	return q < len && s[q] == '$' ? q - p + 1 : 0;
+}
+
+/* The end of the dollar-quoted string opened by the tag s[p, p+tl). */
+static size_t dollar_end(const char *s, size_t len, size_t p, size_t tl, int *open)
+{
+	size_t q = p + tl;
+	while (q + tl <= len) {
+		const char *d = memchr(s + q, '$', len - q);
+		if (!d || (size_t)(d - s) + tl > len)
+			break;
+		q = (size_t)(d - s);
+		if (!memcmp(s + q, s + p, tl))
+			return q + tl;
+		q++;
+	}
+	*open = 1;
+	return len;
+}
+
+/* The end of a block comment at s[p] ("/" "*"); with `nest` (PostgreSQL)
+ * comments nest, without (SQLite) the first star-slash ends it. */
+static size_t block_comment_end(const char *s, size_t len, size_t p, int nest, int *open)
+{
+	int depth = 1;
+	p += 2;
+	while (p < len) {
+		char c = s[p];
+		if (c == '*' && p + 1 < len && s[p + 1] == '/') {
+			p += 2;
+			if (!--depth)
+				return p;
+		} else if (nest && c == '/' && p + 1 < len && s[p + 1] == '*') {
+			depth++;
+			p += 2;
+		} else {
+			p++;
+		}
+	}
+	*open = 1;
+	return len;
+}
+
+/*
+ * The scanner: skip white space from s[p], then describe the token there
+ * in *t (comments included: callers skip them) and return where it ends.
+ * Whether '$' opens a dollar quote and whether E' opens a backslash string
+ * depends on the byte before, so that "a$b$" and "SOME'x'" stay names.
+ */
+static inline __attribute__((always_inline)) size_t scan(const char *s, size_t len, size_t p, unsigned flags, struct rt_sql_tok *t)
+{
+	int open = 0;
+	size_t q;
+	while (p < len && (CLS(s[p]) & C_SP))
+		p++;
+	t->off = p;
+	if (p >= len) {
+		t->kind = RT_SQL_END;
+		t->unterminated = 0;
+		t->len = 0;
+		return p;
+	}
+	unsigned char c = (unsigned char)s[p];
+	unsigned k = cls[c];
+	if (k & C_ST) {
+		if ((c == 'E' || c == 'e') && p + 1 < len && s[p + 1] == '\'' &&
+		    (p == 0 || !(CLS(s[p - 1]) & C_ID))) {
+			t->kind = RT_SQL_STRING;
+			q = quote_end(s, len, p + 1, '\'', 1, 1, &open);
+		} else {
+			t->kind = RT_SQL_WORD;
+			q = p + 1;
+			while (q < len && (CLS(s[q]) & C_ID))
+				q++;
+		}
+	} else if (k & C_DG) {
+		t->kind = RT_SQL_NUMBER;
+		q = p + 1;
+		for (; q < len; q++) {
+			char d = s[q];
+			if (CLS(d) & C_ID)
+				continue;
+			if (q + 1 < len && (CLS(s[q + 1]) & C_DG) &&
+			    (d == '.' || ((d == '+' || d == '-') && (s[q - 1] == 'e' || s[q - 1] == 'E'))))
+				continue;
+			break;
+		}
+	} else {
+		switch (c) {
+		case '\'':
+			t->kind = RT_SQL_STRING;
+			q = quote_end(s, len, p, '\'', 1, 0, &open);
+			break;
+		case '"':
+			t->kind = RT_SQL_QNAME;
+			q = quote_end(s, len, p, '"', 1, 0, &open);
+			break;
+		case '`':
+		case '[':
+			if (flags & RT_LEX_SQLITE) {
+				t->kind = RT_SQL_QNAME;
+				q = quote_end(s, len, p, c == '[' ? ']' : '`', c == '`', 0, &open);
+			} else {
+				t->kind = RT_SQL_PUNCT;
+				q = p + 1;
+			}
+			break;
+		case '-':
+			if (p + 1 < len && s[p + 1] == '-') {
+				const char *nl = memchr(s + p, '\n', len - p);
+				t->kind = RT_SQL_COMMENT;
+				q = nl ? (size_t)(nl - s) : len;
+			} else {
+				t->kind = RT_SQL_PUNCT;
+				q = p + 1;
+			}
+			break;
+		case '/':
+			if (p + 1 < len && s[p + 1] == '*') {
+				t->kind = RT_SQL_COMMENT;
+				q = block_comment_end(s, len, p, !(flags & RT_LEX_SQLITE), &open);
+			} else {
+				t->kind = RT_SQL_PUNCT;
+				q = p + 1;
+			}
+			break;
+		case '$': {
+			size_t tl = p == 0 || !(CLS(s[p - 1]) & C_ID) ? dollar_tag(s, len, p) : 0;
+			if (tl) {
+				t->kind = RT_SQL_STRING;
+				q = dollar_end(s, len, p, tl, &open);
+			} else {
+				/* a parameter ($1, $name), or a stray '$' */
+				t->kind = RT_SQL_WORD;
+				q = p + 1;
+				while (q < len && (CLS(s[q]) & C_ID))
+					q++;
+			}
+			break;
+		}
+		default:
+			t->kind = RT_SQL_PUNCT;
+			q = p + 1;
+		}
+	}
+	t->unterminated = open;
+	t->len = q - p;
+	return q;
+}
+
+void rt_sql_lexer_init(struct rt_sql_lexer *lx, const char *sql, size_t len, unsigned flags)
+{
+	memset(lx, 0, sizeof(*lx));
+	lx->sql = sql;
+	lx->len = len;
+	lx->flags = flags;
+}
+
+/* The iterator: scan() until a token the caller wants (comments only when
+ * asked for), remembering an unclosed quote or comment. */
+enum rt_sql_kind rt_sql_next(struct rt_sql_lexer *lx, struct rt_sql_tok *tok)
 {
 	for (;;) {
-		int open = 0;
-		while (p < end && isspace((unsigned char)*p))
-			p++;
-		const char *q = skip_comment(p, end, &open);
-		if (q == p)
-			return p;
-		p = q;
+		lx->pos = scan(lx->sql, lx->len, lx->pos, lx->flags, tok);
+		if (tok->unterminated) { /* then it is the last token */
+			lx->unterminated = 1;
+			lx->open_off = tok->off;
+		}
+		if (tok->kind != RT_SQL_COMMENT || (lx->flags & RT_LEX_COMMENTS))
+			return tok->kind;
 	}
 }
 
-/* A dollar-quote opening tag at p ("$$" or "$tag$"): its length, else 0. */
-static size_t dollar_tag(const char *p, const char *end)
+int rt_sql_tok_is(const char *sql, const struct rt_sql_tok *tok, const char *word)
 {
-	const char *q = p + 1;
-	if (q < end && (isdigit((unsigned char)*q)))
-		return 0; /* $1 is a parameter */
-	while (q < end && (isalnum((unsigned char)*q) || *q == '_' || (unsigned char)*q >= 0x80))
-		q++;
-	if (q < end && *q == '$')
-		return (size_t)(q - p + 1);
-	return 0;
+	size_t n = strlen(word);
+	return tok->kind == RT_SQL_WORD && tok->len == n && !strncasecmp(sql + tok->off, word, n);
 }
 
 /*
@@ -103,157 +298,130 @@ static int creates_body(const char *head)
 	return 0;
 }
 
+static int ascii_alpha(char c)
+{
+	return CLS(c) & C_AA;
+}
+
+/*
+ * Words are those that start with a letter or '_'; each is copied up to
+ * its first byte that is not an ASCII letter, digit or '_', and a word cut
+ * short that way ends the list.  E'...' counts as the word E, so that the
+ * words stop where they always did.
+ */
 void rt_sql_words(const char *stmt, size_t len, int n, char *out, size_t outlen)
 {
-	const char *p = stmt, *end = stmt + len;
-	size_t o = 0;
+	size_t p = 0, o = 0;
 	out[0] = '\0';
 	for (int w = 0; w < n; w++) {
-		p = skip_blank(p, end);
-		if (p >= end || !(isalpha((unsigned char)*p) || *p == '_'))
+		struct rt_sql_tok t;
+		do
+			p = scan(stmt, len, p, 0, &t);
+		while (t.kind == RT_SQL_COMMENT);
+		const char *b = stmt + t.off;
+		if (!(t.kind == RT_SQL_WORD || t.kind == RT_SQL_STRING) || !ascii_alpha(*b))
 			break;
 		if (w && o + 1 < outlen)
 			out[o++] = ' ';
-		while (p < end && (isalnum((unsigned char)*p) || *p == '_')) {
+		size_t i = 0;
+		for (; i < t.len && (CLS(b[i]) & C_AW); i++)
 			if (o + 1 < outlen)
-				out[o++] = (char)toupper((unsigned char)*p);
-			p++;
-		}
+				out[o++] = (char)(b[i] >= 'a' && b[i] <= 'z' ? b[i] - 'a' + 'A' : b[i]);
+		if (i < t.len)
+			break;
 	}
 	out[o] = '\0';
 }
 
+/*
+ * Statement boundaries from the token stream.  The first words of each
+ * statement (its head) tell whether it may hold a BEGIN ... END body; in
+ * one that may, BEGIN and CASE open a level and END closes one, and only
+ * a semicolon outside every level ends the statement.
+ */
 void rt_sql_split(const char *sql, size_t len, struct rt_stmts *out)
 {
-	const char *p = sql, *end = sql + len;
-	const char *start = NULL;
+	size_t p = 0, start = 0;
+	int in_stmt = 0;
 	int depth = 0;          /* BEGIN ... END nesting inside a body */
 	int body_ok = -1;       /* -1: unknown yet; 1: statement may hold a BEGIN body */
 	int words = 0;
 	char head[96] = "";
+	size_t hl = 0;
 
 	memset(out, 0, sizeof(*out));
-	while (p < end) {
-		const char *q;
-		int open = 0;
-		if (isspace((unsigned char)*p)) {
-			p++;
-			continue;
+	for (;;) {
+		struct rt_sql_tok t;
+		p = scan(sql, len, p, 0, &t);
+		if (t.kind == RT_SQL_END)
+			break;
+		if (t.unterminated) {
+			/* an E'...' string is reported at its quote */
+			out->unterminated = 1;
+			out->open_off = t.off + (t.kind == RT_SQL_STRING && sql[t.off] != '\'' &&
+						 sql[t.off] != '$');
 		}
-		if ((q = skip_comment(p, end, &open)) != p) {
-			if (open) {
-				out->unterminated = 1;
-				out->open_off = (size_t)(p - sql);
-			}
-			p = q;
+		if (t.kind == RT_SQL_COMMENT)
 			continue;
-		}
-		if (!start && *p == ';') {
-			p++; /* an empty statement */
-			continue;
-		}
-		if (!start) {
-			start = p;
+		const char *w = sql + t.off;
+		if (!in_stmt) {
+			if (t.kind == RT_SQL_PUNCT && *w == ';')
+				continue; /* an empty statement */
+			start = t.off;
+			in_stmt = 1;
 			depth = 0;
 			body_ok = -1;
 			words = 0;
+			hl = 0;
+			head[0] = '\0';
 		}
-		if (*p == ';' && !depth) {
-			ALLOC_GROW(out->v, out->nr + 1, out->alloc);
-			out->v[out->nr].off = (size_t)(start - sql);
-			out->v[out->nr].len = (size_t)(p + 1 - start);
-			out->nr++;
-			start = NULL;
-			p++;
-			continue;
-		}
-		if (*p == '\'' || *p == '"') {
-			char quote = *p;
-			int backslash = quote == '\'' && p > sql && (p[-1] == 'E' || p[-1] == 'e') &&
-					(p - 1 == sql || !ident_char((unsigned char)p[-2]));
-			const char *open_at = p++;
-			for (;;) {
-				if (p >= end) {
-					out->unterminated = 1;
-					out->open_off = (size_t)(open_at - sql);
-					break;
-				}
-				if (backslash && *p == '\\' && p + 1 < end) {
-					p += 2;
-					continue;
-				}
-				if (*p == quote) {
-					if (p + 1 < end && p[1] == quote) {
-						p += 2;
-						continue;
-					}
-					p++;
-					break;
-				}
-				p++;
+		if (t.kind == RT_SQL_PUNCT) {
+			if (*w == ';' && !depth) {
+				ALLOC_GROW(out->v, out->nr + 1, out->alloc);
+				out->v[out->nr].off = start;
+				out->v[out->nr].len = p - start;
+				out->nr++;
+				in_stmt = 0;
 			}
 			continue;
 		}
-		if (*p == '$' && (p == sql || !ident_char((unsigned char)p[-1]))) {
-			size_t tl = dollar_tag(p, end);
-			if (tl) {
-				const char *open_at = p;
-				const char *body = p + tl, *close = NULL;
-				for (const char *s = body; s + tl <= end; s++)
-					if (*s == '$' && !memcmp(s, p, tl)) {
-						close = s;
-						break;
-					}
-				if (!close) {
-					out->unterminated = 1;
-					out->open_off = (size_t)(open_at - sql);
-					p = end;
-				} else {
-					p = close + tl;
-				}
-				continue;
-			}
-		}
-		if (isalpha((unsigned char)*p) || *p == '_') {
-			const char *w = p;
-			while (p < end && (isalnum((unsigned char)*p) || *p == '_' || *p == '$'))
-				p++;
-			size_t n = (size_t)(p - w);
-			if (words < 6) {
-				size_t hl = strlen(head);
-				if (!words)
-					hl = 0, head[0] = '\0';
-				if (hl + n + 2 < sizeof(head)) {
-					if (hl)
-						head[hl++] = ' ';
-					for (size_t i = 0; i < n; i++)
-						head[hl++] = (char)toupper((unsigned char)w[i]);
-					head[hl] = '\0';
-				}
-				words++;
-			}
-			if (body_ok < 0 && words >= 2) {
-				if (creates_body(head))
-					body_ok = 1;
-				else if (words >= 6)
-					body_ok = 0;
-			}
-			if (body_ok == 1) {
-				if (n == 5 && !strncasecmp(w, "BEGIN", 5))
-					depth++;
-				else if (n == 4 && !strncasecmp(w, "CASE", 4) && depth)
-					depth++;
-				else if (n == 3 && !strncasecmp(w, "END", 3) && depth)
-					depth--;
-			}
+		if (!body_ok || !ascii_alpha(*w))
 			continue;
+		if (t.kind != RT_SQL_WORD)
+			continue;
+		size_t n = t.len;
+		if (words < 6) {
+			if (hl + n + 2 < sizeof(head)) {
+				if (hl)
+					head[hl++] = ' ';
+				for (size_t i = 0; i < n; i++)
+					head[hl++] = (char)(w[i] >= 'a' && w[i] <= 'z' ? w[i] - 'a' + 'A' : w[i]);
+				head[hl] = '\0';
+			}
+			words++;
+			/* only a CREATE statement can have a body */
+			if (words == 1 && strcmp(head, "CREATE"))
+				body_ok = 0;
 		}
-		p++;
+		if (body_ok < 0 && words >= 2) {
+			if (creates_body(head))
+				body_ok = 1;
+			else if (words >= 6)
+				body_ok = 0;
+		}
+		if (body_ok == 1) {
+			if (n == 5 && !strncasecmp(w, "BEGIN", 5))
+				depth++;
+			else if (n == 4 && !strncasecmp(w, "CASE", 4) && depth)
+				depth++;
+			else if (n == 3 && !strncasecmp(w, "END", 3) && depth)
+				depth--;
+		}
 	}
-	if (start) {
+	if (in_stmt) {
 		ALLOC_GROW(out->v, out->nr + 1, out->alloc);
-		out->v[out->nr].off = (size_t)(start - sql);
-		out->v[out->nr].len = (size_t)(end - start);
+		out->v[out->nr].off = start;
+		out->v[out->nr].len = len - start;
 		out->nr++;
 	}
 }

@@ -1,15 +1,62 @@
 /*
- * Splitting SQL into statements, as the server would see them: top-level
- * semicolons end statements; quotes ('...', E'...' with backslash escapes,
- * "..."), dollar quotes ($tag$...$tag$), line and (nested) block comments
- * never do, nor do semicolons inside the BEGIN ... END body of a
- * CREATE FUNCTION/PROCEDURE ... BEGIN ATOMIC or a SQLite CREATE TRIGGER.
- * Empty statements are skipped.  Offsets are bytes into the input.
+ * The SQL lexer: one set of rules for where quotes, comments and words
+ * begin and end, used by the statement splitter below, by the schema code
+ * (normalizing and parsing DDL) and by the drivers.
+ *
+ * Rules: '...' strings with doubled quotes, E'...' with backslash escapes
+ * too, dollar quotes ($tag$...$tag$, $$...$$), "..." names, line comments
+ * (--) and block comments, which nest as in PostgreSQL.  With RT_LEX_SQLITE,
+ * SQLite's rules for what it stores as written: `...` and [...] are quoted
+ * names as well (in PostgreSQL [ is a subscript), and a block comment ends
+ * at its first star-slash, as SQLite's own tokenizer ends it.  Dollar
+ * quotes are known in both (SQLite has none, so they cannot appear there
+ * outside strings and comments).  Offsets are bytes into the input.
+ *
+ * Splitting: top-level semicolons end statements; semicolons inside
+ * quotes and comments never do, nor do those inside the BEGIN ... END body
+ * of a CREATE FUNCTION/PROCEDURE ... BEGIN ATOMIC or a SQLite CREATE
+ * TRIGGER.  Empty statements are skipped.
  */
 #ifndef RT_SQLLEX_H
 #define RT_SQLLEX_H
 
 #include <stddef.h>
+
+enum rt_sql_kind {
+	RT_SQL_END = 0,   /* no more tokens */
+	RT_SQL_WORD,      /* keyword or unquoted name (letters, digits, _, $, bytes >= 0x80);
+			   * also a parameter: $1, $name */
+	RT_SQL_QNAME,     /* "name"; with RT_LEX_SQLITE also `name` and [name] */
+	RT_SQL_STRING,    /* 'text', E'text', $tag$text$tag$ (the token includes the E) */
+	RT_SQL_NUMBER,    /* starts with a digit: 42, 3.14, 1e-5, 0x1F */
+	RT_SQL_PUNCT,     /* one byte of punctuation or operator: ( ) , ; . = < ... */
+	RT_SQL_COMMENT,   /* -- to the end of the line, or a block comment (only with
+			   * RT_LEX_COMMENTS; skipped otherwise) */
+};
+
+#define RT_LEX_COMMENTS 1u  /* return comments as tokens */
+#define RT_LEX_SQLITE   2u  /* SQLite: `name` and [name] quoted, comments do not nest */
+
+struct rt_sql_tok {
+	enum rt_sql_kind kind;
+	int unterminated;   /* a quote or comment that the input ends inside */
+	size_t off, len;    /* the token's bytes in the input, quotes included */
+};
+
+struct rt_sql_lexer {
+	const char *sql;
+	size_t len;
+	size_t pos;         /* where the next token is looked for */
+	unsigned flags;
+	int unterminated;   /* some token ran to the end of the input unclosed */
+	size_t open_off;    /* where that token starts */
+};
+
+void rt_sql_lexer_init(struct rt_sql_lexer *lx, const char *sql, size_t len, unsigned flags);
+/* The next token into *tok; returns its kind, RT_SQL_END (0) at the end. */
+enum rt_sql_kind rt_sql_next(struct rt_sql_lexer *lx, struct rt_sql_tok *tok);
+/* Is the token the unquoted word `word` (ASCII case ignored)? */
+int rt_sql_tok_is(const char *sql, const struct rt_sql_tok *tok, const char *word);
 
 struct rt_stmt {
 	size_t off;   /* first byte of the statement (after white space and comments) */

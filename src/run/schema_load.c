@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "exec.h"
+#include "../lib/fileio.h"
 #include "../lib/plan.h"
 #include "../lib/strvec.h"
 #include "../lib/xalloc.h"
@@ -39,23 +40,12 @@ static void add_piece(struct rt_schema_source *s, const struct rt_script *sc,
 }
 
 /* Read one file whole into s->files (not parsed as a revision). */
+/* One schema file, whole, as a script without a header (its text only). */
 static int read_file(struct rt_schema_source *s, const char *path, struct rt_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return rt_error_set(err, RT_EXIT_ERROR, "cannot read schema file '%s': %s", path,
-				    strerror(errno));
 	struct strbuf sb = STRBUF_INIT;
-	char buf[65536];
-	size_t got;
-	while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
-		strbuf_add(&sb, buf, got);
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		strbuf_release(&sb);
-		return rt_error_set(err, RT_EXIT_ERROR, "cannot read schema file '%s'", path);
-	}
+	if (rt_read_file(path, &sb, RT_READ_NO_LIMIT, err))
+		return -1;
 	s->files = xrealloc(s->files, (size_t)(s->nfiles + 1) * sizeof(*s->files));
 	struct rt_script *sc = &s->files[s->nfiles++];
 	rt_script_init(sc);

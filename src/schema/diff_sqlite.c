@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/sqllex.h"
 #include "../lib/xalloc.h"
 
 enum { T_SAME, T_ALTER, T_REBUILD };
@@ -117,31 +118,31 @@ static int table_mode(const struct rt_schema *fs, const struct rt_table *ft,
 	return mode;
 }
 
-/* CREATE TABLE text with the table's name replaced by `newq`. */
+/*
+ * CREATE TABLE text with the table's name replaced by `newq`: the name is
+ * the token after TABLE [IF NOT EXISTS], with its schema if it has one.
+ */
 static void create_renamed(struct strbuf *sb, const char *sql, const char *newq)
 {
-	const char *p = sql, *end = sql + strlen(sql), *b, *e;
-	while (rt_sql_token(&p, end, &b, &e)) {
-		if ((e - b == 5 && !strncasecmp(b, "TABLE", 5)))
-			break;
-	}
-	const char *save = p;
-	/* IF NOT EXISTS */
-	if (rt_sql_token(&p, end, &b, &e) && e - b == 2 && !strncasecmp(b, "IF", 2)) {
-		rt_sql_token(&p, end, &b, &e);
-		rt_sql_token(&p, end, &b, &e);
+	struct rt_sql_lexer lx, save;
+	struct rt_sql_tok t;
+	rt_sql_lexer_init(&lx, sql, strlen(sql), RT_LEX_SQLITE);
+	while (rt_sql_next(&lx, &t) && !rt_sql_tok_is(sql, &t, "TABLE"))
+		;
+	save = lx;
+	if (rt_sql_next(&lx, &t) && rt_sql_tok_is(sql, &t, "IF")) {
+		rt_sql_next(&lx, &t);
+		rt_sql_next(&lx, &t);
 	} else {
-		p = save;
+		lx = save;
 	}
-	rt_sql_token(&p, end, &b, &e);
-	const char *ns = b, *ne = e, *peek = p, *pb, *pe;
-	if (rt_sql_token(&peek, end, &pb, &pe) && *pb == '.') { /* schema.table */
-		rt_sql_token(&peek, end, &pb, &pe);
-		ne = pe;
-	}
-	strbuf_add(sb, sql, (size_t)(ns - sql));
+	rt_sql_next(&lx, &t);
+	size_t ns = t.off, ne = t.off + t.len;
+	if (rt_sql_next(&lx, &t) == RT_SQL_PUNCT && sql[t.off] == '.' && rt_sql_next(&lx, &t))
+		ne = t.off + t.len; /* schema.table */
+	strbuf_add(sb, sql, ns);
 	strbuf_addstr(sb, newq);
-	strbuf_addstr(sb, ne);
+	strbuf_addstr(sb, sql + ne);
 }
 
 static void rebuild(struct rt_schema_diff *d, const struct rt_schema *to, const struct rt_table *ft,

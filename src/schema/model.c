@@ -1,10 +1,12 @@
-/* The schema model: building, sorting, looking up, ordering by foreign keys. */
+/* The schema model: building, sorting, looking up, ordering by foreign keys;
+ * and normalizing SQLite's DDL text for comparison (on the shared lexer). */
 #include "model.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/sqllex.h"
 #include "../lib/xalloc.h"
 
 void rt_schema_init(struct rt_schema *s, enum rt_dialect d)
@@ -254,56 +256,6 @@ int *rt_schema_table_order(const struct rt_schema *s, const int *want, int *n)
 	return out;
 }
 
-static int is_word(int c)
-{
-	return isalnum(c) || c == '_' || c == '$' || (c & 0x80);
-}
-
-int rt_sql_token(const char **pp, const char *end, const char **b, const char **e)
-{
-	const char *p = *pp;
-	for (;;) {
-		while (p < end && isspace((unsigned char)*p))
-			p++;
-		if (p + 1 < end && p[0] == '-' && p[1] == '-') {
-			while (p < end && *p != '\n')
-				p++;
-		} else if (p + 1 < end && p[0] == '/' && p[1] == '*') {
-			p += 2;
-			while (p + 1 < end && !(p[0] == '*' && p[1] == '/'))
-				p++;
-			p = p + 1 < end ? p + 2 : end;
-		} else {
-			break;
-		}
-	}
-	*pp = p;
-	if (p >= end)
-		return 0;
-	*b = p;
-	char c = *p;
-	if (c == '\'' || c == '"' || c == '`' || c == '[') {
-		char close = c == '[' ? ']' : c;
-		for (p++; p < end; p++)
-			if (*p == close) {
-				if (close != ']' && p + 1 < end && p[1] == close) {
-					p++;
-					continue;
-				}
-				p++;
-				break;
-			}
-	} else if (is_word((unsigned char)c)) {
-		while (p < end && is_word((unsigned char)*p))
-			p++;
-	} else {
-		p++;
-	}
-	*e = p;
-	*pp = p;
-	return 1;
-}
-
 /* Is the quoted identifier body [b, e) a plain word that needs no quotes? */
 static int plain_ident(const char *b, const char *e)
 {
@@ -315,39 +267,50 @@ static int plain_ident(const char *b, const char *e)
 	return 1;
 }
 
+/*
+ * Tokens from the shared lexer (with SQLite's quotes), joined back: a
+ * space only between two tokens that are not punctuation, words and
+ * numbers upper-cased, quoted names that need no quotes unquoted and
+ * upper-cased, strings and other quoted names kept as written.
+ */
 char *rt_sql_normalize(const char *sql, size_t len)
 {
 	struct strbuf sb = STRBUF_INIT;
-	const char *p = sql, *end = sql + len, *b, *e;
+	struct rt_sql_lexer lx;
+	struct rt_sql_tok t;
 	int prev_word = 0;
 	strbuf_grow(&sb, len);
-	while (rt_sql_token(&p, end, &b, &e)) {
-		unsigned char c = (unsigned char)*b;
-		int word = c == '\'' || c == '"' || c == '`' || c == '[' || is_word(c);
+	rt_sql_lexer_init(&lx, sql, len, RT_LEX_SQLITE);
+	while (rt_sql_next(&lx, &t)) {
+		const char *b = sql + t.off, *e = b + t.len;
+		int word = t.kind != RT_SQL_PUNCT;
 		if (word && prev_word)
 			strbuf_addch(&sb, ' ');
-		if (c == '\'') {
-			strbuf_add(&sb, b, (size_t)(e - b));
-		} else if ((c == '"' || c == '`' || c == '[') && e - b >= 2 && plain_ident(b + 1, e - 1)) {
-			for (const char *q = b + 1; q < e - 1; q++)
-				strbuf_addch(&sb, (char)toupper((unsigned char)*q));
-		} else if (c == '"' || c == '`' || c == '[') {
-			strbuf_add(&sb, b, (size_t)(e - b));
-		} else {
+		int keep = t.kind == RT_SQL_STRING || t.kind == RT_SQL_QNAME;
+		if (t.kind == RT_SQL_QNAME && !t.unterminated && plain_ident(b + 1, e - 1)) {
+			b++;
+			e--;
+			keep = 0;
+		}
+		if (keep)
+			strbuf_add(&sb, b, t.len);
+		else
 			for (const char *q = b; q < e; q++)
 				strbuf_addch(&sb, (char)toupper((unsigned char)*q));
-		}
 		prev_word = word;
 	}
 	return strbuf_detach(&sb);
 }
 
+/* Any token of the text (a word or a quoted name) equal to `word`. */
 int rt_sql_has_word(const char *norm, const char *word)
 {
-	const char *p = norm, *end = norm + strlen(norm), *b, *e;
+	struct rt_sql_lexer lx;
+	struct rt_sql_tok t;
 	size_t n = strlen(word);
-	while (rt_sql_token(&p, end, &b, &e))
-		if ((size_t)(e - b) == n && !strncmp(b, word, n))
+	rt_sql_lexer_init(&lx, norm, strlen(norm), RT_LEX_SQLITE);
+	while (rt_sql_next(&lx, &t))
+		if (t.len == n && !memcmp(norm + t.off, word, n))
 			return 1;
 	return 0;
 }

@@ -115,15 +115,14 @@ int *rt_schema_table_order(const struct rt_schema *s, const int *want, int *n);
  * space collapsed to one space where it separates words, unquoted words
  * and plainly quoted identifiers ("users") upper-cased, string literals
  * kept.  "create table  \"users\"(id int)" and "CREATE TABLE users (ID INT)"
- * normalize alike.
+ * normalize alike.  Tokens follow lib/sqllex.h with SQLite's rules
+ * (RT_LEX_SQLITE: `name` and [name], comments that do not nest), as this
+ * is for the DDL that SQLite stores; dollar-quoted strings are kept whole.
  */
 char *rt_sql_normalize(const char *sql, size_t len);
 
-/* The next token of SQL text at *p (white space and comments skipped):
- * a quoted string or name, a word, or one punctuation character, as [*b, *e).
- * Returns 0 at the end. */
-int rt_sql_token(const char **p, const char *end, const char **b, const char **e);
-/* Is `word` one of the unquoted words of normalized text (strings skipped)? */
+/* Is `word` (a word or a quoted name, as rt_sql_normalize writes them) one
+ * of the tokens of normalized text?  Text inside strings never matches. */
 int rt_sql_has_word(const char *norm, const char *word);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * The schema model and the diff writers without a database: SQL
- * normalization, the foreign-key order, and the statements written for
+ * normalization, SQLite's CREATE TABLE parser (on an in-memory database),
+ * the foreign-key order, and the statements written for
  * hand-built PostgreSQL and SQLite models (the CLI tests run them on real
  * databases).
  */
@@ -8,6 +9,9 @@
 
 #include "schema/diff.h"
 #include "schema/model.h"
+#ifdef RT_WITH_SQLITE
+#include "db/sqlite_schema.h"
+#endif
 
 static char *norm(const char *s)
 {
@@ -28,6 +32,66 @@ static void normalize(void **state)
 	assert_false(rt_sql_has_word(a, "IT"));
 	free(a);
 }
+
+/* Dollar-quoted strings stay whole (a quote inside does not open a
+ * string), and a block comment ends where SQLite ends it. */
+static void normalize_dollar_and_comments(void **state)
+{
+	(void)state;
+	char *a = norm("create table t (a text default $$it's; \"x\"$$, b int check (b > 0) "
+		       "/* x /* y */, c int -- z\n, \"d\"\"\" E'\\'')");
+	assert_string_equal(a, "CREATE TABLE T(A TEXT DEFAULT $$it's; \"x\"$$,B INT CHECK(B>0),C INT,"
+			       "\"d\"\"\" E'\\'')");
+	assert_true(rt_sql_has_word(a, "C"));
+	assert_true(rt_sql_has_word(a, "\"d\"\"\""));
+	assert_false(rt_sql_has_word(a, "IT"));
+	assert_false(rt_sql_has_word(a, "\"x\""));
+	assert_false(rt_sql_has_word(a, "Y"));
+	free(a);
+	a = norm("x = $q$ a $$ b $q$ /* c */");
+	assert_string_equal(a, "X=$q$ a $$ b $q$");
+	free(a);
+}
+
+#ifdef RT_WITH_SQLITE
+/* SQLite's CREATE TABLE text parsed into columns and constraints, with the
+ * comments, quotes and defaults SQLite accepts. */
+static void sqlite_parse_table(void **state)
+{
+	(void)state;
+	sqlite3 *h;
+	struct rt_schema s;
+	struct rt_error err = RT_ERROR_INIT;
+	assert_int_equal(sqlite3_open(":memory:", &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h,
+		"CREATE TABLE t (a INT /* note /* inner */ NOT NULL, b TEXT DEFAULT 'x,''y' -- c, d\n,"
+		" [c d] VARCHAR(10, 2), `e` INT CHECK (e IN (1, 2)), CONSTRAINT k UNIQUE (a, b), PRIMARY KEY (a)) WITHOUT ROWID",
+		NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(rt_sqlite_schema_read(h, NULL, &s, &err), 0);
+	assert_int_equal(s.ntables, 1);
+	const struct rt_table *t = &s.tables[0];
+	assert_int_equal(t->ncols, 4);
+	assert_string_equal(t->cols[0].name, "a");
+	assert_string_equal(t->cols[0].def, "A INT NOT NULL");
+	assert_string_equal(t->cols[0].sql, "a INT /* note /* inner */ NOT NULL");
+	assert_string_equal(t->cols[0].type, "INT");
+	assert_string_equal(t->cols[1].def, "B TEXT DEFAULT 'x,''y'");
+	assert_string_equal(t->cols[1].sql, "b TEXT DEFAULT 'x,''y'");
+	assert_string_equal(t->cols[2].name, "c d");
+	assert_string_equal(t->cols[2].q, "\"c d\"");
+	assert_string_equal(t->cols[2].type, "VARCHAR(10,2)");
+	assert_string_equal(t->cols[3].name, "e");
+	assert_string_equal(t->cols[3].type, "INT");
+	assert_int_equal(t->ncons, 2);
+	assert_string_equal(t->cons[0].def, "CONSTRAINT K UNIQUE(A,B)");
+	assert_int_equal(t->cons[0].kind, 'u');
+	assert_string_equal(t->cons[1].def, "PRIMARY KEY(A)");
+	assert_int_equal(t->cons[1].kind, 'p');
+	assert_string_equal(t->options, "WITHOUT ROWID");
+	rt_schema_release(&s);
+	sqlite3_close(h);
+}
+#endif
 
 /* posts -> users, tags -> posts, and a and b in a cycle */
 static void fk_order(void **state)
@@ -131,6 +195,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(normalize),
+		cmocka_unit_test(normalize_dollar_and_comments),
+#ifdef RT_WITH_SQLITE
+		cmocka_unit_test(sqlite_parse_table),
+#endif
 		cmocka_unit_test(fk_order),
 		cmocka_unit_test(pg_alter),
 		cmocka_unit_test(sqlite_rename_table),

@@ -2,6 +2,9 @@
  * sections, and the exact file:line:col of every rejection. */
 #include "unit.h"
 
+#include <stdio.h>
+#include <unistd.h>
+
 static const char good[] =
 	"-- Add users table\n"
 	"-- (second line of the message)\n"
@@ -113,6 +116,36 @@ static void crlf_and_bom(void **state)
 	rt_script_release(&s);
 }
 
+/* Loading from a file: the whole text kept (a file past one read chunk
+ * too), and an unreadable path named in the error. */
+static void load_file(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/rt-script-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	fputs(good, f);
+	for (int i = 0; i < 2000; i++)
+		fputs("INSERT INTO users VALUES (1);\n", f);
+	fclose(f);
+	struct rt_script s;
+	struct rt_error err = RT_ERROR_INIT;
+	rt_script_init(&s);
+	assert_int_equal(rt_script_load(&s, path, &err), 0);
+	assert_string_equal(s.id, "3f2a9c1b7d4e");
+	assert_int_equal(s.text_len, strlen(good) + 2000 * 30);
+	assert_int_equal(strlen(s.text), s.text_len);
+	assert_int_equal(s.downgrade.off + s.downgrade.len, s.text_len);
+	rt_script_release(&s);
+	unlink(path);
+	rt_script_init(&s);
+	assert_int_equal(rt_script_load(&s, path, &err), -1);
+	assert_msg_has(&err, path);
+	assert_msg_has(&err, "No such file");
+	rt_script_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -120,6 +153,7 @@ int main(void)
 		cmocka_unit_test(root_and_irreversible),
 		cmocka_unit_test(rejections),
 		cmocka_unit_test(crlf_and_bom),
+		cmocka_unit_test(load_file),
 	};
 	return cmocka_run_group_tests_name("script", tests, NULL, NULL);
 }

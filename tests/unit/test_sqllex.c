@@ -1,4 +1,5 @@
-/* Unit tests of the SQL statement splitter (lib/sqllex.c): what ends a
+/* Unit tests of the SQL lexer (lib/sqllex.c): the token iterator's kinds
+ * and offsets, and the statement splitter built on it: what ends a
  * statement and what never does. */
 #include "unit.h"
 
@@ -24,6 +25,90 @@ static void check_split(const char *sql, const char *const *expect)
 }
 
 #define SPLIT(sql, ...) check_split(sql, (const char *const[]){ __VA_ARGS__, NULL })
+
+/* Lex `sql` with `flags` and compare each token's kind and text with
+ * `expect`: pairs of a kind letter (w q s n p c) and the text, NULL-ended. */
+static void check_tokens(const char *sql, unsigned flags, const char *const *expect)
+{
+	static const char kinds[] = "?wqsnpc";
+	struct rt_sql_lexer lx;
+	struct rt_sql_tok t;
+	int i = 0;
+	rt_sql_lexer_init(&lx, sql, strlen(sql), flags);
+	while (rt_sql_next(&lx, &t)) {
+		if (!expect[i])
+			fail_msg("'%s': extra token '%.*s'", sql, (int)t.len, sql + t.off);
+		if (kinds[t.kind] != expect[i][0] || strlen(expect[i + 1]) != t.len ||
+		    memcmp(sql + t.off, expect[i + 1], t.len))
+			fail_msg("'%s': token %d is %c '%.*s', expected %c '%s'", sql, i / 2,
+				 kinds[t.kind], (int)t.len, sql + t.off, expect[i][0], expect[i + 1]);
+		i += 2;
+	}
+	if (expect[i])
+		fail_msg("'%s': missing token '%s'", sql, expect[i + 1]);
+	assert_int_equal(t.off, strlen(sql));
+	assert_false(lx.unterminated);
+}
+
+#define TOKENS(sql, flags, ...) check_tokens(sql, flags, (const char *const[]){ __VA_ARGS__, NULL })
+
+static void tokens(void **state)
+{
+	(void)state;
+	TOKENS("SELECT \"Na\"\"me\", E'a\\'b', $q$it's $$ $q$, 1.5e-3, $1 FROM t_1;", 0,
+	       "w", "SELECT", "q", "\"Na\"\"me\"", "p", ",", "s", "E'a\\'b'", "p", ",",
+	       "s", "$q$it's $$ $q$", "p", ",", "n", "1.5e-3", "p", ",", "w", "$1", "w", "FROM",
+	       "w", "t_1", "p", ";");
+	/* comments are skipped, nested ones whole, unless asked for */
+	TOKENS("a -- x 'y\n/* b /* c */ d' */ e", 0, "w", "a", "w", "e");
+	TOKENS("a -- x\n/* b /* c */ d */ e", RT_LEX_COMMENTS, "w", "a", "c", "-- x", "c",
+	       "/* b /* c */ d */", "w", "e");
+	/* '$' inside a name is part of it; a dollar quote opens only after one */
+	TOKENS("a$b$ x$$y", 0, "w", "a$b$", "w", "x$$y");
+	/* nor right after one that ends in '$', and E' is not a prefix there */
+	TOKENS("$$x$$$$y$$ $a$b$a$E'\\'", 0, "s", "$$x$$", "w", "$$y$$", "s", "$a$b$a$", "w", "E",
+	       "s", "'\\'");
+	/* E' opens a backslash string only as a word of its own */
+	TOKENS("SOME'x\\' e'\\''", 0, "w", "SOME", "s", "'x\\'", "s", "e'\\''");
+	/* SQLite's extra quotes, and PostgreSQL's subscripts without them */
+	TOKENS("[a b] `c``d` x[1]]", RT_LEX_SQLITE, "q", "[a b]", "q", "`c``d`", "w", "x", "q", "[1]",
+	       "p", "]");
+	TOKENS("/* a /* b */ c", RT_LEX_SQLITE | RT_LEX_COMMENTS, "c", "/* a /* b */", "w", "c");
+	TOKENS("x[1]", 0, "w", "x", "p", "[", "n", "1", "p", "]");
+	TOKENS("1.x 2e+ 0x1F .5", 0, "n", "1", "p", ".", "w", "x", "n", "2e", "p", "+", "n", "0x1F",
+	       "p", ".", "n", "5");
+}
+
+/* The iterator reports where an unclosed quote or comment starts. */
+static void tokens_unterminated(void **state)
+{
+	(void)state;
+	static const char *const cases[] = { "SELECT $t$ x $t", "SELECT 'it''s",
+					     "SELECT E'\\'", "SELECT \"x" };
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct rt_sql_lexer lx;
+		struct rt_sql_tok t;
+		rt_sql_lexer_init(&lx, cases[i], strlen(cases[i]), 0);
+		assert_int_equal(rt_sql_next(&lx, &t), RT_SQL_WORD);
+		assert_int_not_equal(rt_sql_next(&lx, &t), RT_SQL_END);
+		assert_true(t.unterminated);
+		assert_int_equal(t.off + t.len, strlen(cases[i]));
+		assert_int_equal(rt_sql_next(&lx, &t), RT_SQL_END);
+		assert_true(lx.unterminated);
+		assert_int_equal(lx.open_off, 7);
+	}
+	/* the comment case returns no token at all for the comment */
+	struct rt_sql_lexer lx;
+	struct rt_sql_tok t;
+	const char *sql = "x /* a /* b */ open";
+	rt_sql_lexer_init(&lx, sql, strlen(sql), 0);
+	assert_int_equal(rt_sql_next(&lx, &t), RT_SQL_WORD);
+	assert_true(rt_sql_tok_is(sql, &t, "X"));
+	assert_false(rt_sql_tok_is(sql, &t, "XY"));
+	assert_int_equal(rt_sql_next(&lx, &t), RT_SQL_END);
+	assert_true(lx.unterminated);
+	assert_int_equal(lx.open_off, 2);
+}
 
 static void basics(void **state)
 {
@@ -72,6 +157,24 @@ static void unterminated(void **state)
 	assert_true(st.unterminated);
 	assert_int_equal(st.open_off, strlen("SELECT 1;\nSELECT "));
 	rt_stmts_release(&st);
+	/* an E'' string is reported at its quote, a nested comment at its start */
+	sql = "SELECT E'x\\';";
+	rt_sql_split(sql, strlen(sql), &st);
+	assert_true(st.unterminated);
+	assert_int_equal(st.open_off, 8);
+	assert_int_equal(st.nr, 1);
+	rt_stmts_release(&st);
+	sql = "SELECT $$x;";
+	rt_sql_split(sql, strlen(sql), &st);
+	assert_true(st.unterminated);
+	assert_int_equal(st.open_off, 7);
+	rt_stmts_release(&st);
+	sql = "SELECT 1; /* a /* b */ SELECT 2;";
+	rt_sql_split(sql, strlen(sql), &st);
+	assert_true(st.unterminated);
+	assert_int_equal(st.open_off, 10);
+	assert_int_equal(st.nr, 1);
+	rt_stmts_release(&st);
 }
 
 static void words(void **state)
@@ -81,11 +184,22 @@ static void words(void **state)
 	const char *s = "  /* c */ create  index\n-- x\n concurrently i ON t (x);";
 	rt_sql_words(s, strlen(s), 3, w, sizeof(w));
 	assert_string_equal(w, "CREATE INDEX CONCURRENTLY");
+	/* words stop at a byte that is not a letter, digit or '_' */
+	s = "ROLLBACK$x TO";
+	rt_sql_words(s, strlen(s), 3, w, sizeof(w));
+	assert_string_equal(w, "ROLLBACK");
+	s = "begin; commit";
+	rt_sql_words(s, strlen(s), 3, w, sizeof(w));
+	assert_string_equal(w, "BEGIN");
+	rt_sql_words(s, strlen(s), 3, w, 4);
+	assert_string_equal(w, "BEG");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(tokens),
+		cmocka_unit_test(tokens_unterminated),
 		cmocka_unit_test(basics),
 		cmocka_unit_test(quotes),
 		cmocka_unit_test(bodies),
