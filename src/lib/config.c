@@ -3,6 +3,7 @@
  * then the config file, then the defaults (see config.h).
  */
 #include "config.h"
+#include "fileio.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -340,23 +341,23 @@ static void split_locations(struct strvec *out, const char *v, const char *sepna
  * its first line, white space trimmed. */
 static int read_value_file(const char *var, const char *path, char **out, struct rt_error *err)
 {
-	FILE *f = fopen(path, "r");
-	char buf[4096];
-	if (!f)
-		return rt_error_set(err, RT_EXIT_ERROR, "%s '%s' cannot be read: %s", var, path,
-				    strerror(errno));
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	char *b = buf;
+	struct strbuf sb = STRBUF_INIT;
+	if (rt_read_file(path, &sb, 4095, err)) {
+		rt_error_prefix(err, "%s", var);
+		return -1;
+	}
+	char *b = sb.buf;
 	while (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r')
 		b++;
 	size_t l = strcspn(b, "\r\n");
 	while (l && (b[l - 1] == ' ' || b[l - 1] == '\t'))
 		l--;
-	if (!l)
+	if (!l) {
+		strbuf_release(&sb);
 		return rt_error_set(err, RT_EXIT_ERROR, "%s '%s' is empty", var, path);
+	}
 	*out = xstrndup(b, l);
+	strbuf_release(&sb);
 	return 0;
 }
 

@@ -40,7 +40,8 @@ int rt_revid_check(const char *id, const char *where, struct rt_error *err)
 {
 	if (!*id)
 		return rt_error_set(err, RT_EXIT_ERROR, "%sempty revision id", where);
-	for (const char *p = id; *p; p++) {
+	const char *p = id;
+	for (; *p; p++) {
 		/* a switch, not strchr(): this runs for every character of every id */
 		int bad;
 		switch (*p) {
@@ -56,6 +57,12 @@ int rt_revid_check(const char *id, const char *where, struct rt_error *err)
 					    "contain '@', '-', '+', ':', ',' or white space",
 					    where, *p, id);
 	}
+	/* alembic_version.version_num is VARCHAR(32): refuse now what the
+	 * database would refuse (or, SQLite, keep) only when it runs */
+	if (p - id > RT_MAX_REVID)
+		return rt_error_set(err, RT_EXIT_ERROR,
+				    "%srevision id '%.40s...' is %ld characters long; the version table "
+				    "holds at most %d", where, id, (long)(p - id), RT_MAX_REVID);
 	return 0;
 }
 

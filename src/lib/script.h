@@ -61,7 +61,10 @@ int rt_script_parse(struct rt_script *s, const char *path, char *text, size_t le
 int rt_script_load(struct rt_script *s, const char *path, struct rt_error *err);
 /* Line and column (1-based) of byte offset `off` in the script's text. */
 void rt_script_position(const struct rt_script *s, size_t off, int *line, int *col);
-/* Check a revision id: not empty, no white space and none of "@-+:". */
+/* The longest revision id: alembic_version.version_num is VARCHAR(32). */
+#define RT_MAX_REVID 32
+/* Check a revision id: not empty, at most RT_MAX_REVID characters, no
+ * white space and none of "@-+:,". */
 int rt_revid_check(const char *id, const char *where, struct rt_error *err);
 
 #endif

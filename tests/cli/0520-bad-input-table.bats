@@ -104,3 +104,21 @@ TABLE
 	[[ "$output" == *"scripts/migrate.sh"* ]]
 	[ -z "$(ls migrations/versions)" ]
 }
+
+@test "a revision id longer than the version table holds is refused when the files are read" {
+	mkrev 0123456789abcdef0123456789abcdef0 "" "too long" "CREATE TABLE a (id INTEGER);" "DROP TABLE a;"
+	run rt upgrade head
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"_too_long.sql:"*"is 33 characters long; the version table holds at most 32"* ]]
+	[ ! -e test.db ] || [ -z "$(tables)" ]
+	run rt -q revision -m x --rev-id 0123456789abcdef0123456789abcdef0
+	[ "$status" -ne 0 ]
+}
+
+@test "DATABASE_URL_FILE: a file over 4 KiB is refused, not cut" {
+	linear3
+	{ printf 'sqlite:///%s/test.db' "$TEST_DIR"; head -c 5000 /dev/zero | tr '\0' ' '; } >url.txt
+	DATABASE_URL= DATABASE_URL_FILE=url.txt run rt -q current
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"DATABASE_URL_FILE"*"larger than 4095 bytes"* ]]
+}
