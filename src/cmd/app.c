@@ -1,5 +1,6 @@
 #include "cmd.h"
 #include "../lib/clock.h"
+#include "../db/version_table.h"
 #include "../run/exec.h"
 #include "../lib/notify.h"
 #include "../run/offline.h"
@@ -200,7 +201,7 @@ void app_close_db(struct app *app)
 
 int app_read_rows(struct app *app, struct strvec *rows, int *table_exists, struct rt_error *err)
 {
-	return app->db->drv->versions_read(app->db, rows, table_exists, err);
+	return rt_versions_read(app->db, rows, table_exists, err);
 }
 
 void app_release(struct app *app)
