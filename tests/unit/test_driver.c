@@ -333,6 +333,14 @@ static void exec_coarse_list(void **state)
 		assert_string_equal(col.v[0], "7");
 	}
 	strvec_clear(&col);
+
+	/* a block is read up to its length only: what follows is not its SQL */
+	const char *buf = "CREATE TABLE k (x INTEGER)this is not SQL";
+	size_t n = strlen("CREATE TABLE k (x INTEGER)");
+	struct rt_stmt first = { 0, n };
+	struct rt_stmts list = { .v = &first, .nr = 1, .alloc = 1 };
+	if (db->drv->exec(db, buf, n, &list, &info, &err))
+		fail_msg("%s", err.msg);
 	rt_db_close(db);
 }
 
