@@ -5,6 +5,7 @@
  * progress lines, shared by the wait command and the gate.
  */
 #include "cmd.h"
+#include "../db/version_table.h"
 #include "../lib/resolve.h"
 #include "../lib/url.h"
 #include "../lib/xalloc.h"
@@ -137,7 +138,7 @@ void app_close_db(struct app *app)
 
 int app_read_rows(struct app *app, struct strvec *rows, int *table_exists, struct rt_error *err)
 {
-	return app->db->drv->versions_read(app->db, rows, table_exists, err);
+	return rt_versions_read(app->db, rows, table_exists, err);
 }
 
 int app_current(struct app *app, struct strvec *rows, struct intlist *revs, struct rt_error *err)

@@ -1,4 +1,10 @@
+/*
+ * The driver registry (which drivers this build has) and the few helpers
+ * every driver shares: opening a connection together with its version
+ * table, closing it, and the statements no database runs in a transaction.
+ */
 #include "driver.h"
+#include "version_table.h"
 
 #include <string.h>
 
@@ -30,19 +36,35 @@ int rt_driver_for(const struct rt_url *url, const struct rt_driver **out, struct
 			       "this retort was built without the '%s' driver", url->backend);
 }
 
+/*
+ * Open through the backend's driver, which sees the version table's name
+ * already defaulted, then name the version table once for everything
+ * above (db/version_table.c).  A database without schemas ignores the
+ * version table's schema.
+ */
 int rt_db_open(struct rt_db **db, const struct rt_url *url, const struct rt_db_opts *opts,
 	       struct rt_error *err)
 {
 	const struct rt_driver *drv;
+	struct rt_db_opts o = *opts;
 	if (rt_driver_for(url, &drv, err))
 		return -1;
-	return drv->open(db, url, opts, err);
+	if (!o.version_table)
+		o.version_table = RT_VERSION_TABLE_DEFAULT;
+	if (!drv->dialect->schemas)
+		o.version_table_schema = NULL;
+	if (drv->open(db, url, &o, err))
+		return -1;
+	(*db)->vt = rt_vt_new(drv->dialect, drv->is_keyword, o.version_table, o.version_table_schema);
+	return 0;
 }
 
 void rt_db_close(struct rt_db *db)
 {
-	if (db)
+	if (db) {
+		rt_vt_free(db->vt);
 		db->drv->close(db);
+	}
 }
 
 int rt_sql_needs_autocommit(const char *words)

@@ -1,13 +1,21 @@
 /*
- * Database drivers: one backend per file (db/sqlite.c, later db/pg.c)
- * behind this vtable, chosen by the URL's backend and compiled in at build
- * time (RT_WITH_SQLITE, RT_WITH_PG).  Every connection struct starts with
- * `struct rt_db` so the generic helpers below can dispatch on it.
+ * Database drivers: one backend per file (db/sqlite.c, db/pg.c) behind
+ * this vtable, chosen by the URL's backend and compiled in at build time
+ * (RT_WITH_SQLITE, RT_WITH_PG).  Every connection struct starts with
+ * `struct rt_db` so the generic helpers can dispatch on it.
+ *
+ * A driver supplies primitives only: connecting, the migration lock,
+ * transactions, running SQL, and the few catalog questions that differ
+ * per database.  What retort does with them (Alembic's version table,
+ * composing a migration) is written once, above the drivers: the version
+ * table in db/version_table.c over the driver's dialect description, the
+ * executor in run/exec.c.
  *
  * All calls return 0 or -1 with `err` filled.  exec() runs a block of SQL
- * and, on failure, fills `info` with the byte offset of the failing
- * statement (and of the error token inside it where the database says),
- * relative to the block, so callers can name file:line:col.
+ * whose statements the caller has already found (rt_sql_split) and, on
+ * failure, fills `info` with the byte offset of the failing statement (and
+ * of the error token inside it where the database says), relative to the
+ * block, so callers can name file:line:col.
  */
 #ifndef RT_DRIVER_H
 #define RT_DRIVER_H
@@ -15,17 +23,19 @@
 #include <stddef.h>
 
 #include "../lib/error.h"
-#include "../lib/plan.h"
+#include "../lib/sqllex.h"
+#include "../lib/sqlquote.h"
 #include "../lib/strvec.h"
 #include "../lib/url.h"
-#include "../schema/model.h"
 
 struct rt_db;
+struct rt_schema;
+struct rt_vt;
 
 struct rt_db_opts {
 	int readonly;            /* don't create anything; a missing file reads as empty */
 	double lock_timeout;     /* seconds to wait for the migration lock */
-	const char *version_table;
+	const char *version_table;        /* NULL: alembic_version */
 	const char *version_table_schema; /* NULL: the default schema */
 	const char *schema;      /* PostgreSQL: search_path for migrations, or NULL */
 	double statement_timeout;  /* seconds, 0: server default */
@@ -43,6 +53,15 @@ struct rt_exec_info {
 	int statements_done;     /* statements that completed before the failure */
 };
 
+/* What exec_script found when a script failed. */
+struct rt_script_fail {
+	int has_result;          /* a statement failed (else: the script never ran) */
+	int statements_done;     /* statements that succeeded before it */
+	char sqlstate[6];        /* the failure's SQLSTATE, or "" */
+	int has_token;
+	size_t token_off;        /* error position: bytes into the script */
+};
+
 /* One piece of DDL to load into a scratch space (schema_read), and where
  * loading failed: which piece, and where in it. */
 struct rt_ddl {
@@ -54,8 +73,32 @@ struct rt_ddl_fail {
 	struct rt_exec_info info;
 };
 
+/*
+ * How a database spells the SQL that retort writes itself (the version
+ * table's statements, composed migrations, offline scripts).  Plain data,
+ * one per backend, in db/version_table.c: offline SQL needs it without a
+ * connection, and with a build that lacks the driver.
+ */
+struct rt_sql_dialect {
+	const char *backend;       /* the URL's backend: "postgresql", "sqlite" */
+	char placeholder;          /* parameters: '$' for $1, $2; '?' for ?1, ?2 */
+	int schemas;               /* the version table may live in a named schema */
+	int quoted_name_in_messages; /* messages name the table as quoted SQL, not 'name' */
+	int offline_txn;           /* offline scripts say BEGIN; and COMMIT; (Alembic: not SQLite) */
+	int offline_returning;     /* offline INSERTs end RETURNING <table>.version_num */
+	/* A statement failing unless one row changed: "WITH u AS (<change>
+	 * RETURNING 1) <guard>"; NULL: the dialect has none.  It fails with
+	 * `guard_sqlstate`. */
+	const char *guard;
+	const char *guard_sqlstate;
+};
+
 struct rt_driver {
 	const char *name;
+	const struct rt_sql_dialect *dialect;
+	/* Is `word` (lowercase) a keyword this database will not take as a bare
+	 * name?  For the identifier quoter (lib/sqlquote.h). */
+	rt_keyword_fn is_keyword;
 	int (*open)(struct rt_db **db, const struct rt_url *url, const struct rt_db_opts *opts,
 		    struct rt_error *err);
 	void (*close)(struct rt_db *db);
@@ -65,19 +108,24 @@ struct rt_driver {
 	int (*commit)(struct rt_db *db, struct rt_error *err);
 	void (*rollback)(struct rt_db *db);
 	int (*in_transaction)(struct rt_db *db);
-	int (*exec)(struct rt_db *db, const char *sql, size_t len, struct rt_exec_info *info,
-		    struct rt_error *err);
+	/* Run the block sql[0..len), whose statements are `stmts` (offsets into sql). */
+	int (*exec)(struct rt_db *db, const char *sql, size_t len, const struct rt_stmts *stmts,
+		    struct rt_exec_info *info, struct rt_error *err);
+	/*
+	 * One statement with `n` text parameters ($1/?1... per the dialect);
+	 * `changed` (may be NULL) gets the rows it changed.  `what` names the
+	 * job in the error message ("changing the version table").
+	 */
+	int (*exec_params)(struct rt_db *db, const char *sql, int n, const char *const *params,
+			   int *changed, const char *what, struct rt_error *err);
+	/* One query: the first column of every row (NULLs left out) onto `out`. */
+	int (*query_column)(struct rt_db *db, const char *sql, struct strvec *out, const char *what,
+			    struct rt_error *err);
+	/* Does table `name` exist (in `schema`; NULL: the default one)? */
+	int (*table_exists)(struct rt_db *db, const char *schema, const char *name, int *exists,
+			    struct rt_error *err);
 	/* Must this statement (its first words, upper-cased) run outside a transaction? */
 	int (*needs_autocommit)(struct rt_db *db, const char *words);
-	/* version table primitives */
-	int (*versions_read)(struct rt_db *db, struct strvec *out, int *table_exists,
-			     struct rt_error *err);
-	int (*version_table_create)(struct rt_db *db, struct rt_error *err);
-	int (*version_insert)(struct rt_db *db, const char *v, struct rt_error *err);
-	/* update and delete must match exactly one row */
-	int (*version_update)(struct rt_db *db, const char *from, const char *to, struct rt_error *err);
-	int (*version_delete)(struct rt_db *db, const char *v, struct rt_error *err);
-	int (*version_delete_all)(struct rt_db *db, struct rt_error *err);
 	const char *(*library_version)(void);
 	/*
 	 * Is the database ready for us?  One try, bounded by `timeout` seconds.
@@ -87,14 +135,14 @@ struct rt_driver {
 	 */
 	int (*probe)(const struct rt_url *url, double timeout, struct rt_error *err);
 	/*
-	 * Optional: one transactional migration (BEGIN, create the version
-	 * table if asked, the section, its version-row changes, COMMIT) in as
-	 * few round trips as the driver can, with the same guarantees and
-	 * error reports as the primitives.  NULL: the executor composes it.
+	 * Optional: send a script of several statements in one round trip; the
+	 * server stops at the first failure.  On failure `fail` says how many
+	 * statements succeeded, the SQLSTATE and the error position, and err
+	 * carries the database's message.  NULL: the driver has no such path
+	 * and the executor runs a migration statement by statement.
 	 */
-	int (*run_migration)(struct rt_db *db, const char *sql, size_t len, const struct rt_vop *vops,
-			     int nvops, int create_table, struct rt_exec_info *info,
-			     struct rt_error *err);
+	int (*exec_script)(struct rt_db *db, const char *script, size_t len,
+			   struct rt_script_fail *fail, struct rt_error *err);
 	/*
 	 * Read the schema: of the database itself (src NULL), leaving out the
 	 * version table; or of the `n` pieces of DDL loaded in turn into a
@@ -111,6 +159,7 @@ enum rt_probe_result { RT_PROBE_NEVER = -1, RT_PROBE_READY = 0, RT_PROBE_RETRY =
 
 struct rt_db {
 	const struct rt_driver *drv;
+	struct rt_vt *vt;        /* the version table (db/version_table.h), set by rt_db_open */
 };
 
 /* The compiled-in driver for a URL's backend, or an error naming the fix. */
@@ -122,6 +171,8 @@ extern const struct rt_driver *const rt_drivers[];
  * transaction block. */
 int rt_sql_needs_autocommit(const char *words);
 
+/* Open a connection with the driver for the URL's backend, and describe
+ * its version table (opts->version_table defaults to alembic_version). */
 int rt_db_open(struct rt_db **db, const struct rt_url *url, const struct rt_db_opts *opts,
 	       struct rt_error *err);
 void rt_db_close(struct rt_db *db);

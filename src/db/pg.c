@@ -15,10 +15,16 @@
  * Errors: a section is sent as one simple-query string; libpq returns one
  * result per statement, so the number of results before the failure names
  * the failing statement, and the server's error position (characters into
- * the string) names the token.
+ * the string) names the token.  exec_script sends a whole composed
+ * migration the same way, so each migration is one round trip.
+ *
+ * The version table's SQL is not here: db/version_table.c writes it for
+ * every dialect and runs it through exec_params, query_column and
+ * table_exists below.
  */
 #include "driver.h"
 #include "pg_schema.h"
+#include "version_table.h"
 #include "../lib/clock.h"
 #include "../lib/sqllex.h"
 #include "../lib/strbuf.h"
@@ -38,10 +44,6 @@
 struct pg_db {
 	struct rt_db base;
 	PGconn *c;
-	char *vt;          /* quoted, schema-qualified version table */
-	char *vt_name;     /* unquoted, for catalog lookups */
-	char *vt_pkc;      /* its primary key's name, quoted */
-	char *vt_schema;   /* unquoted, or NULL for current_schema() */
 	int64_t lock_key;
 	int locked;
 	struct rt_db_opts opts;
@@ -54,10 +56,6 @@ static void pg_close(struct rt_db *db)
 	struct pg_db *d = PDB(db);
 	if (d->c)
 		PQfinish(d->c); /* ends the session: any advisory lock goes with it */
-	free(d->vt);
-	free(d->vt_name);
-	free(d->vt_pkc);
-	free(d->vt_schema);
 	free(d);
 }
 
@@ -159,7 +157,7 @@ static int pg_lock(struct rt_db *db, struct rt_error *err)
 		if (!announced && d->opts.on_lock_wait) {
 			char what[512];
 			lock_holder(d, holder, sizeof(holder));
-			snprintf(what, sizeof(what), "%s%s", d->vt, holder);
+			snprintf(what, sizeof(what), "%s%s", d->base.vt->sql, holder);
 			d->opts.on_lock_wait(d->opts.ctx, what);
 			announced = 1;
 		}
@@ -167,7 +165,8 @@ static int pg_lock(struct rt_db *db, struct rt_error *err)
 			lock_holder(d, holder, sizeof(holder));
 			return rt_error_hinted(err, RT_EXIT_LOCK, RT_HINT_LOCK_TIMEOUT,
 					    "timed out after %g s waiting for the migration lock on %s%s; "
-					    "another retort is migrating this database", d->opts.lock_timeout, d->vt, holder);
+					    "another retort is migrating this database", d->opts.lock_timeout,
+					    d->base.vt->sql, holder);
 		}
 		/* backoff with jitter, so waiting processes don't poll in step */
 		rt_sleep(rt_jitter(delay, 0.5));
@@ -227,56 +226,140 @@ static size_t char_to_byte(const char *s, size_t len, long pos)
 }
 
 /*
- * Send the block as one query string; count the per-statement results to
- * find the failing statement, and take the token from the server's error
- * position.
+ * Send `text` as one simple query and collect its results: the statements
+ * that succeeded before the first failure, and that failure (NULL: none;
+ * the caller clears it).  The server stops at the first error, so nothing
+ * after it ran.
  */
-static int pg_exec(struct rt_db *db, const char *sql, size_t len, struct rt_exec_info *info,
-		   struct rt_error *err)
+static int send_collect(struct pg_db *d, const char *text, int *done, PGresult **failed,
+			struct rt_error *err)
 {
-	struct pg_db *d = PDB(db);
-	char *text = xstrndup(sql, len);
-	int done = 0, rc = 0;
-	PGresult *r, *failed = NULL;
-
-	memset(info, 0, sizeof(*info));
-	if (!PQsendQuery(d->c, text)) {
-		free(text);
+	PGresult *r;
+	*done = 0;
+	*failed = NULL;
+	if (!PQsendQuery(d->c, text))
 		return rt_error_set(err, RT_EXIT_ERROR, "%s", conn_msg(d->c));
-	}
 	while ((r = PQgetResult(d->c))) {
 		ExecStatusType st = PQresultStatus(r);
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
-			done++;
+			if (!*failed)
+				++*done;
 			PQclear(r);
-		} else if (st == PGRES_EMPTY_QUERY) {
+		} else if (st == PGRES_EMPTY_QUERY || *failed) {
 			PQclear(r);
 		} else {
-			if (!failed)
-				failed = r;
-			else
-				PQclear(r);
+			*failed = r;
 		}
 	}
-	if (failed) {
-		struct rt_stmts stmts;
-		rt_sql_split(sql, len, &stmts);
+	return 0;
+}
+
+/* The server's error position in `failed`, as a byte offset into text[0..len). */
+static int error_offset(PGresult *failed, const char *text, size_t len, size_t *off)
+{
+	const char *pos = PQresultErrorField(failed, PG_DIAG_STATEMENT_POSITION);
+	if (!pos || atol(pos) <= 0)
+		return 0;
+	*off = char_to_byte(text, len, atol(pos));
+	return 1;
+}
+
+/*
+ * Send the block as one query string; the count of per-statement results
+ * names the failing statement in the caller's list, and the server's error
+ * position the token.
+ */
+static int pg_exec(struct rt_db *db, const char *sql, size_t len, const struct rt_stmts *stmts,
+		   struct rt_exec_info *info, struct rt_error *err)
+{
+	struct pg_db *d = PDB(db);
+	char *text = xstrndup(sql, len);
+	PGresult *failed;
+	int done, rc;
+
+	memset(info, 0, sizeof(*info));
+	rc = send_collect(d, text, &done, &failed, err);
+	if (!rc && failed) {
 		info->statements_done = done;
-		if (done < stmts.nr) {
+		if (done < stmts->nr) {
 			info->has_stmt = 1;
-			info->stmt_off = stmts.v[done].off;
+			info->stmt_off = stmts->v[done].off;
 		}
-		const char *pos = PQresultErrorField(failed, PG_DIAG_STATEMENT_POSITION);
-		if (pos && atol(pos) > 0) {
-			info->has_token = 1;
-			info->token_off = char_to_byte(sql, len, atol(pos));
-		}
-		rt_stmts_release(&stmts);
+		info->has_token = error_offset(failed, sql, len, &info->token_off);
 		rc = result_error(failed, d->c, NULL, err);
 		PQclear(failed);
 	}
 	free(text);
 	return rc;
+}
+
+/*
+ * A composed script (NUL-terminated at `len`) in one round trip.  On a
+ * failure the transaction it began is left aborted for the caller to roll
+ * back; `fail` says how far it got and where the server pointed.
+ */
+static int pg_exec_script(struct rt_db *db, const char *script, size_t len,
+			  struct rt_script_fail *fail, struct rt_error *err)
+{
+	struct pg_db *d = PDB(db);
+	PGresult *failed;
+	int done;
+
+	memset(fail, 0, sizeof(*fail));
+	if (send_collect(d, script, &done, &failed, err))
+		return -1;
+	if (!failed)
+		return 0;
+	const char *state = PQresultErrorField(failed, PG_DIAG_SQLSTATE);
+	fail->has_result = 1;
+	fail->statements_done = done;
+	snprintf(fail->sqlstate, sizeof(fail->sqlstate), "%s", state ? state : "");
+	fail->has_token = error_offset(failed, script, len, &fail->token_off);
+	result_error(failed, d->c, NULL, err);
+	PQclear(failed);
+	return -1;
+}
+
+/* One statement with text parameters ($1...); `changed`: the rows it changed. */
+static int pg_exec_params(struct rt_db *db, const char *sql, int n, const char *const *params,
+			  int *changed, const char *what, struct rt_error *err)
+{
+	PGresult *r;
+	if (run(PDB(db), sql, n, params, &r, what, err))
+		return -1;
+	if (changed)
+		*changed = atoi(PQcmdTuples(r));
+	PQclear(r);
+	return 0;
+}
+
+static int pg_query_column(struct rt_db *db, const char *sql, struct strvec *out, const char *what,
+			   struct rt_error *err)
+{
+	PGresult *r;
+	if (run(PDB(db), sql, 0, NULL, &r, what, err))
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++)
+		if (!PQgetisnull(r, i, 0))
+			strvec_push(out, PQgetvalue(r, i, 0));
+	PQclear(r);
+	return 0;
+}
+
+/* A table of `schema` (NULL: the first schema on search_path), by the catalog. */
+static int pg_table_exists(struct rt_db *db, const char *schema, const char *name, int *exists,
+			   struct rt_error *err)
+{
+	PGresult *r;
+	const char *p[2] = { schema, name };
+	*exists = 0;
+	if (run(PDB(db), "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = "
+			 "coalesce($1, pg_catalog.current_schema()) AND tablename = $2",
+		2, p, &r, "looking for the version table", err))
+		return -1;
+	*exists = PQntuples(r) > 0;
+	PQclear(r);
+	return 0;
 }
 
 static int pg_needs_autocommit(struct rt_db *db, const char *words)
@@ -289,93 +372,6 @@ static int pg_needs_autocommit(struct rt_db *db, const char *words)
 	return rt_sql_needs_autocommit(words);
 }
 
-static int pg_versions_read(struct rt_db *db, struct strvec *out, int *exists, struct rt_error *err)
-{
-	struct pg_db *d = PDB(db);
-	PGresult *r;
-	const char *p[2] = { d->vt_schema, d->vt_name };
-	*exists = 0;
-	if (run(d, "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = "
-		   "coalesce($1, pg_catalog.current_schema()) AND tablename = $2",
-		2, p, &r, "looking for the version table", err))
-		return -1;
-	*exists = PQntuples(r) > 0;
-	PQclear(r);
-	if (!*exists)
-		return 0;
-	struct strbuf q = STRBUF_INIT;
-	strbuf_addf(&q, "SELECT version_num FROM %s", d->vt);
-	int rc = run(d, q.buf, 0, NULL, &r, "reading the version table", err);
-	strbuf_release(&q);
-	if (rc)
-		return -1;
-	for (int i = 0; i < PQntuples(r); i++)
-		strvec_push(out, PQgetvalue(r, i, 0));
-	PQclear(r);
-	return 0;
-}
-
-static int pg_version_table_create(struct rt_db *db, struct rt_error *err)
-{
-	struct pg_db *d = PDB(db);
-	struct strbuf q = STRBUF_INIT;
-	struct strvec rows = STRVEC_INIT;
-	int exists, rc;
-	if (pg_versions_read(db, &rows, &exists, err))
-		return -1;
-	strvec_clear(&rows);
-	if (exists)
-		return 0;
-	/* Alembic's DDL, so either tool can take over */
-	strbuf_addf(&q, "CREATE TABLE %s (\n\tversion_num VARCHAR(32) NOT NULL, \n\t"
-		    "CONSTRAINT %s PRIMARY KEY (version_num)\n)", d->vt, d->vt_pkc);
-	rc = run(d, q.buf, 0, NULL, NULL, "creating the version table", err);
-	strbuf_release(&q);
-	return rc;
-}
-
-static int version_stmt(struct pg_db *d, const char *fmt, const char *a, const char *b,
-			int must_change, struct rt_error *err)
-{
-	struct strbuf q = STRBUF_INIT;
-	const char *p[2] = { a, b };
-	PGresult *r;
-	strbuf_addf(&q, fmt, d->vt);
-	int rc = run(d, q.buf, b ? 2 : a ? 1 : 0, p, &r, "changing the version table", err);
-	strbuf_release(&q);
-	if (rc)
-		return -1;
-	int n = atoi(PQcmdTuples(r));
-	PQclear(r);
-	if (must_change && n != 1)
-		return rt_error_set(err, RT_EXIT_ERROR,
-				    "expected to change one row of %s for revision '%s', changed %d; "
-				    "another process may have changed it", d->vt, a, n);
-	return 0;
-}
-
-static int pg_version_insert(struct rt_db *db, const char *v, struct rt_error *err)
-{
-	return version_stmt(PDB(db), "INSERT INTO %s (version_num) VALUES ($1)", v, NULL, 1, err);
-}
-
-static int pg_version_update(struct rt_db *db, const char *from, const char *to,
-			     struct rt_error *err)
-{
-	return version_stmt(PDB(db), "UPDATE %s SET version_num = $2 WHERE version_num = $1", from, to,
-			    1, err);
-}
-
-static int pg_version_delete(struct rt_db *db, const char *v, struct rt_error *err)
-{
-	return version_stmt(PDB(db), "DELETE FROM %s WHERE version_num = $1", v, NULL, 1, err);
-}
-
-static int pg_version_delete_all(struct rt_db *db, struct rt_error *err)
-{
-	return version_stmt(PDB(db), "DELETE FROM %s", NULL, NULL, 0, err);
-}
-
 static const char *pg_library_version(void)
 {
 	static char buf[32];
@@ -384,109 +380,12 @@ static const char *pg_library_version(void)
 	return buf;
 }
 
-/* Append a version-row change as one statement that fails unless it
- * changed exactly one row (1/0 otherwise), so COMMIT never follows a miss. */
-static void guarded_vop(struct pg_db *d, const struct rt_vop *v, struct strbuf *sb)
+/* Names in SQL that retort sends are always quoted, as PQescapeIdentifier
+ * does: no bare name can clash with a keyword of any server version. */
+static int pg_quote_always(const char *word)
 {
-	char *from = v->from ? PQescapeLiteral(d->c, v->from, strlen(v->from)) : NULL;
-	char *to = v->to ? PQescapeLiteral(d->c, v->to, strlen(v->to)) : NULL;
-	switch (v->kind) {
-	case RT_VOP_INSERT:
-		strbuf_addf(sb, "INSERT INTO %s (version_num) VALUES (%s);\n", d->vt, to);
-		break;
-	case RT_VOP_UPDATE:
-		strbuf_addf(sb, "WITH u AS (UPDATE %s SET version_num = %s WHERE version_num = %s "
-			    "RETURNING 1) SELECT 1 / count(*)::int FROM u;\n", d->vt, to, from);
-		break;
-	case RT_VOP_DELETE:
-		strbuf_addf(sb, "WITH u AS (DELETE FROM %s WHERE version_num = %s RETURNING 1) "
-			    "SELECT 1 / count(*)::int FROM u;\n", d->vt, from);
-		break;
-	}
-	PQfreemem(from);
-	PQfreemem(to);
-}
-
-/*
- * The whole migration as one simple query: the server stops at the first
- * error, leaving the transaction aborted (we roll it back).  Results arrive
- * one per statement, so their count says whether the failure was ours
- * (BEGIN, the version table), the section's (which statement), or a
- * version row's.
- */
-static int pg_run_migration(struct rt_db *db, const char *sql, size_t len, const struct rt_vop *vops,
-			    int nvops, int create_table, struct rt_exec_info *info,
-			    struct rt_error *err)
-{
-	struct pg_db *d = PDB(db);
-	struct strbuf q = STRBUF_INIT;
-	struct rt_stmts stmts;
-	int prefix = 1, done = 0, rc = 0;
-	PGresult *r, *failed = NULL;
-
-	memset(info, 0, sizeof(*info));
-	strbuf_addstr(&q, "BEGIN;\n");
-	if (create_table) {
-		strbuf_addf(&q, "CREATE TABLE IF NOT EXISTS %s (\n\tversion_num VARCHAR(32) NOT NULL, \n\t"
-			    "CONSTRAINT %s PRIMARY KEY (version_num)\n);\n", d->vt, d->vt_pkc);
-		prefix++;
-	}
-	size_t body = q.len;
-	strbuf_add(&q, sql, len);
-	strbuf_addstr(&q, "\n;\n"); /* ends a last statement that has no semicolon or a -- comment */
-	for (int i = 0; i < nvops; i++)
-		guarded_vop(d, &vops[i], &q);
-	strbuf_addstr(&q, "COMMIT;");
-
-	rt_sql_split(sql, len, &stmts);
-	if (!PQsendQuery(d->c, q.buf)) {
-		rc = rt_error_set(err, RT_EXIT_ERROR, "%s", conn_msg(d->c));
-		goto out;
-	}
-	while ((r = PQgetResult(d->c))) {
-		ExecStatusType st = PQresultStatus(r);
-		if ((st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) && !failed)
-			done++;
-		if (st == PGRES_FATAL_ERROR && !failed)
-			failed = r;
-		else
-			PQclear(r);
-	}
-	if (!failed)
-		goto out;
-	int idx = done - prefix;  /* statement of the section that failed, if any */
-	const char *state = PQresultErrorField(failed, PG_DIAG_SQLSTATE);
-	const char *pos = PQresultErrorField(failed, PG_DIAG_STATEMENT_POSITION);
-	size_t at = pos && atol(pos) > 0 ? char_to_byte(q.buf, q.len, atol(pos)) : 0;
-	if (at > body && at - body < len) {
-		/* a position inside the section (a syntax error fails the whole string
-		 * before anything runs): the statement is the one holding it */
-		info->has_token = 1;
-		info->token_off = at - body;
-		for (idx = 0; idx + 1 < stmts.nr && stmts.v[idx + 1].off <= info->token_off; idx++)
-			;
-	}
-	if (idx >= 0 && idx < stmts.nr) {
-		info->statements_done = idx;
-		info->has_stmt = 1;
-		info->stmt_off = stmts.v[idx].off;
-		rc = result_error(failed, d->c, NULL, err);
-	} else if (idx >= stmts.nr && state && !strcmp(state, "22012")) {
-		int v = idx - stmts.nr;
-		rc = rt_error_set(err, RT_EXIT_ERROR,
-				  "expected to change one row of %s for revision '%s', changed none; "
-				  "another process may have changed it", d->vt,
-				  v >= 0 && v < nvops ? (vops[v].from ? vops[v].from : vops[v].to) : "?");
-	} else {
-		rc = result_error(failed, d->c, idx < 0 ? "starting the migration" : "recording the version",
-				  err);
-	}
-	PQclear(failed);
-	pg_rollback(db);
-out:
-	rt_stmts_release(&stmts);
-	strbuf_release(&q);
-	return rc;
+	(void)word;
+	return 1;
 }
 
 /*
@@ -507,8 +406,9 @@ static int pg_schema_read(struct rt_db *db, const struct rt_ddl *src, int n, str
 		if (!ns)
 			return rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_SEARCH_PATH,
 					       "no schema on search_path exists");
-		int skip = !d->vt_schema || !strcmp(d->vt_schema, ns);
-		int rc = rt_pg_schema_read(d->c, ns, skip ? d->vt_name : NULL, out, err);
+		const struct rt_vt *vt = db->vt;
+		int skip = !vt->schema || !strcmp(vt->schema, ns);
+		int rc = rt_pg_schema_read(d->c, ns, skip ? vt->name : NULL, out, err);
 		free(ns);
 		return rc;
 	}
@@ -523,8 +423,11 @@ static int pg_schema_read(struct rt_db *db, const struct rt_ddl *src, int n, str
 	}
 	int rc = 0;
 	for (int i = 0; i < n && !rc; i++) {
+		struct rt_stmts stmts;
 		fail->src = i;
-		rc = pg_exec(db, src[i].text, src[i].len, &fail->info, err);
+		rt_sql_split(src[i].text, src[i].len, &stmts);
+		rc = pg_exec(db, src[i].text, src[i].len, &stmts, &fail->info, err);
+		rt_stmts_release(&stmts);
 	}
 	if (!rc) {
 		fail->src = -1; /* the DDL loaded; what fails now is reading it back */
@@ -539,9 +442,9 @@ static int pg_open(struct rt_db **out, const struct rt_url *url, const struct rt
 static int pg_probe(const struct rt_url *url, double timeout, struct rt_error *err);
 
 const struct rt_driver rt_pg_driver = {
-	.run_migration = pg_run_migration,
-	.schema_read = pg_schema_read,
 	.name = "postgresql",
+	.dialect = &rt_sql_postgresql,
+	.is_keyword = pg_quote_always,
 	.open = pg_open,
 	.close = pg_close,
 	.lock = pg_lock,
@@ -551,15 +454,14 @@ const struct rt_driver rt_pg_driver = {
 	.rollback = pg_rollback,
 	.in_transaction = pg_in_transaction,
 	.exec = pg_exec,
+	.exec_params = pg_exec_params,
+	.query_column = pg_query_column,
+	.table_exists = pg_table_exists,
 	.needs_autocommit = pg_needs_autocommit,
-	.versions_read = pg_versions_read,
-	.version_table_create = pg_version_table_create,
-	.version_insert = pg_version_insert,
-	.version_update = pg_version_update,
-	.version_delete = pg_version_delete,
-	.version_delete_all = pg_version_delete_all,
 	.library_version = pg_library_version,
 	.probe = pg_probe,
+	.exec_script = pg_exec_script,
+	.schema_read = pg_schema_read,
 };
 
 /* Keyword/value pairs for PQconnectdbParams. */
@@ -771,25 +673,6 @@ static int pg_open(struct rt_db **out, const struct rt_url *url, const struct rt
 	}
 	PQsetNoticeProcessor(d->c, NULL, NULL);
 
-	/* the version table, quoted and qualified */
-	d->vt_name = xstrdup(opts->version_table ? opts->version_table : "alembic_version");
-	d->vt_schema = opts->version_table_schema ? xstrdup(opts->version_table_schema) : NULL;
-	char *qn = PQescapeIdentifier(d->c, d->vt_name, strlen(d->vt_name));
-	struct strbuf vt = STRBUF_INIT;
-	if (d->vt_schema) {
-		char *qs = PQescapeIdentifier(d->c, d->vt_schema, strlen(d->vt_schema));
-		strbuf_addf(&vt, "%s.", qs);
-		PQfreemem(qs);
-	}
-	strbuf_addstr(&vt, qn);
-	PQfreemem(qn);
-	d->vt = strbuf_detach(&vt);
-	strbuf_addf(&vt, "%s_pkc", d->vt_name);
-	qn = PQescapeIdentifier(d->c, vt.buf, vt.len);
-	d->vt_pkc = xstrdup(qn);
-	PQfreemem(qn);
-	strbuf_release(&vt);
-
 	session_setup(d, &sql);
 	/* the lock key: database, schema and version table */
 	strbuf_addstr(&sql, "SELECT pg_catalog.hashtextextended('retort:' || pg_catalog.current_database() "
@@ -804,7 +687,8 @@ static int pg_open(struct rt_db **out, const struct rt_url *url, const struct rt
 		if (bad)
 			goto fail;
 	}
-	const char *p[2] = { d->vt_schema, d->vt_name };
+	/* rt_db_open has defaulted the version table's name */
+	const char *p[2] = { opts->version_table_schema, opts->version_table };
 	if (run(d, select, 2, p, &r, "computing the lock key", err))
 		goto fail;
 	d->lock_key = strtoll(PQgetvalue(r, 0, 0), NULL, 10);

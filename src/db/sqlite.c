@@ -7,9 +7,17 @@
  * retort processes without touching SQLite's own POSIX locks (the lock fd
  * is closed only after SQLite has closed the database, because closing any
  * fd of a file drops the process's POSIX locks on it).
+ *
+ * Running SQL: the caller hands exec the block's statements already
+ * split, and each is prepared from its own bytes only (SQLite copies the
+ * text it is given, so handing it the rest of a big section each time
+ * would cost the square of the section's size).  The version table's SQL
+ * is not here: db/version_table.c writes it for every dialect and runs it
+ * through exec_params, query_column and table_exists below.
  */
 #include "driver.h"
 #include "sqlite_schema.h"
+#include "version_table.h"
 #include "../lib/clock.h"
 #include "../lib/sqllex.h"
 #include "../lib/strbuf.h"
@@ -33,8 +41,6 @@ struct sqlite_db {
 	char *path;            /* "" in memory */
 	int missing;           /* read-only open of a file that does not exist */
 	int lock_fd;
-	char *vt;              /* quoted version table name */
-	char *vt_raw;
 	struct rt_db_opts opts;
 };
 
@@ -53,8 +59,6 @@ static void sq_close(struct rt_db *db)
 	if (d->lock_fd >= 0)
 		close(d->lock_fd); /* after SQLite: closing first would drop its POSIX locks */
 	free(d->path);
-	free(d->vt);
-	free(d->vt_raw);
 	free(d);
 }
 
@@ -62,6 +66,7 @@ static int sq_open(struct rt_db **out, const struct rt_url *url, const struct rt
 		   struct rt_error *err);
 static int sq_probe(const struct rt_url *url, double timeout, struct rt_error *err);
 
+/* Run SQL text with no parameters; the error names the statement. */
 static int simple_exec(struct sqlite_db *d, const char *sql, struct rt_error *err)
 {
 	char *msg = NULL;
@@ -193,15 +198,14 @@ static const char *skip_space(const char *p, const char *end)
 }
 
 /*
- * Run every statement of a block in turn.  sqlite3_prepare_v2 tells where
- * each statement ends; sqlite3_error_offset where a syntax error is.
+ * Run one statement of ours, sql[off..off+len) of the block: prepared from
+ * its own bytes, and again on whatever tail SQLite leaves (should its
+ * split ever be finer than ours).  Offsets in `info` are into the block.
  */
-static int sq_exec(struct rt_db *db, const char *sql, size_t len, struct rt_exec_info *info,
-		   struct rt_error *err)
+static int exec_one(struct sqlite_db *d, const char *sql, size_t off, size_t len,
+		    struct rt_exec_info *info, struct rt_error *err)
 {
-	struct sqlite_db *d = SDB(db);
-	const char *p = sql, *end = sql + len;
-	memset(info, 0, sizeof(*info));
+	const char *p = sql + off, *end = p + len;
 	while (p < end) {
 		sqlite3_stmt *st = NULL;
 		const char *tail = NULL;
@@ -250,14 +254,84 @@ static int sq_exec(struct rt_db *db, const char *sql, size_t len, struct rt_exec
 	return 0;
 }
 
-static int table_exists(struct sqlite_db *d, int *exists, struct rt_error *err)
+/*
+ * Run every statement of a block in turn.  sqlite3_error_offset says
+ * where a syntax error is.
+ */
+static int sq_exec(struct rt_db *db, const char *sql, size_t len, const struct rt_stmts *stmts,
+		   struct rt_exec_info *info, struct rt_error *err)
 {
+	(void)len;
+	memset(info, 0, sizeof(*info));
+	for (int k = 0; k < stmts->nr; k++)
+		if (exec_one(SDB(db), sql, stmts->v[k].off, stmts->v[k].len, info, err))
+			return -1;
+	return 0;
+}
+
+/* Prepare one statement and bind `n` text parameters to ?1, ?2... */
+static int prepare_bound(struct sqlite_db *d, const char *sql, int n, const char *const *params,
+			 sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(d->h, sql, -1, st, NULL) != SQLITE_OK)
+		return -1;
+	for (int i = 0; i < n; i++)
+		sqlite3_bind_text(*st, i + 1, params[i], -1, SQLITE_STATIC);
+	return 0;
+}
+
+/* One statement with text parameters; `changed`: the rows it changed. */
+static int sq_exec_params(struct rt_db *db, const char *sql, int n, const char *const *params,
+			  int *changed, const char *what, struct rt_error *err)
+{
+	struct sqlite_db *d = SDB(db);
 	sqlite3_stmt *st;
+	int rc;
+	if (prepare_bound(d, sql, n, params, &st))
+		return sq_error(d, err, what);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sq_error(d, err, what);
+	if (changed)
+		*changed = sqlite3_changes(d->h);
+	return 0;
+}
+
+static int sq_query_column(struct rt_db *db, const char *sql, struct strvec *out, const char *what,
+			   struct rt_error *err)
+{
+	struct sqlite_db *d = SDB(db);
+	sqlite3_stmt *st;
+	int rc;
+	if (prepare_bound(d, sql, 0, NULL, &st))
+		return sq_error(d, err, what);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+		if (v)
+			strvec_push(out, (const char *)v);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sq_error(d, err, what);
+	return 0;
+}
+
+/* A table of the main database, by sqlite_master; none in a file that is
+ * not there (read-only open).  SQLite has no schemas: `schema` is unused. */
+static int sq_table_exists(struct rt_db *db, const char *schema, const char *name, int *exists,
+			   struct rt_error *err)
+{
+	struct sqlite_db *d = SDB(db);
+	sqlite3_stmt *st;
+	(void)schema;
 	*exists = 0;
-	if (sqlite3_prepare_v2(d->h, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (d->missing)
+		return 0;
+	if (prepare_bound(d, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", 1,
+			  &name, &st))
 		return sq_error(d, err, "reading the schema");
-	sqlite3_bind_text(st, 1, d->vt_raw, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*exists = 1;
@@ -267,102 +341,10 @@ static int table_exists(struct sqlite_db *d, int *exists, struct rt_error *err)
 	return 0;
 }
 
-static int sq_versions_read(struct rt_db *db, struct strvec *out, int *exists, struct rt_error *err)
+/* SQLite's own keyword list decides which names the quoter leaves bare. */
+static int sq_keyword(const char *word)
 {
-	struct sqlite_db *d = SDB(db);
-	*exists = 0;
-	if (d->missing)
-		return 0;
-	if (table_exists(d, exists, err))
-		return -1;
-	if (!*exists)
-		return 0;
-	struct strbuf q = STRBUF_INIT;
-	sqlite3_stmt *st;
-	strbuf_addf(&q, "SELECT version_num FROM %s", d->vt);
-	int rc = sqlite3_prepare_v2(d->h, q.buf, -1, &st, NULL);
-	strbuf_release(&q);
-	if (rc != SQLITE_OK)
-		return sq_error(d, err, "reading the version table");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const unsigned char *v = sqlite3_column_text(st, 0);
-		if (v)
-			strvec_push(out, (const char *)v);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return sq_error(d, err, "reading the version table");
-	return 0;
-}
-
-static int sq_version_table_create(struct rt_db *db, struct rt_error *err)
-{
-	struct sqlite_db *d = SDB(db);
-	struct strbuf q = STRBUF_INIT;
-	int exists;
-	if (table_exists(d, &exists, err))
-		return -1;
-	if (exists)
-		return 0;
-	/* exactly Alembic's DDL, so either tool can take over */
-	strbuf_addf(&q, "%s_pkc", d->vt_raw);
-	char *pkc = rt_sqlite_quote(q.buf);
-	strbuf_reset(&q);
-	strbuf_addf(&q, "CREATE TABLE %s (\n\tversion_num VARCHAR(32) NOT NULL, \n\t"
-		    "CONSTRAINT %s PRIMARY KEY (version_num)\n)", d->vt, pkc);
-	free(pkc);
-	int rc = simple_exec(d, q.buf, err);
-	strbuf_release(&q);
-	return rc;
-}
-
-/* Run a one-row version statement with up to two bound ids. */
-static int version_stmt(struct sqlite_db *d, const char *fmt, const char *a, const char *b,
-			int must_change, struct rt_error *err)
-{
-	struct strbuf q = STRBUF_INIT;
-	sqlite3_stmt *st;
-	strbuf_addf(&q, fmt, d->vt);
-	int rc = sqlite3_prepare_v2(d->h, q.buf, -1, &st, NULL);
-	strbuf_release(&q);
-	if (rc != SQLITE_OK)
-		return sq_error(d, err, "changing the version table");
-	if (a)
-		sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
-	if (b)
-		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return sq_error(d, err, "changing the version table");
-	int n = sqlite3_changes(d->h);
-	if (must_change && n != 1)
-		return rt_error_set(err, RT_EXIT_ERROR,
-				    "expected to change one row of '%s' for revision '%s', changed %d; "
-				    "another process may have changed it", d->vt_raw, a, n);
-	return 0;
-}
-
-static int sq_version_insert(struct rt_db *db, const char *v, struct rt_error *err)
-{
-	return version_stmt(SDB(db), "INSERT INTO %s (version_num) VALUES (?1)", v, NULL, 1, err);
-}
-
-static int sq_version_update(struct rt_db *db, const char *from, const char *to,
-			     struct rt_error *err)
-{
-	return version_stmt(SDB(db), "UPDATE %s SET version_num = ?2 WHERE version_num = ?1", from, to,
-			    1, err);
-}
-
-static int sq_version_delete(struct rt_db *db, const char *v, struct rt_error *err)
-{
-	return version_stmt(SDB(db), "DELETE FROM %s WHERE version_num = ?1", v, NULL, 1, err);
-}
-
-static int sq_version_delete_all(struct rt_db *db, struct rt_error *err)
-{
-	return version_stmt(SDB(db), "DELETE FROM %s", NULL, NULL, 0, err);
+	return sqlite3_keyword_check(word, (int)strlen(word));
 }
 
 static int sq_needs_autocommit(struct rt_db *db, const char *words)
@@ -391,7 +373,7 @@ static int sq_schema_read(struct rt_db *db, const struct rt_ddl *src, int n, str
 			rt_schema_init(out, RT_DIALECT_SQLITE);
 			return 0;
 		}
-		return rt_sqlite_schema_read(d->h, d->vt_raw, out, err);
+		return rt_sqlite_schema_read(d->h, db->vt->name, out, err);
 	}
 	struct sqlite_db scratch = { .base.drv = &rt_sqlite_driver, .lock_fd = -1 };
 	if (sqlite3_open_v2(":memory:", &scratch.h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
@@ -401,12 +383,15 @@ static int sq_schema_read(struct rt_db *db, const struct rt_ddl *src, int n, str
 	}
 	int rc = 0;
 	for (int i = 0; i < n && !rc; i++) {
+		struct rt_stmts stmts;
 		fail->src = i;
-		rc = sq_exec(&scratch.base, src[i].text, src[i].len, &fail->info, err);
+		rt_sql_split(src[i].text, src[i].len, &stmts);
+		rc = sq_exec(&scratch.base, src[i].text, src[i].len, &stmts, &fail->info, err);
+		rt_stmts_release(&stmts);
 	}
 	if (!rc) {
 		fail->src = -1; /* the DDL loaded; what fails now is reading it back */
-		rc = rt_sqlite_schema_read(scratch.h, d->vt_raw, out, err);
+		rc = rt_sqlite_schema_read(scratch.h, db->vt->name, out, err);
 	}
 	sqlite3_close(scratch.h);
 	return rc;
@@ -414,7 +399,8 @@ static int sq_schema_read(struct rt_db *db, const struct rt_ddl *src, int n, str
 
 const struct rt_driver rt_sqlite_driver = {
 	.name = "sqlite",
-	.probe = sq_probe,
+	.dialect = &rt_sql_sqlite,
+	.is_keyword = sq_keyword,
 	.open = sq_open,
 	.close = sq_close,
 	.lock = sq_lock,
@@ -424,14 +410,13 @@ const struct rt_driver rt_sqlite_driver = {
 	.rollback = sq_rollback,
 	.in_transaction = sq_in_transaction,
 	.exec = sq_exec,
+	.exec_params = sq_exec_params,
+	.query_column = sq_query_column,
+	.table_exists = sq_table_exists,
 	.needs_autocommit = sq_needs_autocommit,
-	.versions_read = sq_versions_read,
-	.version_table_create = sq_version_table_create,
-	.version_insert = sq_version_insert,
-	.version_update = sq_version_update,
-	.version_delete = sq_version_delete,
-	.version_delete_all = sq_version_delete_all,
 	.library_version = sq_library_version,
+	.probe = sq_probe,
+	.exec_script = NULL, /* every statement is a local call: no round trips to save */
 	.schema_read = sq_schema_read,
 };
 
@@ -466,8 +451,6 @@ static int sq_open(struct rt_db **out, const struct rt_url *url, const struct rt
 	d->lock_fd = -1;
 	d->opts = *opts;
 	d->path = xstrdup(url->memory ? "" : url->path);
-	d->vt_raw = xstrdup(opts->version_table ? opts->version_table : "alembic_version");
-	d->vt = rt_sqlite_quote(d->vt_raw);
 	for (size_t i = 0; i < url->qkeys.nr; i++) {
 		rt_error_set(err, RT_EXIT_USAGE,
 			     "sqlite url parameter '%s' is not supported; remove it from the url",

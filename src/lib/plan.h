@@ -12,15 +12,9 @@
 #include "error.h"
 #include "graph.h"
 #include "strvec.h"
+#include "vop.h"
 
 enum rt_step_kind { RT_STEP_UPGRADE, RT_STEP_DOWNGRADE, RT_STEP_STAMP };
-enum rt_vop_kind { RT_VOP_INSERT, RT_VOP_UPDATE, RT_VOP_DELETE };
-
-struct rt_vop {
-	enum rt_vop_kind kind;
-	char *from;   /* UPDATE, DELETE */
-	char *to;     /* UPDATE, INSERT */
-};
 
 struct rt_step {
 	enum rt_step_kind kind;

@@ -1,4 +1,14 @@
+/*
+ * The executor (see exec.h): runs a plan through a driver's primitives.
+ * Each section is split into statements once, before anything runs; the
+ * check and the drivers work from that list.  Where the driver can send a
+ * whole script in one round trip (exec_script), a transactional migration
+ * is composed here, from the version table's shared pieces, into one
+ * script: BEGIN, the version table when missing, the section, its guarded
+ * row changes, COMMIT.  Elsewhere it runs statement by statement.
+ */
 #include "exec.h"
+#include "../db/version_table.h"
 #include "../lib/clock.h"
 #include "../lib/sqllex.h"
 #include "../lib/strbuf.h"
@@ -19,8 +29,36 @@ static const struct rt_section *step_section(const struct rt_graph *g, const str
 	return s->kind == RT_STEP_UPGRADE ? &sc->up : &sc->downgrade;
 }
 
-int rt_exec_check(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
-		  struct rt_error *err)
+/* The SQL text of a step's section. */
+static const char *section_text(const struct rt_graph *g, const struct rt_step *s)
+{
+	return g->revs[s->rev].script->text + step_section(g, s)->off;
+}
+
+/* Split every step's section into statements (stamps: none), once for the run. */
+static struct rt_stmts *split_plan(const struct rt_graph *g, const struct rt_plan *p)
+{
+	struct rt_stmts *lists = xcalloc(p->n ? (size_t)p->n : 1, sizeof(*lists));
+	for (int i = 0; i < p->n; i++)
+		if (p->steps[i].kind != RT_STEP_STAMP)
+			rt_sql_split(section_text(g, &p->steps[i]), step_section(g, &p->steps[i])->len,
+				     &lists[i]);
+	return lists;
+}
+
+static void release_lists(struct rt_stmts *lists, int n)
+{
+	for (int i = 0; i < n; i++)
+		rt_stmts_release(&lists[i]);
+	free(lists);
+}
+
+/*
+ * The checks of rt_exec_check on a plan whose sections are split already:
+ * step by step, the first problem found refuses the whole plan.
+ */
+static int check_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
+		      const struct rt_stmts *lists, struct rt_error *err)
 {
 	for (int i = 0; i < p->n; i++) {
 		const struct rt_step *s = &p->steps[i];
@@ -32,61 +70,59 @@ int rt_exec_check(struct rt_db *db, const struct rt_graph *g, const struct rt_pl
 					    "%s: revision %s has no '-- migrate:downgrade' section, so it "
 					    "cannot be downgraded; nothing was run", sc->path, sc->id);
 		const struct rt_section *sec = step_section(g, s);
-		struct rt_stmts st;
-		int line, col, rc = 0;
-		rt_sql_split(sc->text + sec->off, sec->len, &st);
-		if (st.unterminated) {
-			rt_script_position(sc, sec->off + st.open_off, &line, &col);
-			rc = rt_error_set(err, RT_EXIT_ERROR,
-					  "%s:%d:%d: this quoted string or comment is never closed; "
-					  "nothing was run", sc->path, line, col);
+		const struct rt_stmts *st = &lists[i];
+		int line, col;
+		if (st->unterminated) {
+			rt_script_position(sc, sec->off + st->open_off, &line, &col);
+			return rt_error_set(err, RT_EXIT_ERROR,
+					    "%s:%d:%d: this quoted string or comment is never closed; "
+					    "nothing was run", sc->path, line, col);
 		}
-		for (int k = 0; !rc && sec->transactional && k < st.nr; k++) {
+		for (int k = 0; sec->transactional && k < st->nr; k++) {
 			char words[64];
-			rt_sql_words(sc->text + sec->off + st.v[k].off, st.v[k].len, 4, words, sizeof(words));
+			rt_sql_words(sc->text + sec->off + st->v[k].off, st->v[k].len, 4, words, sizeof(words));
 			if (rt_sql_is_txn_control(words)) {
-				rt_script_position(sc, sec->off + st.v[k].off, &line, &col);
-				rc = rt_error_set(err, RT_EXIT_ERROR,
-						  "%s:%d:%d: transaction control statement (%s) inside a "
-						  "transactional section; retort wraps each migration in a "
-						  "transaction itself: remove it, or mark the section "
-						  "'transaction:false'; nothing was run", sc->path, line, col, words);
-				break;
+				rt_script_position(sc, sec->off + st->v[k].off, &line, &col);
+				return rt_error_set(err, RT_EXIT_ERROR,
+						    "%s:%d:%d: transaction control statement (%s) inside a "
+						    "transactional section; retort wraps each migration in a "
+						    "transaction itself: remove it, or mark the section "
+						    "'transaction:false'; nothing was run", sc->path, line, col, words);
 			}
 			int autocommit = db && db->drv->needs_autocommit
 						 ? db->drv->needs_autocommit(db, words)
 						 : rt_sql_needs_autocommit(words);
 			if (autocommit) {
-				const char *stmt = sc->text + sec->off + st.v[k].off;
+				const char *stmt = sc->text + sec->off + st->v[k].off;
 				int shown = (int)strcspn(stmt, "\n;");
-				rt_script_position(sc, sec->off + st.v[k].off, &line, &col);
-				rc = rt_error_set(err, RT_EXIT_ERROR,
-						  "%s:%d:%d: '%.*s%s' cannot run inside a transaction; mark the "
-						  "section '-- migrate:%s transaction:false' (line %d); nothing "
-						  "was run", sc->path, line, col, shown > 60 ? 60 : shown, stmt,
-						  shown > 60 ? "..." : "",
-						  s->kind == RT_STEP_UPGRADE ? "upgrade" : "downgrade",
-						  sec->marker_line);
+				rt_script_position(sc, sec->off + st->v[k].off, &line, &col);
+				return rt_error_set(err, RT_EXIT_ERROR,
+						    "%s:%d:%d: '%.*s%s' cannot run inside a transaction; mark the "
+						    "section '-- migrate:%s transaction:false' (line %d); nothing "
+						    "was run", sc->path, line, col, shown > 60 ? 60 : shown, stmt,
+						    shown > 60 ? "..." : "",
+						    s->kind == RT_STEP_UPGRADE ? "upgrade" : "downgrade",
+						    sec->marker_line);
 			}
 		}
-		rt_stmts_release(&st);
-		if (rc)
-			return rc;
 	}
 	return 0;
 }
 
+int rt_exec_check(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
+		  struct rt_error *err)
+{
+	struct rt_stmts *lists = split_plan(g, p);
+	int rc = check_plan(db, g, p, lists, err);
+	release_lists(lists, p->n);
+	return rc;
+}
+
 static int apply_vops(struct rt_db *db, const struct rt_step *s, struct rt_error *err)
 {
-	const struct rt_driver *d = db->drv;
-	for (int k = 0; k < s->nvops; k++) {
-		const struct rt_vop *v = &s->vops[k];
-		int rc = v->kind == RT_VOP_INSERT ? d->version_insert(db, v->to, err)
-			: v->kind == RT_VOP_UPDATE ? d->version_update(db, v->from, v->to, err)
-			: d->version_delete(db, v->from, err);
-		if (rc)
+	for (int k = 0; k < s->nvops; k++)
+		if (rt_version_change(db, &s->vops[k], err))
 			return -1;
-	}
 	return 0;
 }
 
@@ -148,25 +184,86 @@ static void step_desc(const struct rt_step *s, struct strbuf *sb)
  * runs none of them in an implicit transaction block, and a failure can
  * say how many ran before it.
  */
-static int exec_each(struct rt_db *db, const char *sql, size_t len, struct rt_exec_info *info,
-		     struct rt_error *err)
+static int exec_each(struct rt_db *db, const char *sql, const struct rt_stmts *st,
+		     struct rt_exec_info *info, struct rt_error *err)
 {
-	struct rt_stmts st;
-	int rc = 0;
-	rt_sql_split(sql, len, &st);
-	for (int k = 0; k < st.nr; k++) {
-		if (db->drv->exec(db, sql + st.v[k].off, st.v[k].len, info, err)) {
+	for (int k = 0; k < st->nr; k++) {
+		struct rt_stmt whole = { 0, st->v[k].len };
+		struct rt_stmts one = { .v = &whole, .nr = 1, .alloc = 1 };
+		if (db->drv->exec(db, sql + st->v[k].off, st->v[k].len, &one, info, err)) {
 			info->statements_done = k;
 			info->has_stmt = 1;
-			info->stmt_off = st.v[k].off;
+			info->stmt_off = st->v[k].off;
 			if (info->has_token)
-				info->token_off += st.v[k].off;
-			rc = -1;
-			break;
+				info->token_off += st->v[k].off;
+			return -1;
 		}
 	}
-	rt_stmts_release(&st);
-	return rc;
+	return 0;
+}
+
+/*
+ * One transactional migration as one script in one round trip: BEGIN, the
+ * version table if it is missing, the section, its row changes guarded to
+ * fail unless each changed one row, COMMIT.  The server stops at the first
+ * failure; the count of statements that succeeded says whose it was
+ * (ours before the section, which statement of the section, or a row
+ * change's), except that a syntax error fails the whole script before
+ * anything runs: then its position says.
+ */
+static int run_script(struct rt_db *db, const struct rt_script *sc, const struct rt_section *sec,
+		      const struct rt_stmts *stmts, const struct rt_step *s, int create_table,
+		      const char *what, struct rt_error *err)
+{
+	const struct rt_sql_dialect *dia = db->vt->dialect;
+	const char *sql = sc->text + sec->off;
+	struct strbuf q = STRBUF_INIT;
+	struct rt_script_fail f;
+	int prefix = 1;
+
+	strbuf_addstr(&q, "BEGIN;\n");
+	if (create_table) {
+		rt_vt_create_sql(db->vt, RT_VT_CREATE_IF_MISSING, &q);
+		strbuf_addstr(&q, ";\n");
+		prefix++;
+	}
+	size_t body = q.len;
+	strbuf_add(&q, sql, sec->len);
+	strbuf_addstr(&q, "\n;\n"); /* ends a last statement that has no semicolon or a -- comment */
+	for (int i = 0; i < s->nvops; i++)
+		rt_vt_guarded_sql(db->vt, &s->vops[i], &q);
+	strbuf_addstr(&q, "COMMIT;");
+	int rc = db->drv->exec_script(db, q.buf, q.len, &f, err);
+	strbuf_release(&q);
+	if (!rc)
+		return 0;
+	db->drv->rollback(db);
+	if (!f.has_result) {
+		rt_error_prefix(err, "%s", what);
+		return -1;
+	}
+	struct rt_exec_info info = { 0 };
+	int idx = f.statements_done - prefix; /* the section's statement that failed, if any */
+	if (f.has_token && f.token_off > body && f.token_off - body < sec->len) {
+		info.has_token = 1;
+		info.token_off = f.token_off - body;
+		for (idx = 0; idx + 1 < stmts->nr && stmts->v[idx + 1].off <= info.token_off; idx++)
+			;
+	}
+	if (idx >= 0 && idx < stmts->nr) {
+		info.statements_done = idx;
+		info.has_stmt = 1;
+		info.stmt_off = stmts->v[idx].off;
+		rt_exec_locate(sc, sec, &info, what, err);
+	} else if (idx >= stmts->nr && dia->guard_sqlstate && !strcmp(f.sqlstate, dia->guard_sqlstate)) {
+		int v = idx - stmts->nr;
+		rt_vt_miss(db->vt, v < s->nvops ? rt_vt_vop_rev(&s->vops[v]) : NULL, -1, err);
+		rt_error_prefix(err, "%s", what);
+	} else {
+		rt_error_prefix(err, "%s", idx < 0 ? "starting the migration" : "recording the version");
+		rt_error_prefix(err, "%s", what);
+	}
+	return -1;
 }
 
 /*
@@ -176,40 +273,35 @@ static int exec_each(struct rt_db *db, const char *sql, size_t len, struct rt_ex
  * change commits alone.
  */
 static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_step *s,
-		    int *table_exists, int in_txn, struct rt_error *err)
+		    const struct rt_stmts *stmts, int *table_exists, int in_txn, struct rt_error *err)
 {
 	const struct rt_driver *d = db->drv;
 	const struct rt_script *sc = g->revs[s->rev].script;
 	const struct rt_section *sec = step_section(g, s);
+	const char *sql = sc->text + sec->off;
 	struct rt_exec_info info;
 	struct strbuf what = STRBUF_INIT;
 	int own = !in_txn;
 	step_desc(s, &what);
 
 	if (!sec->transactional) {
-		if (exec_each(db, sc->text + sec->off, sec->len, &info, err)) {
+		if (exec_each(db, sql, stmts, &info, err)) {
 			rt_exec_locate(sc, sec, &info, what.buf, err);
 			goto fail;
 		}
 	}
-	if (own && sec->transactional && d->run_migration) {
-		if (d->run_migration(db, sc->text + sec->off, sec->len, s->vops, s->nvops, !*table_exists,
-				     &info, err)) {
-			if (info.has_stmt)
-				rt_exec_locate(sc, sec, &info, what.buf, err);
-			else
-				rt_error_prefix(err, "%s", what.buf);
+	if (own && sec->transactional && d->exec_script && rt_vt_can_guard(db->vt)) {
+		if (run_script(db, sc, sec, stmts, s, !*table_exists, what.buf, err))
 			goto fail;
-		}
 		*table_exists = 1;
 		strbuf_release(&what);
 		return 0;
 	}
 	if (own && d->begin(db, err))
 		goto fail;
-	if (!*table_exists && d->version_table_create(db, err))
+	if (!*table_exists && rt_version_table_create(db, err))
 		goto fail_rb;
-	if (sec->transactional && d->exec(db, sc->text + sec->off, sec->len, &info, err)) {
+	if (sec->transactional && d->exec(db, sql, sec->len, stmts, &info, err)) {
 		rt_exec_locate(sc, sec, &info, what.buf, err);
 		goto fail_rb;
 	}
@@ -228,14 +320,14 @@ fail:
 	return -1;
 }
 
-int rt_exec_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
-		 int table_exists, int single_txn, const struct rt_exec_hooks *hooks,
-		 struct rt_error *err)
+static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
+		    const struct rt_stmts *lists, int table_exists, int single_txn,
+		    const struct rt_exec_hooks *hooks, struct rt_error *err)
 {
 	const struct rt_driver *d = db->drv;
 	int stamping = p->purge || (p->n && p->steps[0].kind == RT_STEP_STAMP);
 
-	if (rt_exec_check(db, g, p, err))
+	if (check_plan(db, g, p, lists, err))
 		return -1;
 	if (single_txn)
 		for (int i = 0; i < p->n; i++)
@@ -248,9 +340,9 @@ int rt_exec_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_pla
 		/* stamps run no SQL: all their row changes in one transaction */
 		if (d->begin(db, err))
 			return -1;
-		if (!table_exists && d->version_table_create(db, err))
+		if (!table_exists && rt_version_table_create(db, err))
 			goto fail_rb;
-		if (p->purge && d->version_delete_all(db, err))
+		if (p->purge && rt_version_delete_all(db, err))
 			goto fail_rb;
 		for (int i = 0; i < p->n; i++) {
 			if (hooks && hooks->step_start)
@@ -270,7 +362,7 @@ int rt_exec_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_pla
 		double t0 = now_ms();
 		if (hooks && hooks->step_start)
 			hooks->step_start(hooks->ctx, p, i);
-		if (run_step(db, g, &p->steps[i], &table_exists, single_txn, err)) {
+		if (run_step(db, g, &p->steps[i], &lists[i], &table_exists, single_txn, err)) {
 			if (single_txn) {
 				char prev[sizeof(err->detail)];
 				d->rollback(db);
@@ -291,4 +383,19 @@ int rt_exec_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_pla
 fail_rb:
 	d->rollback(db);
 	return -1;
+}
+
+/*
+ * The whole plan: checked first (nothing runs if any step would be
+ * refused), then stamps as one transaction of row changes, or migrations
+ * one transaction each (one for the whole run with single_txn).
+ */
+int rt_exec_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
+		 int table_exists, int single_txn, const struct rt_exec_hooks *hooks,
+		 struct rt_error *err)
+{
+	struct rt_stmts *lists = split_plan(g, p);
+	int rc = run_plan(db, g, p, lists, table_exists, single_txn, hooks, err);
+	release_lists(lists, p->n);
+	return rc;
 }

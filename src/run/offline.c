@@ -1,73 +1,21 @@
+/*
+ * The offline SQL renderer (see offline.h): walks a plan as the executor
+ * does and prints, instead of running, each migration's SQL and the
+ * version table's statements in Alembic's offline spelling
+ * (db/version_table.c, with the dialect of the configured backend).
+ */
 #include "offline.h"
-#include "../lib/sqlquote.h"
+#include "../db/version_table.h"
 #include "../lib/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static void add_literal(struct strbuf *sb, const char *v)
-{
-	rt_sql_add_literal(sb, v);
-}
-
-static void add_ident(struct strbuf *sb, const char *s)
-{
-	rt_sql_add_ident(sb, s, NULL);
-}
-
 struct ctx {
 	const struct rt_offline_opts *o;
 	struct strbuf *out;
-	const char *vt;  /* table name */
-	int pg;
+	struct rt_vt *vt;
 };
-
-static void add_table(struct ctx *c)
-{
-	if (c->o->version_table_schema) {
-		add_ident(c->out, c->o->version_table_schema);
-		strbuf_addch(c->out, '.');
-	}
-	add_ident(c->out, c->vt);
-}
-
-static void vop_sql(struct ctx *c, const struct rt_vop *v)
-{
-	struct strbuf *sb = c->out;
-	switch (v->kind) {
-	case RT_VOP_INSERT:
-		strbuf_addstr(sb, "INSERT INTO ");
-		add_table(c);
-		strbuf_addstr(sb, " (version_num) VALUES (");
-		add_literal(sb, v->to);
-		strbuf_addch(sb, ')');
-		if (c->pg) {
-			strbuf_addstr(sb, " RETURNING ");
-			add_table(c);
-			strbuf_addstr(sb, ".version_num");
-		}
-		break;
-	case RT_VOP_UPDATE:
-		strbuf_addstr(sb, "UPDATE ");
-		add_table(c);
-		strbuf_addstr(sb, " SET version_num=");
-		add_literal(sb, v->to);
-		strbuf_addstr(sb, " WHERE ");
-		add_table(c);
-		strbuf_addstr(sb, ".version_num = ");
-		add_literal(sb, v->from);
-		break;
-	case RT_VOP_DELETE:
-		strbuf_addstr(sb, "DELETE FROM ");
-		add_table(c);
-		strbuf_addstr(sb, " WHERE ");
-		add_table(c);
-		strbuf_addstr(sb, ".version_num = ");
-		add_literal(sb, v->from);
-		break;
-	}
-	strbuf_addstr(sb, ";\n\n");
-}
 
 /* The section's SQL, trimmed, ending with a semicolon, then a blank line. */
 static void section_sql(struct ctx *c, const struct rt_script *sc, const struct rt_section *sec)
@@ -90,6 +38,7 @@ static void section_sql(struct ctx *c, const struct rt_script *sc, const struct 
 	strbuf_addstr(c->out, "\n\n");
 }
 
+/* The "-- Running upgrade a -> b" line Alembic prints before each step. */
 static void running(struct ctx *c, const struct rt_step *s)
 {
 	char *from = strvec_join(&s->from, ", "), *to = strvec_join(&s->to, ", ");
@@ -101,15 +50,15 @@ static void running(struct ctx *c, const struct rt_step *s)
 	free(to);
 }
 
-int rt_offline_sql(const struct rt_graph *g, const struct rt_plan *p,
-		   const struct rt_offline_opts *o, struct strbuf *out, struct rt_error *err)
+static int render(struct ctx *c, const struct rt_graph *g, const struct rt_plan *p,
+		  struct rt_error *err)
 {
-	struct ctx c = { o, out, o->version_table ? o->version_table : "alembic_version",
-			 !strcmp(o->backend, "postgresql") };
+	const struct rt_offline_opts *o = c->o;
+	struct strbuf *out = c->out;
 	int txn_open = 0;
 	/* SQLite gets no BEGIN/COMMIT in offline scripts, as in Alembic */
-	const char *begin = c.pg ? "BEGIN;\n\n" : "", *commit = c.pg ? "COMMIT;\n\n" : "";
-
+	const char *begin = c->vt->dialect->offline_txn ? "BEGIN;\n\n" : "";
+	const char *commit = c->vt->dialect->offline_txn ? "COMMIT;\n\n" : "";
 	if (o->single_txn || !p->n) {
 		strbuf_addstr(out, begin);
 		txn_open = 1;
@@ -119,19 +68,11 @@ int rt_offline_sql(const struct rt_graph *g, const struct rt_plan *p,
 			strbuf_addstr(out, begin);
 			txn_open = 1;
 		}
-		strbuf_addstr(out, "CREATE TABLE ");
-		add_table(&c);
-		struct strbuf pkc = STRBUF_INIT;
-		strbuf_addf(&pkc, "%s_pkc", c.vt);
-		strbuf_addstr(out, " (\n    version_num VARCHAR(32) NOT NULL, \n    CONSTRAINT ");
-		add_ident(out, pkc.buf);
-		strbuf_addstr(out, " PRIMARY KEY (version_num)\n);\n\n");
-		strbuf_release(&pkc);
+		rt_vt_create_sql(c->vt, RT_VT_CREATE_OFFLINE, out);
+		strbuf_addstr(out, ";\n\n");
 	}
 	if (p->purge) {
-		strbuf_addstr(out, "DELETE FROM ");
-		add_table(&c);
-		strbuf_addstr(out, ";\n\n");
+		strbuf_addf(out, "DELETE FROM %s;\n\n", c->vt->sql);
 	}
 	for (int i = 0; i < p->n; i++) {
 		const struct rt_step *s = &p->steps[i];
@@ -155,24 +96,24 @@ int rt_offline_sql(const struct rt_graph *g, const struct rt_plan *p,
 				strbuf_addstr(out, commit);
 				txn_open = 0;
 			}
-			running(&c, s);
-			section_sql(&c, sc, sec);
+			running(c, s);
+			section_sql(c, sc, sec);
 		}
 		if (!txn_open) {
 			strbuf_addstr(out, begin);
 			txn_open = 1;
 		}
 		if (!sec || sec->transactional) {
-			running(&c, s);
+			running(c, s);
 			if (sec)
-				section_sql(&c, sc, sec);
+				section_sql(c, sc, sec);
 		}
-		for (int k = 0; k < s->nvops; k++)
-			vop_sql(&c, &s->vops[k]);
-		if (s->kind == RT_STEP_DOWNGRADE && i == p->n - 1 && !p->end_rows.nr) {
-			strbuf_addstr(out, "DROP TABLE ");
-			add_table(&c);
+		for (int k = 0; k < s->nvops; k++) {
+			rt_vt_offline_sql(c->vt, &s->vops[k], out);
 			strbuf_addstr(out, ";\n\n");
+		}
+		if (s->kind == RT_STEP_DOWNGRADE && i == p->n - 1 && !p->end_rows.nr) {
+			strbuf_addf(out, "DROP TABLE %s;\n\n", c->vt->sql);
 		}
 		if (!o->single_txn) {
 			strbuf_addstr(out, commit);
@@ -182,4 +123,22 @@ int rt_offline_sql(const struct rt_graph *g, const struct rt_plan *p,
 	if (txn_open)
 		strbuf_addstr(out, commit);
 	return 0;
+}
+
+/*
+ * The plan as one script.  Transactions open lazily and close after each
+ * migration (once at the end with single_txn); a transaction:false
+ * section stands between them.  Names are quoted by the common keywords,
+ * as there is no database to ask.
+ */
+int rt_offline_sql(const struct rt_graph *g, const struct rt_plan *p,
+		   const struct rt_offline_opts *o, struct strbuf *out, struct rt_error *err)
+{
+	const struct rt_sql_dialect *dia = rt_sql_dialect_for(o->backend);
+	if (!dia)
+		dia = &rt_sql_sqlite; /* as before: only PostgreSQL differs */
+	struct ctx c = { o, out, rt_vt_new(dia, NULL, o->version_table, o->version_table_schema) };
+	int rc = render(&c, g, p, err);
+	rt_vt_free(c.vt);
+	return rc;
 }

@@ -1,0 +1,236 @@
+/*
+ * Alembic's version table for every dialect (see version_table.h): the
+ * statements are composed here from the dialect's description and run
+ * through the driver's primitives, so no driver writes them again.
+ */
+#include "version_table.h"
+#include "../lib/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct rt_sql_dialect rt_sql_postgresql = {
+	.backend = "postgresql",
+	.placeholder = '$',
+	.schemas = 1,
+	.quoted_name_in_messages = 1,
+	.offline_txn = 1,
+	.offline_returning = 1,
+	/* 1/0 when nothing changed: the script stops before its COMMIT */
+	.guard = "SELECT 1 / count(*)::int FROM u",
+	.guard_sqlstate = "22012",
+};
+
+const struct rt_sql_dialect rt_sql_sqlite = {
+	.backend = "sqlite",
+	.placeholder = '?',
+};
+
+const struct rt_sql_dialect *rt_sql_dialect_for(const char *backend)
+{
+	static const struct rt_sql_dialect *const all[] = { &rt_sql_postgresql, &rt_sql_sqlite };
+	for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++)
+		if (!strcmp(all[i]->backend, backend))
+			return all[i];
+	return NULL;
+}
+
+/*
+ * Name the table once: its quoted, qualified form for SQL, its primary
+ * key's name (<table>_pkc, never qualified), and how messages show it
+ * (the quoted form, or the bare name in single quotes).
+ */
+struct rt_vt *rt_vt_new(const struct rt_sql_dialect *d, rt_keyword_fn is_keyword, const char *name,
+			const char *schema)
+{
+	struct rt_vt *t = xcalloc(1, sizeof(*t));
+	struct strbuf sb = STRBUF_INIT;
+	t->dialect = d;
+	t->name = xstrdup(name ? name : RT_VERSION_TABLE_DEFAULT);
+	t->schema = schema ? xstrdup(schema) : NULL;
+	if (t->schema) {
+		rt_sql_add_ident(&sb, t->schema, is_keyword);
+		strbuf_addch(&sb, '.');
+	}
+	rt_sql_add_ident(&sb, t->name, is_keyword);
+	t->sql = strbuf_detach(&sb);
+	strbuf_addf(&sb, "%s_pkc", t->name);
+	t->pkc = rt_sql_quote_ident(sb.buf, is_keyword);
+	strbuf_reset(&sb);
+	if (d->quoted_name_in_messages)
+		strbuf_addstr(&sb, t->sql);
+	else
+		strbuf_addf(&sb, "'%s'", t->name);
+	t->shown = strbuf_detach(&sb);
+	return t;
+}
+
+void rt_vt_free(struct rt_vt *t)
+{
+	if (!t)
+		return;
+	free(t->name);
+	free(t->schema);
+	free(t->sql);
+	free(t->pkc);
+	free(t->shown);
+	free(t);
+}
+
+void rt_vt_create_sql(const struct rt_vt *t, enum rt_vt_create_form form, struct strbuf *sb)
+{
+	const char *indent = form == RT_VT_CREATE_OFFLINE ? "    " : "\t";
+	strbuf_addf(sb, "CREATE TABLE %s%s (\n%sversion_num VARCHAR(32) NOT NULL, \n%s"
+		    "CONSTRAINT %s PRIMARY KEY (version_num)\n)",
+		    form == RT_VT_CREATE_IF_MISSING ? "IF NOT EXISTS " : "", t->sql, indent, indent,
+		    t->pkc);
+}
+
+/* Append value number `n` of a change: a placeholder, or `v` as a literal. */
+static void add_value(const struct rt_vt *t, struct strbuf *sb, int n, const char *v, int literal)
+{
+	if (literal)
+		rt_sql_add_literal(sb, v);
+	else
+		strbuf_addf(sb, "%c%d", t->dialect->placeholder, n);
+}
+
+/*
+ * The body of a row change.  Parameters are numbered as the callers bind
+ * them: the row changed first (from; to for INSERT), then the new value.
+ */
+static void change_sql(const struct rt_vt *t, const struct rt_vop *v, int literal,
+		       struct strbuf *sb)
+{
+	switch (v->kind) {
+	case RT_VOP_INSERT:
+		strbuf_addf(sb, "INSERT INTO %s (version_num) VALUES (", t->sql);
+		add_value(t, sb, 1, v->to, literal);
+		strbuf_addch(sb, ')');
+		break;
+	case RT_VOP_UPDATE:
+		strbuf_addf(sb, "UPDATE %s SET version_num = ", t->sql);
+		add_value(t, sb, 2, v->to, literal);
+		strbuf_addstr(sb, " WHERE version_num = ");
+		add_value(t, sb, 1, v->from, literal);
+		break;
+	case RT_VOP_DELETE:
+		strbuf_addf(sb, "DELETE FROM %s WHERE version_num = ", t->sql);
+		add_value(t, sb, 1, v->from, literal);
+		break;
+	}
+}
+
+int rt_vt_can_guard(const struct rt_vt *t)
+{
+	return t->dialect->guard != NULL;
+}
+
+void rt_vt_guarded_sql(const struct rt_vt *t, const struct rt_vop *v, struct strbuf *sb)
+{
+	if (v->kind == RT_VOP_INSERT) {
+		change_sql(t, v, 1, sb);
+	} else {
+		strbuf_addstr(sb, "WITH u AS (");
+		change_sql(t, v, 1, sb);
+		strbuf_addf(sb, " RETURNING 1) %s", t->dialect->guard);
+	}
+	strbuf_addstr(sb, ";\n");
+}
+
+/* Alembic's offline spelling: no spaces around SET's '=', the table
+ * named again in WHERE, and on PostgreSQL INSERT ... RETURNING. */
+void rt_vt_offline_sql(const struct rt_vt *t, const struct rt_vop *v, struct strbuf *sb)
+{
+	switch (v->kind) {
+	case RT_VOP_INSERT:
+		strbuf_addf(sb, "INSERT INTO %s (version_num) VALUES (", t->sql);
+		rt_sql_add_literal(sb, v->to);
+		strbuf_addch(sb, ')');
+		if (t->dialect->offline_returning)
+			strbuf_addf(sb, " RETURNING %s.version_num", t->sql);
+		break;
+	case RT_VOP_UPDATE:
+		strbuf_addf(sb, "UPDATE %s SET version_num=", t->sql);
+		rt_sql_add_literal(sb, v->to);
+		strbuf_addf(sb, " WHERE %s.version_num = ", t->sql);
+		rt_sql_add_literal(sb, v->from);
+		break;
+	case RT_VOP_DELETE:
+		strbuf_addf(sb, "DELETE FROM %s WHERE %s.version_num = ", t->sql, t->sql);
+		rt_sql_add_literal(sb, v->from);
+		break;
+	}
+}
+
+const char *rt_vt_vop_rev(const struct rt_vop *v)
+{
+	return v->kind == RT_VOP_INSERT ? v->to : v->from;
+}
+
+int rt_vt_miss(const struct rt_vt *t, const char *rev, int changed, struct rt_error *err)
+{
+	char n[16];
+	if (changed < 0)
+		snprintf(n, sizeof(n), "none");
+	else
+		snprintf(n, sizeof(n), "%d", changed);
+	return rt_error_set(err, RT_EXIT_ERROR,
+			    "expected to change one row of %s for revision '%s', changed %s; "
+			    "another process may have changed it", t->shown, rev ? rev : "?", n);
+}
+
+int rt_versions_read(struct rt_db *db, struct strvec *out, int *exists, struct rt_error *err)
+{
+	const struct rt_vt *t = db->vt;
+	*exists = 0;
+	if (db->drv->table_exists(db, t->schema, t->name, exists, err))
+		return -1;
+	if (!*exists)
+		return 0;
+	struct strbuf q = STRBUF_INIT;
+	strbuf_addf(&q, "SELECT version_num FROM %s", t->sql);
+	int rc = db->drv->query_column(db, q.buf, out, "reading the version table", err);
+	strbuf_release(&q);
+	return rc;
+}
+
+int rt_version_table_create(struct rt_db *db, struct rt_error *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	int exists;
+	if (db->drv->table_exists(db, db->vt->schema, db->vt->name, &exists, err))
+		return -1;
+	if (exists)
+		return 0;
+	rt_vt_create_sql(db->vt, RT_VT_CREATE, &q);
+	int rc = db->drv->exec_params(db, q.buf, 0, NULL, NULL, "creating the version table", err);
+	strbuf_release(&q);
+	return rc;
+}
+
+int rt_version_change(struct rt_db *db, const struct rt_vop *v, struct rt_error *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	const char *p[2] = { rt_vt_vop_rev(v), v->to };
+	int changed = 0;
+	change_sql(db->vt, v, 0, &q);
+	int rc = db->drv->exec_params(db, q.buf, v->kind == RT_VOP_UPDATE ? 2 : 1, p, &changed,
+				      "changing the version table", err);
+	strbuf_release(&q);
+	if (rc)
+		return -1;
+	if (changed != 1)
+		return rt_vt_miss(db->vt, p[0], changed, err);
+	return 0;
+}
+
+int rt_version_delete_all(struct rt_db *db, struct rt_error *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	strbuf_addf(&q, "DELETE FROM %s", db->vt->sql);
+	int rc = db->drv->exec_params(db, q.buf, 0, NULL, NULL, "changing the version table", err);
+	strbuf_release(&q);
+	return rc;
+}

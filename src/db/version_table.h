@@ -1,0 +1,80 @@
+/*
+ * Alembic's version table, written once for every database: the CREATE
+ * TABLE (byte for byte Alembic's, so either tool can take over), reading
+ * the rows, and changing them.  The SQL comes in three forms:
+ *
+ *   - with parameters, run through a driver's exec_params (online runs);
+ *   - "guarded", with literals, as one statement that fails unless it
+ *     changed exactly one row, for scripts sent in one round trip;
+ *   - Alembic's offline spelling, with literals, for `--sql`.
+ *
+ * What differs per database is data in its struct rt_sql_dialect (driver.h):
+ * the placeholder style, the guard, whether offline scripts carry
+ * BEGIN/COMMIT; and the driver's keyword test for the identifier quoter.
+ */
+#ifndef RT_VERSION_TABLE_H
+#define RT_VERSION_TABLE_H
+
+#include "driver.h"
+#include "../lib/error.h"
+#include "../lib/sqlquote.h"
+#include "../lib/strbuf.h"
+#include "../lib/strvec.h"
+#include "../lib/vop.h"
+
+#define RT_VERSION_TABLE_DEFAULT "alembic_version"
+
+extern const struct rt_sql_dialect rt_sql_postgresql;
+extern const struct rt_sql_dialect rt_sql_sqlite;
+/* The dialect of a URL backend ("postgresql", "sqlite"), or NULL. */
+const struct rt_sql_dialect *rt_sql_dialect_for(const char *backend);
+
+/* One version table, named and quoted once. */
+struct rt_vt {
+	const struct rt_sql_dialect *dialect;
+	char *name;      /* as configured */
+	char *schema;    /* as configured, or NULL: the default schema */
+	char *sql;       /* quoted and schema-qualified, for SQL text */
+	char *pkc;       /* its primary key constraint's name, quoted */
+	char *shown;     /* how messages name it */
+};
+
+/* `name` NULL: alembic_version.  `is_keyword` as for rt_sql_add_ident
+ * (NULL: the common keywords, for SQL written with no database to ask). */
+struct rt_vt *rt_vt_new(const struct rt_sql_dialect *d, rt_keyword_fn is_keyword, const char *name,
+			const char *schema);
+void rt_vt_free(struct rt_vt *t);
+
+enum rt_vt_create_form {
+	RT_VT_CREATE,               /* online: tab-indented, as Alembic sends it */
+	RT_VT_CREATE_IF_MISSING,    /* the same with IF NOT EXISTS, for a script */
+	RT_VT_CREATE_OFFLINE,       /* indented by four spaces, as Alembic prints it */
+};
+/* Alembic's CREATE TABLE, without a terminating semicolon. */
+void rt_vt_create_sql(const struct rt_vt *t, enum rt_vt_create_form form, struct strbuf *sb);
+
+/* Can this dialect write guarded row changes (rt_vt_guarded_sql)? */
+int rt_vt_can_guard(const struct rt_vt *t);
+/* A row change as one statement that fails (with the dialect's
+ * guard_sqlstate) unless it changed exactly one row; INSERT needs no
+ * guard (it adds a row or fails).  Ends with ";\n". */
+void rt_vt_guarded_sql(const struct rt_vt *t, const struct rt_vop *v, struct strbuf *sb);
+/* A row change as Alembic's offline scripts spell it, without ';'. */
+void rt_vt_offline_sql(const struct rt_vt *t, const struct rt_vop *v, struct strbuf *sb);
+/* The revision a row change is about, for messages. */
+const char *rt_vt_vop_rev(const struct rt_vop *v);
+/* Fill err: the change of `rev` matched `changed` rows (-1: none, as a
+ * guard reports it) instead of one.  Returns -1. */
+int rt_vt_miss(const struct rt_vt *t, const char *rev, int changed, struct rt_error *err);
+
+/* Through db's driver primitives, on db's version table (db->vt): */
+/* The version rows; `exists` says whether the table exists (no rows if not). */
+int rt_versions_read(struct rt_db *db, struct strvec *out, int *exists, struct rt_error *err);
+/* Create the table unless it exists. */
+int rt_version_table_create(struct rt_db *db, struct rt_error *err);
+/* One row change, which must change exactly one row. */
+int rt_version_change(struct rt_db *db, const struct rt_vop *v, struct rt_error *err);
+/* Delete every row (stamp --purge). */
+int rt_version_delete_all(struct rt_db *db, struct rt_error *err);
+
+#endif

@@ -1,0 +1,276 @@
+/*
+ * Unit tests of the offline SQL renderer (run/offline.c): the exact text
+ * `--sql` prints for each kind of plan, on PostgreSQL (BEGIN/COMMIT,
+ * INSERT ... RETURNING) and SQLite (neither), in Alembic's layout.
+ */
+#include "unit.h"
+
+#include <stdio.h>
+
+#include "lib/graph.h"
+#include "lib/plan.h"
+#include "lib/strbuf.h"
+#include "run/offline.h"
+
+static struct rt_script scripts[8];
+static int nscripts;
+static struct rt_graph g;
+static struct rt_plan plan;
+static struct strbuf out = STRBUF_INIT;
+
+/* Add revision `id` (parent `down`) with an upgrade section (marker
+ * suffix `up_marker`) and an optional downgrade section. */
+static void rev(const char *id, const char *down, const char *up_marker, const char *up,
+		const char *downgrade)
+{
+	struct rt_error err = RT_ERROR_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	char path[64];
+	strbuf_addf(&sb, "-- %s\n--\n-- Revision ID: %s\n-- Revises: %s\n"
+		    "-- Create Date: 2026-11-22 10:00:00.000000\n\n-- migrate:upgrade%s\n%s\n", id, id,
+		    down, up_marker, up);
+	if (downgrade)
+		strbuf_addf(&sb, "\n-- migrate:downgrade\n%s\n", downgrade);
+	snprintf(path, sizeof(path), "v/%s.sql", id);
+	if (parse_text(&scripts[nscripts++], path, sb.buf, &err))
+		fail_msg("%s", err.msg);
+	strbuf_release(&sb);
+}
+
+static void two_revs(void)
+{
+	rev("aaaa", "", "", "CREATE TABLE a (x int);", "DROP TABLE a;");
+	rev("bbbb", "aaaa", "", "CREATE TABLE b (x int)\n-- no semicolon", "DROP TABLE b");
+}
+
+static void build(void)
+{
+	struct rt_error err = RT_ERROR_INIT;
+	if (rt_graph_build(&g, scripts, nscripts, &err))
+		fail_msg("%s", err.msg);
+}
+
+enum kind { UP, DOWN };
+
+/* Plan from `rows` (comma-separated) to `target`. */
+static void plan_for(enum kind k, const char *rows, const char *target)
+{
+	struct rt_error err = RT_ERROR_INIT;
+	struct strvec r = STRVEC_INIT;
+	strvec_split_list(&r, rows);
+	build();
+	int rc = k == UP ? rt_plan_upgrade(&g, &r, target, &plan, &err)
+			 : rt_plan_downgrade(&g, &r, target, &plan, &err);
+	if (rc)
+		fail_msg("%s", err.msg);
+	strvec_clear(&r);
+}
+
+/* Render the plan; the text, or the error message. */
+static const char *render(const char *backend, int create_table, int single_txn,
+			  const char *vt, const char *vt_schema)
+{
+	struct rt_error err = RT_ERROR_INIT;
+	struct rt_offline_opts o = { backend, vt, vt_schema, create_table, single_txn };
+	strbuf_reset(&out);
+	if (rt_offline_sql(&g, &plan, &o, &out, &err)) {
+		strbuf_reset(&out);
+		strbuf_addf(&out, "error: %s", err.msg);
+	}
+	return out.buf;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	rt_graph_init(&g);
+	rt_plan_init(&plan);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	rt_plan_release(&plan);
+	rt_graph_release(&g);
+	for (int i = 0; i < nscripts; i++)
+		rt_script_release(&scripts[i]);
+	nscripts = 0;
+	return 0;
+}
+
+#define CREATE(name, pkc)                                                 \
+	"CREATE TABLE " name " (\n    version_num VARCHAR(32) NOT NULL, \n" \
+	"    CONSTRAINT " pkc " PRIMARY KEY (version_num)\n);\n\n"
+
+static void pg_upgrade_from_base(void **state)
+{
+	(void)state;
+	two_revs();
+	plan_for(UP, "", "head");
+	assert_string_equal(render("postgresql", 1, 0, NULL, NULL),
+			    "BEGIN;\n\n" CREATE("alembic_version", "alembic_version_pkc")
+			    "-- Running upgrade  -> aaaa\n\n"
+			    "CREATE TABLE a (x int);\n\n"
+			    "INSERT INTO alembic_version (version_num) VALUES ('aaaa') RETURNING "
+			    "alembic_version.version_num;\n\n"
+			    "COMMIT;\n\n"
+			    "BEGIN;\n\n"
+			    "-- Running upgrade aaaa -> bbbb\n\n"
+			    "CREATE TABLE b (x int)\n-- no semicolon\n;\n\n"
+			    "UPDATE alembic_version SET version_num='bbbb' WHERE "
+			    "alembic_version.version_num = 'aaaa';\n\n"
+			    "COMMIT;\n\n");
+}
+
+static void sqlite_upgrade_from_base(void **state)
+{
+	(void)state;
+	two_revs();
+	plan_for(UP, "", "aaaa");
+	assert_string_equal(render("sqlite", 1, 0, NULL, NULL),
+			    CREATE("alembic_version", "alembic_version_pkc")
+			    "-- Running upgrade  -> aaaa\n\n"
+			    "CREATE TABLE a (x int);\n\n"
+			    "INSERT INTO alembic_version (version_num) VALUES ('aaaa');\n\n");
+}
+
+static void downgrade_to_base_drops_the_table(void **state)
+{
+	(void)state;
+	two_revs();
+	plan_for(DOWN, "bbbb", "base");
+	assert_string_equal(render("postgresql", 0, 0, NULL, NULL),
+			    "BEGIN;\n\n"
+			    "-- Running downgrade bbbb -> aaaa\n\n"
+			    "DROP TABLE b;\n\n"
+			    "UPDATE alembic_version SET version_num='aaaa' WHERE "
+			    "alembic_version.version_num = 'bbbb';\n\n"
+			    "COMMIT;\n\n"
+			    "BEGIN;\n\n"
+			    "-- Running downgrade aaaa -> \n\n"
+			    "DROP TABLE a;\n\n"
+			    "DELETE FROM alembic_version WHERE alembic_version.version_num = 'aaaa';\n\n"
+			    "DROP TABLE alembic_version;\n\n"
+			    "COMMIT;\n\n");
+}
+
+static void stamp_purge(void **state)
+{
+	(void)state;
+	struct rt_error err = RT_ERROR_INIT;
+	struct strvec rows = STRVEC_INIT, targets = STRVEC_INIT;
+	two_revs();
+	build();
+	strvec_push(&rows, "aaaa");
+	strvec_push(&targets, "bbbb");
+	assert_int_equal(rt_plan_stamp(&g, &rows, &targets, 1, &plan, &err), 0);
+	assert_string_equal(render("sqlite", 0, 0, NULL, NULL),
+			    "DELETE FROM alembic_version;\n\n"
+			    "-- Running stamp_revision  -> bbbb\n\n"
+			    "INSERT INTO alembic_version (version_num) VALUES ('bbbb');\n\n");
+	/* from base: the table is created, then emptied, in the transaction */
+	assert_string_equal(render("postgresql", 1, 0, NULL, NULL),
+			    "BEGIN;\n\n" CREATE("alembic_version", "alembic_version_pkc")
+			    "DELETE FROM alembic_version;\n\n"
+			    "-- Running stamp_revision  -> bbbb\n\n"
+			    "INSERT INTO alembic_version (version_num) VALUES ('bbbb') RETURNING "
+			    "alembic_version.version_num;\n\n"
+			    "COMMIT;\n\n");
+	strvec_clear(&rows);
+	strvec_clear(&targets);
+}
+
+/* A transaction:false section stands outside any transaction; its row
+ * change commits alone after it.  In a single transaction it is refused. */
+static void transaction_false(void **state)
+{
+	(void)state;
+	rev("aaaa", "", "", "CREATE TABLE a (x int);", NULL);
+	rev("bbbb", "aaaa", " transaction:false", "CREATE INDEX CONCURRENTLY i ON a (x);", NULL);
+	plan_for(UP, "", "head");
+	assert_string_equal(render("postgresql", 0, 0, NULL, NULL),
+			    "BEGIN;\n\n"
+			    "-- Running upgrade  -> aaaa\n\n"
+			    "CREATE TABLE a (x int);\n\n"
+			    "INSERT INTO alembic_version (version_num) VALUES ('aaaa') RETURNING "
+			    "alembic_version.version_num;\n\n"
+			    "COMMIT;\n\n"
+			    "-- Running upgrade aaaa -> bbbb\n\n"
+			    "CREATE INDEX CONCURRENTLY i ON a (x);\n\n"
+			    "BEGIN;\n\n"
+			    "UPDATE alembic_version SET version_num='bbbb' WHERE "
+			    "alembic_version.version_num = 'aaaa';\n\n"
+			    "COMMIT;\n\n");
+	assert_string_equal(render("postgresql", 0, 1, NULL, NULL),
+			    "error: v/bbbb.sql: a 'transaction:false' section cannot run in a single "
+			    "transaction");
+}
+
+static void single_transaction(void **state)
+{
+	(void)state;
+	two_revs();
+	plan_for(UP, "", "head");
+	assert_string_equal(render("postgresql", 1, 1, NULL, NULL),
+			    "BEGIN;\n\n" CREATE("alembic_version", "alembic_version_pkc")
+			    "-- Running upgrade  -> aaaa\n\n"
+			    "CREATE TABLE a (x int);\n\n"
+			    "INSERT INTO alembic_version (version_num) VALUES ('aaaa') RETURNING "
+			    "alembic_version.version_num;\n\n"
+			    "-- Running upgrade aaaa -> bbbb\n\n"
+			    "CREATE TABLE b (x int)\n-- no semicolon\n;\n\n"
+			    "UPDATE alembic_version SET version_num='bbbb' WHERE "
+			    "alembic_version.version_num = 'aaaa';\n\n"
+			    "COMMIT;\n\n");
+}
+
+/* Names are quoted by the common keywords and qualified by the schema,
+ * the primary key's name never. */
+static void quoted_and_qualified_names(void **state)
+{
+	(void)state;
+	two_revs();
+	plan_for(UP, "", "aaaa");
+	assert_string_equal(render("postgresql", 1, 0, "order", "my s"),
+			    "BEGIN;\n\n" CREATE("\"my s\".\"order\"", "order_pkc")
+			    "-- Running upgrade  -> aaaa\n\n"
+			    "CREATE TABLE a (x int);\n\n"
+			    "INSERT INTO \"my s\".\"order\" (version_num) VALUES ('aaaa') RETURNING "
+			    "\"my s\".\"order\".version_num;\n\n"
+			    "COMMIT;\n\n");
+	assert_string_equal(render("sqlite", 1, 0, "Vt", NULL),
+			    CREATE("\"Vt\"", "\"Vt_pkc\"")
+			    "-- Running upgrade  -> aaaa\n\n"
+			    "CREATE TABLE a (x int);\n\n"
+			    "INSERT INTO \"Vt\" (version_num) VALUES ('aaaa');\n\n");
+}
+
+/* A plan with no steps still opens and closes its transaction. */
+static void empty_plan(void **state)
+{
+	(void)state;
+	two_revs();
+	plan_for(UP, "bbbb", "head");
+	assert_string_equal(render("postgresql", 0, 0, NULL, NULL), "BEGIN;\n\nCOMMIT;\n\n");
+	assert_string_equal(render("sqlite", 0, 0, NULL, NULL), "");
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(pg_upgrade_from_base),
+		T(sqlite_upgrade_from_base),
+		T(downgrade_to_base_drops_the_table),
+		T(stamp_purge),
+		T(transaction_false),
+		T(single_transaction),
+		T(quoted_and_qualified_names),
+		T(empty_plan),
+	};
+	int rc = cmocka_run_group_tests_name("offline", tests, NULL, NULL);
+	strbuf_release(&out);
+	return rc;
+}
