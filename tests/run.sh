@@ -52,8 +52,14 @@ if ! command -v bats >/dev/null; then
 	echo "not ok - bats is not installed (make deps); the CLI tests did not run"
 	fail=$((fail + 1))
 else
-	bats --tap "$here"/cli/*.bats >"$log" 2>&1
+	(unset RETORT_TEST_BACKEND; bats --tap "$here"/cli/*.bats) >"$log" 2>&1
 	count <"$log"
+	# the shared scenarios, once per backend
+	for backend in sqlite postgresql; do
+		echo "# shared scenarios on $backend"
+		RETORT_TEST_BACKEND=$backend bats --tap "$here"/cli/shared/*.bats >"$log" 2>&1
+		count <"$log"
+	done
 fi
 
 if [ $skip -gt 0 ]; then

@@ -51,7 +51,7 @@ schema_sqlite() {
 	sqlite3 offline.db <up.sql
 	rt upgrade head
 	[ "$(schema_sqlite offline.db)" = "$(schema_sqlite test.db)" ]
-	[ "$(sqlite3 offline.db 'SELECT * FROM alembic_version')" = "$(versions)" ]
+	[ "$(sqlite3 offline.db 'SELECT * FROM alembic_version')" = "$(db_versions)" ]
 	rt downgrade 3c4d:1a2b --sql >down.sql
 	sqlite3 offline.db <down.sql
 	rt downgrade 1a2b
@@ -60,7 +60,7 @@ schema_sqlite() {
 }
 
 @test "PostgreSQL: the offline script applied with psql reaches the online state" {
-	pg_setup
+	switch_backend postgresql
 	linear3
 	online=$DATABASE_URL
 	rt upgrade head --sql >up.sql
@@ -79,5 +79,4 @@ schema_sqlite() {
 		-U postgres -d "$offline_db" -f down.sql >/dev/null
 	[ "$("$RETORT_TEST_PG_BIN/psql" -X -At -h "$RETORT_TEST_PG_DIR" -p "$RETORT_TEST_PG_PORT" -U postgres -d "$offline_db" -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" = "0" ]
 	pq_admin "DROP DATABASE $offline_db"
-	pg_teardown
 }

@@ -39,14 +39,14 @@ CREATE TABLE a (id INTEGER PRIMARY KEY);"
 	grep -q "rebuild table users" "$CHANGE"
 	grep -q '^INSERT INTO "_retort_new_users" (id, email, name) SELECT id, email, name FROM users;' "$CHANGE"
 	rt -q downgrade -1
-	sql "INSERT INTO users (email, name) VALUES ('a@x', 'A'), ('b@x', NULL)"
+	db_sql "INSERT INTO users (email, name) VALUES ('a@x', 'A'), ('b@x', NULL)"
 	run rt -q upgrade head
 	[ "$status" -ne 0 ] # NOT NULL: a NULL name cannot be copied, and nothing is half-done
-	[ "$(sql "SELECT count(*) FROM users")" = 2 ]
-	sql "UPDATE users SET name = 'B' WHERE name IS NULL"
+	[ "$(db_sql "SELECT count(*) FROM users")" = 2 ]
+	db_sql "UPDATE users SET name = 'B' WHERE name IS NULL"
 	run rt -q upgrade head
 	[ "$status" -eq 0 ]
-	[ "$(sql "SELECT group_concat(email || '=' || name, ',') FROM users ORDER BY id")" = "a@x=A,b@x=B" ]
+	[ "$(db_sql "SELECT group_concat(email || '=' || name, ',') FROM users ORDER BY id")" = "a@x=A,b@x=B" ]
 }
 
 @test "sqlite schema: check, unique and foreign key constraints rebuild the table" {
@@ -76,8 +76,8 @@ CREATE TABLE log (msg TEXT);
 CREATE VIEW v_users AS SELECT id, email, name FROM users;
 CREATE TRIGGER users_log AFTER INSERT ON users BEGIN INSERT INTO log VALUES (new.email); END;"
 	[[ "$DRIFT" == *"view v_users differs"* ]]
-	sql "INSERT INTO users (email) VALUES ('t@x')"
-	[ "$(sql "SELECT msg FROM log")" = "t@x" ]
+	db_sql "INSERT INTO users (email) VALUES ('t@x')"
+	[ "$(db_sql "SELECT msg FROM log")" = "t@x" ]
 }
 
 @test "sqlite schema: formatting, case and quoting do not count as drift" {
@@ -128,7 +128,7 @@ CREATE TRIGGER users_log AFTER INSERT ON users BEGIN INSERT INTO log VALUES (new
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"migrations/schema.sql:3:40: near \",\": syntax error (loading the schema)"* ]]
 	[ -z "$(ls migrations/versions)" ]
-	[ ! -s test.db ] || [ -z "$(tables)" ]
+	[ ! -s test.db ] || [ -z "$(db_tables)" ]
 }
 
 @test "sqlite schema: a missing schema file says how to make one" {
@@ -149,7 +149,7 @@ CREATE TRIGGER users_log AFTER INSERT ON users BEGIN INSERT INTO log VALUES (new
 	run rt -q --schema db revision --autogenerate -m dir
 	[ "$status" -eq 0 ]
 	rt -q upgrade head
-	[ "$(tables)" = "a alembic_version b" ]
+	[ "$(db_tables)" = "a alembic_version b" ]
 	printf '[retort]\nscript_location = migrations\nschema = %%(here)s/db\n' >retort.ini
 	run rt -q check
 	[ "$status" -eq 0 ]
@@ -175,7 +175,7 @@ CREATE TRIGGER users_log AFTER INSERT ON users BEGIN INSERT INTO log VALUES (new
 }
 
 @test "sqlite schema: dump loads back into an empty database and diffs as equal" {
-	sql "CREATE TABLE a (id INTEGER PRIMARY KEY, n TEXT DEFAULT 'x' CHECK (n <> ''));
+	db_sql "CREATE TABLE a (id INTEGER PRIMARY KEY, n TEXT DEFAULT 'x' CHECK (n <> ''));
 	     CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a(id));
 	     CREATE INDEX b_a ON b (a_id); CREATE VIEW v AS SELECT * FROM b;
 	     CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"

@@ -7,18 +7,7 @@
 # the schema, and its downgrade restores the original (schema_roundtrip).
 
 load helpers
-
-setup() {
-	TEST_DIR=$(mktemp -d "${BATS_TMPDIR:-/tmp}/retort-cli.XXXXXX")
-	cd "$TEST_DIR" || return 1
-	unset DATABASE_URL RETORT_CONFIG RETORT_DIR NO_COLOR DATABASE_URL_FILE RETORT_SCHEMA
-	pg_setup
-}
-
-teardown() {
-	pg_teardown
-	cd / && rm -rf "$TEST_DIR"
-}
+backend postgresql
 
 U='CREATE TABLE users (id bigserial PRIMARY KEY, email varchar(255) NOT NULL UNIQUE, name text DEFAULT '"'anon'"');'
 P='CREATE TABLE posts (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, user_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE, title text NOT NULL CHECK (length(title) > 0));'
