@@ -7,9 +7,10 @@
 #      starting with "[BACKEND] ".
 # All of it is TAP, printed line by line as it arrives, so a test that hangs
 # leaves every earlier result on the screen.  A unit binary that crashes or
-# stops early, a bats run that dies, and a test that outlives its time limit
-# (RETORT_TEST_TIMEOUT seconds, default 300; it is a hang) count as
-# failures; the exit status is non-zero if anything failed.
+# stops early, a bats run that dies, and a test that outlives its time
+# limit (a hang: RETORT_TEST_TIMEOUT seconds, default 300, 1800 under
+# RETORT_WRAP) count as failures; the exit status is non-zero if anything
+# failed.
 # RETORT_WRAP (e.g. "valgrind ...") wraps every program run.
 # RETORT_TEST_CLI_DIR runs the bats files of another directory (laid out
 # as tests/cli) instead.
@@ -19,7 +20,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${UNIT_DIR:?set UNIT_DIR to the built unit tests}"
 cli=${RETORT_TEST_CLI_DIR:-$here/cli}
 backends="sqlite postgresql"
-limit=${RETORT_TEST_TIMEOUT:-300}
+# under RETORT_WRAP (valgrind) everything runs many times slower
+limit=${RETORT_TEST_TIMEOUT:-$([ -n "${RETORT_WRAP:-}" ] && echo 1800 || echo 300)}
 export RETORT_BIN RETORT_WRAP="${RETORT_WRAP:-}" BATS_TEST_TIMEOUT=$limit
 unset RETORT_TEST_BACKEND
 
