@@ -7,10 +7,11 @@
 # functions below, whatever the backend:
 #
 #   db_setup / db_teardown   a fresh empty database; DATABASE_URL points at it
-#   db_sql QUERY             run SQL in it; rows one a line, columns split by |
-#   db_load FILE [NAME]      run a SQL script in it (or in db_other NAME), stop at the first error
 #   db_other NAME            create a second empty database, print its URL
-#   db_tables                user tables, sorted, space-separated
+#   db_sql QUERY [NAME]      run SQL in it (or in db_other NAME); rows one a line, columns split by |
+#   db_load FILE [NAME]      run a SQL script in it (or NAME), stop at the first error
+#   db_tables [NAME]         user tables, sorted, space-separated
+#   db_shape [NAME]          every table's columns and types, one a line, to compare two databases
 #   db_versions              the version rows, sorted, space-separated
 #   db_column TABLE COLUMN   "type[ not null]", lower case (varchar(32) not null)
 #   db_key TABLE             the primary key: "NAME PRIMARY KEY (COLUMNS)"
@@ -31,7 +32,7 @@
 # skip, saying why; they never pass silently.
 
 TEST_BACKEND=sqlite
-DB_FUNCTIONS="setup teardown sql load other tables column key"
+DB_FUNCTIONS="setup teardown sql load other tables shape column key"
 
 # backend NAME: this file's tests use backend NAME.
 backend() {
@@ -99,7 +100,7 @@ _sqlite_setup() {
 _sqlite_teardown() { :; }
 
 _sqlite_sql() {
-	sqlite3 "$TEST_DIR/test.db" "$1"
+	sqlite3 "$TEST_DIR/${2:-test}.db" "$1"
 }
 
 _sqlite_load() {
@@ -111,7 +112,12 @@ _sqlite_other() {
 }
 
 _sqlite_tables() {
-	_sqlite_sql "SELECT name FROM sqlite_master WHERE type='table' ORDER BY 1" | tr '\n' ' ' | sed 's/ $//'
+	_sqlite_sql "SELECT name FROM sqlite_master WHERE type='table' ORDER BY 1" "${1:-}" | tr '\n' ' ' | sed 's/ $//'
+}
+
+_sqlite_shape() {
+	_sqlite_sql "SELECT m.name || ':' || c.name || ':' || lower(c.type) || ':' || c.\"notnull\"
+		FROM sqlite_master m, pragma_table_info(m.name) c WHERE m.type = 'table' ORDER BY 1" "${1:-}"
 }
 
 _sqlite_column() {
@@ -174,7 +180,8 @@ _postgresql_teardown() {
 }
 
 _postgresql_sql() {
-	pq "$1"
+	"$RETORT_TEST_PG_BIN/psql" -X -q -At -h "$RETORT_TEST_PG_DIR" -p "$RETORT_TEST_PG_PORT" \
+		-U postgres -d "${2:+${PG_DB}_}${2:-$PG_DB}" -c "$1"
 }
 
 _postgresql_load() {
@@ -189,8 +196,13 @@ _postgresql_other() {
 }
 
 _postgresql_tables() {
-	pq "SELECT tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1" |
-		tr '\n' ' ' | sed 's/ $//'
+	_postgresql_sql "SELECT tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1" \
+		"${1:-}" | tr '\n' ' ' | sed 's/ $//'
+}
+
+_postgresql_shape() {
+	_postgresql_sql "SELECT table_name || ':' || column_name || ':' || data_type || ':' || is_nullable
+		FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1" "${1:-}"
 }
 
 _postgresql_column() {
