@@ -1,59 +1,97 @@
 #!/usr/bin/env bash
-# Runs every test: the cmocka unit tests (tests/unit, built by make into
-# $UNIT_DIR) and the bats CLI tests (tests/cli) against $RETORT_BIN, all in
-# TAP, and ends with one line "N passed, M failed[, K skipped]".
+# Runs every test and ends with one line "N passed, M failed[, K skipped]":
+#   1. the cmocka unit tests (tests/unit, built by make into $UNIT_DIR);
+#   2. the bats CLI tests in tests/cli/*.bats, once each;
+#   3. the shared CLI scenarios in tests/cli/shared/*.bats once per backend
+#      (RETORT_TEST_BACKEND=sqlite, then postgresql), every test name
+#      starting with "[BACKEND] ".
+# All of it is TAP, printed line by line as it arrives, so a test that hangs
+# leaves every earlier result on the screen.  A unit binary that crashes or
+# stops early, a bats run that dies, and a test that outlives its time
+# limit (a hang: RETORT_TEST_TIMEOUT seconds, default 300, 1800 under
+# RETORT_WRAP) count as failures; the exit status is non-zero if anything
+# failed.
 # RETORT_WRAP (e.g. "valgrind ...") wraps every program run.
+# RETORT_TEST_CLI_DIR runs the bats files of another directory (laid out
+# as tests/cli) instead.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${RETORT_BIN:?set RETORT_BIN to the retort binary}"
 : "${UNIT_DIR:?set UNIT_DIR to the built unit tests}"
-export RETORT_BIN RETORT_WRAP="${RETORT_WRAP:-}"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+cli=${RETORT_TEST_CLI_DIR:-$here/cli}
+backends="sqlite postgresql"
+# under RETORT_WRAP (valgrind) everything runs many times slower
+limit=${RETORT_TEST_TIMEOUT:-$([ -n "${RETORT_WRAP:-}" ] && echo 1800 || echo 300)}
+export RETORT_BIN RETORT_WRAP="${RETORT_WRAP:-}" BATS_TEST_TIMEOUT=$limit
+unset RETORT_TEST_BACKEND
 
 # A private PostgreSQL server for the PostgreSQL tests, unless one is given.
+# Without one those tests skip, saying why (RETORT_TEST_PG_MISSING).
 if [ -z "${RETORT_TEST_PG_URL:-}" ]; then
-	if pg_env=$("$here/pg/server.sh" start); then
+	if ! "$RETORT_BIN" --version 2>/dev/null | grep -q '^libpq'; then
+		export RETORT_TEST_PG_MISSING="retort was built without the PostgreSQL driver (make DRIVERS=\"sqlite postgresql\")"
+		echo "# SKIP: $RETORT_TEST_PG_MISSING; the PostgreSQL tests will be skipped"
+	elif pg_env=$("$here/pg/server.sh" start); then
 		eval "$pg_env"
-		trap 'rm -f "$log"; "$here/pg/server.sh" stop "$RETORT_TEST_PG_DIR"' EXIT
+		trap '"$here/pg/server.sh" stop "$RETORT_TEST_PG_DIR"' EXIT
 	else
-		echo "# SKIP: no PostgreSQL server binaries (apt-get install postgresql-15);" \
-			"the PostgreSQL tests will be skipped"
+		export RETORT_TEST_PG_MISSING="no PostgreSQL server binaries (apt-get install postgresql-15)"
+		echo "# SKIP: $RETORT_TEST_PG_MISSING; the PostgreSQL tests will be skipped"
 	fi
 fi
 
 pass=0 fail=0 skip=0
-count() {   # read TAP on stdin, echo it, and tally
-	local line
+# tap NAME CMD...: run CMD, print its TAP (stdout and stderr) line by line
+# as it comes, and tally it.  CMD failing without a failed test, or
+# printing fewer results than its plan (1..N) announced, is one failure more.
+tap() {
+	local name=$1 line planned=0 seen=0 failed=0 rc
+	shift
 	while IFS= read -r line; do
 		printf '%s\n' "$line"
 		case $line in
+		1..*) planned=${line#1..}; planned=${planned%%[!0-9]*} ;;
 		# a skip, however the runner spells it (cmocka: "not ok N # SKIP")
-		"ok "*"# skip"*|"ok "*"# SKIP"*|"not ok "*"# SKIP"*) skip=$((skip + 1)) ;;
-		"not ok "*) fail=$((fail + 1)) ;;
-		"ok "*) pass=$((pass + 1)) ;;
+		"ok "*"# skip"*|"ok "*"# SKIP"*|"not ok "*"# SKIP"*) skip=$((skip + 1)) seen=$((seen + 1)) ;;
+		"not ok "*) fail=$((fail + 1)) seen=$((seen + 1)) failed=1 ;;
+		"ok "*) pass=$((pass + 1)) seen=$((seen + 1)) ;;
 		esac
-	done
+	done < <("$@" 2>&1)
+	wait $! && rc=0 || rc=$?
+	local why="exit status $rc"
+	[ $rc -ne 124 ] || why="killed after $limit s"
+	if [ "$seen" -lt "${planned:-0}" ]; then
+		echo "not ok - $name stopped after $seen of its $planned tests ($why)"
+		fail=$((fail + 1))
+	elif [ $rc -ne 0 ] && [ $failed -eq 0 ]; then
+		echo "not ok - $name ended with $why"
+		fail=$((fail + 1))
+	fi
 }
 
+# cmocka writes its TAP with stdio: line-buffer it (stdbuf) so that it
+# streams; the sanitizers then must not insist on coming first.
+linebuf=()
+if command -v stdbuf >/dev/null; then
+	linebuf=(stdbuf -oL)
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+fi
 for t in "$UNIT_DIR"/test_*; do
 	[ -x "$t" ] || continue
 	echo "# unit: ${t##*/}"
-	CMOCKA_MESSAGE_OUTPUT=TAP $RETORT_WRAP "$t" >"$log" 2>&1
-	rc=$?
-	count <"$log"
-	if [ $rc -ne 0 ] && ! grep -q '^not ok' "$log"; then
-		echo "not ok - ${t##*/} exited with status $rc"
-		fail=$((fail + 1))
-	fi
+	CMOCKA_MESSAGE_OUTPUT=TAP tap "${t##*/}" timeout -k 10 "$limit" "${linebuf[@]}" $RETORT_WRAP "$t"
 done
 
 if ! command -v bats >/dev/null; then
 	echo "not ok - bats is not installed (make deps); the CLI tests did not run"
 	fail=$((fail + 1))
 else
-	bats --tap "$here"/cli/*.bats >"$log" 2>&1
-	count <"$log"
+	echo "# bats: $cli/*.bats"
+	tap "bats $cli/*.bats" bats --tap "$cli"/*.bats
+	for backend in $backends; do
+		echo "# bats: the shared scenarios on $backend"
+		RETORT_TEST_BACKEND=$backend tap "bats ($backend) $cli/shared/*.bats" bats --tap "$cli"/shared/*.bats
+	done
 fi
 
 if [ $skip -gt 0 ]; then

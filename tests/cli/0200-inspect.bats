@@ -119,7 +119,7 @@ load helpers
 @test "a database row naming a missing revision is an error" {
 	linear3
 	rt upgrade head
-	sql "UPDATE alembic_version SET version_num = 'feedfacecafe'"
+	db_sql "UPDATE alembic_version SET version_num = 'feedfacecafe'"
 	run rt current
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"the database is at revision 'feedfacecafe', which no migration file defines"* ]]

@@ -149,20 +149,6 @@ load helpers
 	[[ "$output" == *"--search-path applies to PostgreSQL only"* ]]
 	run rt --version-table my_versions upgrade head
 	[ "$status" -eq 0 ]
-	[ "$(sql 'SELECT version_num FROM my_versions')" = "3c4d5e6f7a8b" ]
-	[[ "$(sql "SELECT sql FROM sqlite_master WHERE name = 'my_versions'")" == *"CONSTRAINT my_versions_pkc PRIMARY KEY"* ]]
-}
-
-@test "a version table named by a keyword or with a space is quoted, online and offline" {
-	linear3
-	for vt in order "my versions"; do
-		rm -f "$TEST_DIR/test.db" "$TEST_DIR/offline.db"
-		run rt --version-table "$vt" upgrade head
-		[ "$status" -eq 0 ]
-		[ "$(rt -q --version-table "$vt" current)" = "3c4d5e6f7a8b (head)" ]
-		rt -q --version-table "$vt" upgrade head --sql >offline.sql
-		sqlite3 -bail "$TEST_DIR/offline.db" <offline.sql
-		[ "$(sqlite3 "$TEST_DIR/offline.db" "SELECT version_num FROM \"$vt\"")" = "3c4d5e6f7a8b" ]
-	done
-	[[ "$(sql "SELECT sql FROM sqlite_master WHERE name = 'my versions'")" == *'CONSTRAINT "my versions_pkc" PRIMARY KEY'* ]]
+	[ "$(db_sql 'SELECT version_num FROM my_versions')" = "3c4d5e6f7a8b" ]
+	[[ "$(db_sql "SELECT sql FROM sqlite_master WHERE name = 'my_versions'")" == *"CONSTRAINT my_versions_pkc PRIMARY KEY"* ]]
 }

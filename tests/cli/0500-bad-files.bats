@@ -10,7 +10,7 @@ refuse() {
 	run rt upgrade head
 	[ "$status" -eq 2 ] || { echo "status $status: $output"; return 1; }
 	[[ "$output" == *"$1"* ]] || { echo "output: $output"; return 1; }
-	[ "$(tables)" = "" ] || { echo "tables: $(tables)"; return 1; }
+	[ "$(db_tables)" = "" ] || { echo "tables: $(db_tables)"; return 1; }
 }
 
 write() { # write FILE, content on stdin

@@ -44,8 +44,8 @@ alembic() {
 	[ "$output" = "2b3c4d5e6f7a" ]
 	run rt upgrade head
 	[ "$status" -eq 0 ]
-	[ "$(versions)" = "3c4d5e6f7a8b" ]
-	[ "$(tables)" = "a alembic_version b c" ]
+	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
+	[ "$(db_tables)" = "a alembic_version b c" ]
 }
 
 @test "Alembic continues a database that retort migrated, and the tables are identical" {
@@ -55,11 +55,11 @@ alembic() {
 	run alembic current
 	[[ "$output" == *"2b3c4d5e6f7a"* ]]
 	alembic upgrade head
-	[ "$(versions)" = "3c4d5e6f7a8b" ]
-	retort_ddl=$(sql "SELECT sql FROM sqlite_master WHERE name='alembic_version'")
+	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
+	retort_ddl=$(db_sql "SELECT sql FROM sqlite_master WHERE name='alembic_version'")
 	rm test.db
 	alembic upgrade head
-	alembic_ddl=$(sql "SELECT sql FROM sqlite_master WHERE name='alembic_version'")
+	alembic_ddl=$(db_sql "SELECT sql FROM sqlite_master WHERE name='alembic_version'")
 	[ "$retort_ddl" = "$alembic_ddl" ]
 	rt downgrade -1
 	run alembic current

@@ -13,10 +13,10 @@ load helpers
 	[ "$status" -eq 0 ]
 	run rt downgrade base
 	[ "$status" -eq 0 ]
-	[ "$(tables)" = "alembic_version" ]
+	[ "$(db_tables)" = "alembic_version" ]
 	run rt upgrade head
 	[ "$status" -eq 0 ]
-	[ "$(tables)" = "alembic_version customers order_lines orders products" ]
+	[ "$(db_tables)" = "alembic_version customers order_lines orders products" ]
 }
 
 @test "a terminal sees a [k/N] progress counter on long runs" {

@@ -1,70 +1,15 @@
 #!/usr/bin/env bats
-# Covers the PostgreSQL driver against a real server (tests/pg/server.sh):
-# upgrades and downgrades, exact error reports, statements that cannot run
-# in a transaction, --single-transaction, locking with 8 concurrent
-# processes, timeouts, schemas, URL forms and password masking.
+# Covers what only the PostgreSQL driver does, against a real server
+# (tests/pg/server.sh): CREATE INDEX CONCURRENTLY with transaction:false;
+# the advisory-lock with eight concurrent processes and a held lock that
+# times out naming its holder; --statement-timeout; --search-path and
+# --version-table-schema; SQLAlchemy URL forms, DATABASE_URL_FILE and
+# libpq's environment; and that passwords never appear in any output.
+# Upgrades, downgrades, stamps and their errors on every backend:
+# shared/0100-upgrade-downgrade.bats.
 
 load helpers
-
-setup() {
-	TEST_DIR=$(mktemp -d "${BATS_TMPDIR:-/tmp}/retort-cli.XXXXXX")
-	cd "$TEST_DIR" || return 1
-	unset DATABASE_URL RETORT_CONFIG RETORT_DIR NO_COLOR DATABASE_URL_FILE
-	pg_setup
-}
-
-teardown() {
-	pg_teardown
-	cd / && rm -rf "$TEST_DIR"
-}
-
-@test "pg: upgrade, current, downgrade" {
-	linear3
-	run rt upgrade head
-	[ "$status" -eq 0 ]
-	[ "$(pg_versions)" = "3c4d5e6f7a8b" ]
-	[ "$(pg_tables)" = "a alembic_version b c" ]
-	run rt current
-	[ "$output" = "3c4d5e6f7a8b (head)" ]
-	run rt downgrade -2
-	[ "$status" -eq 0 ]
-	[ "$(pg_versions)" = "1a2b3c4d5e6f" ]
-	run rt check
-	[ "$status" -eq 1 ]
-	run rt downgrade base
-	[ "$(pg_tables)" = "alembic_version" ]
-}
-
-@test "pg: the version table is Alembic's" {
-	linear3
-	rt upgrade head
-	[ "$(pq "SELECT data_type || '(' || character_maximum_length || ') ' || is_nullable FROM information_schema.columns WHERE table_name = 'alembic_version'")" = "character varying(32) NO" ]
-	[ "$(pq "SELECT conname FROM pg_constraint WHERE conrelid = 'alembic_version'::regclass")" = "alembic_version_pkc" ]
-}
-
-@test "pg: a syntax error names file, line, column, SQLSTATE, with a caret" {
-	mkrev 1a2b3c4d5e6f "" "create a" "CREATE TABLE a (id int);" "DROP TABLE a;"
-	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "broken" "CREATE TABLE b (id int);
-INSERT INTO b VALUES (1);
-SELECT * FORM b;" "DROP TABLE b;"
-	run rt upgrade head
-	[ "$status" -eq 2 ]
-	[[ "$output" == *"2b3c4d5e6f7a_broken.sql:10:10: 42601: syntax error at or near \"FORM\" (upgrade 1a2b3c4d5e6f -> 2b3c4d5e6f7a)"* ]]
-	[[ "$output" == *"LINE 10: SELECT * FORM b;"* ]]
-	[ "$(pg_versions)" = "1a2b3c4d5e6f" ]
-	[ "$(pg_tables)" = "a alembic_version" ]
-}
-
-@test "pg: an execution error names its statement, with DETAIL" {
-	mkrev 1a2b3c4d5e6f "" "dup" "CREATE TABLE a (id int PRIMARY KEY);
-INSERT INTO a VALUES (1);
-  INSERT INTO a VALUES (1);" "DROP TABLE a;"
-	run rt upgrade head
-	[ "$status" -eq 2 ]
-	[[ "$output" == *"1a2b3c4d5e6f_dup.sql:10:3: 23505: duplicate key value violates unique constraint"* ]]
-	[[ "$output" == *"DETAIL:  Key (id)=(1) already exists."* ]]
-	[ "$(pg_tables)" = "" ]
-}
+backend postgresql
 
 @test "pg: CREATE INDEX CONCURRENTLY needs transaction:false, and works with it" {
 	mkrev 1a2b3c4d5e6f "" "create a" "CREATE TABLE a (id int);" "DROP TABLE a;"
@@ -72,56 +17,11 @@ INSERT INTO a VALUES (1);
 	run rt upgrade head
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"2b3c4d5e6f7a_index.sql:8:1: 'CREATE INDEX CONCURRENTLY a_id ON a (id)' cannot run inside a transaction; mark the section '-- migrate:upgrade transaction:false' (line 7)"* ]]
-	[ "$(pg_tables)" = "" ]
+	[ "$(db_tables)" = "" ]
 	sed -i 's/^-- migrate:upgrade$/-- migrate:upgrade transaction:false/' migrations/versions/2b3c4d5e6f7a_index.sql
 	run rt upgrade head
 	[ "$status" -eq 0 ]
 	[ "$(pq "SELECT indexname FROM pg_indexes WHERE tablename = 'a'")" = "a_id" ]
-}
-
-@test "pg: a failing transaction:false section says which statements ran" {
-	mkrev 1a2b3c4d5e6f "" "create a" "CREATE TABLE a (id int);" "DROP TABLE a;"
-	cat > migrations/versions/2b3c4d5e6f7a_two.sql <<'SQL'
--- two
---
--- Revision ID: 2b3c4d5e6f7a
--- Revises: 1a2b3c4d5e6f
-
--- migrate:upgrade transaction:false
-CREATE INDEX CONCURRENTLY a_id ON a (id);
-CREATE INDEX CONCURRENTLY a_id ON a (id);
-
--- migrate:downgrade
-DROP INDEX a_id;
-SQL
-	run rt upgrade head
-	[ "$status" -eq 2 ]
-	[[ "$output" == *"2b3c4d5e6f7a_two.sql:8:"*"42P07"* ]]
-	[[ "$output" == *"1 statement(s) before it ran outside a transaction and stay applied"* ]]
-	[ "$(pg_versions)" = "1a2b3c4d5e6f" ]
-}
-
-@test "pg: a migration may not commit the runner's transaction" {
-	mkrev 1a2b3c4d5e6f "" "commits" "CREATE TABLE a (id int);
-COMMIT;" "-"
-	run rt upgrade head
-	[ "$status" -eq 2 ]
-	[[ "$output" == *"1a2b3c4d5e6f_commits.sql:9:1: transaction control statement (COMMIT)"* ]]
-	[ "$(pg_tables)" = "" ]
-}
-
-@test "pg: --single-transaction is all or nothing" {
-	linear3
-	echo "SELECT * FROM missing;" >>migrations/versions/3c4d5e6f7a8b_create_c.sql
-	sed -i '/^-- migrate:downgrade/,$d' migrations/versions/3c4d5e6f7a8b_create_c.sql
-	printf 'CREATE TABLE c (id int);\nSELECT * FROM missing;\n' >>migrations/versions/3c4d5e6f7a8b_create_c.sql
-	run rt --single-transaction upgrade head
-	[ "$status" -eq 2 ]
-	[[ "$output" == *"every migration of this run was rolled back"* ]]
-	[ "$(pg_tables)" = "" ]
-	run rt upgrade head
-	[ "$status" -eq 2 ]
-	[ "$(pg_versions)" = "2b3c4d5e6f7a" ]
 }
 
 @test "pg: eight concurrent upgrades run each migration exactly once" {
@@ -142,7 +42,7 @@ COMMIT;" "-"
 		wait "$pid" || { cat err*; return 1; }
 	done
 	[ "$(pq 'SELECT count(*), count(DISTINCT n) FROM log')" = "20|20" ]
-	[ "$(pg_versions)" = "c00000000020" ]
+	[ "$(db_versions)" = "c00000000020" ]
 }
 
 @test "pg: a held lock times out with exit 4 and names the holder" {
@@ -157,7 +57,7 @@ COMMIT;" "-"
 	[ "$status" -eq 4 ]
 	[[ "$output" == *"waiting for the migration lock"* ]]
 	[[ "$output" == *"held by pid "*"application_name 'psql'"* ]]
-	[ "$(pg_tables)" = "" ]
+	[ "$(db_tables)" = "" ]
 }
 
 @test "pg: --statement-timeout stops a runaway migration" {
@@ -178,22 +78,6 @@ COMMIT;" "-"
 	[ "$output" = "3c4d5e6f7a8b (head)" ]
 }
 
-@test "pg: a version table named by a keyword or with a space, online and offline" {
-	linear3
-	for vt in order "my versions"; do
-		run rt --version-table "$vt" upgrade head
-		[ "$status" -eq 0 ]
-		[ "$(rt -q --version-table "$vt" current)" = "3c4d5e6f7a8b (head)" ]
-		[ "$(pq "SELECT version_num FROM \"$vt\"")" = "3c4d5e6f7a8b" ]
-		pq "DROP TABLE a, b, c, \"$vt\""
-		rt -q --version-table "$vt" upgrade head --sql >offline.sql
-		"$RETORT_TEST_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$RETORT_TEST_PG_DIR" \
-			-p "$RETORT_TEST_PG_PORT" -U postgres -d "$PG_DB" -f offline.sql >/dev/null
-		[ "$(pq "SELECT version_num FROM \"$vt\"")" = "3c4d5e6f7a8b" ]
-		pq "DROP TABLE a, b, c, \"$vt\""
-	done
-}
-
 @test "pg: SQLAlchemy URL forms and DATABASE_URL_FILE" {
 	linear3
 	base="postgres@/$PG_DB?host=$RETORT_TEST_PG_DIR&port=$RETORT_TEST_PG_PORT"
@@ -205,7 +89,7 @@ COMMIT;" "-"
 	unset DATABASE_URL
 	DATABASE_URL_FILE=url.txt run rt upgrade head
 	[ "$status" -eq 0 ]
-	[ "$(pg_versions)" = "3c4d5e6f7a8b" ]
+	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
 }
 
 @test "pg: passwords never appear in any output" {
@@ -231,22 +115,11 @@ COMMIT;" "-"
 	[[ "$out" != *"$pw"* ]]
 }
 
-@test "pg: a version row that does not match aborts the migration" {
-	mkrev 1a2b3c4d5e6f "" "create a" "CREATE TABLE a (id int);" "DROP TABLE a;"
-	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "meddles" "CREATE TABLE b (id int); DELETE FROM alembic_version;" "-"
-	rt upgrade 1a2b
-	run rt upgrade head
-	[ "$status" -eq 2 ]
-	[[ "$output" == *"expected to change one row"*"'1a2b3c4d5e6f'"* ]]
-	[ "$(pg_versions)" = "1a2b3c4d5e6f" ]
-	[ "$(pg_tables)" = "a alembic_version" ]
-}
-
 @test "pg: libpq's environment fills what the URL leaves out" {
 	linear3
 	unset DATABASE_URL
 	PGHOST=$RETORT_TEST_PG_DIR PGPORT=$RETORT_TEST_PG_PORT PGUSER=postgres PGDATABASE=$PG_DB \
 		run rt -u postgresql:// upgrade head
 	[ "$status" -eq 0 ]
-	[ "$(pg_versions)" = "3c4d5e6f7a8b" ]
+	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
 }

@@ -30,8 +30,8 @@ pg_tcp_url() {   # the test database over TCP with a password, on port $1
 	echo "postgresql://retort_pw:$RETORT_TEST_PG_PASSWORD@127.0.0.1:$1/${2:-$PG_DB}"
 }
 
-pg_setup_tcp() {   # pg_setup, and let retort_pw create tables in it
-	pg_setup
+pg_setup_tcp() {   # a PostgreSQL database, and let retort_pw create tables in it
+	switch_backend postgresql
 	pq "GRANT CREATE ON SCHEMA public TO retort_pw"
 }
 
@@ -40,13 +40,13 @@ setup() {
 	cd "$TEST_DIR" || return 1
 	unset DATABASE_URL RETORT_CONFIG RETORT_DIR NO_COLOR DATABASE_URL_FILE RETORT_WAIT_TIMEOUT \
 		RETORT_NOTIFY_URL RETORT_REQUIRE_URL
-	export DATABASE_URL="sqlite:///$TEST_DIR/test.db"
+	db_setup
 	BG_N=0
 }
 
 teardown() {
 	for p in ${BG_PIDS:-}; do kill "$p" 2>/dev/null || true; done
-	[ -n "${PG_DB:-}" ] && pg_teardown
+	db_teardown
 	cd / && rm -rf "$TEST_DIR"
 }
 
@@ -103,7 +103,7 @@ teardown() {
 }
 
 @test "pg wait: a server that comes up late is waited for; the password never shows" {
-	pg_setup
+	switch_backend postgresql
 	port=$(free_port)
 	start_bg python3 "$BATS_TEST_DIRNAME/tcpproxy.py" "$port" "$RETORT_TEST_PG_PORT" 1.5
 	run rt wait --timeout 30 "$(pg_tcp_url "$port")"
@@ -114,7 +114,7 @@ teardown() {
 }
 
 @test "pg wait: a wrong password or an unknown database fails at once, not at the deadline" {
-	pg_setup
+	switch_backend postgresql
 	start=$(date +%s)
 	run rt wait --timeout 60 "postgresql://retort_pw:wrong-pw@127.0.0.1:$RETORT_TEST_PG_PORT/$PG_DB"
 	[ "$status" -eq 2 ]
@@ -138,7 +138,7 @@ teardown() {
 	run rt --wait-timeout 30 upgrade head
 	[ "$status" -eq 0 ]
 	[[ $output == *"is ready"* ]]
-	[ "$(pg_versions)" = "3c4d5e6f7a8b" ]
+	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
 }
 
 @test "RETORT_WAIT_TIMEOUT gates commands that use the database, and only those" {
@@ -219,13 +219,13 @@ EOF
 	[ "$status" -eq 0 ]
 	[[ $output == *"warning: could not send the notification to $HOOK_URL/...: the webhook answered HTTP 500"* ]]
 	[ "$(wc -l <hook.log)" -eq 3 ]   # 5xx is retried, three tries in all
-	[ "$(versions)" = "1a2b3c4d5e6f" ]
+	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
 	port=$(free_port)
 	run rt --notify "http://user:pw@127.0.0.1:$port/hooks/SECRET-PATH" upgrade head
 	[ "$status" -eq 0 ]
 	[[ $output == *"could not send the notification to http://127.0.0.1:$port/..."* ]]
 	[[ $output != *SECRET-PATH* && $output != *user:pw* ]]
-	[ "$(versions)" = "3c4d5e6f7a8b" ]
+	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
 }
 
 @test "pg notify: the database URL in the summary has its password masked" {

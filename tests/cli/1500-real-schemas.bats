@@ -16,7 +16,7 @@ setup() {
 }
 
 teardown() {
-	pg_teardown
+	db_teardown
 	cd / && rm -rf "$TEST_DIR"
 }
 
@@ -84,7 +84,7 @@ pg_copy() {
 }
 
 @test "real schema: Zabbix 6.0 on PostgreSQL (173 tables)" {
-	pg_setup
+	switch_backend postgresql
 	real_schema zabbix-server-pgsql usr/share/zabbix-server-pgsql/schema.sql.gz
 	pg_copy
 	roundtrip "$COPY_URL" pg_load
@@ -92,7 +92,7 @@ pg_copy() {
 }
 
 @test "real schema: Roundcube 1.6 on PostgreSQL" {
-	pg_setup
+	switch_backend postgresql
 	real_schema roundcube-core usr/share/roundcube/SQL/postgres.initial.sql
 	pg_copy
 	roundtrip "$COPY_URL" pg_load

@@ -1,17 +1,234 @@
-# Shared helpers for the bats CLI tests: every test runs in a fresh
-# temporary directory with the built binary ($RETORT_BIN, optionally under
-# $RETORT_WRAP, e.g. valgrind).
+# Shared helpers for the bats CLI tests.  Every test runs in a fresh
+# temporary directory ($TEST_DIR) with the built binary ($RETORT_BIN,
+# optionally under $RETORT_WRAP, e.g. valgrind) and a fresh, empty database
+# of the file's backend.
+#
+# Backends.  A test file talks to its database only through the db_*
+# functions below, whatever the backend:
+#
+#   db_setup / db_teardown   a fresh empty database; DATABASE_URL points at it
+#   db_other NAME            create a second empty database, print its URL
+#   db_sql QUERY [NAME]      run SQL in it (or in db_other NAME); rows one a line, columns split by |
+#   db_load FILE [NAME]      run a SQL script in it (or NAME), stop at the first error
+#   db_tables [NAME]         user tables, sorted, space-separated
+#   db_shape [NAME]          every table's columns and types, one a line, to compare two databases
+#   db_versions              the version rows, sorted, space-separated
+#   db_column TABLE COLUMN   "type[ not null]", lower case (varchar(32) not null)
+#   db_key TABLE             the primary key: "NAME PRIMARY KEY (COLUMNS)"
+#
+# Each is implemented once per backend as _BACKEND_FUNCTION (_sqlite_sql,
+# _postgresql_sql, ...) in the sections below; db_versions is written once
+# on top of db_sql.  Adding a backend (MySQL) means adding one such set of
+# functions plus its name to the backend loop in tests/run.sh, and giving
+# by_backend values (the database's own error wording) in the shared tests.
+#
+# Which backend a file uses:
+#   - files in tests/cli/ run once, on SQLite unless they say `backend postgresql`;
+#   - files in tests/cli/shared/ say `shared_scenarios`: tests/run.sh runs
+#     them once per backend, RETORT_TEST_BACKEND=sqlite|postgresql, and every
+#     test's name starts with "[BACKEND] ".
+#   - a test may move to another backend with `switch_backend NAME`.
+# A backend that cannot run here (no PostgreSQL server) makes its tests
+# skip, saying why; they never pass silently.
+
+TEST_BACKEND=sqlite
+DB_FUNCTIONS="setup teardown sql load other tables shape column key"
+
+# backend NAME: this file's tests use backend NAME.
+backend() {
+	declare -F "_${1}_setup" >/dev/null || { echo "helpers.bash: unknown backend '$1'" >&2; return 1; }
+	TEST_BACKEND=$1
+}
+
+# shared_scenarios: this file runs once per backend (RETORT_TEST_BACKEND,
+# default sqlite), with the backend in every test's name.
+shared_scenarios() {
+	backend "${RETORT_TEST_BACKEND:-sqlite}" || exit 1
+	BATS_TEST_NAME_PREFIX="[$TEST_BACKEND] "
+}
+
+# switch_backend NAME: inside a test, drop this test's database and give it
+# a fresh one on backend NAME.
+switch_backend() {
+	db_teardown
+	backend "$1" || return 1
+	db_setup
+}
+
+# by_backend BACKEND=VALUE...: the VALUE for this test's backend: what a
+# shared scenario expects that differs by database (its error wording).  A
+# backend with no value fails the test, so a new backend cannot skip one.
+by_backend() {
+	local kv
+	for kv in "$@"; do
+		if [ "${kv%%=*}" = "$TEST_BACKEND" ]; then
+			printf '%s' "${kv#*=}"
+			return 0
+		fi
+	done
+	echo "by_backend: no value for backend $TEST_BACKEND in: $*" >&2
+	return 1
+}
+
+for _f in $DB_FUNCTIONS; do
+	eval "db_$_f() { \"_\${TEST_BACKEND}_$_f\" \"\$@\"; }"
+done
+unset _f
+
+db_versions() {
+	db_sql "SELECT version_num FROM alembic_version ORDER BY 1" | tr '\n' ' ' | sed 's/ $//'
+}
 
 setup() {
 	TEST_DIR=$(mktemp -d "${BATS_TMPDIR:-/tmp}/retort-cli.XXXXXX")
 	cd "$TEST_DIR" || return 1
-	unset DATABASE_URL RETORT_CONFIG RETORT_DIR NO_COLOR
-	export DATABASE_URL="sqlite:///$TEST_DIR/test.db"
+	unset DATABASE_URL DATABASE_URL_FILE RETORT_CONFIG RETORT_DIR RETORT_SCHEMA NO_COLOR
+	db_setup
 }
 
 teardown() {
+	db_teardown
 	cd / && rm -rf "$TEST_DIR"
 }
+
+# ---- SQLite: a file test.db in the test's directory ----
+
+_sqlite_setup() {
+	export DATABASE_URL="sqlite:///$TEST_DIR/test.db"
+}
+
+_sqlite_teardown() { :; }
+
+_sqlite_sql() {
+	sqlite3 "$TEST_DIR/${2:-test}.db" "$1"
+}
+
+_sqlite_load() {
+	sqlite3 -bail "$TEST_DIR/${2:-test}.db" <"$1"
+}
+
+_sqlite_other() {
+	echo "sqlite:///$TEST_DIR/$1.db"
+}
+
+_sqlite_tables() {
+	_sqlite_sql "SELECT name FROM sqlite_master WHERE type='table' ORDER BY 1" "${1:-}" | tr '\n' ' ' | sed 's/ $//'
+}
+
+_sqlite_shape() {
+	_sqlite_sql "SELECT m.name || ':' || c.name || ':' || lower(c.type) || ':' || c.\"notnull\"
+		FROM sqlite_master m, pragma_table_info(m.name) c WHERE m.type = 'table' ORDER BY 1" "${1:-}"
+}
+
+_sqlite_column() {
+	_sqlite_sql "SELECT lower(type) || CASE WHEN \"notnull\" THEN ' not null' ELSE '' END
+		FROM pragma_table_info('$1') WHERE name = '$2'"
+}
+
+# SQLite keeps a constraint's name only in the table's DDL.
+_sqlite_key() {
+	_sqlite_sql "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = '$1'" |
+		grep -o 'CONSTRAINT \("[^"]*"\|[^ ]*\) PRIMARY KEY ([^)]*)' |
+		sed 's/^CONSTRAINT //; s/^"\([^"]*\)"/\1/'
+}
+
+# ---- PostgreSQL: on the private server that tests/run.sh starts
+# (tests/pg/server.sh), one database per test file, emptied before each of
+# its tests: every schema dropped (and the sessions still in it ended),
+# public recreated as PostgreSQL makes it.  A CREATE DATABASE per test
+# cost 0.2 s; RETORT_TEST_PG_FRESH=1 brings that back. ----
+
+_postgresql_setup() {
+	if [ -z "${RETORT_TEST_PG_DIR:-}" ]; then
+		skip "${RETORT_TEST_PG_MISSING:-no PostgreSQL test server (apt-get install postgresql-15)}"
+	fi
+	local mark=${BATS_FILE_TMPDIR:-$TEST_DIR}/pg_db prefix=t_${BATS_ROOT_PID:-$$}_
+	PG_OTHER=""
+	if [ "${RETORT_TEST_PG_FRESH:-0}" = 0 ] && [ -s "$mark" ]; then
+		PG_DB=$(cat "$mark")
+		pq "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid()" >/dev/null
+		pq "DO \$\$ DECLARE s name; BEGIN
+			FOR s IN SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%'
+				AND nspname <> 'information_schema' LOOP
+				EXECUTE format('DROP SCHEMA %I CASCADE', s);
+			END LOOP; END \$\$;
+			CREATE SCHEMA public AUTHORIZATION pg_database_owner;
+			COMMENT ON SCHEMA public IS 'standard public schema';
+			GRANT USAGE ON SCHEMA public TO PUBLIC;" 2>/dev/null
+	else
+		PG_DB=$prefix$RANDOM$RANDOM
+		# the databases of this run's earlier files are done with
+		pq_admin "SELECT datname FROM pg_database WHERE datname LIKE '${prefix//_/\\_}%'" |
+			while read -r d; do pq_admin "DROP DATABASE IF EXISTS $d WITH (FORCE)"; done
+		pq_admin "CREATE DATABASE $PG_DB"
+		[ "${RETORT_TEST_PG_FRESH:-0}" != 0 ] || echo "$PG_DB" >"$mark"
+	fi
+	export DATABASE_URL="postgresql://postgres@/$PG_DB?host=$RETORT_TEST_PG_DIR&port=$RETORT_TEST_PG_PORT"
+}
+
+_postgresql_teardown() {
+	local d
+	[ -n "${PG_DB:-}" ] || return 0
+	for d in ${PG_OTHER:-}; do
+		pq_admin "DROP DATABASE IF EXISTS $d WITH (FORCE)" || true
+	done
+	if [ "${RETORT_TEST_PG_FRESH:-0}" != 0 ]; then
+		pq_admin "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" || true
+	fi
+	PG_DB=""
+}
+
+_postgresql_sql() {
+	"$RETORT_TEST_PG_BIN/psql" -X -q -At -h "$RETORT_TEST_PG_DIR" -p "$RETORT_TEST_PG_PORT" \
+		-U postgres -d "${2:+${PG_DB}_}${2:-$PG_DB}" -c "$1"
+}
+
+_postgresql_load() {
+	"$RETORT_TEST_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$RETORT_TEST_PG_DIR" -p "$RETORT_TEST_PG_PORT" \
+		-U postgres -d "${2:+${PG_DB}_}${2:-$PG_DB}" -f "$1" >/dev/null
+}
+
+_postgresql_other() {
+	pq_admin "CREATE DATABASE ${PG_DB}_$1" >&2
+	PG_OTHER="${PG_OTHER:-} ${PG_DB}_$1"
+	echo "postgresql://postgres@/${PG_DB}_$1?host=$RETORT_TEST_PG_DIR&port=$RETORT_TEST_PG_PORT"
+}
+
+_postgresql_tables() {
+	_postgresql_sql "SELECT tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1" \
+		"${1:-}" | tr '\n' ' ' | sed 's/ $//'
+}
+
+_postgresql_shape() {
+	_postgresql_sql "SELECT table_name || ':' || column_name || ':' || data_type || ':' || is_nullable
+		FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1" "${1:-}"
+}
+
+_postgresql_column() {
+	pq "SELECT replace(format_type(atttypid, atttypmod), 'character varying', 'varchar')
+		|| CASE WHEN attnotnull THEN ' not null' ELSE '' END
+		FROM pg_attribute WHERE attrelid = quote_ident('$1')::regclass AND attname = '$2'"
+}
+
+_postgresql_key() {
+	pq "SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+		WHERE conrelid = quote_ident('$1')::regclass AND contype = 'p'"
+}
+
+# PostgreSQL-only helpers for the PostgreSQL files.
+# pq_admin SQL: as postgres in the maintenance database; pq SQL: in the test's.
+pq_admin() {
+	"$RETORT_TEST_PG_BIN/psql" -X -q -At -h "$RETORT_TEST_PG_DIR" -p "$RETORT_TEST_PG_PORT" \
+		-U postgres -d postgres -c "$1"
+}
+
+pq() {
+	"$RETORT_TEST_PG_BIN/psql" -X -q -At -h "$RETORT_TEST_PG_DIR" -p "$RETORT_TEST_PG_PORT" \
+		-U postgres -d "$PG_DB" -c "$1"
+}
+
+# ---- migrations and the schema loop, the same on every backend ----
 
 # Run retort (use with bats' `run rt ...`).
 rt() {
@@ -32,61 +249,11 @@ mkrev() {
 	} >"migrations/versions/${id}_$(echo "$msg" | tr ' ' '_').sql"
 }
 
-# sql QUERY: run a query against the test database.
-sql() {
-	sqlite3 "$TEST_DIR/test.db" "$1"
-}
-
-# versions: the version rows, sorted, space-separated.
-versions() {
-	sqlite3 "$TEST_DIR/test.db" "SELECT version_num FROM alembic_version ORDER BY 1" | tr '\n' ' ' | sed 's/ $//'
-}
-
-# tables: user tables, sorted, space-separated.
-tables() {
-	sqlite3 "$TEST_DIR/test.db" "SELECT name FROM sqlite_master WHERE type='table' ORDER BY 1" | tr '\n' ' ' | sed 's/ $//'
-}
-
 # A linear history of three revisions creating tables a, b, c.
 linear3() {
 	mkrev 1a2b3c4d5e6f "" "create a" "CREATE TABLE a (id INTEGER PRIMARY KEY);" "DROP TABLE a;"
 	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "create b" "CREATE TABLE b (id INTEGER PRIMARY KEY);" "DROP TABLE b;"
 	mkrev 3c4d5e6f7a8b 2b3c4d5e6f7a "create c" "CREATE TABLE c (id INTEGER PRIMARY KEY);" "DROP TABLE c;"
-}
-
-# PostgreSQL: pg_setup gives the test a fresh database on the private server
-# started by tests/run.sh (DATABASE_URL points at it), or skips loudly.
-pg_setup() {
-	if [ -z "${RETORT_TEST_PG_DIR:-}" ]; then
-		skip "no PostgreSQL test server (apt-get install postgresql-15)"
-	fi
-	PG_DB=t_$$_$RANDOM
-	pq_admin "CREATE DATABASE $PG_DB"
-	export DATABASE_URL="postgresql://postgres@/$PG_DB?host=$RETORT_TEST_PG_DIR&port=$RETORT_TEST_PG_PORT"
-}
-
-pg_teardown() {
-	[ -n "${PG_DB:-}" ] && pq_admin "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" || true
-}
-
-pq_admin() {
-	"$RETORT_TEST_PG_BIN/psql" -X -q -At -h "$RETORT_TEST_PG_DIR" -p "$RETORT_TEST_PG_PORT" \
-		-U postgres -d postgres -c "$1"
-}
-
-# pq SQL: run a query in the test's database.
-pq() {
-	"$RETORT_TEST_PG_BIN/psql" -X -q -At -h "$RETORT_TEST_PG_DIR" -p "$RETORT_TEST_PG_PORT" \
-		-U postgres -d "$PG_DB" -c "$1"
-}
-
-pg_versions() {
-	pq "SELECT version_num FROM alembic_version ORDER BY 1" | tr '\n' ' ' | sed 's/ $//'
-}
-
-pg_tables() {
-	pq "SELECT tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1" |
-		tr '\n' ' ' | sed 's/ $//'
 }
 
 # schema_roundtrip OLD NEW: the autogenerate loop on the current DATABASE_URL.

@@ -1,0 +1,262 @@
+#!/usr/bin/env bats
+# Covers upgrade/migrate, downgrade, rollback and stamp, the same on every
+# backend (tests/run.sh runs this file once per backend): the steps run and
+# what they print; the version rows (Alembic's table, one row per head,
+# under any table name, online and offline); that a failing migration
+# leaves neither its DDL nor a version change behind and is reported at its
+# file:line:col with the database's own message; transaction:false
+# sections; --single-transaction; and what is refused before anything runs.
+# Locking and other backend-only behaviour: 0100-sqlite.bats, 1000-postgresql.bats.
+
+load ../helpers
+shared_scenarios
+
+@test "upgrade head applies every migration, records the head, and current shows it" {
+	linear3
+	run rt upgrade head
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"upgrade <base> -> 1a2b3c4d5e6f, create a ("*" ms)"* ]]
+	[[ "$output" == *"upgrade 2b3c4d5e6f7a -> 3c4d5e6f7a8b, create c"* ]]
+	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
+	[ "$(db_tables)" = "a alembic_version b c" ]
+	run rt current
+	[ "$output" = "3c4d5e6f7a8b (head)" ]
+}
+
+@test "the version table is exactly Alembic's" {
+	linear3
+	rt upgrade head
+	[ "$(db_column alembic_version version_num)" = "varchar(32) not null" ]
+	[ "$(db_key alembic_version)" = "alembic_version_pkc PRIMARY KEY (version_num)" ]
+}
+
+@test "a version table named by a keyword or with a space is quoted, online and offline" {
+	linear3
+	for vt in order "my versions"; do
+		run rt --version-table "$vt" upgrade head
+		[ "$status" -eq 0 ]
+		[ "$(rt -q --version-table "$vt" current)" = "3c4d5e6f7a8b (head)" ]
+		[ "$(db_sql "SELECT version_num FROM \"$vt\"")" = "3c4d5e6f7a8b" ]
+		[ "$(db_key "$vt")" = "${vt}_pkc PRIMARY KEY (version_num)" ]
+		db_sql "DROP TABLE a; DROP TABLE b; DROP TABLE c; DROP TABLE \"$vt\""
+		rt -q --version-table "$vt" upgrade head --sql >offline.sql
+		db_load offline.sql
+		[ "$(db_sql "SELECT version_num FROM \"$vt\"")" = "3c4d5e6f7a8b" ]
+		[ "$(db_tables)" = "a b c $vt" ]
+		db_sql "DROP TABLE a; DROP TABLE b; DROP TABLE c; DROP TABLE \"$vt\""
+	done
+}
+
+@test "upgrade with no target means head; migrate is an alias" {
+	linear3
+	run rt migrate 2b3c
+	[ "$status" -eq 0 ]
+	[ "$(db_versions)" = "2b3c4d5e6f7a" ]
+	run rt upgrade
+	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
+	run rt upgrade head
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"nothing to upgrade"* ]]
+}
+
+@test "upgrade +1 and to an older revision" {
+	linear3
+	rt upgrade +1
+	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
+	rt upgrade head
+	run rt upgrade 1a2b3c4d5e6f
+	[ "$status" -eq 0 ]
+	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
+}
+
+@test "downgrade -1, -2, rollback -s 2 and downgrade base; check sees the pending ones" {
+	linear3
+	rt upgrade head
+	run rt downgrade -1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"downgrade 3c4d5e6f7a8b -> 2b3c4d5e6f7a, create c"* ]]
+	[ "$(db_versions)" = "2b3c4d5e6f7a" ]
+	[ "$(db_tables)" = "a alembic_version b" ]
+	rt upgrade head
+	run rt downgrade -2
+	[ "$status" -eq 0 ]
+	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
+	run rt check
+	[ "$status" -eq 1 ]
+	rt upgrade head
+	run rt rollback -s 2
+	[ "$status" -eq 0 ]
+	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
+	run rt downgrade base
+	[ "$status" -eq 0 ]
+	[ "$(db_versions)" = "" ]
+	[ "$(db_tables)" = "alembic_version" ]
+}
+
+@test "downgrade needs a target, and refuses one above the current revision" {
+	linear3
+	run rt downgrade
+	[ "$status" -eq 64 ]
+	rt upgrade 1a2b
+	run rt downgrade 3c4d
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"not a valid downgrade target"* ]]
+	run rt downgrade -3
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"relative revision -3 didn't produce 3 migrations"* ]]
+}
+
+@test "a syntax error names file, line, column and step, with a caret; no DDL and no version change stay" {
+	mkrev 1a2b3c4d5e6f "" "create a" "CREATE TABLE a (id INTEGER PRIMARY KEY);" "DROP TABLE a;"
+	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "broken" "CREATE TABLE b (id INTEGER);
+INSERT INTO b VALUES (1);
+SELECT * FORM b;" "DROP TABLE b;"
+	run rt upgrade head
+	[ "$status" -eq 2 ]
+	want=$(by_backend sqlite='near "FORM": syntax error' postgresql='42601: syntax error at or near "FORM"')
+	[[ "$output" == *"retort: error: migrations/versions/2b3c4d5e6f7a_broken.sql:10:10: $want (upgrade 1a2b3c4d5e6f -> 2b3c4d5e6f7a)"* ]]
+	[[ "$output" == *"LINE 10: SELECT * FORM b;"$'\n'"                  ^"* ]]
+	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
+	[ "$(db_tables)" = "a alembic_version" ]
+}
+
+@test "a failing statement is reported at its line, with the database's message" {
+	mkrev 1a2b3c4d5e6f "" "insert" "CREATE TABLE t (id INTEGER PRIMARY KEY);
+  INSERT INTO t VALUES (1);
+  INSERT INTO t VALUES (1);" "DROP TABLE t;"
+	run rt upgrade head
+	[ "$status" -eq 2 ]
+	want=$(by_backend sqlite='UNIQUE constraint failed: t.id' \
+		postgresql='23505: duplicate key value violates unique constraint')
+	[[ "$output" == *"1a2b3c4d5e6f_insert.sql:10:3: $want"* ]]
+	detail=$(by_backend sqlite='' postgresql='DETAIL:  Key (id)=(1) already exists.')
+	[[ "$output" == *"$detail"* ]]
+	[ "$(db_tables)" = "" ]
+}
+
+@test "a failing first migration leaves the database exactly as it was" {
+	mkrev 1a2b3c4d5e6f "" "bad" "CREATE TABLE a (id INTEGER); SELECT * FROM missing;" "-"
+	run rt upgrade head
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"$(by_backend sqlite='no such table: missing' postgresql='42P01: relation "missing" does not exist')"* ]]
+	[ "$(db_tables)" = "" ]
+}
+
+@test "a migration may not commit the runner's transaction" {
+	mkrev 1a2b3c4d5e6f "" "commits" "CREATE TABLE a (id INTEGER);
+COMMIT;" "-"
+	run rt upgrade head
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"1a2b3c4d5e6f_commits.sql:9:1: transaction control statement (COMMIT)"* ]]
+	[ "$(db_tables)" = "" ]
+}
+
+@test "a statement that cannot run in a transaction needs transaction:false, and runs with it" {
+	mkrev 1a2b3c4d5e6f "" "create" "CREATE TABLE a (id INTEGER);" "DROP TABLE a;"
+	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "vacuum" "VACUUM;" ""
+	run rt upgrade head
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"2b3c4d5e6f7a_vacuum.sql:8:1: 'VACUUM' cannot run inside a transaction; mark the section '-- migrate:upgrade transaction:false' (line 7)"* ]]
+	[ "$(db_tables)" = "" ]
+	sed -i 's/^-- migrate:upgrade$/-- migrate:upgrade transaction:false/' migrations/versions/2b3c4d5e6f7a_vacuum.sql
+	run rt upgrade head
+	[ "$status" -eq 0 ]
+	[ "$(db_versions)" = "2b3c4d5e6f7a" ]
+}
+
+@test "a failing transaction:false section says what ran and keeps the version" {
+	mkrev 1a2b3c4d5e6f "" "create" "CREATE TABLE a (id INTEGER);" "DROP TABLE a;"
+	cat > migrations/versions/2b3c4d5e6f7a_partial.sql <<'SQL'
+-- partial
+--
+-- Revision ID: 2b3c4d5e6f7a
+-- Revises: 1a2b3c4d5e6f
+
+-- migrate:upgrade transaction:false
+CREATE TABLE b (id INTEGER);
+CREATE TABLE a (id INTEGER);
+
+-- migrate:downgrade
+DROP TABLE b;
+SQL
+	run rt upgrade head
+	[ "$status" -eq 2 ]
+	want=$(by_backend sqlite='8:14: table a already exists' postgresql='8:1: 42P07: relation "a" already exists')
+	[[ "$output" == *"2b3c4d5e6f7a_partial.sql:$want"* ]]
+	[[ "$output" == *"1 statement(s) before it ran outside a transaction and stay applied"* ]]
+	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
+	[ "$(db_tables)" = "a alembic_version b" ]
+}
+
+@test "--single-transaction is all or nothing" {
+	linear3
+	sed -i '/^-- migrate:downgrade/,$d' migrations/versions/3c4d5e6f7a8b_create_c.sql
+	printf 'SELECT * FROM missing;\n' >>migrations/versions/3c4d5e6f7a8b_create_c.sql
+	run rt --single-transaction upgrade head
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"every migration of this run was rolled back"* ]]
+	[ "$(db_tables)" = "" ]
+	run rt upgrade head
+	[ "$status" -eq 2 ]
+	[ "$(db_versions)" = "2b3c4d5e6f7a" ]
+	[ "$(db_tables)" = "a alembic_version b" ]
+}
+
+@test "downgrade through an irreversible migration is refused before anything runs" {
+	mkrev 1a2b3c4d5e6f "" "create a" "CREATE TABLE a (id INTEGER);" "-"
+	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "create b" "CREATE TABLE b (id INTEGER);" "DROP TABLE b;"
+	rt upgrade head
+	run rt downgrade base
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"revision 1a2b3c4d5e6f has no '-- migrate:downgrade' section"* ]]
+	[ "$(db_versions)" = "2b3c4d5e6f7a" ]
+	[ "$(db_tables)" = "a alembic_version b" ]
+}
+
+@test "branches: upgrade head refuses, heads applies all, one row per head" {
+	mkrev aaaa00000000 "" "root" "CREATE TABLE r (x INTEGER);" "DROP TABLE r;"
+	mkrev bbbb00000001 aaaa00000000 "left" "CREATE TABLE l (x INTEGER);" "DROP TABLE l;"
+	mkrev bbbb00000002 aaaa00000000 "right" "CREATE TABLE g (x INTEGER);" "DROP TABLE g;"
+	run rt upgrade head
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"multiple heads are present"*"'heads'"* ]]
+	[ "$(db_tables)" = "" ]
+	run rt upgrade heads
+	[ "$status" -eq 0 ]
+	[ "$(db_versions)" = "bbbb00000001 bbbb00000002" ]
+	mkrev cccc00000003 "bbbb00000001, bbbb00000002" "merge" "" ""
+	run rt upgrade head
+	[ "$status" -eq 0 ]
+	[ "$(db_versions)" = "cccc00000003" ]
+	run rt downgrade bbbb00000001
+	[ "$status" -eq 0 ]
+	[ "$(db_versions)" = "bbbb00000001 bbbb00000002" ]
+}
+
+@test "stamp records revisions without running them; --purge clears stale rows" {
+	linear3
+	run rt stamp 2b3c
+	[ "$status" -eq 0 ]
+	[ "$(db_versions)" = "2b3c4d5e6f7a" ]
+	[ "$(db_tables)" = "alembic_version" ]
+	run rt stamp base
+	[ "$(db_versions)" = "" ]
+	db_sql "INSERT INTO alembic_version VALUES ('deadbeef0000')"
+	run rt stamp head
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"'deadbeef0000', which no migration file defines"* ]]
+	run rt stamp --purge head
+	[ "$status" -eq 0 ]
+	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
+}
+
+@test "a version row that does not match aborts the migration" {
+	mkrev 1a2b3c4d5e6f "" "create a" "CREATE TABLE a (id INTEGER);" "DROP TABLE a;"
+	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "meddles" "CREATE TABLE b (id INTEGER); DELETE FROM alembic_version;" "-"
+	rt upgrade 1a2b
+	run rt upgrade head
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"expected to change one row"*"'1a2b3c4d5e6f'"* ]]
+	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
+	[ "$(db_tables)" = "a alembic_version" ]
+}
