@@ -60,7 +60,7 @@ TABLE
 		esac
 	done < <(cases)
 	[ "$n" -ge 25 ]
-	[ "$(versions)" = "1a2b3c4d5e6f" ]
+	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
 }
 
 @test "config: an unknown key is warned about with its line and the nearest key" {
@@ -110,7 +110,7 @@ TABLE
 	run rt upgrade head
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"_too_long.sql:"*"is 33 characters long; the version table holds at most 32"* ]]
-	[ ! -e test.db ] || [ -z "$(tables)" ]
+	[ ! -e test.db ] || [ -z "$(db_tables)" ]
 	run rt -q revision -m x --rev-id 0123456789abcdef0123456789abcdef0
 	[ "$status" -ne 0 ]
 }
