@@ -17,6 +17,11 @@ bench/gen.py graph DIR N
     N revisions with branches and merges (every 10th revision starts a side
     branch from the main line, merged back 5 revisions later), for retort
     and Alembic: the history/heads/planning workloads.
+bench/gen.py big DIR MB
+    One revision whose upgrade creates a table and fills it with MB
+    megabytes of single-row INSERTs (a data migration or seed file), for
+    retort (DIR/retort/versions) and the floor (DIR/floor.sql: the same in
+    one transaction with its version row).
 """
 import os
 import sys
@@ -126,5 +131,27 @@ def graph(d, n):
             main_tip = rid
 
 
+def big(d, mb):
+    os.makedirs(os.path.join(d, "retort", "versions"), exist_ok=True)
+    create = "CREATE TABLE big (id INTEGER PRIMARY KEY, name TEXT, note TEXT);\n"
+    rows = []
+    size, i = 0, 0
+    while size < mb * 1024 * 1024:
+        row = "INSERT INTO big (id, name, note) VALUES (%d, 'name %d', 'a note about row %d');\n" % (i, i, i)
+        rows.append(row)
+        size += len(row)
+        i += 1
+    body = create + "".join(rows)
+    with open(os.path.join(d, "retort", "versions", "0001_big.sql"), "w") as f:
+        f.write("-- big\n--\n-- Revision ID: 0001\n-- Revises:\n\n-- migrate:upgrade\n")
+        f.write(body)
+        f.write("\n-- migrate:downgrade\nDROP TABLE big;\n")
+    with open(os.path.join(d, "floor.sql"), "w") as f:
+        f.write("BEGIN;\nCREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));\n")
+        f.write(body)
+        f.write("INSERT INTO alembic_version (version_num) VALUES ('0001');\nCOMMIT;\n")
+
+
 if __name__ == "__main__":
-    {"linear": linear, "graph": graph}[sys.argv[1]](sys.argv[2], int(sys.argv[3]))
+    {"linear": linear, "graph": graph, "big": big}[sys.argv[1]](sys.argv[2], int(sys.argv[3]))

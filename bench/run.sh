@@ -13,6 +13,8 @@
 #       and merges, and planning `upgrade heads --sql` from base
 #   W7  autogenerate against Zabbix 6.0's schema (173 tables, from Debian's
 #       packages) on SQLite and PostgreSQL
+#   W9  one 50 MB data migration (BENCH_BIG_MB) on SQLite and PostgreSQL,
+#       beside the floor applying the same file in one transaction
 #   W8  the image's size and a container's start-to-exit for `current`
 #       (when a container engine and the retort:local image are there)
 # Each figure is hyperfine's median (a warm-up, then BENCH_RUNS runs, the
@@ -171,6 +173,15 @@ if zabbix zabbix-server-pgsql usr/share/zabbix-server-pgsql/schema.sql.gz; then
 	./reset.sh b_z
 	measure "W7 autogenerate, PostgreSQL" 173 retort ./clean_z.sh "$retort" -q -u "$(pg_url b_z)" -d z revision --autogenerate -m zabbix
 fi
+
+# W9: one large data migration; time must grow linearly with its size
+mb=${BENCH_BIG_MB:-50}
+/usr/bin/python3 "$here/gen.py" big big "$mb"
+RUNS_HERE=3 measure "W9 ${mb} MB migration, SQLite" 1 retort "rm -f $work/big.db" "$retort" -q -u "sqlite:///$work/big.db" -d big/retort upgrade head
+RUNS_HERE=3 measure "W9 ${mb} MB migration, SQLite" 1 floor "rm -f $work/bigf.db" sqlite3 "$work/bigf.db" ".read big/floor.sql"
+RUNS_HERE=3 measure "W9 ${mb} MB migration, PostgreSQL" 1 retort "./reset.sh b_big" "$retort" -q -u "$(pg_url b_big)" -d big/retort upgrade head
+RUNS_HERE=3 measure "W9 ${mb} MB migration, PostgreSQL" 1 floor "./reset.sh b_bigf" $psql -d b_bigf -f big/floor.sql
+rm -rf big
 
 # W8: the image (only when an engine and the image are there)
 image=${RETORT_IMAGE:-retort:local}
