@@ -135,21 +135,27 @@ static void setting_help(const struct rt_setting *st, struct strbuf *label, stru
 	setting_sources(st, help);
 }
 
-void help_main(void)
+/* Hand every global option, --version included, to `emit` (help or man). */
+static void each_global_option(void (*emit)(const char *label, const char *text))
 {
-	printf("usage: %s\n\nA database migration runner with Alembic's commands, for SQLite and "
-	       "PostgreSQL.\n\nglobal options (before the command):\n", synopsis);
 	for (int i = 0; i < RT_SET_COUNT; i++) {
 		const struct rt_setting *st = &rt_settings[i];
 		if (!st->flag && !st->short_flag)
 			continue;
 		struct strbuf label = STRBUF_INIT, help = STRBUF_INIT;
 		setting_help(st, &label, &help);
-		help_line(label.buf, help.buf);
+		emit(label.buf, help.buf);
 		strbuf_release(&label);
 		strbuf_release(&help);
 	}
-	help_line("--version", "print versions and exit");
+	emit("--version", "print versions and exit");
+}
+
+void help_main(void)
+{
+	printf("usage: %s\n\nA database migration runner with Alembic's commands, for SQLite and "
+	       "PostgreSQL.\n\nglobal options (before the command):\n", synopsis);
+	each_global_option(help_line);
 	help_line("-h, --help", "show this help");
 	printf("\ncommands:\n");
 	for (int i = 0; commands[i]; i++)
@@ -196,17 +202,7 @@ void help_manpage(void)
 	     "target grammar and alembic_version table, so a database migrated by Alembic can be "
 	     "taken over by retort and the other way round.");
 	printf("\n.SH GLOBAL OPTIONS\nGlobal options come before the command.\n");
-	for (int i = 0; i < RT_SET_COUNT; i++) {
-		const struct rt_setting *st = &rt_settings[i];
-		if (!st->flag && !st->short_flag)
-			continue;
-		struct strbuf label = STRBUF_INIT, help = STRBUF_INIT;
-		setting_help(st, &label, &help);
-		man_opt(label.buf, help.buf);
-		strbuf_release(&label);
-		strbuf_release(&help);
-	}
-	man_opt("--version", "print versions and exit");
+	each_global_option(man_opt);
 	printf(".SH COMMANDS\n");
 	for (int i = 0; commands[i]; i++) {
 		const struct cmd *c = commands[i];
