@@ -298,23 +298,29 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 		return 0;
 	}
 	if (own && d->begin(db, err))
-		goto fail;
+		goto fail_named;
 	if (!*table_exists && rt_version_table_create(db, err))
-		goto fail_rb;
+		goto fail_rb_named;
 	if (sec->transactional && d->exec(db, sql, sec->len, stmts, &info, err)) {
 		rt_exec_locate(sc, sec, &info, what.buf, err);
 		goto fail_rb;
 	}
 	if (apply_vops(db, s, err))
-		goto fail_rb;
+		goto fail_rb_named;
 	if (own && d->commit(db, err))
-		goto fail_rb;
+		goto fail_rb_named;
 	*table_exists = 1;
 	strbuf_release(&what);
 	return 0;
+fail_rb_named:
+	/* not the section's SQL: name the migration ("... disk is full") */
+	rt_error_prefix(err, "%s", what.buf);
 fail_rb:
 	if (own)
 		d->rollback(db);
+	goto fail;
+fail_named:
+	rt_error_prefix(err, "%s", what.buf);
 fail:
 	strbuf_release(&what);
 	return -1;
@@ -376,6 +382,7 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 			hooks->step_done(hooks->ctx, p, i, now_ms() - t0);
 	}
 	if (single_txn && d->commit(db, err)) {
+		rt_error_prefix(err, "committing the run's one transaction (%d migrations)", p->n);
 		d->rollback(db);
 		return -1;
 	}
