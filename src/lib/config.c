@@ -361,6 +361,22 @@ static int read_value_file(const char *var, const char *path, char **out, struct
 	return 0;
 }
 
+/* Does a line of `path` open section [name]? */
+static int has_section_line(const char *path, const char *name)
+{
+	FILE *f = fopen(path, "r");
+	char buf[4096];
+	int found = 0;
+	size_t n = strlen(name);
+	while (f && !found && fgets(buf, sizeof(buf), f)) {
+		const char *p = buf + strspn(buf, " \t");
+		found = *p == '[' && !strncmp(p + 1, name, n) && p[1 + n] == ']';
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
 /*
  * Find the config file: `path` if given (it must exist), else retort.ini,
  * else alembic.ini in the current directory, else none (returns 0 with
@@ -399,6 +415,12 @@ static int read_config_file(struct ini_section *s, const char *path, int explici
 		s->want = "alembic";
 		ini_parse(path, section_handler, s);
 	}
+	/* inih reports keys, not sections: a section holding only comments
+	 * (Flask-Migrate's [alembic]) exists all the same */
+	if (!s->seen && has_section_line(path, "retort"))
+		s->want = "retort", s->seen = 1;
+	else if (!s->seen && has_section_line(path, "alembic"))
+		s->want = "alembic", s->seen = 1;
 	if (!s->seen)
 		return rt_error_set(err, RT_EXIT_ERROR,
 				    "config file '%s' has no [retort] or [alembic] section", path);

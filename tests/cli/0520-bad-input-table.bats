@@ -122,3 +122,40 @@ TABLE
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"DATABASE_URL_FILE"*"larger than 4095 bytes"* ]]
 }
+
+@test "an Alembic .py revision without a .sql twin is refused, never skipped" {
+	linear3
+	cat >migrations/versions/fe56fa70289e_add_users.py <<'PY'
+"""add users
+
+Revision ID: fe56fa70289e
+Revises: 3c4d5e6f7a8b
+"""
+from alembic import op
+
+revision: str = "fe56fa70289e"
+down_revision = "3c4d5e6f7a8b"
+PY
+	printf 'helper = 1\n' >migrations/versions/helpers.py
+	for cmd in "upgrade head" "heads" "current" "check"; do
+		run rt -q $cmd
+		[ "$status" -eq 2 ] || { echo "$cmd: $output"; return 1; }
+		[[ "$output" == *"fe56fa70289e_add_users.py:8: Alembic revision 'fe56fa70289e' is a .py file"* ]]
+	done
+	[ ! -e test.db ] || [ -z "$(db_tables)" ]
+	# with its SQL twin beside it, the project works
+	mkrev fe56fa70289e 3c4d5e6f7a8b "add users" "CREATE TABLE users (id INTEGER);" "DROP TABLE users;"
+	run rt -q upgrade head
+	[ "$status" -eq 0 ]
+	[ "$(db_versions)" = "fe56fa70289e" ]
+}
+
+@test "Flask-Migrate's alembic.ini, whose [alembic] section holds only comments, is read" {
+	linear3
+	printf '# A generic, single database configuration.\n\n[alembic]\n# template used to generate migration files\n# file_template = %%%%(rev)s_%%%%(slug)s\n\n[loggers]\nkeys = root\n' >alembic.ini
+	run rt -q upgrade head
+	[ "$status" -eq 0 ]
+	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
+	run rt -v -q current
+	[ "$status" -eq 0 ]
+}
