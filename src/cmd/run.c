@@ -93,6 +93,35 @@ static void run_state_free(struct run_state *rs)
 	free(rs);
 }
 
+/*
+ * The connection went away mid-run (a restart, a terminated backend):
+ * what committed before it did, and maybe the step that was committing.
+ * Connect once more (waiting as --wait would, 10 s at least) and say
+ * where the database really is, instead of guessing.
+ */
+static void where_after_loss(struct app *app, struct rt_error *err)
+{
+	struct rt_error e2 = RT_ERROR_INIT;
+	struct strvec rows = STRVEC_INIT, one = STRVEC_INIT;
+	int exists;
+	double budget = app->cfg.wait_timeout > 10 ? app->cfg.wait_timeout : 10;
+	app_close_db(app);
+	strvec_push(&one, app->cfg.url);
+	int quiet = app->cfg.quiet;
+	app->cfg.quiet = 1; /* the wait's progress lines would bury the error */
+	int rc = app_wait(app, &one, budget, &e2) || app_open_db(app, 1, 0, &e2) ||
+		 app_read_rows(app, &rows, &exists, &e2);
+	app->cfg.quiet = quiet;
+	char *at = strvec_join(&rows, ", ");
+	if (rc)
+		rt_error_set_detail(err, "could not connect again to see where it stopped: %s", e2.msg);
+	else
+		rt_error_set_detail(err, "connected again: the database is at %s", *at ? at : "<base>");
+	free(at);
+	strvec_clear(&rows);
+	strvec_clear(&one);
+}
+
 int app_run(struct app *app, enum run_kind kind, const struct strvec *targets, int purge,
 	    struct rt_error *err)
 {
@@ -119,6 +148,8 @@ int app_run(struct app *app, enum run_kind kind, const struct strvec *targets, i
 	if (rt_exec_plan(app->db, g, &rs->plan, exists, app->cfg.single_txn, &hooks, err)) {
 		if (rs->tty)
 			fputs("\r\033[K", stderr);
+		if (!rt_db_connected(app->db))
+			where_after_loss(app, err);
 		return -1;
 	}
 	if (!rs->plan.n && kind != RUN_STAMP) {

@@ -85,3 +85,8 @@ int rt_sql_needs_autocommit(const char *words)
 	}
 	return 0;
 }
+
+int rt_db_connected(struct rt_db *db)
+{
+	return !db->drv->connected || db->drv->connected(db);
+}

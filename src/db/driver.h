@@ -108,6 +108,9 @@ struct rt_driver {
 	int (*commit)(struct rt_db *db, struct rt_error *err);
 	void (*rollback)(struct rt_db *db);
 	int (*in_transaction)(struct rt_db *db);
+	/* Optional: is the connection still up?  0 after the server went away
+	 * (a restart, a terminated backend, a reset).  NULL: always up. */
+	int (*connected)(struct rt_db *db);
 	/* Run the block sql[0..len), whose statements are `stmts` (offsets into sql). */
 	int (*exec)(struct rt_db *db, const char *sql, size_t len, const struct rt_stmts *stmts,
 		    struct rt_exec_info *info, struct rt_error *err);
@@ -176,5 +179,7 @@ int rt_sql_needs_autocommit(const char *words);
 int rt_db_open(struct rt_db **db, const struct rt_url *url, const struct rt_db_opts *opts,
 	       struct rt_error *err);
 void rt_db_close(struct rt_db *db);
+/* Is the connection up (see rt_driver.connected)? */
+int rt_db_connected(struct rt_db *db);
 
 #endif

@@ -372,6 +372,11 @@ static int pg_needs_autocommit(struct rt_db *db, const char *words)
 	return rt_sql_needs_autocommit(words);
 }
 
+static int pg_connected(struct rt_db *db)
+{
+	return PQstatus(PDB(db)->c) == CONNECTION_OK;
+}
+
 static const char *pg_library_version(void)
 {
 	static char buf[32];
@@ -453,6 +458,7 @@ const struct rt_driver rt_pg_driver = {
 	.commit = pg_commit,
 	.rollback = pg_rollback,
 	.in_transaction = pg_in_transaction,
+	.connected = pg_connected,
 	.exec = pg_exec,
 	.exec_params = pg_exec_params,
 	.query_column = pg_query_column,

@@ -169,6 +169,22 @@ void rt_exec_locate(const struct rt_script *sc, const struct rt_section *sec,
 	strbuf_release(&sb);
 }
 
+/*
+ * After a failure: when the connection itself is gone (a restart, a
+ * terminated backend), say so instead of pinning the driver's message
+ * to a line of the file.  Returns 1 when it rewrote err.
+ */
+static int connection_lost(struct rt_db *db, const char *what, struct rt_error *err)
+{
+	char why[sizeof(err->msg)];
+	if (rt_db_connected(db))
+		return 0;
+	snprintf(why, sizeof(why), "%s", err->msg);
+	rt_error_set(err, RT_EXIT_ERROR, "the connection to the database was lost during %s: %s",
+		     what, why);
+	return 1;
+}
+
 static void step_desc(const struct rt_step *s, struct strbuf *sb)
 {
 	char *from = strvec_join(&s->from, ", "), *to = strvec_join(&s->to, ", ");
@@ -238,6 +254,8 @@ static int run_script(struct rt_db *db, const struct rt_script *sc, const struct
 	if (!rc)
 		return 0;
 	db->drv->rollback(db);
+	if (connection_lost(db, what, err))
+		return -1;
 	if (!f.has_result) {
 		rt_error_prefix(err, "%s", what);
 		return -1;
@@ -286,7 +304,8 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 
 	if (!sec->transactional) {
 		if (exec_each(db, sql, stmts, &info, err)) {
-			rt_exec_locate(sc, sec, &info, what.buf, err);
+			if (!connection_lost(db, what.buf, err))
+				rt_exec_locate(sc, sec, &info, what.buf, err);
 			goto fail;
 		}
 	}
@@ -302,7 +321,8 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 	if (!*table_exists && rt_version_table_create(db, err))
 		goto fail_rb_named;
 	if (sec->transactional && d->exec(db, sql, sec->len, stmts, &info, err)) {
-		rt_exec_locate(sc, sec, &info, what.buf, err);
+		if (!connection_lost(db, what.buf, err))
+			rt_exec_locate(sc, sec, &info, what.buf, err);
 		goto fail_rb;
 	}
 	if (apply_vops(db, s, err))
@@ -314,13 +334,15 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 	return 0;
 fail_rb_named:
 	/* not the section's SQL: name the migration ("... disk is full") */
-	rt_error_prefix(err, "%s", what.buf);
+	if (!connection_lost(db, what.buf, err))
+		rt_error_prefix(err, "%s", what.buf);
 fail_rb:
 	if (own)
 		d->rollback(db);
 	goto fail;
 fail_named:
-	rt_error_prefix(err, "%s", what.buf);
+	if (!connection_lost(db, what.buf, err))
+		rt_error_prefix(err, "%s", what.buf);
 fail:
 	strbuf_release(&what);
 	return -1;
@@ -369,6 +391,7 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 		if (hooks && hooks->step_start)
 			hooks->step_start(hooks->ctx, p, i);
 		if (run_step(db, g, &p->steps[i], &lists[i], &table_exists, single_txn, err)) {
+
 			if (single_txn) {
 				char prev[sizeof(err->detail)];
 				d->rollback(db);

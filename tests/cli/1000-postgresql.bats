@@ -123,3 +123,21 @@ backend postgresql
 	[ "$status" -eq 0 ]
 	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
 }
+
+@test "pg: a backend terminated mid-run is a lost connection, and retort says where the database is" {
+	mkrev 1a2b3c4d5e6f "" "create a" "CREATE TABLE a (id int);" "DROP TABLE a;"
+	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "slow" "SELECT pg_sleep(5); CREATE TABLE b (id int);" "DROP TABLE b;"
+	mkrev 3c4d5e6f7a8b 2b3c4d5e6f7a "create c" "CREATE TABLE c (id int);" "DROP TABLE c;"
+	( sleep 1.5; pq "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE application_name = 'retort' AND datname = current_database() AND pid <> pg_backend_pid()" ) &
+	run rt -q upgrade head
+	wait
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"the connection to the database was lost during upgrade 1a2b3c4d5e6f -> 2b3c4d5e6f7a"* ]]
+	[[ "$output" == *"connected again: the database is at 1a2b3c4d5e6f"* ]]
+	[[ "$output" != *"LINE "* ]]   # not pinned to a line of the file
+	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
+	run rt -q upgrade head
+	[ "$status" -eq 0 ]
+	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
+}
