@@ -595,6 +595,12 @@ static void session_setup(struct pg_db *d, struct strbuf *sql)
 		strbuf_addf(sql, "SET lock_timeout = %ld;", (long)(d->opts.ddl_lock_timeout * 1000));
 	if (d->opts.readonly)
 		strbuf_addstr(sql, "SET default_transaction_read_only = on;");
+	/* A retort killed mid-statement would leave its session running the
+	 * statement, holding the migration lock, until the statement ends;
+	 * from PostgreSQL 14 the server checks every few seconds that we are
+	 * still there, and ends the session (and frees the lock) if not. */
+	if (PQserverVersion(d->c) >= 140000)
+		strbuf_addstr(sql, "SET client_connection_check_interval = '5s';");
 }
 
 /*

@@ -141,3 +141,20 @@ backend postgresql
 	[ "$status" -eq 0 ]
 	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
 }
+
+@test "pg: after kill -9 mid-statement, the dead run's lock is freed within seconds" {
+	pq "CREATE SEQUENCE slow_once"
+	mkrev 1a2b3c4d5e6f "" "slow once" \
+		"SELECT pg_sleep(CASE WHEN nextval('slow_once') = 1 THEN 60 ELSE 0 END); CREATE TABLE a (id int);" \
+		"DROP TABLE a;"
+	"$RETORT_BIN" -q upgrade head 2>/dev/null &
+	victim=$!
+	sleep 2
+	kill -9 "$victim"
+	wait "$victim" || true
+	t0=$SECONDS
+	run rt -q --lock-timeout 20 upgrade head
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ $((SECONDS - t0)) -lt 15 ]
+	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
+}
