@@ -2,6 +2,9 @@
  * sections, and the exact file:line:col of every rejection. */
 #include "unit.h"
 
+#include "lib/strbuf.h"
+#include "lib/xalloc.h"
+
 #include <stdio.h>
 #include <unistd.h>
 
@@ -103,6 +106,36 @@ static void rejections(void **state)
 		     "v/x.sql:4:1:", "must come before");
 }
 
+/* A merge of thousands of parents parses in n log n, and a repeat far
+ * into the list is still named at its column. */
+static void long_revises_list(void **state)
+{
+	(void)state;
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addstr(&sb, "-- m\n--\n-- Revision ID: m1\n-- Revises: ");
+	for (int i = 0; i < 5000; i++)
+		strbuf_addf(&sb, "%sr%05d", i ? ", " : "", i);
+	struct rt_script s;
+	struct rt_error err = RT_ERROR_INIT;
+	char *ok = xstrdup(sb.buf);
+	strbuf_addstr(&sb, ", r00042\n\n-- migrate:upgrade\nSELECT 1;\n");
+	/* the repeat's column on line 4: after ", ", 1-based */
+	size_t col = strlen(ok) - strlen("-- m\n--\n-- Revision ID: m1\n") + 3;
+	char want[64];
+	snprintf(want, sizeof(want), "v/x.sql:4:%zu: 'r00042' is listed twice", col);
+	expect_error(sb.buf, want, "listed twice");
+	free(ok);
+	strbuf_reset(&sb);
+	strbuf_addstr(&sb, "-- m\n--\n-- Revision ID: m1\n-- Revises: ");
+	for (int i = 0; i < 5000; i++)
+		strbuf_addf(&sb, "%sr%05d", i ? ", " : "", i);
+	strbuf_addstr(&sb, "\n\n-- migrate:upgrade\nSELECT 1;\n");
+	assert_int_equal(parse_text(&s, "v/x.sql", sb.buf, &err), 0);
+	assert_int_equal(s.down.nr, 5000);
+	rt_script_release(&s);
+	strbuf_release(&sb);
+}
+
 static void crlf_and_bom(void **state)
 {
 	(void)state;
@@ -152,6 +185,7 @@ int main(void)
 		cmocka_unit_test(parses_header_and_sections),
 		cmocka_unit_test(root_and_irreversible),
 		cmocka_unit_test(rejections),
+		cmocka_unit_test(long_revises_list),
 		cmocka_unit_test(crlf_and_bom),
 		cmocka_unit_test(load_file),
 	};
