@@ -63,7 +63,8 @@ teardown() {
 
 @test "wait: a TCP port that opens late is waited for" {
 	port=$(free_port)
-	start_bg python3 "$BATS_TEST_DIRNAME/tcpproxy.py" "$port" 9 1
+	# late enough that the first try is refused even under valgrind's slow start
+	start_bg python3 "$BATS_TEST_DIRNAME/tcpproxy.py" "$port" 9 "$([ -n "$RETORT_WRAP" ] && echo 5 || echo 1)"
 	run rt wait --timeout 20 "tcp://127.0.0.1:$port"
 	[ "$status" -eq 0 ]
 	[[ $output == *"not ready yet: connecting to 127.0.0.1 port $port: Connection refused"* ]]
