@@ -27,6 +27,7 @@
 #include "version_table.h"
 #include "../lib/clock.h"
 #include "../lib/sqllex.h"
+#include "../lib/sqlquote.h"
 #include "../lib/strbuf.h"
 #include "../lib/xalloc.h"
 
@@ -585,9 +586,9 @@ static void kv_release(struct kv *kv)
 static void session_setup(struct pg_db *d, struct strbuf *sql)
 {
 	if (d->opts.schema) {
-		char *q = PQescapeIdentifier(d->c, d->opts.schema, strlen(d->opts.schema));
-		strbuf_addf(sql, "SET search_path TO %s;", q);
-		PQfreemem(q);
+		strbuf_addstr(sql, "SET search_path TO ");
+		rt_sql_add_ident(sql, d->opts.schema, pg_quote_always);
+		strbuf_addch(sql, ';');
 	}
 	if (d->opts.statement_timeout > 0)
 		strbuf_addf(sql, "SET statement_timeout = %ld;", (long)(d->opts.statement_timeout * 1000));
