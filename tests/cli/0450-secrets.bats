@@ -117,35 +117,53 @@ webhook() {
 
 # leaks: where the secret shows: stdout, stderr, the webhook bodies, or a
 # file retort wrote (not the config and URL files the test wrote itself).
+# One grep for all of them: this runs after every command.
 leaks() {
-	local where="" f
-	grep -qiF "$CORE" .cap/out && where+=" stdout"
-	grep -qiF "$CORE" .cap/err && where+=" stderr"
-	[ ! -e hook.log ] || ! grep -qiF "$CORE" hook.log || where+=" webhook-body"
-	f=$(grep -rliF --exclude-dir=.cap --exclude=retort.ini --exclude=alembic.ini --exclude=other.ini --exclude=url.txt \
-		--exclude=hook.log "$CORE" .) && where+=" file(s):$(echo $f)"
+	local f where=""
+	for f in $(grep -rliF --exclude=retort.ini --exclude=alembic.ini --exclude=other.ini \
+		--exclude=url.txt --exclude-dir=.cap "$CORE" . .cap/out .cap/err); do
+		case $f in
+		.cap/out) where+=" stdout" ;;
+		.cap/err) where+=" stderr" ;;
+		./hook.log) where+=" webhook-body" ;;
+		*) where+=" file:$f" ;;
+		esac
+	done
 	printf '%s' "$where"
 }
 
+# unmasked TEXT: each URL password in TEXT that is not ***: after
+# "ROLE:" up to '@', or a password= query parameter.
+unmasked() {
+	local t=$1 nl=$'\n' re
+	re="($ROLE:[^@ $nl]*@|[?&]password=[^&\"' $nl]*)"
+	while [[ $t =~ $re ]]; do
+		case ${BASH_REMATCH[1]} in
+		"$ROLE:***@" | ?"password=***" | ?"password=***"[:.,\;\)]) ;;
+		*) printf '%s ' "${BASH_REMATCH[1]}" ;;
+		esac
+		t=${t#*"${BASH_REMATCH[1]}"}
+	done
+}
+
 # rcase EXPECT SHOWN ARGS...: run `retort ARGS`; its exit status must be
-# EXPECT, the secret must show nowhere, every URL naming ROLE must mask its
-# password, and with SHOWN=1 the masked URL must be shown.
+# EXPECT ('*': any), the secret must show nowhere, every URL naming ROLE
+# must mask its password, and with SHOWN=1 the masked URL must be shown.
 rcase() {
-	local want=$1 shown=$2 st where bad
+	local want=$1 shown=$2 st where bad out err
 	shift 2
 	rt "$@" >.cap/out 2>.cap/err && st=0 || st=$?
+	out=$(<.cap/out) err=$(<.cap/err)
 	where=$(leaks)
-	bad=$(cat .cap/out .cap/err | grep -o "$ROLE:[^@ ]*@\|[?&]password=[^&\"' ]*" |
-		grep -vx "$ROLE:\*\*\*@\|[?&]password=\*\*\*[:.,;)]\?" || true)
-	if [ "$st" != "$want" ] || [ -n "$where" ] || [ -n "$bad" ] ||
-		{ [ "$shown" = 1 ] && ! grep -qF '***' .cap/out .cap/err; }; then
+	bad=$(unmasked "$out$err")
+	[ "$shown" = 1 ] && [[ $out$err != *'***'* ]] && shown=missing
+	if [[ $st != $want ]] || [ -n "$where" ] || [ -n "$bad" ] || [ "$shown" = missing ]; then
 		echo "FAILED: retort $*"
 		echo "  exit status $st (expected $want)"
 		[ -z "$where" ] || echo "  the secret shows in:$where"
 		[ -z "$bad" ] || echo "  unmasked: $bad"
-		[ "$shown" != 1 ] || grep -qF '***' .cap/out .cap/err || echo "  the masked URL (***) is not shown"
-		echo "  --- stdout"; cat .cap/out
-		echo "  --- stderr"; cat .cap/err
+		[ "$shown" != missing ] || echo "  the masked URL (***) is not shown"
+		printf '  --- stdout\n%s\n  --- stderr\n%s\n' "$out" "$err"
 		[ ! -e hook.log ] || { echo "  --- webhook"; cat hook.log; }
 		return 1
 	fi
@@ -213,7 +231,7 @@ must_catch() {
 	# echo stands in for retort: the masked form passes ...
 	RETORT_BIN=echo rcase 0 1 "postgresql://$ROLE:***@h/db?password=***"
 	RETORT_BIN=echo rcase 0 0 "postgresql://$ROLE@h/db"
-	for p in "$PW_ALL" "$(pct "$PW_ALL")" "$(raw "$PW_NOQ")" "xx#Zq9b" "zQ9A"; do
+	for p in "$PW_ALL" "$(pct "$PW_ALL")" "xx#Zq9b" "zQ9A"; do
 		# ... the secret in any form and stream is caught
 		RETORT_BIN=echo must_catch 0 0 "postgresql://$ROLE:***@h/db?x=$p"
 		RETORT_BIN=bash must_catch 0 0 -c 'echo "$0" >&2' "$p"
@@ -302,17 +320,17 @@ sqlalchemy.url = ${url//%/%%}"
 }
 
 @test "every password form, reachable: the command succeeds, the URL shown masked" {
-	local src how var
+	local src how var set=""
 	pg_role x
 	while read -r src how var; do
 		[ -n "$src" ] || continue
-		pq_admin "ALTER ROLE $ROLE PASSWORD '${!var}'" >/dev/null
+		[ "$set" = "$var" ] || pq_admin "ALTER ROLE $ROLE PASSWORD '${!var}'" >/dev/null
+		set=$var
 		give "$src" "$how" "${!var}"
 		rcase 0 "$SHOWN" -v "${G[@]}" status || return 1
 		rcase 0 0 -q "${G[@]}" upgrade head || return 1
 		rcase 0 "$SHOWN" -q "${G[@]}" check --json || return 1
-		rcase 0 "$SHOWN" -q "${G[@]}" current -v || return 1
-		rcase 0 0 -q "${G[@]}" downgrade base || return 1
+		rcase 0 0 -v "${G[@]}" downgrade base || return 1
 	done <<<"$FORMS"
 }
 
@@ -356,4 +374,94 @@ sqlalchemy.url = ${url//%/%%}"
 	rcase 0 1 -v --wait-timeout 1 upgrade head
 	grep -q "postgresql://$ROLE:\*\*\*@$HOSTPORT/$DB is ready" .cap/err
 	rcase 0 1 -q --wait-timeout 1 status
+}
+
+# hook_db: the webhook's bodies name the database with its password masked.
+hook_db() {
+	grep -q "\"database\": \"postgresql://$ROLE:\*\*\*@$HOSTPORT/$DB\"" hook.log ||
+		{ echo "no masked database URL in the webhook body:"; cat hook.log; return 1; }
+}
+
+@test "--notify, reachable: success and a failed migration post bodies without the password" {
+	pg_role "$PW_ALL"
+	webhook
+	give DATABASE_URL pct "$PW_ALL"
+	rcase 0 0 -q --notify "$HOOK" upgrade 1a2b
+	give retort.ini pct "$PW_ALL"
+	printf 'notify_url = %s\n' "$HOOK" >>retort.ini
+	rcase 0 1 -v upgrade 3c4d
+	give -u raw "$PW_NOQ"
+	pq_admin "ALTER ROLE $ROLE PASSWORD '$PW_NOQ'" >/dev/null
+	mkrev 4d5e6f7a8b9c 3c4d5e6f7a8b "broken" "SELECT * FROM nowhere;" "SELECT 1;"
+	RETORT_NOTIFY_URL=$HOOK rcase 2 1 -v "${G[@]}" upgrade head
+	RETORT_NOTIFY_URL=$HOOK rcase 0 0 -q "${G[@]}" downgrade base
+	rcase 0 0 -q --notify "$HOOK" "${G[@]}" stamp 3c4d
+	[ "$(wc -l <hook.log)" -eq 5 ]
+	[ "$(grep -c '"ok": true' hook.log)" -eq 4 ]
+	hook_db
+}
+
+@test "--notify, a wrong password: the failure's body has no password" {
+	pg_role "$PW_ALL"
+	webhook
+	give DATABASE_URL_FILE pct "${PW_ALL}-not-this"
+	rcase 2 1 -v --notify "$HOOK" upgrade head
+	give PGPASSWORD - "${PW_ALL}-not-this"
+	RETORT_NOTIFY_URL=$HOOK rcase 2 0 -q "${G[@]}" downgrade base
+	[ "$(grep -c '"ok": false.*password authentication failed' hook.log)" -eq 2 ]
+	grep -q "\"database\": \"postgresql://$ROLE:\*\*\*@$HOSTPORT/$DB\"" hook.log
+	grep -q "\"database\": \"postgresql://$ROLE@$HOSTPORT/$DB\"" hook.log
+}
+
+@test "--notify, a closed port: the failure's body has no password" {
+	closed
+	webhook
+	give DATABASE_URL pct "$PW_ALL"
+	rcase 2 1 -v --notify "$HOOK" upgrade head
+	give alembic.ini raw "$PW_NOQ"
+	rcase 2 0 -q --notify "$HOOK" stamp head
+	[ "$(grep -c '"ok": false.*Connection refused' hook.log)" -eq 2 ]
+	hook_db
+}
+
+@test "--notify: a webhook that fails or is down names only its origin, never its credentials or path" {
+	closed
+	linear3
+	give DATABASE_URL pct "$PW_ALL"
+	export DATABASE_URL="sqlite:///$TEST_DIR/test.db"   # a database that works, so that there is a change to post
+	webhook 404   # a 4xx is not retried
+	rcase 0 0 -v --notify "$HOOK" upgrade 1a2b
+	grep -q "could not send the notification to http://127.0.0.1:[0-9]*/...: the webhook answered HTTP 404" .cap/err
+	rcase 0 0 -q --notify "http://${HOOK_SECRET}$HOSTPORT/$HOOK_PATH" upgrade head
+	grep -q "could not send the notification to http://$HOSTPORT/..." .cap/err
+}
+
+@test "URLs given to diff --from/--to/--dev-url and wait TARGET: reachable, wrong password, closed port" {
+	pg_role "$PW_ALL"
+	local ok="postgresql://$ROLE:$(pct "$PW_ALL")@$HOSTPORT/$DB"
+	local badpw="postgresql://$ROLE:$(raw "$PW_NOAT")@$HOSTPORT/$DB"
+	local down="postgresql://$ROLE:$(raw "$PW_NOQ")@127.0.0.1:$CLOSED_PORT/$DB"
+	export DATABASE_URL=$ok
+	rcase 0 0 -q upgrade head
+	rcase 0 0 -v diff --from "$ok" --to schema
+	rcase 0 0 -q diff --from database --to "$ok"
+	rcase 0 0 -v diff --dev-url "$ok" --from head --to "$ok"
+	rcase 0 1 -v wait -t 1 "$ok"
+	rcase 0 1 -v wait -t 1 --db "$ok" "postgresql://$ROLE@$HOSTPORT/$DB?password=$(pct "$PW_ALL")"
+	rcase 2 0 -v diff --from "$badpw" --to schema
+	rcase 2 0 -q diff --dev-url "$badpw" --from head
+	rcase 2 1 -q wait -t 1 "$badpw"
+	rcase 2 0 -v diff --from database --to "$down"
+	rcase 3 1 -q wait -t 0.3 "$down"
+}
+
+@test "malformed URLs are refused without showing the password" {
+	local at="@127.0.0.1:$CLOSED_PORT/db"
+	rcase 64 1 -u "postgresql://$ROLE:$(pct "$PW_ALL")@127.0.0.1:port/db" current
+	rcase 64 1 -u "postgresql://$ROLE:Zq9a%ZZ$at" current
+	rcase 64 1 -u "postgresql://$ROLE$at?password=Zq9a%ZZ" current
+	rcase 64 1 -u "postgresql://$ROLE:$(pct "$PW_ALL")@[::1:5432/db" current
+	rcase 64 1 -u "mysql://$ROLE:$(raw "$PW_NOQ")$at" current
+	DATABASE_URL="postgresql://$ROLE:Zq9a$at?sslmode=bogus" rcase 2 1 -v current
+	DATABASE_URL="postgresql://$ROLE:Zq9a$at?bogus=1" rcase 2 1 -v current
 }
