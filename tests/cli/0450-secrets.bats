@@ -76,13 +76,10 @@ setup() {
 	unset DATABASE_URL DATABASE_URL_FILE RETORT_CONFIG RETORT_DIR RETORT_SCHEMA NO_COLOR \
 		PGPASSWORD PGPASSFILE RETORT_WAIT_TIMEOUT RETORT_NOTIFY_URL RETORT_REQUIRE_URL
 	db_setup
-	BG_PIDS=""
+	BG_PIDS="" OWN=""
 	mkdir .cap
-	linear3
-	SHAPE="CREATE TABLE a (id integer PRIMARY KEY);
-CREATE TABLE b (id integer PRIMARY KEY);
-CREATE TABLE c (id integer PRIMARY KEY);"
-	printf '%s\n' "$SHAPE" >migrations/schema.sql
+	linear3   # and the schema it builds, for check, diff and autogenerate
+	printf 'CREATE TABLE %s (id integer PRIMARY KEY);\n' a b c >migrations/schema.sql
 }
 
 teardown() {
@@ -116,12 +113,12 @@ webhook() {
 }
 
 # leaks: where the secret shows: stdout, stderr, the webhook bodies, or a
-# file retort wrote (not the config and URL files the test wrote itself).
+# file retort wrote (not OWN, the config or URL file the test wrote itself).
 # One grep for all of them: this runs after every command.
 leaks() {
 	local f where=""
-	for f in $(grep -rliF --exclude=retort.ini --exclude=alembic.ini --exclude=other.ini \
-		--exclude=url.txt --exclude-dir=.cap "$CORE" . .cap/out .cap/err); do
+	for f in $(grep -rliF ${OWN:+$(printf -- '--exclude=%s ' $OWN)} --exclude-dir=.cap \
+		"$CORE" . .cap/out .cap/err); do
 		case $f in
 		.cap/out) where+=" stdout" ;;
 		.cap/err) where+=" stderr" ;;
@@ -201,6 +198,10 @@ COMMANDS="
 0 2 2 1 0 stamp head
 0 2 2 1 0 downgrade base
 0 2 2 1 0 stamp --purge 1a2b
+0 0 0 0 0 stamp --sql head
+0 0 0 0 0 downgrade --sql 3c4d5e6f7a8b:base
+0 0 0 0 0 merge heads -m merged --rev-id 6f7a8b9c0d1e
+0 0 0 0 0 init fresh
 "
 
 # commands COLUMN GLOBAL-OPTIONS...: run every command of the table with
@@ -262,9 +263,7 @@ must_catch() {
 
 @test "every command, a closed port, -v, the %-encoded password in DATABASE_URL_FILE" {
 	closed
-	echo "postgresql://$ROLE:$(pct "$PW_ALL")@$HOSTPORT/$DB" >url.txt
-	unset DATABASE_URL
-	export DATABASE_URL_FILE=url.txt
+	give DATABASE_URL_FILE pct "$PW_ALL"
 	commands 2 -v
 }
 
@@ -300,7 +299,7 @@ give() {
 	local src=$1 how=$2 pw=$3 enc url ini
 	unset DATABASE_URL DATABASE_URL_FILE PGPASSWORD RETORT_CONFIG
 	rm -f retort.ini alembic.ini other.ini url.txt
-	G=() SHOWN=1
+	G=() SHOWN=1 OWN=
 	case $how in pct) enc=$(pct "$pw") ;; *) enc=$(raw "$pw") ;; esac
 	url="postgresql://$ROLE:$enc@$HOSTPORT/$DB"
 	ini="[retort]
@@ -308,13 +307,13 @@ script_location = migrations
 sqlalchemy.url = ${url//%/%%}"
 	case $src in
 	DATABASE_URL) export DATABASE_URL=$url ;;
-	DATABASE_URL_FILE) printf '  %s  \n\n' "$url" >url.txt && export DATABASE_URL_FILE=url.txt ;;
+	DATABASE_URL_FILE) OWN=url.txt && printf '  %s  \n\n' "$url" >url.txt && export DATABASE_URL_FILE=url.txt ;;
 	-u | --url) G=("$src" "$url") ;;
 	PGPASSWORD) export PGPASSWORD=$pw && G=(-u "postgresql://$ROLE@$HOSTPORT/$DB") SHOWN=0 ;;
 	'?password=') export DATABASE_URL="postgresql://$ROLE@$HOSTPORT/$DB?password=$enc" ;;
-	retort.ini) printf '%s\n' "$ini" >retort.ini ;;
-	alembic.ini) printf '%s\n' "${ini/\[retort\]/[alembic]}" >alembic.ini ;;
-	RETORT_CONFIG) printf '%s\n' "$ini" >other.ini && export RETORT_CONFIG=other.ini ;;
+	retort.ini) OWN=retort.ini && printf '%s\n' "$ini" >retort.ini ;;
+	alembic.ini) OWN=alembic.ini && printf '%s\n' "${ini/\[retort\]/[alembic]}" >alembic.ini ;;
+	RETORT_CONFIG) OWN=other.ini && printf '%s\n' "$ini" >other.ini && export RETORT_CONFIG=other.ini ;;
 	*) echo "give: unknown source $src" >&2; return 1 ;;
 	esac
 }
@@ -464,4 +463,56 @@ hook_db() {
 	rcase 64 1 -u "mysql://$ROLE:$(raw "$PW_NOQ")$at" current
 	DATABASE_URL="postgresql://$ROLE:Zq9a$at?sslmode=bogus" rcase 2 1 -v current
 	DATABASE_URL="postgresql://$ROLE:Zq9a$at?bogus=1" rcase 2 1 -v current
+}
+
+# ---- Leaks found by this file.  Each test below fails until src/ is fixed;
+# its comment says where.  Exit statuses '*' leave the parse to the fix. ----
+
+# src/lib/url.c:113-126 split_userinfo: when a '?' comes before every '@',
+# the userinfo ends at the first '@' after the ':', which for a raw password
+# holding '?' and then '@' is the password's own '@'; rt_url_mask
+# (url.c:270-276) masks only that far, so the rest of the password is shown
+# as the host (url.c:232 "bad port '...'" quotes it once more).
+@test "LEAK: a raw password holding '?' and then '@' shows its tail" {
+	closed
+	give DATABASE_URL raw "$PW_ALL"
+	rcase '*' 0 -v current
+	rcase '*' 0 -u "postgresql://$ROLE:Zq9a?Zq9b@Zq9c@$HOSTPORT/$DB" -v current
+}
+
+# src/lib/url.c:285 rt_url_mask ends a password= query value at '#', but
+# parse_query (url.c:72-76) ends it only at '&': the '#' and what follows
+# are the password libpq is given, and they are shown.
+@test "LEAK: ?password= holding a raw '#' is masked only up to the '#'" {
+	closed
+	webhook
+	export DATABASE_URL="postgresql://$ROLE@$HOSTPORT/$DB?password=Zq9a#Zq9b"
+	rcase 2 1 -v --notify "$HOOK" upgrade head
+}
+
+# src/lib/url.c:259-262 is_password_param compares the raw key, but
+# parse_query %-decodes keys (url.c:80): "%70assword" reaches libpq as
+# password (the server answers "password authentication failed", not "no
+# password supplied") and is shown unmasked.
+@test "LEAK: a %-encoded password= key is used as the password but not masked" {
+	closed
+	rcase 2 1 -v -u "postgresql://$ROLE@$HOSTPORT/$DB?%70assword=$(pct "$PW_ALL")" current
+	pg_role "$PW_ALL"
+	export DATABASE_URL="postgresql://$ROLE@$HOSTPORT/$DB?%70assword=$(pct "$PW_ALL")"
+	rcase 0 1 -v status
+}
+
+# src/lib/url.c:270 rt_url_mask masks nothing in a string without "://",
+# and url.c:143 quotes it whole ("has no scheme").
+@test "LEAK: a URL without '://' is quoted whole, password and all" {
+	closed
+	rcase 64 0 -u "$ROLE:$(pct "$PW_ALL")@$HOSTPORT/$DB" current
+	rcase 64 0 -u "postgresql:/$ROLE:$(pct "$PW_ALL")@$HOSTPORT/$DB" current
+}
+
+# src/lib/url.c:270 rt_url_mask skips every sqlite URL, and url.c:181
+# quotes one that names user:password@host ("names a host").
+@test "LEAK: a sqlite URL with user:password@host is quoted whole" {
+	closed
+	rcase 64 0 -u "sqlite://$ROLE:$(pct "$PW_ALL")@$HOSTPORT/app.db" current
 }
