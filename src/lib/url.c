@@ -115,14 +115,25 @@ static long split_userinfo(const char *rest, size_t n, long *colon)
 	if (user >= n || (rest[user] != ':' && rest[user] != '@'))
 		return *colon = -1, -1;
 	/* first the last '@' with no '?' before it, so that "?options=a@b"
-	 * stays in the query; then the first '@' after a password holding '?' */
+	 * stays in the query; then, for a password holding '?', the last '@'
+	 * that a database path follows ("...@host/db"), else the last '@' */
 	for (long at = (long)n - 1; at >= (long)user; at--)
 		if (rest[at] == '@' && !memchr(rest, '?', (size_t)at))
 			return *colon = rest[user] == ':' ? (long)user : -1, at;
-	if (rest[user] == ':')
-		for (size_t at = user; at < n; at++)
-			if (rest[at] == '@')
-				return *colon = (long)user, (long)at;
+	if (rest[user] == ':') {
+		long last = -1;
+		for (long at = (long)n - 1; at > (long)user; at--) {
+			if (rest[at] != '@')
+				continue;
+			if (last < 0)
+				last = at;
+			size_t host = strcspn(rest + at + 1, "/?@");
+			if (rest[at + 1 + host] == '/')
+				return *colon = (long)user, at;
+		}
+		if (last >= 0)
+			return *colon = (long)user, last;
+	}
 	return *colon = -1, -1;
 }
 
@@ -229,8 +240,8 @@ int rt_url_parse(struct rt_url *u, const char *s, struct rt_error *err)
 			u->port = xstrndup(pcolon + 1, (size_t)(hend - pcolon - 1));
 			for (const char *p = u->port; *p; p++)
 				if (!isdigit((unsigned char)*p)) {
-					rt_error_set(err, RT_EXIT_USAGE, "bad port '%s' in database url '%s'",
-						     u->port, masked);
+					rt_error_set(err, RT_EXIT_USAGE, "the port in database url '%s' is "
+						     "not a number", masked);
 					goto fail;
 				}
 		}
@@ -255,10 +266,28 @@ const char *rt_url_query(const struct rt_url *u, const char *key)
 	return i < 0 ? NULL : u->qvals.v[i];
 }
 
-/* Does `p` start a "password=" query parameter (any case)? */
-static int is_password_param(const char *p)
+/*
+ * Does `p` (just after '?' or '&') start a password parameter?  The key is
+ * compared as the parser will see it, percent-decoded and in any case
+ * ("%70assword=" is "password=").  Returns the length of "KEY=", or 0.
+ */
+static size_t password_param(const char *p)
 {
-	return !strncasecmp(p, "password=", 9);
+	static const char want[] = "password";
+	size_t i = 0, k = 0;
+	while (p[i] && p[i] != '=' && p[i] != '&') {
+		int c = (unsigned char)p[i];
+		if (c == '%' && hexval((unsigned char)p[i + 1]) >= 0 && hexval((unsigned char)p[i + 2]) >= 0) {
+			c = hexval((unsigned char)p[i + 1]) * 16 + hexval((unsigned char)p[i + 2]);
+			i += 3;
+		} else {
+			i++;
+		}
+		if (k >= sizeof(want) - 1 || tolower(c) != want[k])
+			return 0;
+		k++;
+	}
+	return k == sizeof(want) - 1 && p[i] == '=' ? i + 1 : 0;
 }
 
 char *rt_url_mask(const char *s)
@@ -266,23 +295,25 @@ char *rt_url_mask(const char *s)
 	struct strbuf sb = STRBUF_INIT;
 	const char *sep = strstr(s, "://");
 	const char *p = s;
-
-	if (sep && strncasecmp(s, "sqlite", 6)) {
-		const char *rest = sep + 3;
-		long colon, at = split_userinfo(rest, strlen(rest), &colon);
-		if (at >= 0 && colon >= 0) {
-			strbuf_add(&sb, s, (size_t)(rest + colon + 1 - s));
-			strbuf_addstr(&sb, "***");
-			p = rest + at;
-		}
+	/* the userinfo as the parser splits it; without "://" (a malformed
+	 * URL about to be quoted in an error) the same split of the whole */
+	const char *rest = sep ? sep + 3 : s;
+	long colon, at = split_userinfo(rest, strlen(rest), &colon);
+	if (at >= 0 && colon >= 0) {
+		strbuf_add(&sb, s, (size_t)(rest + colon + 1 - s));
+		strbuf_addstr(&sb, "***");
+		p = rest + at;
 	}
-	/* copy the rest, masking password=... query parameters */
+	/* copy the rest, masking password=... query parameters up to the next
+	 * '&', where the query parser ends them */
 	while (*p) {
-		if ((*p == '?' || *p == '&') && is_password_param(p + 1)) {
+		size_t key;
+		if ((*p == '?' || *p == '&') && (key = password_param(p + 1))) {
 			strbuf_addch(&sb, *p);
-			strbuf_addstr(&sb, "password=***");
-			p += 1 + strlen("password=");
-			while (*p && *p != '&' && *p != '#')
+			strbuf_add(&sb, p + 1, key);
+			strbuf_addstr(&sb, "***");
+			p += 1 + key;
+			while (*p && *p != '&')
 				p++;
 			continue;
 		}

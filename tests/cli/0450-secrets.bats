@@ -17,8 +17,10 @@
 # case) and skip, saying why, without it; the closed-port and malformed
 # cases need no server.
 #
-# Cases named "LEAK:" fail on purpose: each shows a leak found in src/ (see
-# the comment above it); they pass once it is fixed.
+# The last five cases are leaks this file found in the masker, kept as
+# regression tests: '?' then '@' in a raw password, a raw '#' in
+# ?password=, a %-encoded password key, no "://", and a sqlite URL with a
+# user and password.
 
 load helpers
 
@@ -468,33 +470,22 @@ hook_db() {
 # ---- Leaks found by this file.  Each test below fails until src/ is fixed;
 # its comment says where.  Exit statuses '*' leave the parse to the fix. ----
 
-# src/lib/url.c:113-126 split_userinfo: when a '?' comes before every '@',
-# the userinfo ends at the first '@' after the ':', which for a raw password
-# holding '?' and then '@' is the password's own '@'; rt_url_mask
-# (url.c:270-276) masks only that far, so the rest of the password is shown
-# as the host (url.c:232 "bad port '...'" quotes it once more).
-@test "LEAK: a raw password holding '?' and then '@' shows its tail" {
+# These five were leaks this file found; each is a regression test now.
+@test "a raw password holding '?' and then '@' is masked whole" {
 	closed
 	give DATABASE_URL raw "$PW_ALL"
 	rcase '*' 0 -v current
 	rcase '*' 0 -u "postgresql://$ROLE:Zq9a?Zq9b@Zq9c@$HOSTPORT/$DB" -v current
 }
 
-# src/lib/url.c:285 rt_url_mask ends a password= query value at '#', but
-# parse_query (url.c:72-76) ends it only at '&': the '#' and what follows
-# are the password libpq is given, and they are shown.
-@test "LEAK: ?password= holding a raw '#' is masked only up to the '#'" {
+@test "?password= holding a raw '#' is masked to its end" {
 	closed
 	webhook
 	export DATABASE_URL="postgresql://$ROLE@$HOSTPORT/$DB?password=Zq9a#Zq9b"
 	rcase 2 1 -v --notify "$HOOK" upgrade head
 }
 
-# src/lib/url.c:259-262 is_password_param compares the raw key, but
-# parse_query %-decodes keys (url.c:80): "%70assword" reaches libpq as
-# password (the server answers "password authentication failed", not "no
-# password supplied") and is shown unmasked.
-@test "LEAK: a %-encoded password= key is used as the password but not masked" {
+@test "a %-encoded password= key is masked as the parser reads it" {
 	closed
 	rcase 2 1 -v -u "postgresql://$ROLE@$HOSTPORT/$DB?%70assword=$(pct "$PW_ALL")" current
 	pg_role "$PW_ALL"
@@ -502,17 +493,13 @@ hook_db() {
 	rcase 0 1 -v status
 }
 
-# src/lib/url.c:270 rt_url_mask masks nothing in a string without "://",
-# and url.c:143 quotes it whole ("has no scheme").
-@test "LEAK: a URL without '://' is quoted whole, password and all" {
+@test "a URL without '://' is never quoted with its password" {
 	closed
 	rcase 64 0 -u "$ROLE:$(pct "$PW_ALL")@$HOSTPORT/$DB" current
 	rcase 64 0 -u "postgresql:/$ROLE:$(pct "$PW_ALL")@$HOSTPORT/$DB" current
 }
 
-# src/lib/url.c:270 rt_url_mask skips every sqlite URL, and url.c:181
-# quotes one that names user:password@host ("names a host").
-@test "LEAK: a sqlite URL with user:password@host is quoted whole" {
+@test "a sqlite URL with user:password@host is masked too" {
 	closed
 	rcase 64 0 -u "sqlite://$ROLE:$(pct "$PW_ALL")@$HOSTPORT/app.db" current
 }
