@@ -24,7 +24,10 @@ for t in "$@"; do
 		echo "fuzz $t: ok, $runs runs in ${secs}s"
 	else
 		echo "fuzz $t: FAILED" >&2
-		grep -v '^#' "$log" | tail -n 40 >&2
+		sed -n '/ERROR: \|property failed\|runtime error/,$p' "$log" | grep -v '^#[0-9]* *[A-Z]' |
+			head -n 40 >&2
+		crash=$(sed -n 's/.*Test unit written to //p' "$log" | tail -n 1)
+		[ -z "$crash" ] || echo "reproduce: $bindir/fuzz_$t $crash" >&2
 		failed=$((failed + 1))
 		break
 	fi
