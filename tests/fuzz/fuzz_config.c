@@ -6,12 +6,13 @@
  */
 #include "fuzz.h"
 
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "lib/config.h"
 
-static char dir[] = "/tmp/retort-fuzz-config-XXXXXX";
+static char dir[PATH_MAX];
 
 static const char *no_env(const char *name)
 {
@@ -30,6 +31,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
+	const char *tmp = getenv("TMPDIR");
+	snprintf(dir, sizeof(dir), "%s/retort-fuzz-config-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir) || chdir(dir)) {
 		perror("fuzz_config: temporary directory");
 		abort();
