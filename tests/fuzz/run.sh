@@ -10,7 +10,8 @@ secs=${FUZZ_SECONDS:-60}
 art=$bindir/artifacts
 mkdir -p "$art"
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/retort-fuzz.XXXXXX")
-trap 'rm -rf "$scratch"' EXIT INT TERM HUP PIPE
+trap 'rm -rf "$scratch"' EXIT
+trap 'exit 130' INT TERM HUP PIPE
 # the config target's temporary directory too, even after a crash
 mkdir "$scratch/tmp"
 export TMPDIR="$scratch/tmp"
