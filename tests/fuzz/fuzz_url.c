@@ -12,7 +12,8 @@
  * grow with the span, so at most one '@' matches).  If P occurs in the
  * text before or after that span, only "***" is required; if P holds a
  * '*' it might be spelt by the mask itself, likewise.  Otherwise the
- * masked text must not contain P.
+ * masked text must not contain P, nor the span as written (escapes
+ * and all), under the same rule.
  */
 #include "fuzz.h"
 
@@ -69,11 +70,17 @@ static void check_mask(const char *s, const char *pw)
 		if (s[j] == '@' && decodes_to(s + a, j - a, pw, pn))
 			b = j;
 	FUZZ_CHECK(b != 0);  /* the password is the text between ':' and an '@' */
-	int elsewhere = contains(s, a, pw, pn) || contains(s + b, n - b, pw, pn) ||
-			strchr(pw, '*') != NULL;
-	if (!elsewhere && strstr(m, pw)) {
-		fprintf(stderr, "url: %s\nmasked: %s\npassword: %s\n", s, m, pw);
-		FUZZ_CHECK(!"the masked url shows the password");
+	/* the password as decoded, and as written (percent-escapes and all) */
+	const char *shown[2] = { pw, s + a };
+	size_t len[2] = { pn, b - a };
+	for (int i = 0; i < 2; i++) {
+		int elsewhere = contains(s, a, shown[i], len[i]) ||
+				contains(s + b, n - b, shown[i], len[i]) ||
+				memchr(shown[i], '*', len[i]) != NULL;
+		if (!elsewhere && contains(m, strlen(m), shown[i], len[i])) {
+			fprintf(stderr, "url: %s\nmasked: %s\npassword: %s\n", s, m, pw);
+			FUZZ_CHECK(!"the masked url shows the password");
+		}
 	}
 	free(m);
 }
