@@ -1,6 +1,7 @@
 # retort build.  `make` builds build/retort; `make test` runs every test and
 # ends with "N passed, M failed"; `make asan` runs them under ASan+UBSan;
-# `make valgrind` under valgrind; `make deps` installs Debian's packages.
+# `make valgrind` under valgrind; `make deps` installs Debian's packages;
+# `make fuzz` runs the libFuzzer targets in tests/fuzz (FUZZ_SECONDS each).
 #
 # Drivers are chosen at build time: DRIVERS="sqlite postgresql" (the
 # default); DRIVERS=sqlite builds a SQLite-only retort without libpq.
@@ -43,7 +44,8 @@ CMD_OBJ = $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all test unit asan valgrind difftest install deps deps-check demo bench clean static man
+.PHONY: all test unit asan valgrind difftest install deps deps-check demo bench clean static man \
+	fuzz fuzz-smoke fuzz-bins
 all: $(BUILD)/retort
 
 $(BUILD)/obj/%.o: %.c $(wildcard src/*/*.h)
@@ -79,6 +81,28 @@ valgrind: deps-check
 		RETORT_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
 		tests/run.sh
 
+# libFuzzer targets (tests/fuzz), built with clang against an ASan+UBSan
+# library in build/fuzz; each runs FUZZ_SECONDS on a scratch copy of its
+# seed corpus, and a crash fails the run.  make fuzz-smoke: 10 s each (CI).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = script sqllex url config graph
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_BIN = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/libretort.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -Isrc -o $@ $< $(BUILD)/libretort.a $(LIBS)
+
+fuzz-bins: $(FUZZ_BIN)
+
+fuzz: deps-check
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang CFLAGS="-O1 -g" \
+		EXTRA_CFLAGS="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" LDFLAGS="$(FUZZ_SAN)" fuzz-bins
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh build/fuzz/fuzz $(FUZZ_TARGETS)
+
+fuzz-smoke:
+	@$(MAKE) --no-print-directory FUZZ_SECONDS=10 fuzz
+
 # The differential test against Alembic on more seeds: make difftest SEEDS=1000
 SEEDS ?= 1000
 difftest: $(BUILD)/retort
@@ -103,7 +127,7 @@ install: $(BUILD)/retort $(BUILD)/retort.1
 # interoperability tests run the real Alembic against retort's databases).
 DEPS = gcc make libc6-dev pkg-config libsqlite3-dev libinih-dev libpq-dev libcurl4-openssl-dev \
 	libcmocka-dev bats \
-	sqlite3 valgrind clang python3-alembic util-linux postgresql-15 groff-base zsh
+	sqlite3 valgrind clang libclang-rt-14-dev python3-alembic util-linux postgresql-15 groff-base zsh
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update -qq

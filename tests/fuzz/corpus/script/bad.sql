@@ -1,0 +1,2 @@
+-- no id
+SELECT 1;

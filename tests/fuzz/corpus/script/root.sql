@@ -1,0 +1,5 @@
+-- Revision ID: aaaa
+-- Revises:
+
+-- migrate:upgrade
+SELECT 1;
