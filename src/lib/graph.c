@@ -245,12 +245,21 @@ static int detect_cycles(const struct rt_graph *g, int with_deps, struct rt_erro
 	return rc;
 }
 
-/* Kahn's algorithm over norm_down: every revision after all it needs. */
-static void number_topologically(struct rt_graph *g)
+/*
+ * Kahn's algorithm over norm_down: every revision after all it needs.
+ * Revisions left over lie on a cycle, or after one: a cycle that every
+ * revision of can be reached from a head and from a base (a Revises loop
+ * through a merge), which detect_cycles() cannot see.  Then the ones on
+ * the cycle are found by peeling off, from the other end, those that lead
+ * nowhere else, and named in the error.
+ */
+static int number_topologically(struct rt_graph *g, struct rt_error *err)
 {
 	int *indeg = xcalloc((size_t)g->n + 1, sizeof(int));
 	struct intlist queue = { 0 };
-	int next = 0;
+	struct bitset done;
+	int next = 0, rc = 0;
+	bitset_init(&done, g->n);
 	for (int i = 0; i < g->n; i++) {
 		indeg[i] = g->revs[i].norm_down.nr;
 		if (!indeg[i])
@@ -259,12 +268,45 @@ static void number_topologically(struct rt_graph *g)
 	for (int q = 0; q < queue.nr; q++) {
 		struct rt_rev *r = &g->revs[queue.v[q]];
 		r->topo = next++;
+		bitset_set(&done, queue.v[q]);
 		for (int k = 0; k < r->norm_up.nr; k++)
 			if (--indeg[r->norm_up.v[k]] == 0)
 				intlist_push(&queue, r->norm_up.v[k]);
 	}
+	if (next < g->n) {
+		/* outdegree within the leftovers; peel those with none */
+		queue.nr = 0;
+		for (int i = 0; i < g->n; i++) {
+			indeg[i] = 0;
+			if (bitset_has(&done, i))
+				continue;
+			for (int k = 0; k < g->revs[i].norm_up.nr; k++)
+				indeg[i] += !bitset_has(&done, g->revs[i].norm_up.v[k]);
+			if (!indeg[i])
+				intlist_push(&queue, i);
+		}
+		for (int q = 0; q < queue.nr; q++) {
+			const struct rt_rev *r = &g->revs[queue.v[q]];
+			bitset_set(&done, queue.v[q]);
+			for (int k = 0; k < r->norm_down.nr; k++)
+				if (!bitset_has(&done, r->norm_down.v[k]) && --indeg[r->norm_down.v[k]] == 0)
+					intlist_push(&queue, r->norm_down.v[k]);
+		}
+		struct strvec on = STRVEC_INIT;
+		for (int i = 0; i < g->n; i++)
+			if (!bitset_has(&done, i))
+				strvec_push(&on, g->revs[i].id);
+		qsort(on.v, on.nr, sizeof(char *), cmp_str);
+		char *list = strvec_join(&on, ", ");
+		rc = rt_error_set(err, RT_EXIT_ERROR, "cycle detected in revisions (%s); check their "
+				  "'Revises:' and 'Depends On:' lines", list);
+		free(list);
+		strvec_clear(&on);
+	}
+	bitset_release(&done);
 	intlist_release(&queue);
 	free(indeg);
+	return rc;
 }
 
 int rt_graph_build(struct rt_graph *g, struct rt_script *scripts, int n, struct rt_error *err)
@@ -401,7 +443,8 @@ int rt_graph_build(struct rt_graph *g, struct rt_script *scripts, int n, struct 
 		return rt_error_set(err, RT_EXIT_ERROR, "dependency cycle detected: no real head or base");
 	if (detect_cycles(g, 1, err))
 		return -1;
-	number_topologically(g);
+	if (number_topologically(g, err))
+		return -1;
 	spread_labels(g);
 	return 0;
 }

@@ -234,6 +234,15 @@ static void bad_graphs(void **state)
 	mk("dddd", "cccc", "", "");
 	expect_build_error("cycle detected in revisions (cccc, dddd)");
 
+	/* a loop through a merge: every revision is reachable from the head
+	 * and from the base, and only the loop's members are named (found by
+	 * the fuzzer: this hung upgrade and history) */
+	mk("aaaa", "", "", "");
+	mk("bbbb", "aaaa, cccc", "", "");
+	mk("cccc", "bbbb", "", "");
+	mk("dddd", "cccc", "", "");
+	expect_build_error("cycle detected in revisions (bbbb, cccc); check their 'Revises:'");
+
 	mk("aaaa", "", "", "x");
 	mk("bbbb", "aaaa", "", "x");
 	expect_build_error("branch label 'x' in revision bbbb is already used by revision aaaa");
