@@ -130,8 +130,9 @@ backend postgresql
 	mkrev 3c4d5e6f7a8b 2b3c4d5e6f7a "create c" "CREATE TABLE c (id int);" "DROP TABLE c;"
 	( sleep 1.5; pq "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
 		WHERE application_name = 'retort' AND datname = current_database() AND pid <> pg_backend_pid()" ) &
+	killer=$!
 	run rt -q upgrade head
-	wait
+	wait "$killer"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"the connection to the database was lost during upgrade 1a2b3c4d5e6f -> 2b3c4d5e6f7a"* ]]
 	[[ "$output" == *"connected again: the database is at 1a2b3c4d5e6f"* ]]
