@@ -174,7 +174,7 @@ rcase() {
 # reachable); the command.
 COMMANDS="
 0 0 0 0 0 upgrade head --sql
-0 3 2 1 0 wait --timeout 0.3
+0 3 2 1 0 wait --timeout 3
 1 2 2 1 0 check
 0 2 2 1 0 upgrade 2b3c
 0 2 2 1 0 migrate head
@@ -372,9 +372,9 @@ sqlalchemy.url = ${url//%/%%}"
 @test "--wait-timeout, reachable: the wait ends and the command runs" {
 	pg_role "$PW_ALL"
 	give DATABASE_URL_FILE pct "$PW_ALL"
-	rcase 0 1 -v --wait-timeout 1 upgrade head
+	rcase 0 1 -v --wait-timeout 10 upgrade head
 	grep -q "postgresql://$ROLE:\*\*\*@$HOSTPORT/$DB is ready" .cap/err
-	rcase 0 1 -q --wait-timeout 1 status
+	rcase 0 1 -q --wait-timeout 10 status
 }
 
 # hook_db: the webhook's bodies name the database with its password masked.
