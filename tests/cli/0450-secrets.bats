@@ -447,11 +447,11 @@ hook_db() {
 	rcase 0 0 -v diff --from "$ok" --to schema
 	rcase 0 0 -q diff --from database --to "$ok"
 	rcase 0 0 -v diff --dev-url "$ok" --from head --to "$ok"
-	rcase 0 1 -v wait -t 1 "$ok"
-	rcase 0 1 -v wait -t 1 --db "$ok" "postgresql://$ROLE@$HOSTPORT/$DB?password=$(pct "$PW_ALL")"
+	rcase 0 1 -v wait -t 10 "$ok"
+	rcase 0 1 -v wait -t 10 --db "$ok" "postgresql://$ROLE@$HOSTPORT/$DB?password=$(pct "$PW_ALL")"
 	rcase 2 0 -v diff --from "$badpw" --to schema
 	rcase 2 0 -q diff --dev-url "$badpw" --from head
-	rcase 2 1 -q wait -t 1 "$badpw"
+	rcase 2 1 -q wait -t 10 "$badpw"
 	rcase 2 0 -v diff --from database --to "$down"
 	rcase 3 1 -q wait -t 0.3 "$down"
 }
