@@ -52,6 +52,14 @@ struct pg_db {
 
 #define PDB(db) ((struct pg_db *)(db))
 
+/* How long a silent peer is tolerated, on both ends of the connection
+ * (see conn_params and session_setup; documented in the README). */
+#define RT_PG_KEEPALIVES_IDLE "30"
+#define RT_PG_KEEPALIVES_INTERVAL "10"
+#define RT_PG_KEEPALIVES_COUNT "3"
+#define RT_PG_TCP_USER_TIMEOUT_MS "60000"
+#define RT_PG_IDLE_SESSION_TIMEOUT "10min"
+
 static void pg_close(struct rt_db *db)
 {
 	struct pg_db *d = PDB(db);
@@ -564,6 +572,15 @@ static void conn_params(const struct rt_url *url, struct kv *kv)
 		kv_set(kv, "dbname", url->path);
 	if (!getenv("PGAPPNAME"))
 		kv_set(kv, "application_name", "retort");
+	/* A network path that goes silent must end in an error, not a wait
+	 * forever: with these, a TCP connection that gets no answer fails
+	 * within about a minute (idle 30 s, then probes every 10 s; data
+	 * unacknowledged for 60 s).  The URL may override any of them. */
+	kv_set(kv, "keepalives", "1");
+	kv_set(kv, "keepalives_idle", RT_PG_KEEPALIVES_IDLE);
+	kv_set(kv, "keepalives_interval", RT_PG_KEEPALIVES_INTERVAL);
+	kv_set(kv, "keepalives_count", RT_PG_KEEPALIVES_COUNT);
+	kv_set(kv, "tcp_user_timeout", RT_PG_TCP_USER_TIMEOUT_MS);
 	for (size_t i = 0; i < url->qkeys.nr; i++) {
 		const char *k = url->qkeys.v[i], *v = url->qvals.v[i];
 		if (!strcmp(k, "ssl"))
@@ -581,6 +598,20 @@ static void kv_release(struct kv *kv)
 {
 	strvec_clear(&kv->k);
 	strvec_clear(&kv->v);
+}
+
+/*
+ * Append a statement that sets `name` to `value` for this session where
+ * the server has the setting and nobody configured it (pg_settings.source
+ * is 'default'): a value the administrator, the role or PGOPTIONS chose
+ * stays.  A server too old to know the setting simply matches no row.
+ */
+static void orphan_guard(struct strbuf *sql, const char *name, const char *value)
+{
+	strbuf_addf(sql,
+		    "SELECT pg_catalog.set_config(name, '%s', false) FROM pg_catalog.pg_settings "
+		    "WHERE name = '%s' AND source = 'default';",
+		    value, name);
 }
 
 static void session_setup(struct pg_db *d, struct strbuf *sql)
@@ -602,6 +633,15 @@ static void session_setup(struct pg_db *d, struct strbuf *sql)
 	 * still there, and ends the session (and frees the lock) if not. */
 	if (PQserverVersion(d->c) >= 140000)
 		strbuf_addstr(sql, "SET client_connection_check_interval = '5s';");
+	/* The other way round: if our host vanishes, or we stop answering,
+	 * the server ends our session (and frees the lock) by itself.  Each
+	 * is set only where the server's own setting leaves it off (0). */
+	orphan_guard(sql, "tcp_keepalives_idle", RT_PG_KEEPALIVES_IDLE);
+	orphan_guard(sql, "tcp_keepalives_interval", RT_PG_KEEPALIVES_INTERVAL);
+	orphan_guard(sql, "tcp_keepalives_count", RT_PG_KEEPALIVES_COUNT);
+	orphan_guard(sql, "tcp_user_timeout", RT_PG_TCP_USER_TIMEOUT_MS);
+	orphan_guard(sql, "idle_in_transaction_session_timeout", RT_PG_IDLE_SESSION_TIMEOUT);
+	orphan_guard(sql, "idle_session_timeout", RT_PG_IDLE_SESSION_TIMEOUT);
 }
 
 /*
