@@ -123,7 +123,13 @@ static int run(struct pg_db *d, const char *sql, int n, const char *const *param
 	return 0;
 }
 
-/* "pid 123 (application_name 'x')" of the session holding our lock, or "". */
+/*
+ * " (held by pid 123, application_name 'x')" for the session holding our
+ * lock, or "".  A holder that has sat idle for ORPHAN_IDLE_S or more is not
+ * a retort at work (a migrating run is never idle that long): most likely
+ * its client died without the server noticing, so say how to end it.
+ */
+#define ORPHAN_IDLE_S 10
 static void lock_holder(struct pg_db *d, char *buf, size_t n)
 {
 	char classid[16], objid[16];
@@ -132,14 +138,25 @@ static void lock_holder(struct pg_db *d, char *buf, size_t n)
 	buf[0] = '\0';
 	snprintf(classid, sizeof(classid), "%u", (unsigned)((uint64_t)d->lock_key >> 32));
 	snprintf(objid, sizeof(objid), "%u", (unsigned)((uint64_t)d->lock_key & 0xffffffffu));
-	if (run(d, "SELECT a.pid, coalesce(a.application_name, '') FROM pg_catalog.pg_locks l "
+	if (run(d, "SELECT a.pid, coalesce(a.application_name, ''), "
+		   "CASE WHEN a.state = 'idle' THEN extract(epoch FROM now() - a.state_change)::bigint "
+		   "ELSE 0 END FROM pg_catalog.pg_locks l "
 		   "JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
 		   "AND l.granted AND l.classid = $1::oid AND l.objid = $2::oid AND l.objsubid = 1",
 		2, p, &r, NULL, &(struct rt_error){ 0 }))
 		return;
-	if (PQntuples(r))
-		snprintf(buf, n, " (held by pid %s, application_name '%s')", PQgetvalue(r, 0, 0),
-			 PQgetvalue(r, 0, 1));
+	if (PQntuples(r)) {
+		const char *pid = PQgetvalue(r, 0, 0);
+		long idle = atol(PQgetvalue(r, 0, 2));
+		if (idle >= ORPHAN_IDLE_S)
+			snprintf(buf, n,
+				 " (held by pid %s, application_name '%s', idle for %ld s: it looks orphaned, "
+				 "since a run at work is never idle that long; if its client is gone, "
+				 "SELECT pg_terminate_backend(%s) frees the lock)",
+				 pid, PQgetvalue(r, 0, 1), idle, pid);
+		else
+			snprintf(buf, n, " (held by pid %s, application_name '%s')", pid, PQgetvalue(r, 0, 1));
+	}
 	PQclear(r);
 }
 
@@ -162,9 +179,9 @@ static int pg_lock(struct rt_db *db, struct rt_error *err)
 			d->locked = 1;
 			return 0;
 		}
-		char holder[256];
+		char holder[512];
 		if (!announced && d->opts.on_lock_wait) {
-			char what[512];
+			char what[768];
 			lock_holder(d, holder, sizeof(holder));
 			snprintf(what, sizeof(what), "%s%s", d->base.vt->sql, holder);
 			d->opts.on_lock_wait(d->opts.ctx, what);

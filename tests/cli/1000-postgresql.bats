@@ -60,6 +60,27 @@ backend postgresql
 	[ "$(db_tables)" = "" ]
 }
 
+@test "pg: a lock holder idle for 10 s or more is called orphaned, with how to end it" {
+	linear3
+	# a session that took retort's lock and then went quiet, as a client
+	# that died without the server noticing would leave it
+	{
+		echo "SELECT pg_advisory_lock(hashtextextended('retort:' || current_database() || ':public.alembic_version', 0));"
+		sleep 30
+	} | PGAPPNAME=retort "$RETORT_TEST_PG_BIN/psql" -X -q -h "$RETORT_TEST_PG_DIR" -p "$RETORT_TEST_PG_PORT" \
+		-U postgres -d "$PG_DB" >/dev/null 2>&1 3>&- &
+	holder=$!
+	sleep 11
+	run rt --lock-timeout 1 upgrade head
+	pq "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'retort' AND datname = current_database() AND pid <> pg_backend_pid()" >/dev/null
+	kill $holder 2>/dev/null || true
+	echo "$output"
+	[ "$status" -eq 4 ]
+	[[ "$output" =~ "application_name 'retort', idle for "1[0-9]" s: it looks orphaned" ]]
+	[[ "$output" =~ "SELECT pg_terminate_backend("[0-9]+") frees the lock" ]]
+	[ "$(db_tables)" = "" ]
+}
+
 @test "pg: --statement-timeout stops a runaway migration" {
 	mkrev 1a2b3c4d5e6f "" "slow" "SELECT pg_sleep(5);" "-"
 	run rt --statement-timeout 0.3 upgrade head
