@@ -61,6 +61,12 @@ if ! docker info >/dev/null 2>&1; then
 	die "no container engine answers (is the Docker daemon running, and may you use it?); start it, or run with --local"
 fi
 
+# Each checkout runs the image built from its own sources: a tag of its
+# own, so that two checkouts on one engine never run each other's binary.
+if [ -z "${RETORT_IMAGE:-}" ]; then
+	RETORT_IMAGE=retort:local-$(printf '%s' "$root" | cksum | cut -d ' ' -f 1)
+	export RETORT_IMAGE
+fi
 # Files the container writes belong to you.
 export RETORT_UID=${RETORT_UID:-$(id -u)} RETORT_GID=${RETORT_GID:-$(id -g)}
 tty=()

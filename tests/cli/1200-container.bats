@@ -11,7 +11,8 @@
 
 load helpers
 
-IMAGE=retort:test
+# a tag of this checkout's own, so two checkouts on one engine never share it
+IMAGE=retort:test-$(cd "$BATS_TEST_DIRNAME/../.." && pwd | tr -d '\n' | cksum | cut -d ' ' -f 1)
 
 setup_file() {
 	if [ -n "${RETORT_WRAP:-}" ] || [ "${RETORT_CONTAINER_TESTS:-1}" = 0 ]; then
