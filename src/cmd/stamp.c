@@ -17,6 +17,11 @@ static const struct opt stamp_options[] = {
 static int run_stamp(struct app *app, void *opts, const struct strvec *args, struct rt_error *err)
 {
 	struct stamp_opts *o = opts;
+	/* as in Alembic: offline SQL cannot know which rows a purge would find */
+	if (o->sql && o->purge)
+		return rt_error_set(err, RT_EXIT_USAGE,
+				    "can't use --purge with --sql: offline, there are no version rows to "
+				    "purge; stamp the database itself, or print a plain 'stamp --sql'");
 	return o->sql ? app_offline(app, RUN_STAMP, args, o->purge, err)
 		      : app_run(app, RUN_STAMP, args, o->purge, err);
 }

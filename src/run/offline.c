@@ -71,9 +71,6 @@ static int render(struct ctx *c, const struct rt_graph *g, const struct rt_plan 
 		rt_vt_create_sql(c->vt, RT_VT_CREATE_OFFLINE, out);
 		strbuf_addstr(out, ";\n\n");
 	}
-	if (p->purge) {
-		strbuf_addf(out, "DELETE FROM %s;\n\n", c->vt->sql);
-	}
 	for (int i = 0; i < p->n; i++) {
 		const struct rt_step *s = &p->steps[i];
 		const struct rt_section *sec = NULL;

@@ -18,6 +18,7 @@ cases() {
 64|the target is empty|upgrade ''
 64|the target is empty|downgrade ''
 64|the target is empty|stamp ''
+64|can't use --purge with --sql|stamp --purge 1a2b3c4d5e6f --sql
 64|takes a whole number of at least 1, not '0'|rollback -s 0
 64|takes a whole number of at least 1, not 'x'|rollback --steps x
 64|takes a non-negative number, not '-1'|--lock-timeout -1 upgrade head

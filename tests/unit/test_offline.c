@@ -155,32 +155,6 @@ static void downgrade_to_base_drops_the_table(void **state)
 			    "COMMIT;\n\n");
 }
 
-static void stamp_purge(void **state)
-{
-	(void)state;
-	struct rt_error err = RT_ERROR_INIT;
-	struct strvec rows = STRVEC_INIT, targets = STRVEC_INIT;
-	two_revs();
-	build();
-	strvec_push(&rows, "aaaa");
-	strvec_push(&targets, "bbbb");
-	assert_int_equal(rt_plan_stamp(&g, &rows, &targets, 1, &plan, &err), 0);
-	assert_string_equal(render("sqlite", 0, 0, NULL, NULL),
-			    "DELETE FROM alembic_version;\n\n"
-			    "-- Running stamp_revision  -> bbbb\n\n"
-			    "INSERT INTO alembic_version (version_num) VALUES ('bbbb');\n\n");
-	/* from base: the table is created, then emptied, in the transaction */
-	assert_string_equal(render("postgresql", 1, 0, NULL, NULL),
-			    "BEGIN;\n\n" CREATE("alembic_version", "alembic_version_pkc")
-			    "DELETE FROM alembic_version;\n\n"
-			    "-- Running stamp_revision  -> bbbb\n\n"
-			    "INSERT INTO alembic_version (version_num) VALUES ('bbbb') RETURNING "
-			    "alembic_version.version_num;\n\n"
-			    "COMMIT;\n\n");
-	strvec_clear(&rows);
-	strvec_clear(&targets);
-}
-
 /* A transaction:false section stands outside any transaction; its row
  * change commits alone after it.  In a single transaction it is refused. */
 static void transaction_false(void **state)
@@ -264,7 +238,6 @@ int main(void)
 		T(pg_upgrade_from_base),
 		T(sqlite_upgrade_from_base),
 		T(downgrade_to_base_drops_the_table),
-		T(stamp_purge),
 		T(transaction_false),
 		T(single_transaction),
 		T(quoted_and_qualified_names),
