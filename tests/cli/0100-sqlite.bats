@@ -31,10 +31,14 @@ backend sqlite
 	linear3
 	rt upgrade 1a2b
 	# hold the same lock retort takes (flock on the database file) in one
-	# process that is killed at once afterwards; its output is not bats',
-	# so bats does not wait for it
-	( exec 9>>"$TEST_DIR/test.db" && flock 9 && exec sleep 5 ) >/dev/null 2>&1 3>&- & holder=$!
-	sleep 0.3
+	# process that is killed afterwards; its output is not bats', so bats
+	# does not wait for it.  Go on once it really holds the lock, however
+	# slow the machine (valgrind).
+	( exec 9>>"$TEST_DIR/test.db" && flock 9 && exec sleep 300 ) >/dev/null 2>&1 3>&- & holder=$!
+	for _ in $(seq 1 200); do
+		flock -n "$TEST_DIR/test.db" true 2>/dev/null || break
+		sleep 0.05
+	done
 	run rt --lock-timeout 0.5 upgrade head
 	kill $holder 2>/dev/null || true
 	[ "$status" -eq 4 ]

@@ -49,10 +49,14 @@ backend postgresql
 	linear3
 	# hold retort's advisory lock from a psql session
 	"$RETORT_TEST_PG_BIN/psql" -X -q -h "$RETORT_TEST_PG_DIR" -p "$RETORT_TEST_PG_PORT" -U postgres -d "$PG_DB" \
-		-c "SELECT pg_advisory_lock(hashtextextended('retort:' || current_database() || ':public.alembic_version', 0)); SELECT pg_sleep(10)" >/dev/null 2>&1 &
+		-c "SELECT pg_advisory_lock(hashtextextended('retort:' || current_database() || ':public.alembic_version', 0)); SELECT pg_sleep(30)" >/dev/null 2>&1 3>&- &
 	holder=$!
-	sleep 1
+	for _ in $(seq 1 200); do
+		[ "$(pq "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" = 1 ] && break
+		sleep 0.05
+	done
 	run rt --lock-timeout 1 upgrade head
+	pq "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()" >/dev/null
 	kill $holder 2>/dev/null || true
 	[ "$status" -eq 4 ]
 	[[ "$output" == *"waiting for the migration lock"* ]]
@@ -64,19 +68,22 @@ backend postgresql
 	linear3
 	# a session that took retort's lock and then went quiet, as a client
 	# that died without the server noticing would leave it
-	{
-		echo "SELECT pg_advisory_lock(hashtextextended('retort:' || current_database() || ':public.alembic_version', 0));"
-		sleep 30
-	} | PGAPPNAME=retort "$RETORT_TEST_PG_BIN/psql" -X -q -h "$RETORT_TEST_PG_DIR" -p "$RETORT_TEST_PG_PORT" \
-		-U postgres -d "$PG_DB" >/dev/null 2>&1 3>&- &
-	holder=$!
+	(
+		{
+			echo "SELECT pg_advisory_lock(hashtextextended('retort:' || current_database() || ':public.alembic_version', 0));"
+			sleep 30 &
+			echo $! >"$TEST_DIR/quiet.pid"
+			wait
+		} | PGAPPNAME=retort "$RETORT_TEST_PG_BIN/psql" -X -q -h "$RETORT_TEST_PG_DIR" \
+			-p "$RETORT_TEST_PG_PORT" -U postgres -d "$PG_DB"
+	) >/dev/null 2>&1 3>&- &
 	sleep 11
 	run rt --lock-timeout 1 upgrade head
-	pq "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'retort' AND datname = current_database() AND pid <> pg_backend_pid()" >/dev/null
-	kill $holder 2>/dev/null || true
+	kill "$(cat quiet.pid)"
 	echo "$output"
 	[ "$status" -eq 4 ]
-	[[ "$output" =~ "application_name 'retort', idle for "1[0-9]" s: it looks orphaned" ]]
+	[[ "$output" =~ "application_name 'retort', idle for "([0-9]+)" s: it looks orphaned" ]]
+	[ "${BASH_REMATCH[1]}" -ge 10 ]
 	[[ "$output" =~ "SELECT pg_terminate_backend("[0-9]+") frees the lock" ]]
 	[ "$(db_tables)" = "" ]
 }
