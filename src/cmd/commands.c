@@ -27,6 +27,7 @@ const struct cmd *const commands[] = {
 	&cmd_dump,
 	&cmd_showmigrations,
 	&cmd_status,
+	&cmd_test,
 	&cmd_wait,
 	&cmd_completion,
 	&cmd_manpage,

@@ -453,6 +453,55 @@ out:
 	return rc;
 }
 
+int rt_plan_one(const struct rt_graph *g, const struct strvec *rows, int rev,
+		enum rt_step_kind kind, struct rt_plan *p, struct rt_error *err)
+{
+	struct intlist cur = { 0 };
+	struct bitset applied;
+	struct heads h;
+	const struct rt_rev *rv = &g->revs[rev];
+	int rc = -1;
+
+	heads_from_rows(&h, rows);
+	bitset_init(&applied, g->n);
+	if (rt_resolve_current(g, rows, &cur, err))
+		goto out;
+	if (cur.nr)
+		rt_graph_ancestors(g, cur.v, cur.nr, 1, &applied);
+	if (kind == RT_STEP_UPGRADE) {
+		if (bitset_has(&applied, rev)) {
+			rt_error_set(err, RT_EXIT_ERROR, "%s is applied already", rv->id);
+			goto out;
+		}
+		for (int k = 0; k < rv->norm_down.nr; k++)
+			if (!bitset_has(&applied, rv->norm_down.v[k])) {
+				rt_error_set(err, RT_EXIT_ERROR, "%s needs %s, which is not applied", rv->id,
+					     g->revs[rv->norm_down.v[k]].id);
+				goto out;
+			}
+	} else {
+		if (!bitset_has(&applied, rev)) {
+			rt_error_set(err, RT_EXIT_ERROR, "%s is not applied", rv->id);
+			goto out;
+		}
+		for (int k = 0; k < rv->norm_up.nr; k++)
+			if (bitset_has(&applied, rv->norm_up.v[k])) {
+				rt_error_set(err, RT_EXIT_ERROR, "%s is needed by %s, which is applied",
+					     rv->id, g->revs[rv->norm_up.v[k]].id);
+				goto out;
+			}
+	}
+	struct rt_step *s = add_step(p, kind, rev);
+	step_labels(g, s, rev, kind == RT_STEP_UPGRADE);
+	rc = kind == RT_STEP_UPGRADE ? upgrade_rows(g, rev, &h, s, err)
+				     : downgrade_rows(g, rev, &h, s, err);
+out:
+	finish(p, &h);
+	bitset_release(&applied);
+	intlist_release(&cur);
+	return rc;
+}
+
 /*
  * Alembic's _stamp_revs and StampStep: for each destination, delete rows
  * (to base), do nothing (already there), move the related heads down or up

@@ -41,6 +41,15 @@ int rt_plan_downgrade(const struct rt_graph *g, const struct strvec *rows, const
 int rt_plan_stamp(const struct rt_graph *g, const struct strvec *rows, const struct strvec *targets,
 		  int purge, struct rt_plan *p, struct rt_error *err);
 
+/*
+ * One step only: upgrade `rev` (every parent applied, `rev` not) or
+ * downgrade it (applied, no applied child), with its exact version-row
+ * changes from `rows`.  Anything else is an error saying why: a walk of
+ * several steps is rt_plan_upgrade/rt_plan_downgrade's job.
+ */
+int rt_plan_one(const struct rt_graph *g, const struct strvec *rows, int rev,
+		enum rt_step_kind kind, struct rt_plan *p, struct rt_error *err);
+
 /* Revisions from `head` down to `base` (identifiers, "heads"/"base" when
  * NULL) in history order: every revision before its parents. */
 int rt_walk_revisions(const struct rt_graph *g, const char *base, const char *head,

@@ -342,6 +342,55 @@ static void ambiguous_stamp(void **state)
 	STAMP_FAILS("bbb1 nnnn", "mmmm", "stamping mmmm is ambiguous");
 }
 
+/* ONE(kind, rows, rev, expect): rt_plan_one's step, or (expect "!needle") its error. */
+#define ONE(kind, rowlist, id, expect)                                              \
+	do {                                                                        \
+		struct rt_plan p_;                                                  \
+		struct strvec r_;                                                   \
+		struct rt_error e_ = RT_ERROR_INIT;                                 \
+		rt_plan_init(&p_);                                                  \
+		rows_of(&r_, rowlist);                                              \
+		int rc_ = rt_plan_one(&g, &r_, rt_graph_find(&g, id), kind, &p_, &e_); \
+		if ((expect)[0] == '!') {                                           \
+			assert_int_equal(rc_, -1);                                  \
+			assert_msg_has(&e_, (expect) + 1);                          \
+		} else {                                                            \
+			if (rc_)                                                    \
+				fail_msg("one %s failed: %s", id, e_.msg);          \
+			char *d_ = describe(&p_);                                   \
+			assert_string_equal(d_, expect);                            \
+			free(d_);                                                   \
+		}                                                                   \
+		strvec_clear(&r_);                                                  \
+		rt_plan_release(&p_);                                               \
+	} while (0)
+
+/* One step of one revision (retort test): the same row changes as a walk. */
+static void one_step(void **state)
+{
+	(void)state;
+	struct rt_error err = RT_ERROR_INIT;
+	mk("aaaa", "", "", "");
+	mk("bbb1", "aaaa", "", "");
+	mk("bbb2", "aaaa", "", "");
+	mk("mmmm", "bbb1, bbb2", "", "");
+	mk("dddd", "", "bbb1", "");
+	assert_int_equal(build(&err), 0);
+	ONE(RT_STEP_UPGRADE, "", "aaaa", "aaaa: +aaaa");
+	ONE(RT_STEP_UPGRADE, "aaaa", "bbb1", "bbb1: aaaa>bbb1");
+	ONE(RT_STEP_UPGRADE, "bbb1", "bbb2", "bbb2: +bbb2");
+	ONE(RT_STEP_UPGRADE, "bbb1, bbb2", "mmmm", "mmmm: -bbb1 bbb2>mmmm");
+	ONE(RT_STEP_DOWNGRADE, "mmmm", "mmmm", "mmmm: +bbb1 mmmm>bbb2");
+	ONE(RT_STEP_DOWNGRADE, "bbb1, bbb2", "bbb2", "bbb2: -bbb2");
+	/* Alembic moves the dependency's row, as an upgrade walk does */
+	ONE(RT_STEP_UPGRADE, "bbb1", "dddd", "dddd: bbb1>dddd");
+	ONE(RT_STEP_UPGRADE, "", "bbb1", "!bbb1 needs aaaa, which is not applied");
+	ONE(RT_STEP_UPGRADE, "aaaa", "dddd", "!dddd needs bbb1, which is not applied");
+	ONE(RT_STEP_UPGRADE, "bbb1", "aaaa", "!aaaa is applied already");
+	ONE(RT_STEP_DOWNGRADE, "mmmm", "bbb1", "!bbb1 is needed by mmmm, which is applied");
+	ONE(RT_STEP_DOWNGRADE, "aaaa", "bbb1", "!bbb1 is not applied");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,6 +402,7 @@ int main(void)
 		cmocka_unit_test_teardown(resolution, teardown),
 		cmocka_unit_test_teardown(bad_graphs, teardown),
 		cmocka_unit_test_teardown(stamps, teardown),
+		cmocka_unit_test_teardown(one_step, teardown),
 	};
 	return cmocka_run_group_tests_name("graph", tests, NULL, NULL);
 }

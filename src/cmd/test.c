@@ -1,0 +1,234 @@
+/*
+ * test: prove that every downgrade undoes its upgrade (a "stairway" test).
+ * On an empty scratch database, each revision in order from base is
+ * upgraded alone, its downgrade run, the schema compared with the one
+ * before the upgrade, and the upgrade run again; at the end `downgrade
+ * base` must leave no table behind.  The scratch database is --dev-url's
+ * (which must be empty), or a temporary SQLite file when the project's
+ * database is SQLite.  The configured database is never opened.
+ */
+#include "cmd.h"
+#include "../run/exec.h"
+#include "../schema/diff.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct test_opts {
+	const char *dev;
+	int strict;
+};
+
+static const struct opt test_options[] = {
+	OPT_STRING_(0, "dev-url", struct test_opts, dev, "URL",
+		    "the empty scratch database to test on (default: a temporary SQLite file)"),
+	OPT_BOOL_(0, "strict", struct test_opts, strict,
+		  "fail on a revision without a downgrade section too"),
+	OPT_END_,
+};
+
+/* Run one plan on the scratch database (app->db). */
+static int run_plan(struct app *app, struct rt_plan *p, int table_exists, struct rt_error *err)
+{
+	int rc = rt_exec_check(app->db, &app->sd.graph, p, err);
+	return rc ? rc : rt_exec_plan(app->db, &app->sd.graph, p, table_exists, 0, NULL, err);
+}
+
+/* Plan and run one step of `rev` from the scratch database's rows. */
+static int one_step(struct app *app, int rev, enum rt_step_kind kind, struct rt_error *err)
+{
+	struct strvec rows = STRVEC_INIT;
+	struct rt_plan p;
+	int exists;
+	rt_plan_init(&p);
+	int rc = app_read_rows(app, &rows, &exists, err) ||
+		 rt_plan_one(&app->sd.graph, &rows, rev, kind, &p, err) || run_plan(app, &p, exists, err);
+	rt_plan_release(&p);
+	strvec_clear(&rows);
+	return rc ? -1 : 0;
+}
+
+/* Objects in a schema read back from the database: 0 when it is empty. */
+static int schema_objects(const struct rt_schema *s)
+{
+	return s->ntables + s->nindexes + s->nviews + s->ntriggers + s->nsequences + s->nenums;
+}
+
+/* Read the scratch database's schema (the version table left out) into s. */
+static int schema_now(struct app *app, struct rt_schema *s, struct rt_error *err)
+{
+	rt_schema_release(s);
+	rt_schema_init(s, RT_DIALECT_SQLITE);
+	return app_schema_live(app, s, err);
+}
+
+/*
+ * Open the scratch database writable, holding the lock, as app->db: the
+ * --dev-url's, or a new SQLite file whose path goes to *tmp (to remove).
+ */
+static int open_scratch(struct app *app, const char *dev, char **tmp, struct rt_error *err)
+{
+	struct rt_url url;
+	struct rt_db_opts opts;
+	char *u = NULL;
+	*tmp = NULL;
+	if (!dev) {
+		const struct rt_url *conf = app_url(app, err);
+		if (!conf)
+			return -1;
+		if (strcmp(conf->backend, "sqlite"))
+			return rt_error_set(err, RT_EXIT_USAGE,
+					    "give --dev-url URL: an empty %s database to test on (a "
+					    "temporary SQLite file stands in only for SQLite projects)",
+					    conf->backend);
+		const char *dir = getenv("TMPDIR");
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_addf(&sb, "%s/retort-test.XXXXXX", dir && *dir ? dir : "/tmp");
+		char *path = strbuf_detach(&sb);
+		int fd = mkstemp(path);
+		if (fd < 0) {
+			rt_error_set(err, RT_EXIT_ERROR, "cannot create a scratch file '%s': %m", path);
+			free(path);
+			return -1;
+		}
+		close(fd);
+		*tmp = path;
+		strbuf_addf(&sb, "sqlite:///%s", path);
+		dev = u = strbuf_detach(&sb);
+	}
+	int rc = rt_url_parse(&url, dev, err);
+	free(u);
+	if (rc)
+		return -1;
+	app_db_opts(app, 0, &opts);
+	if (strcmp(url.backend, "postgresql"))
+		opts.schema = opts.version_table_schema = NULL;
+	rc = rt_db_open(&app->db, &url, &opts, err) || app->db->drv->lock(app->db, err);
+	rt_url_release(&url);
+	return rc ? -1 : 0;
+}
+
+static int run_test(struct app *app, void *opts, const struct strvec *args, struct rt_error *err)
+{
+	struct test_opts *o = opts;
+	const struct rt_graph *g = &app->sd.graph;
+	struct rt_schema before, after;
+	struct rt_schema_diff d;
+	struct intlist order = { 0 };
+	struct strvec rows = STRVEC_INIT;
+	char *tmp = NULL;
+	int rc = -1, exists, tested = 0, irreversible = 0;
+	(void)args;
+
+	rt_schema_init(&before, RT_DIALECT_SQLITE);
+	rt_schema_init(&after, RT_DIALECT_SQLITE);
+	rt_schema_diff_init(&d);
+	if (open_scratch(app, o->dev, &tmp, err) || app_read_rows(app, &rows, &exists, err) ||
+	    schema_now(app, &before, err))
+		goto out;
+	if (rows.nr || schema_objects(&before)) {
+		rt_error_set(err, RT_EXIT_USAGE,
+			     "the scratch database is not empty (%s); give an empty one with --dev-url",
+			     rows.nr ? "it has version rows" : "it has tables or other objects");
+		goto out;
+	}
+	/* history order puts every revision before its parents: walk it backwards */
+	if (rt_walk_revisions(g, NULL, NULL, &order, err))
+		goto out;
+	for (int i = order.nr - 1; i >= 0; i--) {
+		int r = order.v[i];
+		const struct rt_rev *rv = &g->revs[r];
+		const char *msg = rv->script->doc ? rv->script->doc : "";
+		if (schema_now(app, &before, err) || one_step(app, r, RT_STEP_UPGRADE, err))
+			goto out;
+		tested++;
+		if (!rv->script->downgrade.present) {
+			irreversible++;
+			printf("irreversible %s %s: no '-- migrate:downgrade' section\n", rv->id, msg);
+			if (o->strict) {
+				rt_error_set(err, RT_EXIT_PENDING,
+					     "%s: revision %s has no downgrade section (--strict)",
+					     rv->script->path, rv->id);
+				goto out;
+			}
+			continue;
+		}
+		if (one_step(app, r, RT_STEP_DOWNGRADE, err) || schema_now(app, &after, err))
+			goto out;
+		rt_schema_diff_release(&d);
+		rt_schema_diff_init(&d);
+		rt_schema_diff(&after, &before, &d);
+		if (d.changes.nr) {
+			printf("FAILED %s %s\n", rv->id, msg);
+			rt_error_set(err, RT_EXIT_PENDING,
+				     "%s: the downgrade of %s does not restore the schema before its "
+				     "upgrade; what would restore it:\n%s",
+				     rv->script->path, rv->id, d.sql.buf);
+			goto out;
+		}
+		if (one_step(app, r, RT_STEP_UPGRADE, err))
+			goto out;
+		printf("ok %s %s\n", rv->id, msg);
+	}
+	/* and the whole way down */
+	struct rt_plan p;
+	rt_plan_init(&p);
+	strvec_clear(&rows);
+	rc = app_read_rows(app, &rows, &exists, err) ||
+	     (rows.nr && !irreversible && (rt_plan_downgrade(g, &rows, "base", &p, err) || run_plan(app, &p, exists, err))) ||
+	     schema_now(app, &after, err);
+	rt_plan_release(&p);
+	if (rc) {
+		rc = -1;
+		goto out;
+	}
+	if (schema_objects(&after) && !irreversible) {
+		struct rt_schema empty;
+		rt_schema_init(&empty, after.dialect);
+		rt_schema_diff_release(&d);
+		rt_schema_diff_init(&d);
+		rt_schema_diff(&after, &empty, &d);
+		rt_schema_release(&empty);
+		rt_error_set(err, RT_EXIT_PENDING, "'downgrade base' leaves objects behind; what would "
+			     "remove them:\n%s", d.sql.buf);
+		rc = -1;
+		goto out;
+	}
+	app_note(app, "retort: %d revision(s) tested: %d reversible, %d without a downgrade; "
+		 "'downgrade base' %s", tested, tested - irreversible, irreversible,
+		 irreversible ? "not tried, since those cannot be downgraded"
+			      : "leaves no table behind");
+	rc = 0;
+out:
+	if (app->db) {
+		app->db->drv->unlock(app->db);
+		app_close_db(app);
+	}
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	intlist_release(&order);
+	strvec_clear(&rows);
+	rt_schema_release(&before);
+	rt_schema_release(&after);
+	rt_schema_diff_release(&d);
+	return rc;
+}
+
+const struct cmd cmd_test = {
+	.name = "test",
+	.brief = "Prove on a scratch database that every downgrade undoes its upgrade.",
+	.description = "On an empty scratch database (--dev-url, or a temporary SQLite file for "
+		       "a SQLite project), upgrade each revision alone from base, downgrade it, "
+		       "compare the schema with the one before, and upgrade again; then "
+		       "'downgrade base' must leave no table. Exit 1 at the first revision whose "
+		       "downgrade does not restore the schema, with the SQL that would.",
+	.run = run_test,
+	.opts = test_options,
+	.opts_size = sizeof(struct test_opts),
+	.max_args = 0,
+	.needs = NEEDS_SCRIPTS,
+};

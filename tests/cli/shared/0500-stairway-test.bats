@@ -1,0 +1,95 @@
+#!/usr/bin/env bats
+# Covers `retort test`, the stairway test, on every backend: on an empty
+# scratch database each revision from base is upgraded alone, downgraded,
+# its schema compared with the one before, and upgraded again, then
+# `downgrade base` must leave nothing behind.  It passes on reversible
+# revisions (branches and merges included, each revision once), fails
+# naming the revision, its file and the SQL that would restore the schema
+# when a downgrade forgets something, reports revisions without a
+# downgrade (a failure only with --strict), refuses a scratch database
+# that is not empty, and never touches the configured database.
+
+load ../helpers
+shared_scenarios
+
+# scratch [NAME]: SCRATCH, the options naming an empty scratch database:
+# none for SQLite (a temporary file), a second database NAME elsewhere.
+scratch() {
+	SCRATCH=()
+	[ "$TEST_BACKEND" != sqlite ] || return 0
+	db_other "${1:-scratch}" >scratch.url
+	SCRATCH=(--dev-url "$(cat scratch.url)")
+}
+
+@test "test: reversible revisions pass, each once, and the configured database is untouched" {
+	scratch
+	linear3
+	mkrev 4d5e6f7a8b9c 3c4d5e6f7a8b "add col" \
+		"ALTER TABLE a ADD COLUMN x INTEGER; CREATE INDEX a_x ON a (x);" \
+		"DROP INDEX a_x; ALTER TABLE a DROP COLUMN x;"
+	run rt test "${SCRATCH[@]}"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^ok ' <<<"$output")" -eq 4 ]
+	[[ "$output" == *"ok 4d5e6f7a8b9c add col"* ]]
+	[[ "$output" == *"4 revision(s) tested: 4 reversible, 0 without a downgrade"* ]]
+	[ "$(db_tables)" = "" ]
+}
+
+@test "test: a downgrade that forgets a column fails, naming the revision and the SQL that restores it" {
+	scratch
+	linear3
+	mkrev 4d5e6f7a8b9c 3c4d5e6f7a8b "add col" "ALTER TABLE a ADD COLUMN x INTEGER;" "SELECT 1;"
+	run rt test "${SCRATCH[@]}"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"FAILED 4d5e6f7a8b9c add col"* ]]
+	[[ "$output" == *"migrations/versions/4d5e6f7a8b9c_add_col.sql: the downgrade of 4d5e6f7a8b9c does not restore the schema before its upgrade"* ]]
+	[[ "$output" == *"DROP COLUMN x"* ]]
+	[ "$(db_tables)" = "" ]
+}
+
+@test "test: branches, a merge and a dependency: every revision is tested once, parents first" {
+	scratch
+	mkrev 1a2b3c4d5e6f "" "root" "CREATE TABLE r (id INTEGER);" "DROP TABLE r;"
+	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "left" "CREATE TABLE l (id INTEGER);" "DROP TABLE l;"
+	mkrev 3c4d5e6f7a8b 1a2b3c4d5e6f "right" "CREATE TABLE rt (id INTEGER);" "DROP TABLE rt;"
+	mkrev 4d5e6f7a8b9c "2b3c4d5e6f7a, 3c4d5e6f7a8b" "merge" "CREATE TABLE m (id INTEGER);" "DROP TABLE m;"
+	mkrev 5e6f7a8b9c0d "" "other root" "CREATE TABLE o (id INTEGER);" "DROP TABLE o;" \
+		"-- Depends On: 2b3c4d5e6f7a"
+	run rt test "${SCRATCH[@]}"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^ok ' <<<"$output")" -eq 5 ]
+	# parents before children
+	order=$(grep '^ok ' <<<"$output" | awk '{print $2}' | tr '\n' ' ')
+	[[ "$order" == "1a2b3c4d5e6f "* ]]
+	[[ "$order" == *"2b3c4d5e6f7a "*"4d5e6f7a8b9c"* ]]
+	[[ "$order" == *"3c4d5e6f7a8b "*"4d5e6f7a8b9c"* ]]
+	[[ "$order" == *"2b3c4d5e6f7a "*"5e6f7a8b9c0d"* ]]
+}
+
+@test "test: a revision without a downgrade is reported; --strict makes it a failure" {
+	scratch
+	linear3
+	mkrev 4d5e6f7a8b9c 3c4d5e6f7a8b "one way" "CREATE TABLE w (id INTEGER);" "-"
+	run rt test "${SCRATCH[@]}"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"irreversible 4d5e6f7a8b9c one way: no '-- migrate:downgrade' section"* ]]
+	[[ "$output" == *"3 reversible, 1 without a downgrade"* ]]
+	# what the first run left in the scratch database stays there: a new one
+	scratch again
+	run rt test --strict "${SCRATCH[@]}"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"revision 4d5e6f7a8b9c has no downgrade section (--strict)"* ]]
+}
+
+@test "test: a scratch database that is not empty is refused, and left as it was" {
+	linear3
+	db_sql "CREATE TABLE keep (id INTEGER)"
+	run rt test --dev-url "$DATABASE_URL"
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"the scratch database is not empty (it has tables or other objects); give an empty one with --dev-url"* ]]
+	[ "$(db_tables)" = "keep" ]
+}
