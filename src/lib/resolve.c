@@ -381,7 +381,7 @@ out:
  * the walk runs off the graph and no_overwalk is set.
  */
 static int walk_steps(const struct rt_graph *g, int start, int steps, const char *label,
-		      int no_overwalk, int *out, struct rt_error *err)
+		      int no_overwalk, int *out, int *walked, struct rt_error *err)
 {
 	int cur = start;
 	for (int s = 0; s < abs(steps); s++) {
@@ -409,6 +409,8 @@ static int walk_steps(const struct rt_graph *g, int start, int steps, const char
 		}
 		if (!children.nr) {
 			*out = no_overwalk ? RT_REV_NONE : cur;
+			if (walked)
+				*walked = s;
 			return 0;
 		}
 		if (children.nr > 1) {
@@ -425,8 +427,13 @@ static int walk_steps(const struct rt_graph *g, int start, int steps, const char
 	return 0;
 }
 
-static int relative_error(struct rt_error *err, int n)
+/* Alembic's message; `walked` >= 0 adds how far the walk got. */
+static int relative_error(struct rt_error *err, int n, int walked)
 {
+	if (walked >= 0)
+		return rt_error_set(err, RT_EXIT_ERROR,
+				    "relative revision %+d didn't produce %d migrations: the walk "
+				    "ends after %d step%s", n, abs(n), walked, walked == 1 ? "" : "s");
 	return rt_error_set(err, RT_EXIT_ERROR, "relative revision %+d didn't produce %d migrations", n,
 			    abs(n));
 }
@@ -496,19 +503,19 @@ int rt_parse_upgrade_target(const struct rt_graph *g, const struct intlist *curr
 					     "revision or use 'LABEL@%+d'", rel.n);
 				goto out;
 			}
-			int s0 = start.v[0];
+			int s0 = start.v[0], walked = 0;
 			intlist_release(&start);
-			if (walk_steps(g, s0, rel.n, rel.label, assert_relative_length, &r, err))
+			if (walk_steps(g, s0, rel.n, rel.label, assert_relative_length, &r, &walked, err))
 				goto out;
 			if (r == RT_REV_NONE) {
-				relative_error(err, rel.n);
+				relative_error(err, rel.n, walked);
 				goto out;
 			}
 		} else {
 			int s0;
 			if (rt_resolve_one(g, rel.symbol, &s0, err))
 				goto out;
-			if (walk_steps(g, s0, rel.n, rel.label, assert_relative_length, &r, err))
+			if (walk_steps(g, s0, rel.n, rel.label, assert_relative_length, &r, NULL, err))
 				goto out;
 			if (r == RT_REV_NONE) {
 				rt_error_set(err, RT_EXIT_ERROR, "walked too far: %s%+d does not exist",
@@ -522,7 +529,7 @@ int rt_parse_upgrade_target(const struct rt_graph *g, const struct intlist *curr
 		goto out;
 	}
 	if (!rel.symbol) {
-		relative_error(err, rel.n);
+		relative_error(err, rel.n, -1);
 		goto out;
 	}
 	{
@@ -535,7 +542,7 @@ int rt_parse_upgrade_target(const struct rt_graph *g, const struct intlist *curr
 		strbuf_release(&sym);
 		if (bad)
 			goto out;
-		if (walk_steps(g, s0, rel.n, NULL, assert_relative_length, &r, err))
+		if (walk_steps(g, s0, rel.n, NULL, assert_relative_length, &r, NULL, err))
 			goto out;
 		if (r == RT_REV_NONE) {
 			rt_error_set(err, RT_EXIT_ERROR, "walked too far: %s%+d does not exist", rel.symbol,
@@ -572,13 +579,13 @@ int rt_parse_downgrade_target(const struct rt_graph *g, const struct intlist *cu
 	}
 	if (rel.n >= 0) {
 		if (!rel.symbol) {
-			relative_error(err, rel.n);
+			relative_error(err, rel.n, -1);
 			goto out;
 		}
 		int s0, r;
 		if (rt_resolve_one(g, rel.symbol, &s0, err))
 			goto out;
-		if (walk_steps(g, s0, rel.n, rel.label, assert_relative_length, &r, err))
+		if (walk_steps(g, s0, rel.n, rel.label, assert_relative_length, &r, NULL, err))
 			goto out;
 		if (r == RT_REV_NONE) {
 			rt_error_set(err, RT_EXIT_ERROR, "walked too far: %s%+d does not exist", rel.symbol,
@@ -644,16 +651,16 @@ int rt_parse_downgrade_target(const struct rt_graph *g, const struct intlist *cu
 		if (branch)
 			strbuf_addf(&sym, "%s@", branch);
 		strbuf_addstr(&sym, symbol);
-		int bad = rt_resolve_one(g, sym.buf, &start, err);
+		int bad = rt_resolve_one(g, sym.buf, &start, err), walked = 0;
 		strbuf_release(&sym);
-		if (bad || walk_steps(g, start, rel.n, NULL, assert_relative_length, &r, err)) {
+		if (bad || walk_steps(g, start, rel.n, NULL, assert_relative_length, &r, &walked, err)) {
 			free(branch);
 			free(symbol);
 			goto out;
 		}
 		if (r == RT_REV_NONE) {
 			if (relative_to_current)
-				relative_error(err, rel.n);
+				relative_error(err, rel.n, walked);
 			else
 				rt_error_set(err, RT_EXIT_ERROR, "walked too far: %s%d does not exist",
 					     symbol, rel.n);

@@ -120,8 +120,8 @@ static void linear(void **state)
 	PLAN(downgrade, "cccc", "base", "cccc: cccc>bbbb | bbbb: bbbb>aaaa | aaaa: -aaaa");
 	PLAN(downgrade, "bbbb", "aaaa", "bbbb: bbbb>aaaa");
 	PLAN_FAILS(downgrade, "aaaa", "cccc", "not a valid downgrade target");
-	PLAN_FAILS(downgrade, "aaaa", "-2", "relative revision -2 didn't produce 2 migrations");
-	PLAN_FAILS(upgrade, "cccc", "+1", "relative revision +1 didn't produce 1 migrations");
+	PLAN_FAILS(downgrade, "aaaa", "-2", "relative revision -2 didn't produce 2 migrations: the walk ends after 1 step");
+	PLAN_FAILS(upgrade, "cccc", "+1", "relative revision +1 didn't produce 1 migrations: the walk ends after 0 steps");
 	PLAN_FAILS(upgrade, "", "zzzz", "can't locate revision identified by 'zzzz'");
 	PLAN_FAILS(upgrade, "gone", "head", "the database is at revision 'gone'");
 }
