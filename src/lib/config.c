@@ -110,6 +110,15 @@ const struct rt_setting rt_settings[RT_SET_COUNT] = {
 				      .ini = "version_path_separator", .ini_alt = "path_separator",
 				      .off = AT(version_path_separator),
 				      .help = "how version_locations is split (os, space, ...)" },
+	[RT_SET_RECURSIVE_VERSION_LOCATIONS] = { .id = RT_SET_RECURSIVE_VERSION_LOCATIONS,
+						 .type = RT_SETTING_BOOL,
+						 .ini = "recursive_version_locations",
+						 .off = AT(recursive_version_locations),
+						 .help = "read revision files in subfolders of the "
+							 "version locations too" },
+	[RT_SET_NAME] = { .id = RT_SET_NAME, .type = RT_SETTING_STRING, .short_flag = 'n',
+			  .flag = "name", .env = "RETORT_NAME", .off = AT(name), .argh = "SECTION",
+			  .help = "the config file's section to read (default retort, else alembic)" },
 };
 
 void rt_config_flags_init(struct rt_config_flags *f)
@@ -616,7 +625,7 @@ static int derive(struct rt_config *c, const struct rt_config_flags *flags, stru
  * belong there (Python-side settings). */
 static const char *const alembic_only_keys[] = {
 	"prepend_sys_path", "revision_environment", "sourceless", "output_encoding",
-	"recursive_version_locations", "hooks", NULL,
+	"hooks", NULL,
 };
 
 static int known_key(const char *k)
