@@ -16,6 +16,10 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 LIBS = $(shell $(PKG_CONFIG) --libs inih)
+# Debian's libinih makes its line-length limit a variable: retort then reads long lines whole
+ifneq ($(shell grep -qs 'extern int ini_max_line' $$($(PKG_CONFIG) --variable=includedir inih)/ini.h && echo y),)
+ALL_CFLAGS += -DRT_INIH_RUNTIME_LIMITS
+endif
 
 ifneq ($(filter sqlite,$(DRIVERS)),)
 ALL_CFLAGS += -DRT_WITH_SQLITE $(shell $(PKG_CONFIG) --cflags sqlite3)

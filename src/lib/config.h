@@ -135,6 +135,10 @@ struct rt_config {
 	int schema_path_set;      /* given explicitly, so it must exist */
 	enum rt_source source[RT_SET_COUNT]; /* where each setting came from */
 	struct strvec warnings;   /* for the command layer to print: unknown keys... */
+	struct strvec notes;      /* for -v: the Alembic keys and sections ignored */
+	/* sqlalchemy.url in the file is empty (1) or Alembic's placeholder
+	 * driver://... (2), at this line: not a database to fall back on */
+	int url_placeholder, url_line;
 };
 
 typedef const char *(*rt_getenv_fn)(const char *name);
