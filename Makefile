@@ -89,7 +89,7 @@ valgrind: deps-check
 # library in build/fuzz; each runs FUZZ_SECONDS on a scratch copy of its
 # seed corpus, and a crash fails the run.  make fuzz-smoke: 10 s each (CI).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = script sqllex url config graph
+FUZZ_TARGETS = script pyrev sqllex url config graph
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_BIN = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 
