@@ -433,7 +433,8 @@ static int has_section_line(const struct ini_section *s, const char *name)
  * bytes upstream), and hands a longer line on in pieces: a long
  * version_locations would lose its tail without a word.  Debian's libinih
  * makes the limits variables (RT_INIH_RUNTIME_LIMITS, found by the
- * Makefile), so the buffer is sized here to the file's longest line;
+ * Makefile), so the buffer is sized here to the file's longest line
+ * (and inline "; comments", which configparser does not have, are off);
  * built against an inih without them, a line that does not fit is
  * refused with its number.  Either way a line is read whole or not at all.
  */
@@ -453,6 +454,9 @@ static int size_inih(const struct ini_section *s, const char *path, struct rt_er
 	(void)path;
 	(void)err;
 	(void)longest_line;
+	/* and, as Python's configparser (Alembic's), no inline comments:
+	 * "version_path_separator = ;" is a semicolon */
+	ini_allow_inline_comments = 0;
 	ini_use_stack = 0;
 	ini_allow_realloc = 1;
 	ini_max_line = (int)longest + 3 > 200 ? (int)longest + 3 : 200;

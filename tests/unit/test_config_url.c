@@ -151,6 +151,32 @@ static void alembic_ini_as_written(void **state)
 	rt_config_release(&c);
 	f.value[RT_SET_NAME] = NULL;
 
+	/* every separator Alembic knows, %(here)s in each folder */
+	static const char *const seps[][2] = {
+		{ "os", "%(here)s/a:%(here)s/b" }, { ":", "a:b" }, { ";", "a ; b" },
+		{ "space", "a  b" }, { "newline", "\n    a\n    b" }, { NULL, "a, b" },
+	};
+	assert_int_equal(mkdir("a", 0700), 0);
+	assert_int_equal(mkdir("b", 0700), 0);
+	for (size_t i = 0; i < sizeof(seps) / sizeof(seps[0]); i++) {
+		struct strbuf ini = STRBUF_INIT;
+		strbuf_addf(&ini, "[alembic]\nversion_locations = %s\n", seps[i][1]);
+		if (seps[i][0])
+			strbuf_addf(&ini, "version_path_separator = %s\n", seps[i][0]);
+		write_file("alembic.ini", ini.buf);
+		strbuf_release(&ini);
+		rt_config_init(&c);
+		if (rt_config_load(&c, &f, env, &err))
+			fail_msg("separator %s: %s", seps[i][0] ? seps[i][0] : "(none)", err.msg);
+		if (c.version_locations.nr != 2 || !strstr(c.version_locations.v[0], "a") ||
+		    !strstr(c.version_locations.v[1], "b") || c.warnings.nr)
+			fail_msg("separator %s: %zu locations", seps[i][0] ? seps[i][0] : "(none)",
+				 c.version_locations.nr);
+		rt_config_release(&c);
+	}
+	rmdir("a");
+	rmdir("b");
+
 	write_file("alembic.ini", "[alembic]\nversion_locations = a\nversion_path_separator = tab\n");
 	rt_config_init(&c);
 	assert_int_equal(rt_config_load(&c, &f, env, &err), -1);
