@@ -843,6 +843,104 @@ static void unknown_keys(struct rt_config *c, const struct ini_section *s, const
 	}
 }
 
+/* Alembic's rule: a relative location with a colon is a package resource. */
+static int is_resource(const char *v)
+{
+	return *v != '/' && strchr(v, ':');
+}
+
+/*
+ * "pkg.sub:path/more", Alembic's package resource: the folder path/more
+ * inside the Python package pkg.sub.  retort finds the package without
+ * running Python, in the folders prepend_sys_path puts first on sys.path
+ * (relative ones from the working directory, as Python takes them), then
+ * in the working directory: where a project's own package is found.
+ */
+static int resolve_resource(const char *key, const char *v, const struct strvec *syspath,
+			    const char *file, int line, char **out, struct rt_error *err)
+{
+	const char *colon = strchr(v, ':');
+	struct strbuf pkg = STRBUF_INIT, rest = STRBUF_INIT, cand = STRBUF_INIT;
+	struct stat st;
+	for (const char *p = v; p < colon; p++)
+		strbuf_addch(&pkg, *p == '.' ? '/' : *p);
+	for (const char *p = colon + 1; *p; p++)
+		strbuf_addch(&rest, *p == ':' ? '/' : *p);
+	*out = NULL;
+	for (size_t i = 0; i < syspath->nr && !*out; i++) {
+		strbuf_reset(&cand);
+		strbuf_addf(&cand, "%s/%s", syspath->v[i], pkg.buf);
+		if (!pkg.len || stat(cand.buf, &st) || !S_ISDIR(st.st_mode))
+			continue;
+		strbuf_addf(&cand, "/%s", rest.buf);
+		*out = strbuf_detach(&cand);
+	}
+	int rc = 0;
+	if (!*out) {
+		char *where = strvec_join(syspath, ", ");
+		rc = rt_error_set(err, RT_EXIT_ERROR,
+				  "%s:%d: %s '%s' names a folder of the Python package '%.*s', which is in "
+				  "none of the prepend_sys_path folders nor the working directory (%s); "
+				  "retort does not run Python to find installed packages: give the "
+				  "folder's path instead, e.g. '%s = %%(here)s/...'",
+				  file ? file : "(no config file)", line, key, v, (int)(colon - v), v, where,
+				  key);
+		free(where);
+	}
+	strbuf_release(&pkg);
+	strbuf_release(&rest);
+	strbuf_release(&cand);
+	return rc;
+}
+
+/* Resolve package resources in script_location and version_locations. */
+static int resolve_resources(struct rt_config *c, const struct ini_section *ini,
+			     const struct sources *in, struct rt_error *err)
+{
+	int need = is_resource(c->script_location);
+	for (size_t i = 0; i < c->version_locations.nr; i++)
+		need |= is_resource(c->version_locations.v[i]);
+	if (!need)
+		return 0;
+	struct strvec syspath = STRVEC_INIT;
+	char *pp = NULL;
+	if (in->ini && ini_get(ini, in->here, in->file, "prepend_sys_path", 0, &pp, err))
+		return -1;
+	/* split as Alembic splits it: commas, spaces, colons */
+	for (const char *p = pp ? pp : ""; *p;) {
+		size_t n = strcspn(p, ", :\t\n");
+		if (n)
+			strvec_pushn(&syspath, p, n);
+		p += n;
+		p += strspn(p, ", :\t\n");
+	}
+	free(pp);
+	/* last, the working directory, which 'python -m alembic' puts on sys.path */
+	strvec_push(&syspath, ".");
+	int rc = 0;
+	char *r;
+	if (is_resource(c->script_location)) {
+		rc = resolve_resource("script_location", c->script_location, &syspath, in->file,
+				      in->ini ? key_line(ini, "script_location") : 0, &r, err);
+		if (!rc) {
+			free(c->script_location);
+			c->script_location = r;
+		}
+	}
+	for (size_t i = 0; i < c->version_locations.nr && !rc; i++) {
+		if (!is_resource(c->version_locations.v[i]))
+			continue;
+		rc = resolve_resource("version_locations", c->version_locations.v[i], &syspath,
+				      in->file, in->ini ? key_line(ini, "version_locations") : 0, &r, err);
+		if (!rc) {
+			free(c->version_locations.v[i]);
+			c->version_locations.v[i] = r;
+		}
+	}
+	strvec_clear(&syspath);
+	return rc;
+}
+
 int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_getenv_fn env,
 		   struct rt_error *err)
 {
@@ -913,6 +1011,10 @@ int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_
 			goto out;
 		}
 		c->version_locations_set = c->version_locations.nr > 0;
+	}
+	if (resolve_resources(c, &ini, &in, err))
+		goto out;
+	if (c->version_locations_set) {
 		/* Alembic passes over a location that does not exist: so does
 		 * retort, saying so, as a typo would otherwise hide revisions */
 		struct strvec kept = STRVEC_INIT;

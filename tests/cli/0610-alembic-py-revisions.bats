@@ -395,3 +395,21 @@ INI
 	[[ "$output" == *"(audit, reports) (head)"* ]]
 	[ "${#lines[@]}" -eq 1 ]
 }
+
+@test "script_location = package:path finds the project's own package, or says how to give a path" {
+	init_project
+	mkdir -p src/shop
+	touch src/shop/__init__.py
+	mv mig src/shop/migrations
+	sed -i "s|^script_location = .*|script_location = shop:migrations|; s|^prepend_sys_path = .*|prepend_sys_path = src|" alembic.ini
+	newrev -m "create users" --rev-id 1975ea83b712
+	newrev -m "add email" --rev-id ae1027a6acf5
+	[ -e src/shop/migrations/versions/ae1027a6acf5_add_email.py ]
+	same history -v
+	same heads
+	# an installed package is not searched: retort does not run Python
+	sed -i "s|^script_location = .*|script_location = json:migrations|" alembic.ini
+	run rt heads
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"alembic.ini:"*": script_location 'json:migrations' names a folder of the Python package 'json', which is in none of the prepend_sys_path folders nor the working directory (src, .); retort does not run Python to find installed packages: give the folder's path instead"* ]]
+}
