@@ -723,8 +723,7 @@ static int derive(struct rt_config *c, const struct rt_config_flags *flags, stru
 /* Keys of Alembic's [alembic] section that retort reads nowhere but that
  * belong there (Python-side settings): accepted, and named by -v. */
 static const char *const alembic_only_keys[] = {
-	"prepend_sys_path", "revision_environment", "sourceless", "output_encoding",
-	"hooks", "databases", NULL,
+	"revision_environment", "sourceless", "output_encoding", "hooks", "databases", NULL,
 };
 
 static int alembic_key(const char *k)
@@ -741,7 +740,8 @@ static int known_key(const char *k)
 		if ((rt_settings[i].ini && !strcmp(rt_settings[i].ini, k)) ||
 		    (rt_settings[i].ini_alt && !strcmp(rt_settings[i].ini_alt, k)))
 			return 1;
-	return alembic_key(k);
+	/* read only to find a package:path location (resolve_resources) */
+	return alembic_key(k) || !strcmp(k, "prepend_sys_path");
 }
 
 /* Edit distance, for "did you mean"; keys are short, so the quadratic
@@ -805,6 +805,15 @@ static void unknown_keys(struct rt_config *c, const struct ini_section *s, const
 	for (size_t i = 0; i < s->keys.nr; i++) {
 		const char *k = s->keys.v[i], *near = NULL;
 		size_t best = 3;
+		if (!strcmp(k, "sourceless") && !strcmp(s->vals.v[i], "true")) {  /* Alembic's test */
+			/* not a note: revisions Alembic would see could be missing */
+			struct strbuf w = STRBUF_INIT;
+			strbuf_addf(&w, "%s:%d: sourceless = true: retort reads .py sources only, so a "
+				    "revision kept only as a .pyc file is not seen", path, key_line(s, k));
+			strvec_push(&c->warnings, w.buf);
+			strbuf_release(&w);
+			continue;
+		}
 		if (alembic_key(k)) {
 			struct strbuf note = STRBUF_INIT;
 			strbuf_addf(&note, "%s:%d: '%s' is for Alembic's Python side; retort ignores it",
@@ -1017,10 +1026,19 @@ int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_
 	if (c->version_locations_set) {
 		/* Alembic passes over a location that does not exist: so does
 		 * retort, saying so, as a typo would otherwise hide revisions */
-		struct strvec kept = STRVEC_INIT;
+		struct strvec kept = STRVEC_INIT, real = STRVEC_INIT;
 		struct stat st;
 		for (size_t i = 0; i < c->version_locations.nr; i++) {
 			const char *d = c->version_locations.v[i];
+			char rp[PATH_MAX];
+			if (realpath(d, rp)) {
+				/* one folder named twice: Alembic reads its files once */
+				if (strvec_find(&real, rp) < 0) {
+					strvec_push(&real, rp);
+					strvec_push(&kept, d);
+				}
+				continue;
+			}
 			if (!stat(d, &st) || errno != ENOENT) {
 				strvec_push(&kept, d);
 				continue;
@@ -1032,6 +1050,7 @@ int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_
 			strbuf_release(&w);
 		}
 		strvec_clear(&c->version_locations);
+		strvec_clear(&real);
 		c->version_locations = kept;
 	}
 	/* Alembic's template placeholder, or nothing: not a database to use */

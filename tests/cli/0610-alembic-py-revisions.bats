@@ -329,6 +329,9 @@ PY
 	same history
 	run rt heads
 	[[ "$output" == *"warning: alembic.ini:"*"version location '$TEST_DIR/nothing-here-01' does not exist; skipped, as Alembic does"* ]]
+	# a folder named twice is read once, as Alembic reads it
+	sed -i "s|^version_locations = .*|version_locations = %(here)s/mig/versions mig/versions/ %(here)s/extra|" alembic.ini
+	same heads
 }
 
 @test "-n/--name selects the ini section, as in Alembic" {
@@ -375,12 +378,19 @@ INI
 
 @test "-v names the Alembic keys and sections retort ignores" {
 	init_project
+	sed -i 's/^# output_encoding = utf-8/output_encoding = utf-8/' alembic.ini
+	line=$(grep -n '^output_encoding' alembic.ini | cut -d: -f1)
 	run rt -v history
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"alembic.ini:"*": 'prepend_sys_path' is for Alembic's Python side; retort ignores it"* ]]
+	[[ "$output" == *"alembic.ini:$line: 'output_encoding' is for Alembic's Python side; retort ignores it"* ]]
+	[[ "$output" != *"prepend_sys_path"* ]]   # read, for package:path locations
 	[[ "$output" == *"sections [loggers], [handlers], [formatters]"*"ignored (retort reads [alembic] and [DEFAULT])"* ]]
 	run rt history
 	[ -z "$output" ]
+	# Alembic's sourceless mode would read .pyc files that retort does not: say so
+	sed -i 's/^# sourceless = false/sourceless = true/' alembic.ini
+	run rt history
+	[[ "$output" == *"warning: alembic.ini:"*": sourceless = true: retort reads .py sources only, so a revision kept only as a .pyc file is not seen"* ]]
 }
 
 @test "revision and merge build on the .py heads" {
