@@ -149,7 +149,18 @@ static void alembic_ini_as_written(void **state)
 	assert_int_equal(rt_config_load(&c, &f, env, &err), -1);
 	assert_msg_has(&err, "config file 'alembic.ini' has no [nosuch] section (named by -n/--name)");
 	rt_config_release(&c);
+	/* in retort.ini too, and from RETORT_NAME */
 	f.value[RT_SET_NAME] = NULL;
+	write_file("retort.ini", "[retort]\nscript_location = main\n[staging]\nscript_location = stage\n");
+	fake_env[0][0] = "RETORT_NAME";
+	fake_env[0][1] = "staging";
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
+	assert_string_equal(c.script_location, "stage");
+	assert_int_equal(c.source[RT_SET_NAME], RT_SRC_ENV);
+	rt_config_release(&c);
+	fake_env[0][0] = NULL;
+	unlink("retort.ini");
 
 	/* every separator Alembic knows, %(here)s in each folder */
 	static const char *const seps[][2] = {
