@@ -313,24 +313,30 @@ static const char *const expected =
 	"expected None, a string literal, or a tuple or list of string literals; retort reads "
 	"revision headers without running Python";
 
-/* One element: a string literal (possibly parenthesised). */
+/* One element: a string literal, possibly in parentheses, which are
+ * counted rather than followed by recursion ("((('a')))" is 'a'). */
 static int read_item(struct lx *l, struct strvec *out, int in_brackets)
 {
 	struct strbuf sb = STRBUF_INIT;
-	size_t plen;
+	size_t plen, parens = 0;
 	int kind;
-	if (peek(l, 0) == '(') {
+	while (peek(l, 0) == '(') {
 		adv(l);
 		skip_any(l);
+		parens++;
+	}
+	if (parens) {
 		if (read_item(l, out, 1))
 			return -1;
-		if (peek(l, 0) != ')')
-			return fail(l, "expected ')' after the string literal");
-		adv(l);
-		if (in_brackets)
-			skip_any(l);
-		else
-			skip_inline(l);
+		while (parens--) {
+			if (peek(l, 0) != ')')
+				return fail(l, "expected ')' after the string literal");
+			adv(l);
+			if (parens || in_brackets)
+				skip_any(l);
+			else
+				skip_inline(l);
+		}
 		return 0;
 	}
 	if (!string_start(l, &plen))
@@ -498,10 +504,11 @@ static int read_assignment(struct lx *l, struct header *h, int which)
 	return 0;
 }
 
-/* One top-level statement. */
+/* One top-level statement, and those after it on its line ("a = 1; b = 2"). */
 static int statement(struct lx *l, struct header *h, int first)
 {
 	size_t plen;
+again:
 	if (string_start(l, &plen)) {
 		struct strbuf sb = STRBUF_INIT;
 		int kind;
@@ -531,8 +538,10 @@ static int statement(struct lx *l, struct header *h, int first)
 				if (peek(l, 0) == ';') {
 					adv(l);
 					skip_inline(l);
-					if (!at_eol(l) && peek(l, 0) != '#')
-						return statement(l, h, 0);
+					if (!at_eol(l) && peek(l, 0) != '#') {
+						first = 0;
+						goto again;
+					}
 				}
 				return skip_statement(l);
 			}

@@ -4,6 +4,7 @@
 #include "unit.h"
 
 #include "lib/pyrev.h"
+#include "lib/strbuf.h"
 
 static int py(struct rt_script *s, const char *path, const char *text, struct rt_error *err)
 {
@@ -180,6 +181,30 @@ static void docstrings(void **state)
 	rt_script_release(&s);
 }
 
+/* Deep nesting and long chains are loops, not recursion: no stack runs out. */
+static void deep_input(void **state)
+{
+	(void)state;
+	struct rt_script s;
+	struct rt_error err = RT_ERROR_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addstr(&sb, "revision = ");
+	for (int i = 0; i < 200000; i++)
+		strbuf_addch(&sb, '(');
+	strbuf_addstr(&sb, "'r'");
+	for (int i = 0; i < 200000; i++)
+		strbuf_addch(&sb, ')');
+	strbuf_addstr(&sb, "\ndown_revision = None");
+	for (int i = 0; i < 200000; i++)
+		strbuf_addstr(&sb, "; depends_on = 'x'");
+	strbuf_addch(&sb, '\n');
+	assert_int_equal(py(&s, "x.py", sb.buf, &err), 0);
+	assert_string_equal(s.id, "r");
+	assert_int_equal(s.deps.nr, 1);
+	rt_script_release(&s);
+	strbuf_release(&sb);
+}
+
 /* Alembic's legacy rule: a hexadecimal file name gives the id. */
 static void legacy_name(void **state)
 {
@@ -266,6 +291,7 @@ int main(void)
 		cmocka_unit_test(value_forms),
 		cmocka_unit_test(docstrings),
 		cmocka_unit_test(legacy_name),
+		cmocka_unit_test(deep_input),
 		cmocka_unit_test(rejections),
 		cmocka_unit_test(not_headers),
 	};
