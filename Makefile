@@ -17,7 +17,9 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 LIBS = $(shell $(PKG_CONFIG) --libs inih)
 # Debian's libinih makes its line-length limit a variable: retort then reads long lines whole
-ifneq ($(shell grep -qs 'extern int ini_max_line' $$($(PKG_CONFIG) --variable=includedir inih)/ini.h && echo y),)
+INIH_H = $(firstword $(wildcard $(patsubst -I%,%/ini.h,$(shell $(PKG_CONFIG) --cflags-only-I inih)) \
+	/usr/include/ini.h))
+ifneq ($(shell grep -qs 'extern int ini_max_line' $(INIH_H) && echo y),)
 ALL_CFLAGS += -DRT_INIH_RUNTIME_LIMITS
 endif
 
