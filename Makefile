@@ -16,6 +16,12 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 LIBS = $(shell $(PKG_CONFIG) --libs inih)
+# Debian's libinih makes its line-length limit a variable: retort then reads long lines whole
+INIH_H = $(firstword $(wildcard $(patsubst -I%,%/ini.h,$(shell $(PKG_CONFIG) --cflags-only-I inih)) \
+	/usr/include/ini.h))
+ifneq ($(shell grep -qs 'extern int ini_max_line' $(INIH_H) && echo y),)
+ALL_CFLAGS += -DRT_INIH_RUNTIME_LIMITS
+endif
 
 ifneq ($(filter sqlite,$(DRIVERS)),)
 ALL_CFLAGS += -DRT_WITH_SQLITE $(shell $(PKG_CONFIG) --cflags sqlite3)
@@ -85,7 +91,7 @@ valgrind: deps-check
 # library in build/fuzz; each runs FUZZ_SECONDS on a scratch copy of its
 # seed corpus, and a crash fails the run.  make fuzz-smoke: 10 s each (CI).
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = script sqllex url config graph
+FUZZ_TARGETS = script pyrev sqllex url config graph
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_BIN = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 

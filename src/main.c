@@ -112,9 +112,14 @@ int main(int argc, char **argv)
 			app_warn(&app, "a password given with -u/--url can be read by other users in "
 				 "'ps' while retort runs; set DATABASE_URL or DATABASE_URL_FILE instead");
 	}
-	if (app.cfg.verbose)
-		app_note(&app, "retort: config %s; scripts in %s",
-			 app.cfg.config_file ? app.cfg.config_file : "(none)", app.cfg.script_location);
+	if (app.cfg.verbose) {
+		app_note(&app, "retort: config %s%s%s%s; scripts in %s",
+			 app.cfg.config_file ? app.cfg.config_file : "(none)",
+			 app.cfg.name ? " [" : "", app.cfg.name ? app.cfg.name : "",
+			 app.cfg.name ? "]" : "", app.cfg.script_location);
+		for (size_t i = 0; i < app.cfg.notes.nr; i++)
+			app_note(&app, "retort: %s", app.cfg.notes.v[i]);
+	}
 	rc = cmd_dispatch(&app, cmd, (int)rest.nr, rest.v);
 out:
 	fflush(stdout);

@@ -7,6 +7,39 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+/* Python's os.path.abspath: the working directory before a relative
+ * path, then "." and ".." and repeated slashes folded (no symlinks
+ * resolved), as Alembic prints a revision's Path. */
+static void abspath(const char *p, struct strbuf *out)
+{
+	struct strbuf in = STRBUF_INIT;
+	char cwd[4096];
+	if (*p != '/' && getcwd(cwd, sizeof(cwd)))
+		strbuf_addf(&in, "%s/", cwd);
+	strbuf_addstr(&in, p);
+	strbuf_reset(out);
+	for (const char *c = in.buf; *c;) {
+		while (*c == '/')
+			c++;
+		const char *e = strchr(c, '/');
+		size_t n = e ? (size_t)(e - c) : strlen(c);
+		if (n == 1 && c[0] == '.') {
+			/* nothing */
+		} else if (n == 2 && c[0] == '.' && c[1] == '.') {
+			char *slash = strrchr(out->buf, '/');
+			strbuf_setlen(out, slash ? (size_t)(slash - out->buf) : 0);
+		} else if (n) {
+			strbuf_addch(out, '/');
+			strbuf_add(out, c, n);
+		}
+		c += n;
+	}
+	if (!out->len)
+		strbuf_addch(out, '/');
+	strbuf_release(&in);
+}
 
 static void comma_list(const struct strvec *v, struct strbuf *sb)
 {
@@ -86,7 +119,11 @@ void fmt_log_entry(const struct rt_graph *g, int r, int is_current, struct strbu
 		comma_list(&rv->labels, sb);
 		strbuf_addch(sb, '\n');
 	}
-	strbuf_addf(sb, "Path: %s\n\n", rv->script->path);
+	/* a .py/.sql pair shows its .py file, as Alembic does */
+	struct strbuf path = STRBUF_INIT;
+	abspath(rv->script->py_path ? rv->script->py_path : rv->script->path, &path);
+	strbuf_addf(sb, "Path: %s\n\n", path.buf);
+	strbuf_release(&path);
 	const char *p = rv->script->longdoc;
 	while (*p) {
 		const char *nl = strchr(p, '\n');

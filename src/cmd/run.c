@@ -83,6 +83,52 @@ static int plan_for(const struct rt_graph *g, enum run_kind kind, const struct s
 	return rt_plan_stamp(g, rows, targets, purge, plan, err);
 }
 
+/*
+ * A plan through Alembic .py revisions that have no .sql twin cannot run:
+ * retort does not run Python.  Refuse it before anything runs, naming
+ * every such revision and its file (in the detail lines, or straight to
+ * stderr when they are too many for it).
+ */
+static int refuse_python(struct app *app, enum run_kind kind, const struct rt_plan *plan,
+			 struct rt_error *err)
+{
+	const struct rt_graph *g = &app->sd.graph;
+	struct strbuf list = STRBUF_INIT;
+	struct intlist seen = { 0 };
+	for (int i = 0; i < plan->n; i++) {
+		const struct rt_step *s = &plan->steps[i];
+		if (s->kind == RT_STEP_STAMP || s->rev < 0 || g->revs[s->rev].script->has_sql ||
+		    intlist_has(&seen, s->rev))
+			continue;
+		intlist_push(&seen, s->rev);
+		strbuf_addf(&list, "  %s  %s\n", g->revs[s->rev].id, g->revs[s->rev].script->path);
+	}
+	int n = seen.nr;
+	intlist_release(&seen);
+	if (!n) {
+		strbuf_release(&list);
+		return 0;
+	}
+	rt_error_set(err, RT_EXIT_ERROR, "%s needs the SQL of %d revision%s that %s only an Alembic "
+		     ".py file, and retort does not run Python; nothing was run", kind_names[kind], n,
+		     n == 1 ? "" : "s", n == 1 ? "has" : "have");
+	static const char advice[] =
+		"run 'retort convert' to write their .sql twins (not in this version yet: until then, "
+		"write each one's SQL by hand in a .sql file with the same Revision ID beside it; "
+		"README: Coming from Alembic)";
+	if (list.len + sizeof(advice) < sizeof(err->detail)) {
+		rt_error_set_detail(err, "%s%s", list.buf, advice);
+		strbuf_release(&list);
+		return -1;
+	}
+	/* too many for the detail: report here, and the whole list after it */
+	app_fail(app, err);
+	fputs(list.buf, stderr);
+	fprintf(stderr, "%s\n", advice);
+	strbuf_release(&list);
+	return RT_EXIT_ERROR;
+}
+
 static void run_state_free(struct run_state *rs)
 {
 	if (!rs)
@@ -141,6 +187,9 @@ int app_run(struct app *app, enum run_kind kind, const struct strvec *targets, i
 	/* rt_exec_plan checks the plan before it changes anything */
 	if (plan_for(g, kind, &rs->rows, targets, purge, &rs->plan, err))
 		return -1;
+	int refused = refuse_python(app, kind, &rs->plan, err);
+	if (refused)
+		return refused;
 	rs->step_ms = xcalloc((size_t)rs->plan.n + 1, sizeof(double));
 	rs->tty = !app->cfg.quiet && isatty(2) && rs->plan.n >= 20;
 	struct hook_ctx h = { app, rs };
@@ -264,8 +313,12 @@ int app_offline(struct app *app, enum run_kind kind, const struct strvec *target
 	}
 	struct rt_offline_opts o = { url->backend, app->cfg.version_table,
 				     app->cfg.version_table_schema, !rows.nr, app->cfg.single_txn };
-	if (plan_for(g, kind, &rows, &ends, purge, &plan, err) || rt_exec_check(NULL, g, &plan, err) ||
-	    rt_offline_sql(g, &plan, &o, &out, err))
+	if (plan_for(g, kind, &rows, &ends, purge, &plan, err))
+		goto out;
+	if ((rc = refuse_python(app, kind, &plan, err)))
+		goto out;
+	rc = -1;
+	if (rt_exec_check(NULL, g, &plan, err) || rt_offline_sql(g, &plan, &o, &out, err))
 		goto out;
 	fputs(out.buf, stdout);
 	rc = 0;

@@ -40,6 +40,13 @@ const char *app_db_url(struct app *app, struct rt_error *err)
 			     "DATABASE_URL_FILE, or pass -u/--url");
 		return NULL;
 	}
+	if (app->cfg.url_placeholder) {
+		rt_error_set(err, RT_EXIT_ERROR, "%s:%d: sqlalchemy.url is %s, not a database; set "
+			     "DATABASE_URL (or DATABASE_URL_FILE), or pass -u/--url", app->cfg.config_file,
+			     app->cfg.url_line, app->cfg.url_placeholder == 1 ? "empty"
+			     : "Alembic's template placeholder 'driver://...'");
+		return NULL;
+	}
 	return app->cfg.url;
 }
 

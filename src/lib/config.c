@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define AT(f) offsetof(struct rt_config, f)
@@ -110,6 +111,15 @@ const struct rt_setting rt_settings[RT_SET_COUNT] = {
 				      .ini = "version_path_separator", .ini_alt = "path_separator",
 				      .off = AT(version_path_separator),
 				      .help = "how version_locations is split (os, space, ...)" },
+	[RT_SET_RECURSIVE_VERSION_LOCATIONS] = { .id = RT_SET_RECURSIVE_VERSION_LOCATIONS,
+						 .type = RT_SETTING_BOOL,
+						 .ini = "recursive_version_locations",
+						 .off = AT(recursive_version_locations),
+						 .help = "read revision files in subfolders of the "
+							 "version locations too" },
+	[RT_SET_NAME] = { .id = RT_SET_NAME, .type = RT_SETTING_STRING, .short_flag = 'n',
+			  .flag = "name", .env = "RETORT_NAME", .off = AT(name), .argh = "SECTION",
+			  .help = "the config file's section to read (default retort, else alembic)" },
 };
 
 void rt_config_flags_init(struct rt_config_flags *f)
@@ -131,6 +141,7 @@ void rt_config_init(struct rt_config *c)
 	strvec_init(&c->xkeys);
 	strvec_init(&c->xvals);
 	strvec_init(&c->warnings);
+	strvec_init(&c->notes);
 }
 
 void rt_config_release(struct rt_config *c)
@@ -142,6 +153,7 @@ void rt_config_release(struct rt_config *c)
 	strvec_clear(&c->xkeys);
 	strvec_clear(&c->xvals);
 	strvec_clear(&c->warnings);
+	strvec_clear(&c->notes);
 	rt_config_init(c);
 }
 
@@ -157,6 +169,8 @@ struct ini_section {
 	struct strvec keys, vals;
 	struct strvec dkeys, dvals; /* [DEFAULT] */
 	int seen;                /* the wanted section exists */
+	struct strbuf text;      /* the whole file */
+	struct strvec others;    /* the other sections, which retort does not read */
 };
 
 static void kv_set(struct strvec *keys, struct strvec *vals, const char *k, const char *v)
@@ -179,6 +193,8 @@ static void kv_set(struct strvec *keys, struct strvec *vals, const char *k, cons
 static int section_handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct ini_section *s = user;
+	if (strcmp(section, s->want) && strcmp(section, "DEFAULT") && strvec_find(&s->others, section) < 0)
+		strvec_push(&s->others, section);
 	if (!strcmp(section, s->want)) {
 		s->seen = 1;
 		if (name)
@@ -189,12 +205,32 @@ static int section_handler(void *user, const char *section, const char *name, co
 	return 1;
 }
 
-static void ini_section_release(struct ini_section *s)
+static void ini_section_init(struct ini_section *s)
+{
+	memset(s, 0, sizeof(*s));
+	strvec_init(&s->keys);
+	strvec_init(&s->vals);
+	strvec_init(&s->dkeys);
+	strvec_init(&s->dvals);
+	strvec_init(&s->others);
+	strbuf_init(&s->text);
+}
+
+/* Forget the keys read (to read the file again for another section). */
+static void ini_section_reset(struct ini_section *s)
 {
 	strvec_clear(&s->keys);
 	strvec_clear(&s->vals);
 	strvec_clear(&s->dkeys);
 	strvec_clear(&s->dvals);
+	strvec_clear(&s->others);
+	s->seen = 0;
+}
+
+static void ini_section_release(struct ini_section *s)
+{
+	ini_section_reset(s);
+	strbuf_release(&s->text);
 }
 
 static const char *ini_raw(const struct ini_section *s, const char *key)
@@ -297,13 +333,14 @@ static char *dir_of(const char *path)
 	return xstrndup(abs, (size_t)(slash - abs));
 }
 
-/* Split version_locations by Alembic's version_path_separator rules. */
-static void split_locations(struct strvec *out, const char *v, const char *sepname)
+/* Split version_locations by Alembic's version_path_separator rules;
+ * -1 for a separator Alembic does not know. */
+static int split_locations(struct strvec *out, const char *v, const char *sepname)
 {
 	char sep = 0;
 	if (!sepname) {
 		strvec_split_list(out, v); /* legacy: spaces and/or commas */
-		return;
+		return 0;
 	}
 	if (!strcmp(sepname, "os") || !strcmp(sepname, ":"))
 		sep = ':';
@@ -315,10 +352,8 @@ static void split_locations(struct strvec *out, const char *v, const char *sepna
 		sep = '\n';
 	else if (!strcmp(sepname, ","))
 		sep = ',';
-	else {
-		strvec_split_list(out, v);
-		return;
-	}
+	else
+		return -1;
 	const char *p = v;
 	while (*p) {
 		const char *e = strchr(p, sep);
@@ -335,6 +370,7 @@ static void split_locations(struct strvec *out, const char *v, const char *sepna
 			break;
 		p = e + 1;
 	}
+	return 0;
 }
 
 /* A value from a file named by an environment variable (Docker secrets):
@@ -361,30 +397,89 @@ static int read_value_file(const char *var, const char *path, char **out, struct
 	return 0;
 }
 
-/* Does a line of `path` open section [name]? */
-static int has_section_line(const char *path, const char *name)
+/* The next line of `text` from *p: its start and length (without the
+ * line end); NULL at the end. */
+static const char *next_line(const char **p, size_t *n)
 {
-	FILE *f = fopen(path, "r");
-	char buf[4096];
-	int found = 0;
-	size_t n = strlen(name);
-	while (f && !found && fgets(buf, sizeof(buf), f)) {
-		const char *p = buf + strspn(buf, " \t");
-		found = *p == '[' && !strncmp(p + 1, name, n) && p[1 + n] == ']';
+	const char *b = *p;
+	if (!*b)
+		return NULL;
+	const char *e = strchr(b, '\n');
+	*n = e ? (size_t)(e - b) : strlen(b);
+	*p = e ? e + 1 : b + *n;
+	if (*n && b[*n - 1] == '\r')
+		(*n)--;
+	return b;
+}
+
+/* Does a line of the file open section [name]? */
+static int has_section_line(const struct ini_section *s, const char *name)
+{
+	const char *p = s->text.buf, *l;
+	size_t n, nl = strlen(name);
+	while ((l = next_line(&p, &n))) {
+		size_t k = strspn(l, " \t");
+		if (k + nl + 2 <= n && l[k] == '[' && !strncmp(l + k + 1, name, nl) && l[k + 1 + nl] == ']')
+			return 1;
 	}
-	if (f)
-		fclose(f);
-	return found;
+	return 0;
+}
+
+/* The largest config file read: far beyond any real alembic.ini. */
+#define RT_MAX_CONFIG_FILE (16 << 20)
+
+/*
+ * inih reads a line into a buffer of a size fixed when it was built (200
+ * bytes upstream), and hands a longer line on in pieces: a long
+ * version_locations would lose its tail without a word.  Debian's libinih
+ * makes the limits variables (RT_INIH_RUNTIME_LIMITS, found by the
+ * Makefile), so the buffer is sized here to the file's longest line
+ * (and inline "; comments", which configparser does not have, are off);
+ * built against an inih without them, a line that does not fit is
+ * refused with its number.  Either way a line is read whole or not at all.
+ */
+static int size_inih(const struct ini_section *s, const char *path, struct rt_error *err)
+{
+	const char *p = s->text.buf, *l;
+	size_t n, longest = 0;
+	int line = 0, longest_line = 0;
+	while ((l = next_line(&p, &n))) {
+		line++;
+		if (n > longest) {
+			longest = n;
+			longest_line = line;
+		}
+	}
+#ifdef RT_INIH_RUNTIME_LIMITS
+	(void)path;
+	(void)err;
+	(void)longest_line;
+	/* and, as Python's configparser (Alembic's), no inline comments:
+	 * "version_path_separator = ;" is a semicolon */
+	ini_allow_inline_comments = 0;
+	ini_use_stack = 0;
+	ini_allow_realloc = 1;
+	ini_max_line = (int)longest + 3 > 200 ? (int)longest + 3 : 200;
+	return 0;
+#else
+	if (longest + 3 > INI_MAX_LINE)
+		return rt_error_set(err, RT_EXIT_ERROR, "%s:%d: this line is %zu characters long, and "
+				    "the inih library retort was built with reads at most %d; shorten "
+				    "it, or build retort against Debian's libinih, which has no such "
+				    "limit", path, longest_line, longest, INI_MAX_LINE - 3);
+	return 0;
+#endif
 }
 
 /*
  * Find the config file: `path` if given (it must exist), else retort.ini,
  * else alembic.ini in the current directory, else none (returns 0 with
- * *found 0).  retort.ini uses section [retort]; alembic.ini [alembic]; an
- * explicit file uses [retort] when it has one, else [alembic].
+ * *found 0).  The section read is `name` (-n/--name) if given, else
+ * [retort] in retort.ini, [alembic] in alembic.ini, and in an explicit
+ * file [retort] when it has one, else [alembic].
  */
 static int read_config_file(struct ini_section *s, const char *path, int explicit_file,
-			    const char **found, struct rt_error *err)
+			    const char *name, const char **found, struct rt_error *err)
 {
 	*found = NULL;
 	if (!path) {
@@ -392,6 +487,10 @@ static int read_config_file(struct ini_section *s, const char *path, int explici
 			path = "retort.ini";
 		else if (!access("alembic.ini", F_OK))
 			path = "alembic.ini";
+		else if (name)
+			return rt_error_set(err, RT_EXIT_USAGE, "-n/--name '%s' names a config file "
+					    "section, and there is no config file (retort.ini, "
+					    "alembic.ini or -c)", name);
 		else
 			return 0;
 	} else if (access(path, R_OK)) {
@@ -399,28 +498,37 @@ static int read_config_file(struct ini_section *s, const char *path, int explici
 				    "config file '%s' cannot be read; check the path given with -c or "
 				    "RETORT_CONFIG", path);
 	}
+	if (rt_read_file(path, &s->text, RT_MAX_CONFIG_FILE, err))
+		return -1;
+	if (memchr(s->text.buf, '\0', s->text.len))
+		return rt_error_set(err, RT_EXIT_ERROR, "config file '%s' contains a NUL byte; it must "
+				    "be text", path);
+	if (size_inih(s, path, err))
+		return -1;
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
-	s->want = strcmp(base, "alembic.ini") ? "retort" : "alembic";
-	int line = ini_parse(path, section_handler, s);
+	s->want = name ? name : strcmp(base, "alembic.ini") ? "retort" : "alembic";
+	int line = ini_parse_string(s->text.buf, section_handler, s);
 	if (line < 0)
-		return rt_error_set(err, RT_EXIT_ERROR, "config file '%s' cannot be opened", path);
+		return rt_error_set(err, RT_EXIT_ERROR, "config file '%s' cannot be read (out of memory)",
+				    path);
 	if (line > 0)
 		return rt_error_set(err, RT_EXIT_ERROR,
 				    "%s:%d: malformed line; expected 'key = value', '[section]' or a "
 				    "comment", path, line);
-	if (!s->seen && !strcmp(s->want, "retort")) {
+	if (!name && !s->seen && !strcmp(s->want, "retort") && !has_section_line(s, "retort")) {
 		/* an explicitly named alembic-style file under another name */
-		ini_section_release(s);
+		ini_section_reset(s);
 		s->want = "alembic";
-		ini_parse(path, section_handler, s);
+		ini_parse_string(s->text.buf, section_handler, s);
 	}
 	/* inih reports keys, not sections: a section holding only comments
 	 * (Flask-Migrate's [alembic]) exists all the same */
-	if (!s->seen && has_section_line(path, "retort"))
-		s->want = "retort", s->seen = 1;
-	else if (!s->seen && has_section_line(path, "alembic"))
-		s->want = "alembic", s->seen = 1;
+	if (!s->seen && has_section_line(s, s->want))
+		s->seen = 1;
+	if (!s->seen && name)
+		return rt_error_set(err, RT_EXIT_ERROR, "config file '%s' has no [%s] section (named "
+				    "by -n/--name)", path, name);
 	if (!s->seen)
 		return rt_error_set(err, RT_EXIT_ERROR,
 				    "config file '%s' has no [retort] or [alembic] section", path);
@@ -613,11 +721,18 @@ static int derive(struct rt_config *c, const struct rt_config_flags *flags, stru
 }
 
 /* Keys of Alembic's [alembic] section that retort reads nowhere but that
- * belong there (Python-side settings). */
+ * belong there (Python-side settings): accepted, and named by -v. */
 static const char *const alembic_only_keys[] = {
-	"prepend_sys_path", "revision_environment", "sourceless", "output_encoding",
-	"recursive_version_locations", "hooks", NULL,
+	"revision_environment", "sourceless", "output_encoding", "hooks", "databases", NULL,
 };
+
+static int alembic_key(const char *k)
+{
+	for (int i = 0; alembic_only_keys[i]; i++)
+		if (!strcmp(alembic_only_keys[i], k))
+			return 1;
+	return 0;
+}
 
 static int known_key(const char *k)
 {
@@ -625,10 +740,8 @@ static int known_key(const char *k)
 		if ((rt_settings[i].ini && !strcmp(rt_settings[i].ini, k)) ||
 		    (rt_settings[i].ini_alt && !strcmp(rt_settings[i].ini_alt, k)))
 			return 1;
-	for (int i = 0; alembic_only_keys[i]; i++)
-		if (!strcmp(alembic_only_keys[i], k))
-			return 1;
-	return 0;
+	/* read only to find a package:path location (resolve_resources) */
+	return alembic_key(k) || !strcmp(k, "prepend_sys_path");
 }
 
 /* Edit distance, for "did you mean"; keys are short, so the quadratic
@@ -657,22 +770,32 @@ static size_t distance(const char *a, const char *b)
 	return row[lb];
 }
 
-/* The line of `path` that sets `key` ("key =" or "key:"), or 0. */
-static int key_line(const char *path, const char *key)
+/* The line that sets `key` ("key =" or "key:") in the section read, else
+ * in [DEFAULT], or 0. */
+static int key_line(const struct ini_section *s, const char *key)
 {
-	FILE *f = fopen(path, "r");
-	char buf[4096];
-	int n = 0, found = 0;
-	size_t kl = strlen(key);
-	while (f && !found && fgets(buf, sizeof(buf), f)) {
-		const char *p = buf + strspn(buf, " \t");
-		n++;
-		if (!strncmp(p, key, kl) && strchr("=: \t", p[kl]))
-			found = n;
+	const char *p = s->text.buf, *l, *section = "";
+	size_t n, kl = strlen(key), sl = 0;
+	int line = 0, in_default = 0;
+	while ((l = next_line(&p, &n))) {
+		size_t k = strspn(l, " \t");
+		line++;
+		if (k < n && l[k] == '[') {
+			const char *close = memchr(l + k, ']', n - k);
+			section = l + k + 1;
+			sl = close ? (size_t)(close - section) : 0;
+			continue;
+		}
+		int want = sl == strlen(s->want) && !strncmp(section, s->want, sl);
+		int dflt = sl == 7 && !strncmp(section, "DEFAULT", 7);
+		if ((want || dflt) && k == 0 && kl < n && !strncmp(l, key, kl) && strchr("=: \t", l[kl])) {
+			if (want)
+				return line;
+			if (!in_default)
+				in_default = line;
+		}
 	}
-	if (f)
-		fclose(f);
-	return found;
+	return in_default;
 }
 
 /* Warn about keys of the section that no setting reads: a typo there
@@ -682,6 +805,23 @@ static void unknown_keys(struct rt_config *c, const struct ini_section *s, const
 	for (size_t i = 0; i < s->keys.nr; i++) {
 		const char *k = s->keys.v[i], *near = NULL;
 		size_t best = 3;
+		if (!strcmp(k, "sourceless") && !strcmp(s->vals.v[i], "true")) {  /* Alembic's test */
+			/* not a note: revisions Alembic would see could be missing */
+			struct strbuf w = STRBUF_INIT;
+			strbuf_addf(&w, "%s:%d: sourceless = true: retort reads .py sources only, so a "
+				    "revision kept only as a .pyc file is not seen", path, key_line(s, k));
+			strvec_push(&c->warnings, w.buf);
+			strbuf_release(&w);
+			continue;
+		}
+		if (alembic_key(k)) {
+			struct strbuf note = STRBUF_INIT;
+			strbuf_addf(&note, "%s:%d: '%s' is for Alembic's Python side; retort ignores it",
+				    path, key_line(s, k), k);
+			strvec_push(&c->notes, note.buf);
+			strbuf_release(&note);
+			continue;
+		}
 		if (known_key(k))
 			continue;
 		for (int j = 0; j < RT_SET_COUNT; j++) {
@@ -694,27 +834,141 @@ static void unknown_keys(struct rt_config *c, const struct ini_section *s, const
 		}
 		struct strbuf sb = STRBUF_INIT;
 		strbuf_addf(&sb, "%s:%d: unknown key '%s' in [%s] is ignored", path,
-			    key_line(path, k), k, s->want);
+			    key_line(s, k), k, s->want);
 		if (near)
 			strbuf_addf(&sb, "; did you mean '%s'?", near);
 		strvec_push(&c->warnings, sb.buf);
 		strbuf_release(&sb);
 	}
+	if (s->others.nr) {
+		/* [loggers], [handlers], [post_write_hooks], other environments... */
+		struct strbuf note = STRBUF_INIT;
+		strbuf_addf(&note, "%s: section%s ", path, s->others.nr > 1 ? "s" : "");
+		for (size_t i = 0; i < s->others.nr; i++)
+			strbuf_addf(&note, "%s[%s]", i ? ", " : "", s->others.v[i]);
+		strbuf_addf(&note, " ignored (retort reads [%s] and [DEFAULT])", s->want);
+		strvec_push(&c->notes, note.buf);
+		strbuf_release(&note);
+	}
+}
+
+/* Alembic's rule: a relative location with a colon is a package resource. */
+static int is_resource(const char *v)
+{
+	return *v != '/' && strchr(v, ':');
+}
+
+/*
+ * "pkg.sub:path/more", Alembic's package resource: the folder path/more
+ * inside the Python package pkg.sub.  retort finds the package without
+ * running Python, in the folders prepend_sys_path puts first on sys.path
+ * (relative ones from the working directory, as Python takes them), then
+ * in the working directory: where a project's own package is found.
+ */
+static int resolve_resource(const char *key, const char *v, const struct strvec *syspath,
+			    const char *file, int line, char **out, struct rt_error *err)
+{
+	const char *colon = strchr(v, ':');
+	struct strbuf pkg = STRBUF_INIT, rest = STRBUF_INIT, cand = STRBUF_INIT;
+	struct stat st;
+	for (const char *p = v; p < colon; p++)
+		strbuf_addch(&pkg, *p == '.' ? '/' : *p);
+	for (const char *p = colon + 1; *p; p++)
+		strbuf_addch(&rest, *p == ':' ? '/' : *p);
+	*out = NULL;
+	for (size_t i = 0; i < syspath->nr && !*out; i++) {
+		strbuf_reset(&cand);
+		strbuf_addf(&cand, "%s/%s", syspath->v[i], pkg.buf);
+		if (!pkg.len || stat(cand.buf, &st) || !S_ISDIR(st.st_mode))
+			continue;
+		strbuf_addf(&cand, "/%s", rest.buf);
+		*out = strbuf_detach(&cand);
+	}
+	int rc = 0;
+	if (!*out) {
+		char *where = strvec_join(syspath, ", ");
+		rc = rt_error_set(err, RT_EXIT_ERROR,
+				  "%s:%d: %s '%s' names a folder of the Python package '%.*s', which is in "
+				  "none of the prepend_sys_path folders nor the working directory (%s); "
+				  "retort does not run Python to find installed packages: give the "
+				  "folder's path instead, e.g. '%s = %%(here)s/...'",
+				  file ? file : "(no config file)", line, key, v, (int)(colon - v), v, where,
+				  key);
+		free(where);
+	}
+	strbuf_release(&pkg);
+	strbuf_release(&rest);
+	strbuf_release(&cand);
+	return rc;
+}
+
+/* Resolve package resources in script_location and version_locations. */
+static int resolve_resources(struct rt_config *c, const struct ini_section *ini,
+			     const struct sources *in, struct rt_error *err)
+{
+	int need = is_resource(c->script_location);
+	for (size_t i = 0; i < c->version_locations.nr; i++)
+		need |= is_resource(c->version_locations.v[i]);
+	if (!need)
+		return 0;
+	struct strvec syspath = STRVEC_INIT;
+	char *pp = NULL;
+	if (in->ini && ini_get(ini, in->here, in->file, "prepend_sys_path", 0, &pp, err))
+		return -1;
+	/* split as Alembic splits it: commas, spaces, colons */
+	for (const char *p = pp ? pp : ""; *p;) {
+		size_t n = strcspn(p, ", :\t\n");
+		if (n)
+			strvec_pushn(&syspath, p, n);
+		p += n;
+		p += strspn(p, ", :\t\n");
+	}
+	free(pp);
+	/* last, the working directory, which 'python -m alembic' puts on sys.path */
+	strvec_push(&syspath, ".");
+	int rc = 0;
+	char *r;
+	if (is_resource(c->script_location)) {
+		rc = resolve_resource("script_location", c->script_location, &syspath, in->file,
+				      in->ini ? key_line(ini, "script_location") : 0, &r, err);
+		if (!rc) {
+			free(c->script_location);
+			c->script_location = r;
+		}
+	}
+	for (size_t i = 0; i < c->version_locations.nr && !rc; i++) {
+		if (!is_resource(c->version_locations.v[i]))
+			continue;
+		rc = resolve_resource("version_locations", c->version_locations.v[i], &syspath,
+				      in->file, in->ini ? key_line(ini, "version_locations") : 0, &r, err);
+		if (!rc) {
+			free(c->version_locations.v[i]);
+			c->version_locations.v[i] = r;
+		}
+	}
+	strvec_clear(&syspath);
+	return rc;
 }
 
 int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_getenv_fn env,
 		   struct rt_error *err)
 {
-	struct ini_section ini = { 0 };
+	struct ini_section ini;
 	struct sources in = { .flags = flags, .env = env };
 	const char *file = flags->value[RT_SET_CONFIG], *found = NULL, *e;
+	const char *name = flags->value[RT_SET_NAME];
 	char *here = NULL, *locations = NULL;
 	int explicit_file = file != NULL, rc = -1;
 
-	strvec_init(&ini.keys);
-	strvec_init(&ini.vals);
-	strvec_init(&ini.dkeys);
-	strvec_init(&ini.dvals);
+	ini_section_init(&ini);
+	if (name)
+		c->source[RT_SET_NAME] = RT_SRC_FLAG;
+	else if ((e = env("RETORT_NAME")) && *e)
+		name = e, c->source[RT_SET_NAME] = RT_SRC_ENV;
+	if (name && (!*name || strpbrk(name, "[]\n")))
+		return rt_error_set(err, RT_EXIT_USAGE, "-n/--name takes a config file section name, "
+				    "not '%s'", name);
+	c->name = name ? xstrdup(name) : NULL;
 	c->script_location = xstrdup(RT_DEFAULT_DIR);
 	c->file_template = xstrdup(RT_DEFAULT_FILE_TEMPLATE);
 	c->truncate_slug_length = 40;
@@ -724,7 +978,7 @@ int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_
 		file = e;
 		explicit_file = 1;
 	}
-	if (read_config_file(&ini, file, explicit_file, &found, err))
+	if (read_config_file(&ini, file, explicit_file, name, &found, err))
 		goto out;
 	if (found) {
 		c->config_file = xstrdup(found);
@@ -739,7 +993,7 @@ int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_
 		enum rt_source src = RT_SRC_DEFAULT;
 		const char *v;
 		char *owned;
-		if (i == RT_SET_CONFIG || i == RT_SET_XARGS)
+		if (i == RT_SET_CONFIG || i == RT_SET_XARGS || i == RT_SET_NAME)
 			continue;
 		if (pick(st, &in, &v, &src, &owned, err))
 			goto out;
@@ -757,8 +1011,53 @@ int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_
 	/* a script directory from the command line or the environment brings
 	 * its own versions/, whatever the file's version_locations say */
 	if (locations && c->source[RT_SET_DIR] <= RT_SRC_FILE) {
-		split_locations(&c->version_locations, locations, c->version_path_separator);
+		if (split_locations(&c->version_locations, locations, c->version_path_separator)) {
+			rt_error_set(err, RT_EXIT_ERROR, "%s:%d: version_path_separator '%s' is not one of "
+				     "'space', 'newline', 'os', ':', ';' (or ',')", found,
+				     key_line(&ini, ini_raw(&ini, "version_path_separator")
+						    ? "version_path_separator" : "path_separator"),
+				     c->version_path_separator);
+			goto out;
+		}
 		c->version_locations_set = c->version_locations.nr > 0;
+	}
+	if (resolve_resources(c, &ini, &in, err))
+		goto out;
+	if (c->version_locations_set) {
+		/* Alembic passes over a location that does not exist: so does
+		 * retort, saying so, as a typo would otherwise hide revisions */
+		struct strvec kept = STRVEC_INIT, real = STRVEC_INIT;
+		struct stat st;
+		for (size_t i = 0; i < c->version_locations.nr; i++) {
+			const char *d = c->version_locations.v[i];
+			char rp[PATH_MAX];
+			if (realpath(d, rp)) {
+				/* one folder named twice: Alembic reads its files once */
+				if (strvec_find(&real, rp) < 0) {
+					strvec_push(&real, rp);
+					strvec_push(&kept, d);
+				}
+				continue;
+			}
+			if (!stat(d, &st) || errno != ENOENT) {
+				strvec_push(&kept, d);
+				continue;
+			}
+			struct strbuf w = STRBUF_INIT;
+			strbuf_addf(&w, "%s:%d: version location '%s' does not exist; skipped, as Alembic "
+				    "does", found, key_line(&ini, "version_locations"), d);
+			strvec_push(&c->warnings, w.buf);
+			strbuf_release(&w);
+		}
+		strvec_clear(&c->version_locations);
+		strvec_clear(&real);
+		c->version_locations = kept;
+	}
+	/* Alembic's template placeholder, or nothing: not a database to use */
+	if (c->source[RT_SET_URL] == RT_SRC_FILE && c->url &&
+	    (!c->url[strspn(c->url, " \t")] || !strncmp(c->url, "driver://", 9))) {
+		c->url_placeholder = *c->url ? 2 : 1;
+		c->url_line = key_line(&ini, ini_raw(&ini, "sqlalchemy.url") ? "sqlalchemy.url" : "url");
 	}
 	rc = derive(c, flags, err);
 out:

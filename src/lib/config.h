@@ -52,6 +52,8 @@ enum rt_setting_id {
 	RT_SET_TIMEZONE,
 	RT_SET_VERSION_LOCATIONS,
 	RT_SET_VERSION_PATH_SEP,
+	RT_SET_RECURSIVE_VERSION_LOCATIONS,
+	RT_SET_NAME,
 	RT_SET_COUNT
 };
 
@@ -105,6 +107,8 @@ struct rt_config {
 	struct strvec version_locations; /* directories holding revision files */
 	int version_locations_set;       /* given explicitly in the config */
 	char *version_path_separator;
+	int recursive_version_locations; /* read the subfolders of each location too */
+	char *name;               /* the config file's section, as Alembic's -n/--name */
 	char *url;
 	enum rt_source url_source;
 	char *file_template;
@@ -131,6 +135,10 @@ struct rt_config {
 	int schema_path_set;      /* given explicitly, so it must exist */
 	enum rt_source source[RT_SET_COUNT]; /* where each setting came from */
 	struct strvec warnings;   /* for the command layer to print: unknown keys... */
+	struct strvec notes;      /* for -v: the Alembic keys and sections ignored */
+	/* sqlalchemy.url in the file is empty (1) or Alembic's placeholder
+	 * driver://... (2), at this line: not a database to fall back on */
+	int url_placeholder, url_line;
 };
 
 typedef const char *(*rt_getenv_fn)(const char *name);

@@ -33,6 +33,7 @@ void rt_script_release(struct rt_script *s)
 	free(s->create_date);
 	free(s->longdoc);
 	free(s->doc);
+	free(s->py_path);
 	rt_script_init(s);
 }
 
@@ -258,6 +259,7 @@ int rt_script_parse(struct rt_script *s, const char *path, char *text, size_t le
 	s->path = xstrdup(path);
 	s->text = text;
 	s->text_len = len;
+	s->has_sql = 1;
 
 	if (memchr(text, '\0', len)) {
 		rt_error_set(err, RT_EXIT_ERROR, "%s: contains a NUL byte; migration files must be text",

@@ -1,5 +1,6 @@
 /*
- * A migration script: one .sql file in DIR/versions.
+ * A migration script: one .sql file in DIR/versions (or an Alembic .py
+ * revision, read by lib/pyrev.c into the same struct, without SQL).
  *
  *   -- Add users table                 <- message (the "doc"), one or more lines
  *   --
@@ -50,6 +51,8 @@ struct rt_script {
 	char *longdoc;         /* the whole header comment text */
 	char *doc;             /* its first paragraph: the message */
 	struct rt_section up, downgrade;
+	int has_sql;           /* 0: an Alembic .py revision without a .sql twin */
+	char *py_path;         /* the Alembic .py file of this revision, or NULL */
 };
 
 void rt_script_init(struct rt_script *s);

@@ -1,6 +1,11 @@
-/* The script directory: every revision file of the version locations, read into a graph. */
+/*
+ * The script directory: every revision file of the version locations
+ * (.sql files, and Alembic's .py files read by lib/pyrev.c), a .py/.sql
+ * pair with one Revision ID made one revision, read into a graph.
+ */
 #include "scriptdir.h"
 #include "fileio.h"
+#include "pyrev.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -36,112 +41,195 @@ static int is_sql_name(const char *n)
 	return n[0] != '.' && l > 4 && !strcmp(n + l - 4, ".sql");
 }
 
+/* Alembic's rule for source revisions: a name ending in ".py", except
+ * __init__* and editors' ".#" lock files; __pycache__ and the .pyc files
+ * of its `sourceless` mode (off by default) are not read. */
 static int is_py_name(const char *n)
 {
 	size_t l = strlen(n);
-	return n[0] != '.' && n[0] != '_' && l > 3 && !strcmp(n + l - 3, ".py");
+	return l >= 3 && !strcmp(n + l - 3, ".py") && strncmp(n, "__init__", 8) && strncmp(n, ".#", 2);
 }
+
+/* One file found: its path, and whether it is a .py revision. */
+struct found {
+	char *path;
+	int py;
+};
+
+struct found_list {
+	struct found *v;
+	int n, alloc;
+};
 
 /*
- * The revision id an Alembic .py revision assigns ("revision = 'abc'" or
- * "revision: str = \"abc\"" at the start of a line), and that line; NULL
- * when the file assigns none (a helper module, not a revision).
+ * The revision files of one version location, sorted by name; with
+ * `recursive`, then those of each subfolder in name order, depth first
+ * (Alembic's recursive_version_locations walk), __pycache__ skipped.
  */
-static char *py_revision_id(const char *text, int *line)
-{
-	*line = 1;
-	for (const char *p = text; *p; ) {
-		const char *e = strchr(p, '\n');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-		if (n > 8 && !strncmp(p, "revision", 8) && (p[8] == ' ' || p[8] == '=' || p[8] == ':')) {
-			const char *q = memchr(p, '=', n);
-			if (q) {
-				q++;
-				while (*q == ' ')
-					q++;
-				if (*q == '\'' || *q == '"') {
-					const char *end = memchr(q + 1, *q, n - (size_t)(q + 1 - p));
-					if (end)
-						return xstrndup(q + 1, (size_t)(end - q - 1));
-				}
-			}
-		}
-		if (!e)
-			break;
-		p = e + 1;
-		(*line)++;
-	}
-	return NULL;
-}
-
-/*
- * Alembic's .py revisions are not run yet: refuse one whose revision has
- * no .sql twin, rather than plan as if it did not exist (an upgrade that
- * "has nothing to do" while the database needs it would be a silent skip).
- */
-static int check_py(const struct rt_scriptdir *sd, const char *dir, const struct strvec *py,
-		    struct rt_error *err)
-{
-	for (size_t i = 0; i < py->nr; i++) {
-		struct strbuf path = STRBUF_INIT, text = STRBUF_INIT;
-		int line, rc = 0;
-		strbuf_addf(&path, "%s/%s", dir, py->v[i]);
-		if (rt_read_file(path.buf, &text, 1 << 20, err)) {
-			strbuf_release(&path);
-			return -1;
-		}
-		char *id = py_revision_id(text.buf, &line);
-		if (id && rt_graph_find(&sd->graph, id) < 0)
-			rc = rt_error_set(err, RT_EXIT_ERROR,
-					  "%s:%d: Alembic revision '%s' is a .py file, and retort does not "
-					  "run .py revisions yet; write its SQL as a .sql revision with "
-					  "'Revision ID: %s' beside it (README: Coming from Alembic); "
-					  "nothing was run", path.buf, line, id, id);
-		free(id);
-		strbuf_release(&path);
-		strbuf_release(&text);
-		if (rc)
-			return -1;
-	}
-	return 0;
-}
-
-static int load_dir(struct rt_scriptdir *sd, const char *dir, struct strvec *py,
+static int list_dir(struct found_list *out, const char *dir, int recursive, int depth,
 		    struct rt_error *err)
 {
 	DIR *d = opendir(dir);
-	struct strvec names = STRVEC_INIT;
+	struct strvec names = STRVEC_INIT, subdirs = STRVEC_INIT;
 	struct dirent *de;
 	if (!d)
 		return rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_SCRIPT_DIR,
 				       "cannot read the versions directory '%s': %s", dir, strerror(errno));
+	if (depth > 64) {
+		closedir(d);
+		return rt_error_set(err, RT_EXIT_ERROR, "'%s': version folders nested more than 64 "
+				    "deep (a symbolic link loop?)", dir);
+	}
+	struct strbuf path = STRBUF_INIT;
 	while ((de = readdir(d))) {
-		if (is_sql_name(de->d_name))
-			strvec_push(&names, de->d_name);
-		else if (is_py_name(de->d_name))
-			strvec_push(py, de->d_name);
+		const char *n = de->d_name;
+		if (!strcmp(n, ".") || !strcmp(n, ".."))
+			continue;
+		if (is_sql_name(n) || is_py_name(n)) {
+			strvec_push(&names, n);
+			continue;
+		}
+		if (!recursive)
+			continue;
+		size_t l = strlen(n);
+		if (l >= 11 && !strcmp(n + l - 11, "__pycache__"))
+			continue;
+		struct stat st;
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", dir, n);
+		if (!stat(path.buf, &st) && S_ISDIR(st.st_mode))
+			strvec_push(&subdirs, n);
 	}
 	closedir(d);
 	qsort(names.v, names.nr, sizeof(char *), cmp_name);
-
-	struct strbuf path = STRBUF_INIT;
-	int rc = 0;
-	for (size_t i = 0; i < names.nr && !rc; i++) {
+	qsort(subdirs.v, subdirs.nr, sizeof(char *), cmp_name);
+	for (size_t i = 0; i < names.nr; i++) {
+		size_t l = strlen(names.v[i]);
 		strbuf_reset(&path);
-		strbuf_addstr(&path, dir);
-		strbuf_addch(&path, '/');
-		strbuf_addstr(&path, names.v[i]);
-		ALLOC_GROW(sd->scripts, sd->n + 1, sd->alloc);
-		struct rt_script *s = &sd->scripts[sd->n];
-		rt_script_init(s);
-		rc = rt_script_load(s, path.buf, err);
-		if (rc)
-			rt_script_release(s);
-		else
-			sd->n++;
+		strbuf_addf(&path, "%s/%s", dir, names.v[i]);
+		ALLOC_GROW(out->v, out->n + 1, out->alloc);
+		out->v[out->n].path = strbuf_detach(&path);
+		out->v[out->n].py = !strcmp(names.v[i] + l - 3, ".py");
+		out->n++;
+	}
+	int rc = 0;
+	for (size_t i = 0; i < subdirs.nr && !rc; i++) {
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", dir, subdirs.v[i]);
+		rc = list_dir(out, path.buf, recursive, depth + 1, err);
 	}
 	strbuf_release(&path);
 	strvec_clear(&names);
+	strvec_clear(&subdirs);
+	return rc;
+}
+
+static int same_list(const struct strvec *a, const struct strvec *b)
+{
+	if (a->nr != b->nr)
+		return 0;
+	for (size_t i = 0; i < a->nr; i++)
+		if (strcmp(a->v[i], b->v[i]))
+			return 0;
+	return 1;
+}
+
+/* Branch labels are a set in Alembic: their order does not matter. */
+static int same_set(const struct strvec *a, const struct strvec *b)
+{
+	if (a->nr != b->nr)
+		return 0;
+	for (size_t i = 0; i < a->nr; i++)
+		if (strvec_find(b, a->v[i]) < 0)
+			return 0;
+	return 1;
+}
+
+static int pair_conflict(const struct rt_script *sql, int sql_line, const struct rt_script *py,
+			 int py_line, const char *what, const struct strvec *a, const struct strvec *b,
+			 struct rt_error *err)
+{
+	char *x = strvec_join(a, ", "), *y = strvec_join(b, ", ");
+	rt_error_set(err, RT_EXIT_ERROR,
+		     "%s:%d and %s:%d both define revision '%s', with different %s ('%s' and '%s'); "
+		     "make the two files agree", sql->path, sql_line, py->path, py_line, sql->id, what,
+		     x, y);
+	free(x);
+	free(y);
+	return -1;
+}
+
+/* The .sql file gives a paired revision its SQL; the .py file what Alembic
+ * shows of it (path, message), so both tools print the same. */
+static int pair(struct rt_script *sql, struct rt_script *py, struct rt_error *err)
+{
+	if (!same_list(&sql->down, &py->down))
+		return pair_conflict(sql, sql->down_line, py, py->down_line, "down revisions",
+				     &sql->down, &py->down, err);
+	if (!same_set(&sql->labels, &py->labels))
+		return pair_conflict(sql, sql->labels_line, py, py->labels_line, "branch labels",
+				     &sql->labels, &py->labels, err);
+	if (!same_list(&sql->deps, &py->deps))
+		return pair_conflict(sql, sql->deps_line, py, py->deps_line, "dependencies",
+				     &sql->deps, &py->deps, err);
+	free(sql->py_path);
+	free(sql->doc);
+	free(sql->longdoc);
+	sql->py_path = py->py_path;
+	sql->doc = py->doc;
+	sql->longdoc = py->longdoc;
+	py->py_path = py->doc = py->longdoc = NULL;
+	return 0;
+}
+
+static int cmp_script_id(const void *a, const void *b)
+{
+	const struct rt_script *x = *(struct rt_script *const *)a, *y = *(struct rt_script *const *)b;
+	int c = strcmp(x->id, y->id);
+	return c ? c : x->has_sql - y->has_sql;
+}
+
+/*
+ * Make each .py/.sql pair with one Revision ID one revision, in the place
+ * of its .py file (Alembic's order).  A pair sorts next to each other by
+ * id, so this stays n log n for thousands of revisions.
+ */
+static int merge_pairs(struct rt_scriptdir *sd, struct rt_error *err)
+{
+	struct rt_script **by_id = xmalloc((size_t)(sd->n ? sd->n : 1) * sizeof(*by_id));
+	char *drop = xcalloc((size_t)sd->n + 1, 1);
+	int rc = 0;
+	for (int i = 0; i < sd->n; i++)
+		by_id[i] = &sd->scripts[i];
+	qsort(by_id, (size_t)sd->n, sizeof(*by_id), cmp_script_id);
+	for (int i = 0; i + 1 < sd->n && !rc; i++) {
+		struct rt_script *py = by_id[i], *sql = by_id[i + 1];
+		if (py->has_sql || !sql->has_sql || strcmp(py->id, sql->id))
+			continue;
+		if (i + 2 < sd->n && !strcmp(by_id[i + 2]->id, sql->id))
+			continue; /* a third file: the graph names the duplicate */
+		rc = pair(sql, py, err);
+		if (rc)
+			break;
+		/* the merged revision takes the .py file's place */
+		struct rt_script tmp = *py;
+		*py = *sql;
+		*sql = tmp;
+		drop[sql - sd->scripts] = 1;
+	}
+	free(by_id);
+	int w = 0;
+	for (int i = 0; i < sd->n; i++) {
+		if (drop[i]) {
+			rt_script_release(&sd->scripts[i]);
+			continue;
+		}
+		if (w != i)
+			sd->scripts[w] = sd->scripts[i];
+		w++;
+	}
+	sd->n = w;
+	free(drop);
 	return rc;
 }
 
@@ -154,20 +242,27 @@ int rt_scriptdir_load(struct rt_scriptdir *sd, const struct rt_config *c, struct
 		rt_error_hint_subject(err, c->script_location);
 		return -1;
 	}
-	struct strvec *py = xcalloc(c->version_locations.nr + 1, sizeof(*py));
+	struct found_list files = { 0 };
 	int rc = 0;
-	for (size_t i = 0; i < c->version_locations.nr; i++) {
-		strvec_init(&py[i]);
-		if (!rc)
-			rc = load_dir(sd, c->version_locations.v[i], &py[i], err);
+	for (size_t i = 0; i < c->version_locations.nr && !rc; i++)
+		rc = list_dir(&files, c->version_locations.v[i], c->recursive_version_locations, 0, err);
+	for (int i = 0; i < files.n && !rc; i++) {
+		ALLOC_GROW(sd->scripts, sd->n + 1, sd->alloc);
+		struct rt_script *s = &sd->scripts[sd->n];
+		rt_script_init(s);
+		rc = files.v[i].py ? rt_pyrev_load(s, files.v[i].path, err)
+				   : rt_script_load(s, files.v[i].path, err);
+		if (rc)
+			rt_script_release(s);
+		else
+			sd->n++;
 	}
+	for (int i = 0; i < files.n; i++)
+		free(files.v[i].path);
+	free(files.v);
+	if (!rc)
+		rc = merge_pairs(sd, err);
 	if (!rc)
 		rc = rt_graph_build(&sd->graph, sd->scripts, sd->n, err);
-	for (size_t i = 0; i < c->version_locations.nr; i++) {
-		if (!rc && py[i].nr)
-			rc = check_py(sd, c->version_locations.v[i], &py[i], err);
-		strvec_clear(&py[i]);
-	}
-	free(py);
 	return rc;
 }

@@ -25,7 +25,8 @@ load helpers
 	[ "${lines[0]}" = "Current revision(s) for sqlite:///$TEST_DIR/test.db:" ]
 	[ "${lines[1]}" = "Rev: 3c4d5e6f7a8b (head)" ]
 	[ "${lines[2]}" = "Parent: 2b3c4d5e6f7a" ]
-	[[ "$output" == *"Path: migrations/versions/3c4d5e6f7a8b_create_c.sql"* ]]
+	# an absolute path, as Alembic prints it
+	[[ "$output" == *"Path: $(pwd -P)/migrations/versions/3c4d5e6f7a8b_create_c.sql"* ]]
 	[[ "$output" == *"    create c"* ]]
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Covers Alembic parity: the differential test (tests/diff/alembic_diff.py)
 # runs the real Alembic and retort side by side on random revision graphs
-# with random command sequences, for a fixed set of seeds, and accepts only
+# with random command sequences, for a fixed set of seeds (and compares what
+# retort prints from Alembic's own .py files too), and accepts only
 # the deviations docs/alembic-compat.md documents.  `make difftest` runs
 # more seeds.  Skips loudly without python3-alembic.
 

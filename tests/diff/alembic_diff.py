@@ -7,7 +7,8 @@ Python scripts and as retort SQL files whose migrations log what they run,
 then run the same random command sequence with both tools against two SQLite
 databases.  After every command compare: success or failure, the migrations
 executed (in order), and the version rows; at the end, the text that
-history, heads, branches and current print.
+history, heads, branches and current print, with retort reading its .sql
+files and then Alembic's own .py files.
 
 Alembic runs in-process through its command API.  Debian's Alembic 1.8.1
 lists version files in os.listdir order; newer Alembic sorts them by name,
@@ -236,9 +237,13 @@ def norm_labels(text):
 
 def compare_outputs(cfg, retort, rdir, rdb, seed, verbose, stats):
     """history and heads must print as Alembic prints them; branches and
-    current too, up to the order Alembic takes from Python sets."""
-    for cmd, args, ordered in (("history", [], True), ("heads", [], True),
-                               ("branches", [], False), ("current", [], False)):
+    current too, up to the order Alembic takes from Python sets.  retort
+    prints them twice: from its .sql files, and from Alembic's own .py
+    files, read without Python (src/lib/pyrev.c)."""
+    adir = cfg.get_main_option("script_location")
+    for cmd, args, ordered, d in [(c, a, o, d) for d in (rdir, adir) for c, a, o in
+                                  (("history", [], True), ("heads", [], True),
+                                   ("branches", [], False), ("current", [], False))]:
         buf = io.StringIO()
         c = Config(stdout=buf)
         c.set_main_option("script_location", cfg.get_main_option("script_location"))
@@ -249,9 +254,9 @@ def compare_outputs(cfg, retort, rdir, rdb, seed, verbose, stats):
             a_out = buf.getvalue()
         except Exception as e:
             a_out = "error: %s" % type(e).__name__
-        p = subprocess.run([retort, "-q", "-d", rdir, "-u", "sqlite:///" + rdb, cmd] + args,
+        p = subprocess.run([retort, "-q", "-d", d, "-u", "sqlite:///" + rdb, cmd] + args,
                            capture_output=True, text=True)
-        r_out = p.stdout if p.returncode == 0 else "error: %d" % p.returncode
+        r_out = p.stdout if p.returncode == 0 else "error: %d %s" % (p.returncode, p.stderr)
         a_n, r_n = norm_labels(a_out), norm_labels(r_out)
         if not ordered:
             a_n, r_n = sorted(a_n.splitlines()), sorted(r_n.splitlines())
@@ -259,7 +264,8 @@ def compare_outputs(cfg, retort, rdir, rdb, seed, verbose, stats):
             stats["agree"] += 1
         else:
             stats["disagree"] += 1
-            print("seed %d: output of %s: DISAGREE\n--- alembic\n%s--- retort\n%s" % (seed, cmd, a_out, r_out))
+            print("seed %d: output of %s (retort reading %s files): DISAGREE\n--- alembic\n%s--- retort\n%s"
+                  % (seed, cmd, ".py" if d == adir else ".sql", a_out, r_out))
 
 
 def one_seed(retort, seed, verbose):

@@ -3,7 +3,10 @@
 #include "unit.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "lib/strbuf.h"
 
 #include "lib/config.h"
 #include "lib/url.h"
@@ -76,9 +79,13 @@ static void alembic_ini_interpolation(void **state)
 	write_file("alembic.ini", "[DEFAULT]\nproj = shop\n[alembic]\nscript_location = %(here)s/db\n"
 				  "sqlalchemy.url = sqlite:///%(proj)s.db\n"
 				  "file_template = %%(year)d_%%(rev)s_%%(slug)s\ntruncate_slug_length = 12\n"
-				  "version_locations = %(here)s/a %(here)s/b\n");
+				  "version_locations = %(here)s/a %(here)s/b %(here)s/missing\n");
+	assert_int_equal(mkdir("a", 0700), 0);
+	assert_int_equal(mkdir("b", 0700), 0);
 	rt_config_init(&c);
 	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
+	rmdir("a");
+	rmdir("b");
 	char expect[4200], real[4096];
 	assert_non_null(realpath(tmpdir, real));
 	snprintf(expect, sizeof(expect), "%s/db", real);
@@ -87,7 +94,104 @@ static void alembic_ini_interpolation(void **state)
 	assert_int_equal(c.url_source, RT_SRC_FILE);
 	assert_string_equal(c.file_template, "%(year)d_%(rev)s_%(slug)s");
 	assert_int_equal(c.truncate_slug_length, 12);
+	/* a location that does not exist is passed over, as Alembic does, with a warning */
 	assert_int_equal(c.version_locations.nr, 2);
+	assert_int_equal(c.warnings.nr, 1);
+	assert_non_null(strstr(c.warnings.v[0], "alembic.ini:8: version location '"));
+	assert_non_null(strstr(c.warnings.v[0], "/missing' does not exist; skipped, as Alembic does"));
+	rt_config_release(&c);
+}
+
+/* alembic.ini as real projects write it: lines of any length, -n/--name,
+ * placeholders, Alembic-only keys and sections. */
+static void alembic_ini_as_written(void **state)
+{
+	(void)state;
+	struct rt_config c;
+	struct rt_config_flags f = { 0 };
+	struct rt_error err = RT_ERROR_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addstr(&sb, "[alembic]\nscript_location = core\nversion_path_separator = space\n"
+			   "version_locations =");
+	for (int i = 0; i < 400; i++)
+		strbuf_addf(&sb, " %s/v%03d", i % 2 ? "x" : "y", i);
+	strbuf_addstr(&sb, " last\nsqlalchemy.url = driver://user:pass@localhost/dbname\n"
+			   "output_encoding = utf-8\n[tenant]\nscript_location = tenant\n"
+			   "sqlalchemy.url =\n[post_write_hooks]\nhooks = black\n[loggers]\nkeys = root\n");
+	write_file("alembic.ini", sb.buf);
+	strbuf_release(&sb);
+	assert_int_equal(mkdir("last", 0700), 0);
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
+	rmdir("last");
+	/* the 400th location stands at byte 4000 of its line: read whole */
+	assert_int_equal(c.version_locations.nr, 1);
+	assert_string_equal(c.version_locations.v[0], "last");
+	assert_int_equal(c.warnings.nr, 400);
+	assert_int_equal(c.url_placeholder, 2);
+	assert_int_equal(c.url_line, 5);
+	assert_int_equal(c.notes.nr, 2);
+	assert_non_null(strstr(c.notes.v[0], "alembic.ini:6: 'output_encoding' is for Alembic"));
+	assert_non_null(strstr(c.notes.v[1], "sections [tenant], [post_write_hooks], [loggers] ignored"));
+	rt_config_release(&c);
+
+	/* -n selects another section */
+	f.value[RT_SET_NAME] = "tenant";
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
+	assert_string_equal(c.script_location, "tenant");
+	assert_string_equal(c.name, "tenant");
+	assert_int_equal(c.url_placeholder, 1);
+	assert_int_equal(c.url_line, 9);
+	rt_config_release(&c);
+	f.value[RT_SET_NAME] = "nosuch";
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), -1);
+	assert_msg_has(&err, "config file 'alembic.ini' has no [nosuch] section (named by -n/--name)");
+	rt_config_release(&c);
+	/* in retort.ini too, and from RETORT_NAME */
+	f.value[RT_SET_NAME] = NULL;
+	write_file("retort.ini", "[retort]\nscript_location = main\n[staging]\nscript_location = stage\n");
+	fake_env[0][0] = "RETORT_NAME";
+	fake_env[0][1] = "staging";
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
+	assert_string_equal(c.script_location, "stage");
+	assert_int_equal(c.source[RT_SET_NAME], RT_SRC_ENV);
+	rt_config_release(&c);
+	fake_env[0][0] = NULL;
+	unlink("retort.ini");
+
+	/* every separator Alembic knows, %(here)s in each folder */
+	static const char *const seps[][2] = {
+		{ "os", "%(here)s/a:%(here)s/b" }, { ":", "a:b" }, { ";", "a ; b" },
+		{ "space", "a  b" }, { "newline", "\n    a\n    b" }, { NULL, "a, b" },
+	};
+	assert_int_equal(mkdir("a", 0700), 0);
+	assert_int_equal(mkdir("b", 0700), 0);
+	for (size_t i = 0; i < sizeof(seps) / sizeof(seps[0]); i++) {
+		struct strbuf ini = STRBUF_INIT;
+		strbuf_addf(&ini, "[alembic]\nversion_locations = %s\n", seps[i][1]);
+		if (seps[i][0])
+			strbuf_addf(&ini, "version_path_separator = %s\n", seps[i][0]);
+		write_file("alembic.ini", ini.buf);
+		strbuf_release(&ini);
+		rt_config_init(&c);
+		if (rt_config_load(&c, &f, env, &err))
+			fail_msg("separator %s: %s", seps[i][0] ? seps[i][0] : "(none)", err.msg);
+		if (c.version_locations.nr != 2 || !strstr(c.version_locations.v[0], "a") ||
+		    !strstr(c.version_locations.v[1], "b") || c.warnings.nr)
+			fail_msg("separator %s: %zu locations", seps[i][0] ? seps[i][0] : "(none)",
+				 c.version_locations.nr);
+		rt_config_release(&c);
+	}
+	rmdir("a");
+	rmdir("b");
+
+	write_file("alembic.ini", "[alembic]\nversion_locations = a\nversion_path_separator = tab\n");
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), -1);
+	assert_msg_has(&err, "alembic.ini:3: version_path_separator 'tab' is not one of");
 	rt_config_release(&c);
 }
 
@@ -339,6 +443,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(defaults, enter_tmp, leave_tmp),
 		cmocka_unit_test_setup_teardown(alembic_ini_interpolation, enter_tmp, leave_tmp),
+		cmocka_unit_test_setup_teardown(alembic_ini_as_written, enter_tmp, leave_tmp),
 		cmocka_unit_test_setup_teardown(precedence, enter_tmp, leave_tmp),
 		cmocka_unit_test_setup_teardown(config_errors, enter_tmp, leave_tmp),
 		cmocka_unit_test(sqlite_urls),

@@ -1,0 +1,4 @@
+r"""raw \n"""
+revision = "r"; down_revision = ()
+x = f"{1}" \
+  + b"2"
