@@ -174,7 +174,7 @@ rcase() {
 # reachable); the command.
 COMMANDS="
 0 0 0 0 0 upgrade head --sql
-0 3 2 1 0 wait --timeout 3
+0 3 2 1 0 wait --timeout 10
 1 2 2 1 0 check
 0 2 2 1 0 upgrade 2b3c
 0 2 2 1 0 migrate head

@@ -154,10 +154,22 @@ backend postgresql
 
 @test "pg: a backend terminated mid-run is a lost connection, and retort says where the database is" {
 	mkrev 1a2b3c4d5e6f "" "create a" "CREATE TABLE a (id int);" "DROP TABLE a;"
-	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "slow" "SELECT pg_sleep(5); CREATE TABLE b (id int);" "DROP TABLE b;"
+	pq "CREATE SEQUENCE slow_once"
+	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "slow" \
+		"SELECT pg_sleep(CASE WHEN nextval('slow_once') = 1 THEN 30 ELSE 0 END); CREATE TABLE b (id int);" \
+		"DROP TABLE b;"
 	mkrev 3c4d5e6f7a8b 2b3c4d5e6f7a "create c" "CREATE TABLE c (id int);" "DROP TABLE c;"
-	( sleep 1.5; pq "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-		WHERE application_name = 'retort' AND datname = current_database() AND pid <> pg_backend_pid()" ) &
+	# end retort's session once it is in the slow migration, however slow
+	# the machine (valgrind)
+	(
+		for _ in $(seq 1 600); do
+			[ "$(pq "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(CASE%'
+				AND state = 'active' AND pid <> pg_backend_pid()")" = 1 ] && break
+			sleep 0.1
+		done
+		pq "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+			WHERE application_name = 'retort' AND datname = current_database() AND pid <> pg_backend_pid()"
+	) >/dev/null 3>&- &
 	killer=$!
 	run rt -q upgrade head
 	wait "$killer"

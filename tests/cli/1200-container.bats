@@ -10,29 +10,11 @@
 # binary, and the image does not change between them.
 
 load helpers
-
-# a tag of this checkout's own, so two checkouts on one engine never share it
-IMAGE=retort:test-$(cd "$BATS_TEST_DIRNAME/../.." && pwd | tr -d '\n' | cksum | cut -d ' ' -f 1)
+load container
 
 setup_file() {
-	if [ -n "${RETORT_WRAP:-}" ] || [ "${RETORT_CONTAINER_TESTS:-1}" = 0 ]; then
-		export SKIP_ALL="container tests run in plain 'make test' only (not under ASan/valgrind)"
-		return 0
-	fi
-	if ! command -v docker >/dev/null || ! docker info >/dev/null 2>&1; then
-		export SKIP_ALL="no container engine answers 'docker info' (start Docker, or any engine that serves the Docker API, such as podman's)"
-		echo "# SKIP: $SKIP_ALL" >&3
-		return 0
-	fi
-	REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-	export REPO
-	# one build for the whole file; the dependency stage is cached after the first
-	local t0=$SECONDS
-	if ! docker build -q -t "$IMAGE" "$REPO" >"$BATS_FILE_TMPDIR/build.log" 2>&1; then
-		tail -n 30 "$BATS_FILE_TMPDIR/build.log" >&3
-		export BUILD_FAILED=1
-	fi
-	echo "# image built in $((SECONDS - t0)) s" >&3
+	container_setup_file
+	[ -z "${SKIP_ALL:-}" ] || return 0
 	export POSTGRES_IMAGE=${POSTGRES_IMAGE:-localhost/postgres:15-lab} RETORT_IMAGE=$IMAGE
 }
 
