@@ -125,7 +125,7 @@ bbbb00000002 -> bbbb00000001" ]
 	# a configured database that does not answer: a warning, the drawing unmarked
 	DATABASE_URL=postgresql://nobody@127.0.0.1:1/nothing run rt history --graph
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"warning: no revision is marked current: cannot connect"* ]]
+	[[ "$output" == *"warning: no revision is marked current: "* ]]
 	[[ "$output" == *"$want"* ]]
 	# -i needs it, as in history
 	DATABASE_URL=postgresql://nobody@127.0.0.1:1/nothing run rt history --graph -i
