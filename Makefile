@@ -133,7 +133,7 @@ install: $(BUILD)/retort $(BUILD)/retort.1
 # interoperability tests run the real Alembic against retort's databases).
 DEPS = gcc make libc6-dev pkg-config libsqlite3-dev libinih-dev libpq-dev libcurl4-openssl-dev \
 	libcmocka-dev bats \
-	sqlite3 valgrind clang libclang-rt-14-dev python3-alembic util-linux postgresql-15 groff-base zsh iptables iproute2
+	sqlite3 valgrind clang libclang-rt-14-dev python3-alembic graphviz util-linux postgresql-15 groff-base zsh iptables iproute2
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update -qq

@@ -83,7 +83,7 @@ const struct cmd *find_command(const char *name);
 
 /* One per file in src/cmd/. */
 extern const struct cmd cmd_init, cmd_revision, cmd_makemigrations, cmd_merge, cmd_upgrade,
-	cmd_migrate, cmd_downgrade, cmd_rollback, cmd_stamp, cmd_current, cmd_history, cmd_heads,
+	cmd_migrate, cmd_downgrade, cmd_rollback, cmd_stamp, cmd_current, cmd_history, cmd_graph, cmd_heads,
 	cmd_branches, cmd_show, cmd_check, cmd_diff, cmd_dump, cmd_showmigrations, cmd_status,
 	cmd_wait, cmd_test, cmd_completion, cmd_manpage;
 
@@ -128,6 +128,11 @@ const struct rt_url *app_url(struct app *app, struct rt_error *err);
 int app_read_rows(struct app *app, struct strvec *rows, int *table_exists, struct rt_error *err);
 /* Read-only: read the version rows, resolve them to revisions. */
 int app_current(struct app *app, struct strvec *rows, struct intlist *revs, struct rt_error *err);
+/* For output that marks the current revisions but does not need them: the
+ * current revisions when a database is configured (not the embedded
+ * default) and answers, and 1; otherwise none, and 0, with a warning when
+ * a configured database could not be read. */
+int app_current_if_any(struct app *app, struct intlist *revs);
 /* app_current(), plus the plan that `upgrade heads` would run. */
 int app_pending(struct app *app, struct strvec *rows, struct intlist *revs, struct rt_plan *plan,
 		struct rt_error *err);

@@ -19,6 +19,7 @@ const struct cmd *const commands[] = {
 	&cmd_stamp,
 	&cmd_current,
 	&cmd_history,
+	&cmd_graph,
 	&cmd_heads,
 	&cmd_branches,
 	&cmd_show,

@@ -1,5 +1,6 @@
 /* history: every revision, newest first, in Alembic's format. */
 #include "cmd.h"
+#include "../lib/graphdraw.h"
 #include "../lib/xalloc.h"
 
 #include <stdio.h>
@@ -31,7 +32,7 @@ out:
 
 struct history_opts {
 	const char *range;
-	int verbose, indicate;
+	int verbose, indicate, graph;
 };
 
 static const struct opt history_options[] = {
@@ -39,8 +40,47 @@ static const struct opt history_options[] = {
 	OPT_BOOL_('v', "verbose", struct history_opts, verbose, "show each revision in full"),
 	OPT_BOOL_('i', "indicate-current", struct history_opts, indicate,
 		  "mark the current revision(s)"),
+	OPT_BOOL_(0, "graph", struct history_opts, graph,
+		  "draw the graph beside the list, as git log --graph does"),
 	OPT_END_,
 };
+
+/* The entries beside the lanes of the graph: each revision's Revises
+ * parents that the listing includes (with -r, the others are off the
+ * drawing); dependencies are not drawn, as Alembic's history shows them
+ * in the text only. */
+static int draw(const struct rt_graph *g, const struct intlist *order, const struct strvec *entries,
+		struct rt_error *err)
+{
+	int *pos = xcalloc((size_t)g->n + 1, sizeof(*pos));
+	struct rt_drawnode *nodes = xcalloc((size_t)order->nr + 1, sizeof(*nodes));
+	int **parents = xcalloc((size_t)order->nr + 1, sizeof(*parents));
+	struct strvec lines = STRVEC_INIT;
+	int rc;
+	for (int i = 0; i < g->n; i++)
+		pos[i] = -1;
+	for (int i = 0; i < order->nr; i++)
+		pos[order->v[i]] = i;
+	for (int i = 0; i < order->nr; i++) {
+		const struct rt_rev *rv = &g->revs[order->v[i]];
+		parents[i] = xcalloc((size_t)rv->down.nr + 1, sizeof(**parents));
+		for (int j = 0; j < rv->down.nr; j++)
+			if (pos[rv->down.v[j]] >= 0)
+				parents[i][nodes[i].nparents++] = pos[rv->down.v[j]];
+		nodes[i].parents = parents[i];
+		nodes[i].text = entries->v[i];
+	}
+	rc = rt_graphdraw(nodes, order->nr, &lines, err);
+	for (size_t i = 0; !rc && i < lines.nr; i++)
+		puts(lines.v[i]);
+	for (int i = 0; i < order->nr; i++)
+		free(parents[i]);
+	free(parents);
+	free(nodes);
+	free(pos);
+	strvec_clear(&lines);
+	return rc;
+}
 
 static int run_history(struct app *app, void *opts, const struct strvec *args, struct rt_error *err)
 {
@@ -69,18 +109,28 @@ static int run_history(struct app *app, void *opts, const struct strvec *args, s
 	const struct rt_graph *g = &app->sd.graph;
 	if (rt_walk_revisions(g, base, head, &order, err))
 		goto out;
+	if (!o->indicate && o->graph)
+		app_current_if_any(app, &cur);
+	struct strvec entries = STRVEC_INIT;
 	for (int i = 0; i < order.nr; i++) {
 		struct strbuf sb = STRBUF_INIT;
-		int is_cur = o->indicate && intlist_has(&cur, order.v[i]);
+		int is_cur = intlist_has(&cur, order.v[i]);
 		if (o->verbose)
 			fmt_log_entry(g, order.v[i], is_cur, &sb);
 		else
 			fmt_head_only(g, order.v[i], FMT_BRANCHES | FMT_DOC | FMT_PARENTS | FMT_TREE | FMT_HEADS,
 				      is_cur, &sb);
-		puts(sb.buf);
+		strvec_push(&entries, sb.buf);
 		strbuf_release(&sb);
 	}
-	rc = 0;
+	if (o->graph) {
+		rc = draw(g, &order, &entries, err);
+	} else {
+		for (size_t i = 0; i < entries.nr; i++)
+			puts(entries.v[i]);
+		rc = 0;
+	}
+	strvec_clear(&entries);
 out:
 	free(base);
 	free(head);
@@ -94,7 +144,11 @@ const struct cmd cmd_history = {
 	.name = "history",
 	.brief = "List revisions, newest first.",
 	.description = "List revisions, newest first, in Alembic's format. -r START:END limits the "
-		       "range (either end may be empty, or 'current').",
+		       "range (either end may be empty, or 'current'). --graph draws the Revises edges "
+		       "beside the list as git log --graph does (* a revision, | / \\ _ its lanes); "
+		       "dependencies (depends_on) are not edges of the drawing, only of the text, as "
+		       "in Alembic's history. With --graph the current revision(s) are marked when a "
+		       "database is configured and answers; -i makes reading them required.",
 	.run = run_history,
 	.opts = history_options,
 	.opts_size = sizeof(struct history_opts),

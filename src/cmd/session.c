@@ -157,6 +157,23 @@ int app_current(struct app *app, struct strvec *rows, struct intlist *revs, stru
 	return rt_resolve_current(&app->sd.graph, rows, revs, err);
 }
 
+int app_current_if_any(struct app *app, struct intlist *revs)
+{
+	struct rt_error err = RT_ERROR_INIT;
+	struct strvec rows = STRVEC_INIT;
+	int rc = 0;
+	if (app->cfg.url_source == RT_SRC_DEFAULT && !app->db)
+		return 0;
+	if (app_current(app, &rows, revs, &err)) {
+		app_warn(app, "no revision is marked current: %s", err.msg);
+		revs->nr = 0;
+	} else {
+		rc = 1;
+	}
+	strvec_clear(&rows);
+	return rc;
+}
+
 int app_pending(struct app *app, struct strvec *rows, struct intlist *revs, struct rt_plan *plan,
 		struct rt_error *err)
 {
