@@ -3,12 +3,13 @@
 # `make valgrind` under valgrind; `make deps` installs Debian's packages;
 # `make fuzz` runs the libFuzzer targets in tests/fuzz (FUZZ_SECONDS each).
 #
-# Drivers are chosen at build time: DRIVERS="sqlite postgresql" (the
-# default); DRIVERS=sqlite builds a SQLite-only retort without libpq.
+# Drivers are chosen at build time: DRIVERS="sqlite postgresql mysql" (the
+# default); DRIVERS=sqlite builds a SQLite-only retort without libpq or
+# libmariadb.
 
 CC ?= cc
 PREFIX ?= /usr/local
-DRIVERS ?= sqlite postgresql
+DRIVERS ?= sqlite postgresql mysql
 BUILD ?= build
 PKG_CONFIG ?= pkg-config
 
@@ -27,6 +28,13 @@ ifneq ($(filter postgresql,$(DRIVERS)),)
 ALL_CFLAGS += -DRT_WITH_PG $(shell $(PKG_CONFIG) --cflags libpq)
 LIBS += $(shell $(PKG_CONFIG) --libs libpq)
 DRIVER_SRC += src/db/pg.c src/db/pg_schema.c
+endif
+
+# MySQL and MariaDB, on MariaDB Connector/C (libmariadb-dev)
+ifneq ($(filter mysql,$(DRIVERS)),)
+ALL_CFLAGS += -DRT_WITH_MYSQL $(shell $(PKG_CONFIG) --cflags libmariadb)
+LIBS += $(shell $(PKG_CONFIG) --libs libmariadb) -lm
+DRIVER_SRC += src/db/mysql.c
 endif
 
 # libcurl (HTTP wait targets, --notify): CURL=no builds without it.
@@ -124,10 +132,12 @@ install: $(BUILD)/retort $(BUILD)/retort.1
 	$(BUILD)/retort completion zsh >$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_retort
 
 # Debian 12 packages for building and testing (python3-alembic: the
-# interoperability tests run the real Alembic against retort's databases).
+# interoperability tests run the real Alembic against retort's databases;
+# mariadb-server: mariadb-install-db and mariadbd for the MySQL tests).
 DEPS = gcc make libc6-dev pkg-config libsqlite3-dev libinih-dev libpq-dev libcurl4-openssl-dev \
-	libcmocka-dev bats \
-	sqlite3 valgrind clang libclang-rt-14-dev python3-alembic util-linux postgresql-15 groff-base zsh
+	libmariadb-dev libcmocka-dev bats \
+	sqlite3 valgrind clang libclang-rt-14-dev python3-alembic util-linux postgresql-15 groff-base zsh \
+	mariadb-server
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update -qq

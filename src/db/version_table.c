@@ -27,9 +27,20 @@ const struct rt_sql_dialect rt_sql_sqlite = {
 	.placeholder = '?',
 };
 
+/* MySQL and MariaDB: backtick names, and DDL commits implicitly, so
+ * Alembic renders offline scripts without BEGIN/COMMIT, as for SQLite. */
+const struct rt_sql_dialect rt_sql_mysql = {
+	.backend = "mysql",
+	.placeholder = '?',
+	.ident_quote = '`',
+	.lex_flags = RT_LEX_MYSQL,
+	.ddl_commits = 1,
+};
+
 const struct rt_sql_dialect *rt_sql_dialect_for(const char *backend)
 {
-	static const struct rt_sql_dialect *const all[] = { &rt_sql_postgresql, &rt_sql_sqlite };
+	static const struct rt_sql_dialect *const all[] = { &rt_sql_postgresql, &rt_sql_sqlite,
+							    &rt_sql_mysql };
 	for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++)
 		if (!strcmp(all[i]->backend, backend))
 			return all[i];
@@ -46,17 +57,20 @@ struct rt_vt *rt_vt_new(const struct rt_sql_dialect *d, rt_keyword_fn is_keyword
 {
 	struct rt_vt *t = xcalloc(1, sizeof(*t));
 	struct strbuf sb = STRBUF_INIT;
+	char q = d->ident_quote ? d->ident_quote : '"';
 	t->dialect = d;
 	t->name = xstrdup(name ? name : RT_VERSION_TABLE_DEFAULT);
 	t->schema = schema ? xstrdup(schema) : NULL;
 	if (t->schema) {
-		rt_sql_add_ident(&sb, t->schema, is_keyword);
+		rt_sql_add_ident_q(&sb, t->schema, is_keyword, q);
 		strbuf_addch(&sb, '.');
 	}
-	rt_sql_add_ident(&sb, t->name, is_keyword);
+	rt_sql_add_ident_q(&sb, t->name, is_keyword, q);
 	t->sql = strbuf_detach(&sb);
 	strbuf_addf(&sb, "%s_pkc", t->name);
-	t->pkc = rt_sql_quote_ident(sb.buf, is_keyword);
+	struct strbuf pkc = STRBUF_INIT;
+	rt_sql_add_ident_q(&pkc, sb.buf, is_keyword, q);
+	t->pkc = strbuf_detach(&pkc);
 	strbuf_reset(&sb);
 	if (d->quoted_name_in_messages)
 		strbuf_addstr(&sb, t->sql);

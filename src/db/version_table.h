@@ -26,7 +26,8 @@
 
 extern const struct rt_sql_dialect rt_sql_postgresql;
 extern const struct rt_sql_dialect rt_sql_sqlite;
-/* The dialect of a URL backend ("postgresql", "sqlite"), or NULL. */
+extern const struct rt_sql_dialect rt_sql_mysql;
+/* The dialect of a URL backend ("postgresql", "sqlite", "mysql"), or NULL. */
 const struct rt_sql_dialect *rt_sql_dialect_for(const char *backend);
 
 /* One version table, named and quoted once. */

@@ -462,7 +462,7 @@ hook_db() {
 	rcase 64 1 -u "postgresql://$ROLE:Zq9a%ZZ$at" current
 	rcase 64 1 -u "postgresql://$ROLE$at?password=Zq9a%ZZ" current
 	rcase 64 1 -u "postgresql://$ROLE:$(pct "$PW_ALL")@[::1:5432/db" current
-	rcase 64 1 -u "mysql://$ROLE:$(raw "$PW_NOQ")$at" current
+	rcase 64 1 -u "oracle://$ROLE:$(raw "$PW_NOQ")$at" current
 	DATABASE_URL="postgresql://$ROLE:Zq9a$at?sslmode=bogus" rcase 2 1 -v current
 	DATABASE_URL="postgresql://$ROLE:Zq9a$at?bogus=1" rcase 2 1 -v current
 }
