@@ -35,15 +35,40 @@ static const char *section_text(const struct rt_graph *g, const struct rt_step *
 	return g->revs[s->rev].script->text + step_section(g, s)->off;
 }
 
+/* How the database's SQL is lexed (MySQL's rules, or the common ones). */
+static unsigned lex_flags(const struct rt_db *db)
+{
+	return db && db->vt ? db->vt->dialect->lex_flags : 0;
+}
+
 /* Split every step's section into statements (stamps: none), once for the run. */
-static struct rt_stmts *split_plan(const struct rt_graph *g, const struct rt_plan *p)
+static struct rt_stmts *split_plan(const struct rt_db *db, const struct rt_graph *g,
+				   const struct rt_plan *p)
 {
 	struct rt_stmts *lists = xcalloc(p->n ? (size_t)p->n : 1, sizeof(*lists));
 	for (int i = 0; i < p->n; i++)
 		if (p->steps[i].kind != RT_STEP_STAMP)
-			rt_sql_split(section_text(g, &p->steps[i]), step_section(g, &p->steps[i])->len,
-				     &lists[i]);
+			rt_sql_split_ex(section_text(g, &p->steps[i]), step_section(g, &p->steps[i])->len,
+					lex_flags(db), &lists[i]);
 	return lists;
+}
+
+/*
+ * On a database whose DDL commits implicitly (MySQL): the first statement
+ * of a transactional section that would commit it, or -1 (DML only, or
+ * any other database).  Such a section runs statement by statement.
+ */
+static int first_implicit_commit(const struct rt_db *db, const char *sql, const struct rt_stmts *st)
+{
+	if (!db || !db->vt->dialect->ddl_commits || !db->drv->implicit_commit)
+		return -1;
+	for (int k = 0; k < st->nr; k++) {
+		char words[64];
+		rt_sql_words_ex(sql + st->v[k].off, st->v[k].len, 4, lex_flags(db), words, sizeof(words));
+		if (db->drv->implicit_commit(words))
+			return k;
+	}
+	return -1;
 }
 
 static void release_lists(struct rt_stmts *lists, int n)
@@ -80,7 +105,8 @@ static int check_plan(struct rt_db *db, const struct rt_graph *g, const struct r
 		}
 		for (int k = 0; sec->transactional && k < st->nr; k++) {
 			char words[64];
-			rt_sql_words(sc->text + sec->off + st->v[k].off, st->v[k].len, 4, words, sizeof(words));
+			rt_sql_words_ex(sc->text + sec->off + st->v[k].off, st->v[k].len, 4, lex_flags(db), words,
+					sizeof(words));
 			if (rt_sql_is_txn_control(words)) {
 				rt_script_position(sc, sec->off + st->v[k].off, &line, &col);
 				return rt_error_set(err, RT_EXIT_ERROR,
@@ -112,7 +138,7 @@ static int check_plan(struct rt_db *db, const struct rt_graph *g, const struct r
 int rt_exec_check(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
 		  struct rt_error *err)
 {
-	struct rt_stmts *lists = split_plan(g, p);
+	struct rt_stmts *lists = split_plan(db, g, p);
 	int rc = check_plan(db, g, p, lists, err);
 	release_lists(lists, p->n);
 	return rc;
@@ -288,7 +314,10 @@ static int run_script(struct rt_db *db, const struct rt_script *sc, const struct
  * One migration: in its own transaction (BEGIN, SQL, version rows, COMMIT),
  * or inside the caller's when `in_txn` (--single-transaction); a section
  * marked transaction:false runs its statements first, then the version
- * change commits alone.
+ * change commits alone.  So does a section holding DDL on a database
+ * whose DDL commits implicitly (MySQL): it cannot be one transaction, and
+ * its version row changes only after its last statement.  There the
+ * version table, being DDL too, is created before the transaction begins.
  */
 static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_step *s,
 		    const struct rt_stmts *stmts, int *table_exists, int in_txn, struct rt_error *err)
@@ -301,6 +330,17 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 	struct strbuf what = STRBUF_INIT;
 	int own = !in_txn;
 	step_desc(s, &what);
+	struct rt_section eff;
+	if (sec->transactional && first_implicit_commit(db, sql, stmts) >= 0) {
+		eff = *sec;
+		eff.transactional = 0; /* what it is on this database */
+		sec = &eff;
+	}
+	if (!*table_exists && db->vt->dialect->ddl_commits) {
+		if (rt_version_table_create(db, err))
+			goto fail_named;
+		*table_exists = 1;
+	}
 
 	if (!sec->transactional) {
 		if (exec_each(db, sql, stmts, &info, err)) {
@@ -364,6 +404,32 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 						    "%s: a 'transaction:false' section cannot run in a "
 						    "single transaction",
 						    g->revs[p->steps[i].rev].script->path);
+	if (single_txn && db->vt->dialect->ddl_commits)
+		for (int i = 0; i < p->n; i++) {
+			const struct rt_step *s = &p->steps[i];
+			if (s->kind == RT_STEP_STAMP)
+				continue;
+			const struct rt_script *sc = g->revs[s->rev].script;
+			const struct rt_section *sec = step_section(g, s);
+			int k = first_implicit_commit(db, sc->text + sec->off, &lists[i]);
+			if (k < 0)
+				continue;
+			int line, col;
+			const char *stmt = sc->text + sec->off + lists[i].v[k].off;
+			int shown = (int)strcspn(stmt, "\n;");
+			rt_script_position(sc, sec->off + lists[i].v[k].off, &line, &col);
+			return rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_NO_SINGLE_TXN,
+					    "%s:%d:%d: '%.*s%s' is DDL, which MySQL commits implicitly, so "
+					    "this run cannot be one transaction; --single-transaction needs "
+					    "every pending section to be DML only; nothing was run", sc->path,
+					    line, col, shown > 60 ? 60 : shown, stmt, shown > 60 ? "..." : "");
+		}
+	if (db->vt->dialect->ddl_commits && !table_exists && (single_txn || stamping || !p->n)) {
+		/* DDL would commit the transaction it ran in: create it first */
+		if (rt_version_table_create(db, err))
+			return -1;
+		table_exists = 1;
+	}
 	if (stamping || !p->n) {
 		/* stamps run no SQL: all their row changes in one transaction */
 		if (d->begin(db, err))
@@ -424,7 +490,7 @@ int rt_exec_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_pla
 		 int table_exists, int single_txn, const struct rt_exec_hooks *hooks,
 		 struct rt_error *err)
 {
-	struct rt_stmts *lists = split_plan(g, p);
+	struct rt_stmts *lists = split_plan(db, g, p);
 	int rc = run_plan(db, g, p, lists, table_exists, single_txn, hooks, err);
 	release_lists(lists, p->n);
 	return rc;
