@@ -15,6 +15,11 @@
 load ../helpers
 shared_scenarios
 
+# MySQL has no declarative schema yet (issue #19, part 2): every scenario
+# here is skipped there, saying so, and 1700-mysql.bats asserts that each
+# schema command refuses with that reason.
+not_yet mysql "the declarative schema is not yet supported for MySQL (issue #19, part 2)"
+
 T='CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT);'
 
 @test "a new table, with its index, is created; downgrade drops it" {
