@@ -11,6 +11,7 @@
 #include "../lib/resolve.h"
 #include "../lib/url.h"
 #include "../lib/xalloc.h"
+#include "../db/version_table.h"
 #include "../run/exec.h"
 #include "../run/offline.h"
 
@@ -264,7 +265,7 @@ int app_offline(struct app *app, enum run_kind kind, const struct strvec *target
 	}
 	struct rt_offline_opts o = { url->backend, app->cfg.version_table,
 				     app->cfg.version_table_schema, !rows.nr, app->cfg.single_txn };
-	if (plan_for(g, kind, &rows, &ends, purge, &plan, err) || rt_exec_check(NULL, g, &plan, err) ||
+	if (plan_for(g, kind, &rows, &ends, purge, &plan, err) || rt_exec_check_offline(rt_sql_dialect_for(url->backend), g, &plan, err) ||
 	    rt_offline_sql(g, &plan, &o, &out, err))
 		goto out;
 	fputs(out.buf, stdout);

@@ -483,12 +483,13 @@ const struct rt_driver rt_mysql_driver = {
  * The URL's value that is not understood fails here, naming it.
  */
 static MYSQL *connect_handle(const struct rt_url *url, double timeout, const char **sock,
-			     struct rt_error *err)
+			     int *tls_required, struct rt_error *err)
 {
 	MYSQL *m = mysql_init(NULL);
 	const char *charset = "utf8mb4";
 	unsigned int ct = 0;
 	*sock = NULL;
+	*tls_required = 0;
 	if (!m) {
 		rt_error_set(err, RT_EXIT_ERROR, "out of memory");
 		return NULL;
@@ -510,8 +511,11 @@ static MYSQL *connect_handle(const struct rt_url *url, double timeout, const cha
 			if (!strcasecmp(v, "DISABLED")) {
 				mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &off);
 			} else if (!strcasecmp(v, "REQUIRED")) {
+				/* Connector/C 3.3 asks for TLS but does not insist
+				 * without verification: checked after connecting */
 				mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
 				mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &off);
+				*tls_required = 1;
 			} else if (!strcasecmp(v, "VERIFY_CA") || !strcasecmp(v, "VERIFY_IDENTITY")) {
 				mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
 				mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
@@ -546,12 +550,27 @@ static MYSQL *connect_handle(const struct rt_url *url, double timeout, const cha
 	return m;
 }
 
-static MYSQL *do_connect(MYSQL *m, const struct rt_url *url, const char *sock)
+/*
+ * Connect; on failure err says why as "errno (SQLSTATE): message" and
+ * *code is the error number (0: TLS was required and not agreed).
+ */
+static int do_connect(MYSQL *m, const struct rt_url *url, const char *sock, int tls_required,
+		      unsigned int *code, struct rt_error *err)
 {
 	unsigned int port = url->port ? (unsigned int)atoi(url->port) : 0;
-	return mysql_real_connect(m, url->host && *url->host ? url->host : NULL, url->user,
-				  url->password, url->path && *url->path ? url->path : NULL, port, sock,
-				  CLIENT_FOUND_ROWS);
+	if (!mysql_real_connect(m, url->host && *url->host ? url->host : NULL, url->user,
+				url->password, url->path && *url->path ? url->path : NULL, port, sock,
+				CLIENT_FOUND_ROWS)) {
+		*code = mysql_errno(m);
+		return rt_error_set(err, RT_EXIT_ERROR, "%u (%s): %s", mysql_errno(m), mysql_sqlstate(m),
+				    mysql_error(m));
+	}
+	if (tls_required && !mysql_get_ssl_cipher(m)) {
+		*code = 0;
+		return rt_error_set(err, RT_EXIT_ERROR, "ssl_mode=REQUIRED, but the server did not "
+				    "agree to TLS");
+	}
+	return 0;
 }
 
 /*
@@ -564,17 +583,17 @@ static MYSQL *do_connect(MYSQL *m, const struct rt_url *url, const char *sock)
 static int my_probe(const struct rt_url *url, double timeout, struct rt_error *err)
 {
 	const char *sock;
-	MYSQL *m = connect_handle(url, timeout, &sock, err);
+	int tls;
+	unsigned int e;
+	MYSQL *m = connect_handle(url, timeout, &sock, &tls, err);
 	if (!m)
 		return RT_PROBE_NEVER;
-	if (do_connect(m, url, sock)) {
-		mysql_close(m);
-		return RT_PROBE_READY;
-	}
-	unsigned int e = mysql_errno(m);
-	rt_error_set(err, RT_EXIT_ERROR, "%u (%s): %s", e, mysql_sqlstate(m), mysql_error(m));
+	int rc = do_connect(m, url, sock, tls, &e, err);
 	mysql_close(m);
+	if (!rc)
+		return RT_PROBE_READY;
 	switch (e) {
+	case 0: /* TLS required, and the server does not do it */
 	case ER_CON_COUNT_ERROR:        /* too many connections */
 	case ER_SERVER_SHUTDOWN:
 	case ER_CONNECTION_KILLED:
@@ -619,16 +638,17 @@ static int my_open(struct rt_db **out, const struct rt_url *url, const struct rt
 	const char *sock;
 	struct strvec setup;
 	char name[128];
+	int tls;
+	unsigned int code;
 
 	d->base.drv = &rt_mysql_driver;
 	d->opts = *opts;
-	if (!(d->c = connect_handle(url, 0, &sock, err))) {
+	if (!(d->c = connect_handle(url, 0, &sock, &tls, err))) {
 		free(d);
 		return -1;
 	}
-	if (!do_connect(d->c, url, sock)) {
-		rt_error_set(err, RT_EXIT_ERROR, "cannot connect to the database: %u (%s): %s",
-			     mysql_errno(d->c), mysql_sqlstate(d->c), mysql_error(d->c));
+	if (do_connect(d->c, url, sock, tls, &code, err)) {
+		rt_error_prefix(err, "cannot connect to the database");
 		my_close(&d->base);
 		return -1;
 	}

@@ -134,9 +134,10 @@ static size_t block_comment_end(const char *s, size_t len, size_t p, int nest, i
 /*
  * MySQL's version comment at s[p]: "/" "*!" or "/" "*M!" (MariaDB), then an
  * optional version number.  MySQL runs what it holds as SQL, so only its
- * opening (returned here as a comment token: its length, else 0) and its
+ * opening (a comment token) and its
  * closing star-slash (a comment token of its own) are comments; the text
- * between lexes as SQL, semicolons and all.
+ * between lexes as SQL, semicolons and all.  Returns where the opening
+ * ends, or 0 when s[p] opens no version comment.
  */
 static size_t version_comment(const char *s, size_t len, size_t p)
 {
@@ -150,7 +151,7 @@ static size_t version_comment(const char *s, size_t len, size_t p)
 	q++;
 	while (q < len && (CLS(s[q]) & C_DG))
 		q++;
-	return q - p;
+	return q;
 }
 
 /*

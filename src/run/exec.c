@@ -42,14 +42,13 @@ static unsigned lex_flags(const struct rt_db *db)
 }
 
 /* Split every step's section into statements (stamps: none), once for the run. */
-static struct rt_stmts *split_plan(const struct rt_db *db, const struct rt_graph *g,
-				   const struct rt_plan *p)
+static struct rt_stmts *split_plan(unsigned flags, const struct rt_graph *g, const struct rt_plan *p)
 {
 	struct rt_stmts *lists = xcalloc(p->n ? (size_t)p->n : 1, sizeof(*lists));
 	for (int i = 0; i < p->n; i++)
 		if (p->steps[i].kind != RT_STEP_STAMP)
 			rt_sql_split_ex(section_text(g, &p->steps[i]), step_section(g, &p->steps[i])->len,
-					lex_flags(db), &lists[i]);
+					flags, &lists[i]);
 	return lists;
 }
 
@@ -82,9 +81,12 @@ static void release_lists(struct rt_stmts *lists, int n)
  * The checks of rt_exec_check on a plan whose sections are split already:
  * step by step, the first problem found refuses the whole plan.
  */
-static int check_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
-		      const struct rt_stmts *lists, struct rt_error *err)
+static int check_plan(struct rt_db *db, const struct rt_sql_dialect *dia, const struct rt_graph *g,
+		      const struct rt_plan *p, const struct rt_stmts *lists, struct rt_error *err)
 {
+	unsigned flags = db ? lex_flags(db) : dia ? dia->lex_flags : 0;
+	/* where DDL commits implicitly no statement has to leave a transaction */
+	int no_autocommit = db ? 0 : dia && dia->ddl_commits;
 	for (int i = 0; i < p->n; i++) {
 		const struct rt_step *s = &p->steps[i];
 		if (s->kind == RT_STEP_STAMP)
@@ -105,7 +107,7 @@ static int check_plan(struct rt_db *db, const struct rt_graph *g, const struct r
 		}
 		for (int k = 0; sec->transactional && k < st->nr; k++) {
 			char words[64];
-			rt_sql_words_ex(sc->text + sec->off + st->v[k].off, st->v[k].len, 4, lex_flags(db), words,
+			rt_sql_words_ex(sc->text + sec->off + st->v[k].off, st->v[k].len, 4, flags, words,
 					sizeof(words));
 			if (rt_sql_is_txn_control(words)) {
 				rt_script_position(sc, sec->off + st->v[k].off, &line, &col);
@@ -117,7 +119,7 @@ static int check_plan(struct rt_db *db, const struct rt_graph *g, const struct r
 			}
 			int autocommit = db && db->drv->needs_autocommit
 						 ? db->drv->needs_autocommit(db, words)
-						 : rt_sql_needs_autocommit(words);
+						 : !no_autocommit && rt_sql_needs_autocommit(words);
 			if (autocommit) {
 				const char *stmt = sc->text + sec->off + st->v[k].off;
 				int shown = (int)strcspn(stmt, "\n;");
@@ -138,8 +140,17 @@ static int check_plan(struct rt_db *db, const struct rt_graph *g, const struct r
 int rt_exec_check(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
 		  struct rt_error *err)
 {
-	struct rt_stmts *lists = split_plan(db, g, p);
-	int rc = check_plan(db, g, p, lists, err);
+	struct rt_stmts *lists = split_plan(lex_flags(db), g, p);
+	int rc = check_plan(db, NULL, g, p, lists, err);
+	release_lists(lists, p->n);
+	return rc;
+}
+
+int rt_exec_check_offline(const struct rt_sql_dialect *dia, const struct rt_graph *g,
+			  const struct rt_plan *p, struct rt_error *err)
+{
+	struct rt_stmts *lists = split_plan(dia ? dia->lex_flags : 0, g, p);
+	int rc = check_plan(NULL, dia, g, p, lists, err);
 	release_lists(lists, p->n);
 	return rc;
 }
@@ -395,7 +406,7 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 	const struct rt_driver *d = db->drv;
 	int stamping = p->purge || (p->n && p->steps[0].kind == RT_STEP_STAMP);
 
-	if (check_plan(db, g, p, lists, err))
+	if (check_plan(db, NULL, g, p, lists, err))
 		return -1;
 	if (single_txn)
 		for (int i = 0; i < p->n; i++)
@@ -490,7 +501,7 @@ int rt_exec_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_pla
 		 int table_exists, int single_txn, const struct rt_exec_hooks *hooks,
 		 struct rt_error *err)
 {
-	struct rt_stmts *lists = split_plan(db, g, p);
+	struct rt_stmts *lists = split_plan(lex_flags(db), g, p);
 	int rc = run_plan(db, g, p, lists, table_exists, single_txn, hooks, err);
 	release_lists(lists, p->n);
 	return rc;

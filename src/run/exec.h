@@ -34,6 +34,10 @@ struct rt_exec_hooks {
  */
 int rt_exec_check(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
 		  struct rt_error *err);
+/* The same for an offline script in dialect `dia` (NULL: the common rules):
+ * its lexer, and no statement refused where DDL commits anyway (MySQL). */
+int rt_exec_check_offline(const struct rt_sql_dialect *dia, const struct rt_graph *g,
+			  const struct rt_plan *p, struct rt_error *err);
 
 /* single_txn: the whole plan in one transaction (all or nothing). */
 int rt_exec_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
