@@ -437,6 +437,7 @@ static inline __attribute__((always_inline)) void split(const char *sql, size_t 
 	size_t p = 0, start = 0;
 	const char *delim = NULL;  /* MySQL: the DELIMITER in force, NULL: ';' */
 	size_t dl = 0;
+	int in_vc = 0;             /* MySQL: inside a version comment, which ';' does not end */
 	int in_stmt = 0;
 	int depth = 0;          /* BEGIN ... END nesting inside a body */
 	int body_ok = -1;       /* -1: unknown yet; 1: statement may hold a BEGIN body */
@@ -460,28 +461,43 @@ static inline __attribute__((always_inline)) void split(const char *sql, size_t 
 				p = e;
 				continue;
 			}
-			if (delim && t.off + dl <= len && !memcmp(sql + t.off, delim, dl)) {
-				/* the delimiter ends the statement and is not part of it */
-				if (in_stmt) {
+			/* the delimiter, anywhere outside quotes and comments (also
+			 * glued to a word: "END$$"), ends the statement and is not
+			 * part of it */
+			size_t at = t.off, stop = t.off + 1;
+			if (delim && t.kind != RT_SQL_STRING && t.kind != RT_SQL_QNAME && t.kind != RT_SQL_COMMENT)
+				stop = t.off + t.len;
+			while (delim && at < stop && !(at + dl <= len && !memcmp(sql + at, delim, dl)))
+				at++;
+			if (delim && at < stop) {
+				if (in_stmt || at > t.off) {
+					if (!in_stmt)
+						start = t.off;
 					ALLOC_GROW(out->v, out->nr + 1, out->alloc);
 					out->v[out->nr].off = start;
-					out->v[out->nr].len = t.off - start;
+					out->v[out->nr].len = at - start;
 					out->nr++;
 					in_stmt = 0;
 				}
-				p = t.off + dl;
+				p = at + dl;
 				continue;
 			}
-			/* a version comment's opening starts its statement */
-			if (t.kind == RT_SQL_COMMENT && !in_stmt && t.len >= 3 && sql[t.off + 1] == '*' &&
-			    (sql[t.off + 2] == '!' || sql[t.off + 2] == 'M')) {
-				start = t.off;
-				in_stmt = 1;
-				depth = 0;
-				body_ok = -1;
-				words = 0;
-				hl = 0;
-				head[0] = '\0';
+			/* a version comment's opening starts its statement if none
+			 * has started; until its closing star-slash, ';' ends nothing */
+			if (t.kind == RT_SQL_COMMENT && t.len == 2 && sql[t.off] == '*') {
+				in_vc = 0;
+			} else if (t.kind == RT_SQL_COMMENT && t.len >= 3 && sql[t.off + 1] == '*' &&
+				   (sql[t.off + 2] == '!' || sql[t.off + 2] == 'M')) {
+				in_vc = 1;
+				if (!in_stmt) {
+					start = t.off;
+					in_stmt = 1;
+					depth = 0;
+					body_ok = -1;
+					words = 0;
+					hl = 0;
+					head[0] = '\0';
+				}
 				continue;
 			}
 		}
@@ -489,7 +505,7 @@ static inline __attribute__((always_inline)) void split(const char *sql, size_t 
 			/* an E'...' string is reported at its quote */
 			out->unterminated = 1;
 			out->open_off = t.off + (t.kind == RT_SQL_STRING && sql[t.off] != '\'' &&
-						 sql[t.off] != '$');
+						 sql[t.off] != '$' && sql[t.off] != '"');
 		}
 		if (t.kind == RT_SQL_COMMENT)
 			continue;
@@ -506,7 +522,7 @@ static inline __attribute__((always_inline)) void split(const char *sql, size_t 
 			head[0] = '\0';
 		}
 		if (t.kind == RT_SQL_PUNCT) {
-			if (*w == ';' && !depth && !delim) {
+			if (*w == ';' && !depth && !delim && !in_vc) {
 				ALLOC_GROW(out->v, out->nr + 1, out->alloc);
 				out->v[out->nr].off = start;
 				out->v[out->nr].len = p - start;

@@ -295,3 +295,16 @@ PY
 	done
 	[ "$(db_tables)" = "a alembic_version b c" ]
 }
+
+@test "mysql: PostgreSQL-only options are refused, and --version-table works" {
+	linear3
+	run rt --search-path app upgrade head
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"--search-path applies to PostgreSQL only; this database is MySQL"* ]]
+	run rt --version-table-schema meta upgrade head
+	[ "$status" -eq 64 ]
+	run rt --version-table my_versions upgrade head
+	[ "$status" -eq 0 ]
+	[ "$(db_sql 'SELECT version_num FROM my_versions')" = "3c4d5e6f7a8b" ]
+	[ "$(db_column my_versions version_num)" = "varchar(32) not null" ]
+}
