@@ -22,10 +22,12 @@
  * process list.  A named lock belongs to the session, so it survives the
  * implicit commits and goes with the connection.
  *
- * Running SQL: each statement of a block is sent on its own (no
- * multi-statement packets), so a failure names its statement exactly;
- * the server's "near '...' at line N" is found in that statement's text
- * and becomes the error position.  Parameters ($n as ?n in the dialect)
+ * Running SQL: each statement of a block's list is sent on its own, so a
+ * failure names its statement exactly; the server's "near '...' at line
+ * N" is found in that statement's text and becomes the error position.
+ * Multi-statement queries are on, so an entry of the list that holds
+ * several statements still runs them all (the server stops at the first
+ * failure, and the results before it count as done).  Parameters ($n as ?n in the dialect)
  * are substituted client-side as literals escaped by the connection
  * (mysql_real_escape_string knows NO_BACKSLASH_ESCAPES).
  *
@@ -317,21 +319,46 @@ static size_t stmt_body(const char *s, size_t len)
 	return len;
 }
 
+/*
+ * Send sql[0..len), which may hold several statements, and read every
+ * result: *done counts the statements that succeeded before the first
+ * failure (the server runs nothing after it).
+ */
+static int run_multi(struct my_db *d, const char *sql, size_t len, int *done, struct rt_error *err)
+{
+	int st = mysql_real_query(d->c, sql, (unsigned long)len);
+	*done = 0;
+	for (;;) {
+		if (st > 0)
+			return conn_error(d, NULL, err);
+		MYSQL_RES *r = mysql_store_result(d->c);
+		if (r)
+			mysql_free_result(r);
+		else if (mysql_field_count(d->c))
+			return conn_error(d, NULL, err);
+		++*done;
+		if ((st = mysql_next_result(d->c)) < 0)
+			return 0;
+	}
+}
+
 /* The block's statements one by one; the first failure stops it and says where. */
 static int my_exec(struct rt_db *db, const char *sql, size_t len, const struct rt_stmts *stmts,
 		   struct rt_exec_info *info, struct rt_error *err)
 {
 	struct my_db *d = MDB(db);
+	int done = 0;
 	(void)len;
 	memset(info, 0, sizeof(*info));
 	for (int k = 0; k < stmts->nr; k++) {
 		const char *s = sql + stmts->v[k].off;
 		size_t n = stmt_body(s, stmts->v[k].len);
+		int ran;
 		if (!n)
 			continue;
-		if (run(d, s, n, NULL, err)) {
+		if (run_multi(d, s, n, &ran, err)) {
 			size_t off;
-			info->statements_done = k;
+			info->statements_done = done + ran;
 			info->has_stmt = 1;
 			info->stmt_off = stmts->v[k].off;
 			if (mysql_errno(d->c) == ER_PARSE_ERROR &&
@@ -341,6 +368,7 @@ static int my_exec(struct rt_db *db, const char *sql, size_t len, const struct r
 			}
 			return -1;
 		}
+		done += ran;
 	}
 	return 0;
 }
@@ -560,7 +588,7 @@ static int do_connect(MYSQL *m, const struct rt_url *url, const char *sock, int 
 	unsigned int port = url->port ? (unsigned int)atoi(url->port) : 0;
 	if (!mysql_real_connect(m, url->host && *url->host ? url->host : NULL, url->user,
 				url->password, url->path && *url->path ? url->path : NULL, port, sock,
-				CLIENT_FOUND_ROWS)) {
+				CLIENT_FOUND_ROWS | CLIENT_MULTI_STATEMENTS)) {
 		*code = mysql_errno(m);
 		return rt_error_set(err, RT_EXIT_ERROR, "%u (%s): %s", mysql_errno(m), mysql_sqlstate(m),
 				    mysql_error(m));
