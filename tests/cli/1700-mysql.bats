@@ -16,6 +16,7 @@
 #   - MySQL's SQL: backtick names, # and version comments, backslash
 #     escapes, DELIMITER blocks for a procedure and a trigger;
 #   - offline --sql exactly as the real Alembic renders it for MySQL;
+#   - --statement-timeout; PostgreSQL-only options refused;
 #   - the declarative schema commands refuse, saying it is not yet there.
 # Upgrades, downgrades, stamps and their errors on every backend:
 # shared/0100-upgrade-downgrade.bats (run there as [mysql]).
@@ -100,6 +101,22 @@ my_tcp_url() {
 	run rt wait -t 1 "mysql://retort_pw:Zq9x@127.0.0.1:$port/db"
 	[ "$status" -eq 3 ]
 	[[ "$output" != *Zq9x* ]]
+	# --wait before a command, on the configured database
+	linear3
+	run rt --wait --wait-timeout 10 upgrade head
+	[ "$status" -eq 0 ]
+	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
+}
+
+@test "mysql: --statement-timeout stops a runaway statement (MariaDB's max_statement_time)" {
+	mkrev 1a2b3c4d5e6f "" "slow" "CREATE TABLE t (x INT);
+INSERT INTO t SELECT SLEEP(5);" "-"
+	SECONDS=0
+	run rt --statement-timeout 0.3 upgrade head
+	[ "$status" -eq 2 ]
+	[ "$SECONDS" -lt 4 ]
+	[[ "$output" == *"1a2b3c4d5e6f_slow.sql:9:1: 1969 (70100): Query execution was interrupted (max_statement_time exceeded)"* ]]
+	[ "$(db_versions)" = "" ]
 }
 
 @test "mysql: a DML-only section is one transaction with its version row" {
