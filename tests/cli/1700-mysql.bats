@@ -16,7 +16,7 @@
 #   - MySQL's SQL: backtick names, # and version comments, backslash
 #     escapes, DELIMITER blocks for a procedure and a trigger;
 #   - offline --sql exactly as the real Alembic renders it for MySQL;
-#   - --statement-timeout; PostgreSQL-only options refused;
+#   - --statement-timeout and --ddl-lock-timeout; PostgreSQL-only options refused;
 #   - the declarative schema commands refuse, saying it is not yet there.
 # Upgrades, downgrades, stamps and their errors on every backend:
 # shared/0100-upgrade-downgrade.bats (run there as [mysql]).
@@ -324,4 +324,22 @@ PY
 	[ "$status" -eq 0 ]
 	[ "$(db_sql 'SELECT version_num FROM my_versions')" = "3c4d5e6f7a8b" ]
 	[ "$(db_column my_versions version_num)" = "varchar(32) not null" ]
+}
+
+@test "mysql: --ddl-lock-timeout gives up on a table another session holds (lock_wait_timeout)" {
+	mkrev 1a2b3c4d5e6f "" "table" "CREATE TABLE a (id INT);" "DROP TABLE a;"
+	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "alter" "ALTER TABLE a ADD COLUMN x INT;" "ALTER TABLE a DROP COLUMN x;"
+	rt -q upgrade 1a2b
+	# an open transaction that read the table holds its metadata lock
+	mariadb --no-defaults -S "$RETORT_TEST_MYSQL_SOCKET" -u root "$MY_DB" -N -B -e \
+		"START TRANSACTION; SELECT count(*) FROM a; SELECT SLEEP(20)" >holder.out 2>&1 &
+	holder=$!
+	for _ in $(seq 1 50); do [ -s holder.out ] && break; sleep 0.1; done
+	SECONDS=0
+	run rt --ddl-lock-timeout 1 upgrade head
+	kill $holder 2>/dev/null || true
+	[ "$status" -eq 2 ]
+	[ "$SECONDS" -lt 10 ]
+	[[ "$output" == *"2b3c4d5e6f7a_alter.sql:8:1: 1205 (HY000): Lock wait timeout exceeded"* ]]
+	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
 }
