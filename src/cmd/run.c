@@ -73,6 +73,13 @@ static void hook_done(void *ctx, const struct rt_plan *p, int i, double ms)
 		step_line(h->app, h->rs, i, ms);
 }
 
+/* The executor's word to the user (resuming a migration left part-way). */
+static void hook_note(void *ctx, const char *msg)
+{
+	struct hook_ctx *h = ctx;
+	app_note(h->app, "%s", msg);
+}
+
 static int plan_for(const struct rt_graph *g, enum run_kind kind, const struct strvec *rows,
 		    const struct strvec *targets, int purge, struct rt_plan *plan,
 		    struct rt_error *err)
@@ -145,7 +152,7 @@ int app_run(struct app *app, enum run_kind kind, const struct strvec *targets, i
 	rs->step_ms = xcalloc((size_t)rs->plan.n + 1, sizeof(double));
 	rs->tty = !app->cfg.quiet && isatty(2) && rs->plan.n >= 20;
 	struct hook_ctx h = { app, rs };
-	struct rt_exec_hooks hooks = { NULL, hook_done, &h };
+	struct rt_exec_hooks hooks = { NULL, hook_done, &h, hook_note };
 	if (rt_exec_plan(app->db, g, &rs->plan, exists, app->cfg.single_txn, &hooks, err)) {
 		if (rs->tty)
 			fputs("\r\033[K", stderr);

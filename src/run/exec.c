@@ -232,15 +232,24 @@ static void step_desc(const struct rt_step *s, struct strbuf *sb)
 	free(to);
 }
 
+/* Where one migration's progress is recorded (see rt_progress_*), or none. */
+struct progress {
+	const char *rev;        /* NULL: not recorded (a single statement needs no resume) */
+	const char *direction;
+};
+
 /*
  * A transaction:false section: each statement on its own, so the server
  * runs none of them in an implicit transaction block, and a failure can
- * say how many ran before it.
+ * say how many ran before it.  From statement `from` on (the ones before
+ * ran in an earlier run); each one that completes is recorded in the
+ * progress table.  Returns -1 when a statement failed (info says where),
+ * -2 when recording it did.
  */
-static int exec_each(struct rt_db *db, const char *sql, const struct rt_stmts *st,
-		     struct rt_exec_info *info, struct rt_error *err)
+static int exec_each(struct rt_db *db, const char *sql, const struct rt_stmts *st, int from,
+		     const struct progress *pr, struct rt_exec_info *info, struct rt_error *err)
 {
-	for (int k = 0; k < st->nr; k++) {
+	for (int k = from; k < st->nr; k++) {
 		struct rt_stmt whole = { 0, st->v[k].len };
 		struct rt_stmts one = { .v = &whole, .nr = 1, .alloc = 1 };
 		if (db->drv->exec(db, sql + st->v[k].off, st->v[k].len, &one, info, err)) {
@@ -251,8 +260,49 @@ static int exec_each(struct rt_db *db, const char *sql, const struct rt_stmts *s
 				info->token_off += st->v[k].off;
 			return -1;
 		}
+		char sum[17];
+		rt_progress_sum(sql + st->v[k].off, st->v[k].len, sum);
+		if (pr->rev && rt_progress_add(db, pr->rev, pr->direction, k, sum, err))
+			return -2;
 	}
 	return 0;
+}
+
+/*
+ * How far an earlier run got through this section: the statements it
+ * recorded, each of which must still read as it did then (by checksum).
+ * Sets *from to their number; an edited one is refused, naming it.
+ */
+static int resume_point(struct rt_db *db, const struct rt_script *sc, const struct rt_section *sec,
+			const struct rt_stmts *st, const struct progress *pr, int *from,
+			struct rt_error *err)
+{
+	struct strvec sums = STRVEC_INIT;
+	const char *sql = sc->text + sec->off;
+	*from = 0;
+	if (!pr->rev)
+		return 0;
+	if (rt_progress_read(db, pr->rev, pr->direction, &sums, err))
+		return -1;
+	int ran = (int)sums.nr, rc = 0;
+	for (int k = 0; k < ran && !rc; k++) {
+		char sum[17];
+		int line, col;
+		if (k < st->nr)
+			rt_progress_sum(sql + st->v[k].off, st->v[k].len, sum);
+		if (k < st->nr && !strcmp(sum, sums.v[k]))
+			continue;
+		rt_script_position(sc, sec->off + (k < st->nr ? st->v[k].off : sec->len), &line, &col);
+		rc = rt_error_set(err, RT_EXIT_ERROR,
+				  "%s:%d:%d: statement %d was %s since an earlier run applied it (%d of "
+				  "its statements ran then); retort resumes only past statements that "
+				  "are unchanged: restore it, or undo what ran by hand and delete the "
+				  "migration's rows from %s (revision '%s')", sc->path, line, col, k + 1,
+				  k < st->nr ? "edited" : "removed", ran, RT_PROGRESS_TABLE, pr->rev);
+	}
+	strvec_clear(&sums);
+	*from = ran;
+	return rc;
 }
 
 /*
@@ -331,7 +381,8 @@ static int run_script(struct rt_db *db, const struct rt_script *sc, const struct
  * version table, being DDL too, is created before the transaction begins.
  */
 static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_step *s,
-		    const struct rt_stmts *stmts, int *table_exists, int in_txn, struct rt_error *err)
+		    const struct rt_stmts *stmts, int *table_exists, int in_txn,
+		    const struct rt_exec_hooks *hooks, struct rt_error *err)
 {
 	const struct rt_driver *d = db->drv;
 	const struct rt_script *sc = g->revs[s->rev].script;
@@ -353,10 +404,37 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 		*table_exists = 1;
 	}
 
+	/* outside a transaction, a migration of several statements can stop
+	 * part-way: its progress is recorded, and the next run resumes it */
+	struct progress pr = { NULL, s->kind == RT_STEP_UPGRADE ? "upgrade" : "downgrade" };
+	if (!sec->transactional && stmts->nr > 1)
+		pr.rev = sc->id;
 	if (!sec->transactional) {
-		if (exec_each(db, sql, stmts, &info, err)) {
-			if (!connection_lost(db, what.buf, err))
-				rt_exec_locate(sc, sec, &info, what.buf, err);
+		int from, rc;
+		if (resume_point(db, sc, sec, stmts, &pr, &from, err)) {
+			if (connection_lost(db, what.buf, err))
+				goto fail;
+			goto fail_named;
+		}
+		if (from && hooks && hooks->note) {
+			char msg[512];
+			snprintf(msg, sizeof(msg), "retort: resuming %s: %d of %d statements ran in an "
+				 "earlier run and are unchanged; running the rest", what.buf, from,
+				 stmts->nr);
+			hooks->note(hooks->ctx, msg);
+		}
+		if ((rc = exec_each(db, sql, stmts, from, &pr, &info, err))) {
+			if (connection_lost(db, what.buf, err))
+				goto fail;
+			if (rc == -2)
+				goto fail_named;
+			rt_exec_locate(sc, sec, &info, what.buf, err);
+			if (pr.rev) {
+				char prev[sizeof(err->detail)];
+				snprintf(prev, sizeof(prev), "%s", err->detail);
+				rt_error_set_detail(err, "%s\n%d of %d statements ran; the next run resumes "
+						    "after them", prev, info.statements_done, stmts->nr);
+			}
 			goto fail;
 		}
 	}
@@ -377,6 +455,9 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 		goto fail_rb;
 	}
 	if (apply_vops(db, s, err))
+		goto fail_rb_named;
+	/* the progress goes with the version row it led to */
+	if (pr.rev && rt_progress_clear(db, pr.rev, pr.direction, err))
 		goto fail_rb_named;
 	if (own && d->commit(db, err))
 		goto fail_rb_named;
@@ -467,7 +548,7 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 		double t0 = now_ms();
 		if (hooks && hooks->step_start)
 			hooks->step_start(hooks->ctx, p, i);
-		if (run_step(db, g, &p->steps[i], &lists[i], &table_exists, single_txn, err)) {
+		if (run_step(db, g, &p->steps[i], &lists[i], &table_exists, single_txn, hooks, err)) {
 
 			if (single_txn) {
 				char prev[sizeof(err->detail)];

@@ -9,8 +9,9 @@
 #     access denied and unknown database;
 #   - MySQL's implicit commits: a DML-only section is one transaction with
 #     its version row, a section with DDL that fails mid-way keeps what ran,
-#     says so at file:line:col, and leaves the version row; and
-#     --single-transaction is refused unless every pending section is DML;
+#     says so at file:line:col, leaves the version row, and the next run
+#     resumes after what ran (refusing if a statement that ran was edited);
+#     and --single-transaction is refused unless every pending section is DML;
 #   - the GET_LOCK migration lock: eight concurrent runs apply every
 #     migration once, and a held lock times out with exit 4 naming its holder;
 #   - MySQL's SQL: backtick names, # and version comments, backslash
@@ -148,9 +149,35 @@ CREATE TABLE c (id INT);" "DROP TABLE b;"
 	[[ "$output" == *"2b3c4d5e6f7a_partial.sql:12:28: 1064 (42000): You have an error in your SQL syntax"*"near 'FROM' at line 3 (upgrade 1a2b3c4d5e6f -> 2b3c4d5e6f7a)"* ]]
 	[[ "$output" == *"LINE 12:   ADD COLUMN y INT DEFAULT FROM;"$'\n'"                                    ^"* ]]
 	[[ "$output" == *"2 statement(s) before it ran outside a transaction and stay applied; the version row was not advanced"* ]]
-	[ "$(db_tables)" = "a alembic_version b" ]
+	[[ "$output" == *"2 of 4 statements ran; the next run resumes after them"* ]]
+	[ "$(db_tables)" = "a alembic_version b retort_progress" ]
 	[ "$(db_sql 'SELECT id FROM b')" = "1" ]
 	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
+	run rt current -v
+	[[ "$output" == *"Left part-way: upgrade of 2b3c4d5e6f7a, 2 statement(s) ran"* ]]
+	# fixed, it resumes at the ALTER: the INSERT does not run twice
+	sed -i 's/ADD COLUMN y INT DEFAULT FROM;/ADD COLUMN y INT;/' migrations/versions/2b3c4d5e6f7a_partial.sql
+	run rt upgrade head
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"resuming upgrade 1a2b3c4d5e6f -> 2b3c4d5e6f7a: 2 of 4 statements ran in an earlier run and are unchanged"* ]]
+	[ "$(db_sql 'SELECT count(*) FROM b')" = "1" ]
+	[ "$(db_tables)" = "a alembic_version b c retort_progress" ]
+	[ "$(db_versions)" = "2b3c4d5e6f7a" ]
+}
+
+@test "mysql: a statement edited after it ran is refused on resume" {
+	mkrev 1a2b3c4d5e6f "" "partial" "CREATE TABLE b (id INT);
+INSERT INTO b VALUES (1);
+INSERT INTO missing VALUES (1);" "DROP TABLE b;"
+	run rt upgrade head
+	[ "$status" -eq 2 ]
+	sed -i 's/^INSERT INTO b VALUES (1);$/INSERT INTO b VALUES (2);/; s/missing/b/' migrations/versions/1a2b3c4d5e6f_partial.sql
+	run rt upgrade head
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"1a2b3c4d5e6f_partial.sql:9:1: statement 2 was edited since an earlier run applied it (2 of its statements ran then); retort resumes only past statements that are unchanged"* ]]
+	[[ "$output" == *"delete the migration's rows from retort_progress (revision '1a2b3c4d5e6f')"* ]]
+	[ "$(db_sql 'SELECT id FROM b')" = "1" ]
+	[ "$(db_versions)" = "" ]
 }
 
 @test "mysql: --single-transaction is refused for DDL and holds for DML-only sections" {
@@ -256,8 +283,8 @@ SQL
 	[ "$(db_sql 'SELECT n FROM audit ORDER BY n' | tr '\n' ' ')" = "1 2 11 " ]
 	# the offline script carries the DELIMITER lines, and the mysql client takes it
 	rt -q downgrade base
-	[ "$(db_tables)" = "alembic_version" ]
-	db_sql 'DROP TABLE alembic_version'
+	[ "$(db_tables)" = "alembic_version retort_progress" ]
+	db_sql 'DROP TABLE alembic_version; DROP TABLE retort_progress'
 	rt upgrade head --sql >up.sql
 	db_load up.sql
 	[ "$(db_sql 'SELECT n FROM audit ORDER BY n' | tr '\n' ' ')" = "1 2 11 " ]

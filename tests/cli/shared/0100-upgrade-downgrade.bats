@@ -5,7 +5,9 @@
 # under any table name, online and offline); that a failing migration
 # leaves neither its DDL nor a version change behind and is reported at its
 # file:line:col with the database's own message; transaction:false
-# sections; --single-transaction; and what is refused before anything runs.
+# sections, and resuming one that stopped part-way (unless a statement that
+# ran was edited); --single-transaction; and what is refused before
+# anything runs.
 # MySQL commits implicitly around DDL: there a failing section's DDL stays,
 # the error says what ran, and --single-transaction refuses DDL (by_backend
 # says what each database does).
@@ -125,7 +127,7 @@ SELECT * FORM b;" "DROP TABLE b;"
 	[[ "$output" == *"LINE 10: SELECT * FORM b;"$'\n'"                  ^"* ]]
 	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
 	# MySQL: the DDL and the INSERT after it committed, and the error says so
-	[ "$(db_tables)" = "$(by_backend sqlite='a alembic_version' postgresql='a alembic_version' mysql='a alembic_version b')" ]
+	[ "$(db_tables)" = "$(by_backend sqlite='a alembic_version' postgresql='a alembic_version' mysql='a alembic_version b retort_progress')" ]
 	ran=$(by_backend sqlite='' postgresql='' mysql='2 statement(s) before it ran outside a transaction and stay applied')
 	[[ "$output" == *"$ran"* ]]
 }
@@ -143,7 +145,7 @@ SELECT * FORM b;" "DROP TABLE b;"
 	detail=$(by_backend sqlite='' postgresql='DETAIL:  Key (id)=(1) already exists.' mysql='')
 	[[ "$output" == *"$detail"* ]]
 	# MySQL: the version table comes first (DDL), then the CREATE TABLE commits
-	[ "$(db_tables)" = "$(by_backend sqlite='' postgresql='' mysql='alembic_version t')" ]
+	[ "$(db_tables)" = "$(by_backend sqlite='' postgresql='' mysql='alembic_version retort_progress t')" ]
 	[ "$(db_versions)" = "" ]
 }
 
@@ -154,7 +156,7 @@ SELECT * FORM b;" "DROP TABLE b;"
 	[[ "$output" == *"$(by_backend sqlite='no such table: missing' postgresql='42P01: relation "missing" does not exist' \
 		mysql="1146 (42S02): Table '${MY_DB:-}.missing' doesn't exist")"* ]]
 	# exactly as it was, except on MySQL, whose DDL commits: that is said
-	[ "$(db_tables)" = "$(by_backend sqlite='' postgresql='' mysql='a alembic_version')" ]
+	[ "$(db_tables)" = "$(by_backend sqlite='' postgresql='' mysql='a alembic_version retort_progress')" ]
 	[[ "$output" == *"$(by_backend sqlite='' postgresql='' mysql='1 statement(s) before it ran outside a transaction and stay applied')"* ]]
 	[ "$(db_versions)" = "" ]
 }
@@ -211,8 +213,42 @@ SQL
 		mysql="8:1: 1050 (42S01): Table 'a' already exists")
 	[[ "$output" == *"2b3c4d5e6f7a_partial.sql:$want"* ]]
 	[[ "$output" == *"1 statement(s) before it ran outside a transaction and stay applied"* ]]
+	[[ "$output" == *"1 of 2 statements ran; the next run resumes after them"* ]]
 	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
-	[ "$(db_tables)" = "a alembic_version b" ]
+	# the progress is retort's own table, beside the version table
+	[ "$(db_tables)" = "a alembic_version b retort_progress" ]
+	run rt current -v
+	[[ "$output" == *"Left part-way: upgrade of 2b3c4d5e6f7a, 1 statement(s) ran; the next upgrade resumes after them"* ]]
+}
+
+@test "a transaction:false section resumes after its completed statements, unless one was edited" {
+	mkrev 1a2b3c4d5e6f "" "create" "CREATE TABLE a (id INTEGER);" "DROP TABLE a;"
+	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "partial" "CREATE TABLE b (id INTEGER);
+CREATE TABLE c (id INTEGER);
+CREATE TABLE a (id INTEGER);
+CREATE TABLE e (id INTEGER);" "-"
+	sed -i 's/^-- migrate:upgrade$/-- migrate:upgrade transaction:false/' migrations/versions/2b3c4d5e6f7a_partial.sql
+	run rt upgrade head
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"2 of 4 statements ran; the next run resumes after them"* ]]
+	# an edited statement that ran is refused, naming it
+	sed -i 's/^CREATE TABLE c (id INTEGER);$/CREATE TABLE c (id BIGINT);/' migrations/versions/2b3c4d5e6f7a_partial.sql
+	run rt upgrade head
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"2b3c4d5e6f7a_partial.sql:9:1: statement 2 was edited since an earlier run applied it (2 of its statements ran then)"* ]]
+	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
+	# restored, and the failing one fixed: it resumes after the two
+	sed -i 's/^CREATE TABLE c (id BIGINT);$/CREATE TABLE c (id INTEGER);/; s/^CREATE TABLE a (id INTEGER);$/CREATE TABLE d (id INTEGER);/' \
+		migrations/versions/2b3c4d5e6f7a_partial.sql
+	run rt upgrade head
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"resuming upgrade 1a2b3c4d5e6f -> 2b3c4d5e6f7a: 2 of 4 statements ran in an earlier run and are unchanged"* ]]
+	[ "$(db_versions)" = "2b3c4d5e6f7a" ]
+	[ "$(db_tables)" = "a alembic_version b c d e retort_progress" ]
+	# its progress went with the version row
+	[ "$(db_sql 'SELECT count(*) FROM retort_progress')" = "0" ]
+	run rt current -v
+	[[ "$output" != *"Left part-way"* ]]
 }
 
 @test "--single-transaction is all or nothing" {
@@ -229,7 +265,7 @@ SQL
 	run rt upgrade head
 	[ "$status" -eq 2 ]
 	[ "$(db_versions)" = "2b3c4d5e6f7a" ]
-	[ "$(db_tables)" = "$(by_backend sqlite='a alembic_version b' postgresql='a alembic_version b' mysql='a alembic_version b c')" ]
+	[ "$(db_tables)" = "$(by_backend sqlite='a alembic_version b' postgresql='a alembic_version b' mysql='a alembic_version b c retort_progress')" ]
 }
 
 @test "downgrade through an irreversible migration is refused before anything runs" {
@@ -289,5 +325,5 @@ SQL
 	[[ "$output" == *"expected to change one row"*"'1a2b3c4d5e6f'"* ]]
 	# MySQL: the section's statements committed one by one, its DELETE too
 	[ "$(db_versions)" = "$(by_backend sqlite=1a2b3c4d5e6f postgresql=1a2b3c4d5e6f mysql=)" ]
-	[ "$(db_tables)" = "$(by_backend sqlite='a alembic_version' postgresql='a alembic_version' mysql='a alembic_version b')" ]
+	[ "$(db_tables)" = "$(by_backend sqlite='a alembic_version' postgresql='a alembic_version' mysql='a alembic_version b retort_progress')" ]
 }
