@@ -226,9 +226,9 @@ INSERT INTO missing VALUES (1);" "DROP TABLE b;"
 @test "mysql: a held lock times out with exit 4 and names its holder" {
 	linear3
 	# hold retort's lock (GET_LOCK on database and version table) from the client
-	mariadb --no-defaults -S "$RETORT_TEST_MYSQL_SOCKET" -u root "$MY_DB" -N -B -e \
+	mariadb --no-defaults -S "$RETORT_TEST_MYSQL_SOCKET" -u root "$MY_DB" -N -B --unbuffered -e \
 		"SELECT GET_LOCK(CONCAT('retort.', SHA1(CONCAT(DATABASE(), '.alembic_version'))), 0); SELECT SLEEP(20)" \
-		>holder.out 2>&1 &
+		>holder.out 2>&1 3>&- &
 	holder=$!
 	for _ in $(seq 1 50); do [ -s holder.out ] && break; sleep 0.1; done
 	id=$(my_admin "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '$MY_DB' AND INFO LIKE '%SLEEP(20)%' AND INFO NOT LIKE '%PROCESSLIST%'")
@@ -358,8 +358,8 @@ PY
 	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "alter" "ALTER TABLE a ADD COLUMN x INT;" "ALTER TABLE a DROP COLUMN x;"
 	rt -q upgrade 1a2b
 	# an open transaction that read the table holds its metadata lock
-	mariadb --no-defaults -S "$RETORT_TEST_MYSQL_SOCKET" -u root "$MY_DB" -N -B -e \
-		"START TRANSACTION; SELECT count(*) FROM a; SELECT SLEEP(20)" >holder.out 2>&1 &
+	mariadb --no-defaults -S "$RETORT_TEST_MYSQL_SOCKET" -u root "$MY_DB" -N -B --unbuffered -e \
+		"START TRANSACTION; SELECT count(*) FROM a; SELECT SLEEP(20)" >holder.out 2>&1 3>&- &
 	holder=$!
 	for _ in $(seq 1 50); do [ -s holder.out ] && break; sleep 0.1; done
 	SECONDS=0
