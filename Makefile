@@ -3,12 +3,13 @@
 # `make valgrind` under valgrind; `make deps` installs Debian's packages;
 # `make fuzz` runs the libFuzzer targets in tests/fuzz (FUZZ_SECONDS each).
 #
-# Drivers are chosen at build time: DRIVERS="sqlite postgresql" (the
-# default); DRIVERS=sqlite builds a SQLite-only retort without libpq.
+# Drivers are chosen at build time: DRIVERS="sqlite postgresql mysql" (the
+# default); DRIVERS=sqlite builds a SQLite-only retort without libpq or
+# libmariadb.
 
 CC ?= cc
 PREFIX ?= /usr/local
-DRIVERS ?= sqlite postgresql
+DRIVERS ?= sqlite postgresql mysql
 BUILD ?= build
 PKG_CONFIG ?= pkg-config
 
@@ -33,6 +34,13 @@ ifneq ($(filter postgresql,$(DRIVERS)),)
 ALL_CFLAGS += -DRT_WITH_PG $(shell $(PKG_CONFIG) --cflags libpq)
 LIBS += $(shell $(PKG_CONFIG) --libs libpq)
 DRIVER_SRC += src/db/pg.c src/db/pg_schema.c
+endif
+
+# MySQL and MariaDB, on MariaDB Connector/C (libmariadb-dev)
+ifneq ($(filter mysql,$(DRIVERS)),)
+ALL_CFLAGS += -DRT_WITH_MYSQL $(shell $(PKG_CONFIG) --cflags libmariadb)
+LIBS += $(shell $(PKG_CONFIG) --libs libmariadb) -lm
+DRIVER_SRC += src/db/mysql.c
 endif
 
 # libcurl (HTTP wait targets, --notify): CURL=no builds without it.
@@ -130,10 +138,12 @@ install: $(BUILD)/retort $(BUILD)/retort.1
 	$(BUILD)/retort completion zsh >$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_retort
 
 # Debian 12 packages for building and testing (python3-alembic: the
-# interoperability tests run the real Alembic against retort's databases).
+# interoperability tests run the real Alembic against retort's databases;
+# mariadb-server: mariadb-install-db and mariadbd for the MySQL tests).
 DEPS = gcc make libc6-dev pkg-config libsqlite3-dev libinih-dev libpq-dev libcurl4-openssl-dev \
-	libcmocka-dev bats \
-	sqlite3 valgrind clang libclang-rt-14-dev python3-alembic graphviz util-linux postgresql-15 groff-base zsh iptables iproute2
+	libmariadb-dev libcmocka-dev bats \
+	sqlite3 valgrind clang libclang-rt-14-dev python3-alembic graphviz util-linux postgresql-15 \
+	groff-base zsh iptables iproute2 mariadb-server
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update -qq
@@ -158,14 +168,14 @@ demo: deps-check
 	$(BUILD)/retort current
 
 # One fully static x86_64 musl executable with SQLite, libpq and libcurl
-# (OpenSSL for TLS), and mimalloc in place of musl's malloc when the deps have
+# (OpenSSL for TLS; no MySQL driver yet: libmariadb is not among the deps), and mimalloc in place of musl's malloc when the deps have
 # it: build/static/retort.  The libraries are built once from Debian's sources
 # into STATIC_DEPS by docker/static-deps.sh, the script the Dockerfile uses
 # too; later builds reuse them.
 STATIC_DEPS ?= $(HOME)/.cache/retort/static-deps
 static:
 	docker/static-deps.sh $(STATIC_DEPS)
-	$(MAKE) --no-print-directory BUILD=build/static CC=musl-gcc CFLAGS=-O2 \
+	$(MAKE) --no-print-directory BUILD=build/static CC=musl-gcc CFLAGS=-O2 DRIVERS="sqlite postgresql" \
 		PKG_CONFIG="env PKG_CONFIG_LIBDIR=$(STATIC_DEPS)/lib/pkgconfig pkg-config --static" \
 		LDFLAGS="-static -s $$(ls $(STATIC_DEPS)/lib/mimalloc.o 2>/dev/null)" \
 		EXTRA_LIBS="-lm -pthread" build/static/retort

@@ -22,14 +22,19 @@ static const char *env_get(const char *name)
 static void print_version(void)
 {
 	printf("retort %s\n", RETORT_VERSION);
-	int has_pg = 0;
+	int has_pg = 0, has_my = 0;
 	for (int i = 0; rt_drivers[i]; i++) {
 		int pg = !strcmp(rt_drivers[i]->name, "postgresql");
+		int my = !strcmp(rt_drivers[i]->name, "mysql");
 		has_pg |= pg;
-		printf("%s %s\n", pg ? "libpq" : "sqlite", rt_drivers[i]->library_version());
+		has_my |= my;
+		printf("%s %s\n", pg ? "libpq" : my ? "libmariadb" : "sqlite",
+		       rt_drivers[i]->library_version());
 	}
 	if (!has_pg)
 		printf("libpq: not built in (this build has no PostgreSQL driver)\n");
+	if (!has_my)
+		printf("libmariadb: not built in (this build has no MySQL driver)\n");
 	const char *curl = rt_http_version();
 	printf("libcurl %s\n", curl ? curl : "not built in (no HTTP wait targets or --notify)");
 }

@@ -3,8 +3,8 @@
 #   1. the cmocka unit tests (tests/unit, built by make into $UNIT_DIR);
 #   2. the bats CLI tests in tests/cli/*.bats, once each;
 #   3. the shared CLI scenarios in tests/cli/shared/*.bats once per backend
-#      (RETORT_TEST_BACKEND=sqlite, then postgresql), every test name
-#      starting with "[BACKEND] ".
+#      (RETORT_TEST_BACKEND=sqlite, then postgresql, then mysql), every test
+#      name starting with "[BACKEND] ".
 # All of it is TAP, printed line by line as it arrives, so a test that hangs
 # leaves every earlier result on the screen.  A unit binary that crashes or
 # stops early, a bats run that dies, and a test that outlives its time
@@ -19,11 +19,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${RETORT_BIN:?set RETORT_BIN to the retort binary}"
 : "${UNIT_DIR:?set UNIT_DIR to the built unit tests}"
 cli=${RETORT_TEST_CLI_DIR:-$here/cli}
-backends="sqlite postgresql"
+backends="sqlite postgresql mysql"
 # under RETORT_WRAP (valgrind) everything runs many times slower
 limit=${RETORT_TEST_TIMEOUT:-$([ -n "${RETORT_WRAP:-}" ] && echo 1800 || echo 300)}
 export RETORT_BIN RETORT_WRAP="${RETORT_WRAP:-}" BATS_TEST_TIMEOUT=$limit
 unset RETORT_TEST_BACKEND
+
+# The servers started here are stopped on the way out.
+stop_servers=()
+trap 'for s in "${stop_servers[@]}"; do $s; done' EXIT
 
 # A private PostgreSQL server for the PostgreSQL tests, unless one is given.
 # Without one those tests skip, saying why (RETORT_TEST_PG_MISSING).
@@ -33,10 +37,24 @@ if [ -z "${RETORT_TEST_PG_URL:-}" ]; then
 		echo "# SKIP: $RETORT_TEST_PG_MISSING; the PostgreSQL tests will be skipped"
 	elif pg_env=$("$here/pg/server.sh" start); then
 		eval "$pg_env"
-		trap '"$here/pg/server.sh" stop "$RETORT_TEST_PG_DIR"' EXIT
+		stop_servers+=("$here/pg/server.sh stop $RETORT_TEST_PG_DIR")
 	else
 		export RETORT_TEST_PG_MISSING="no PostgreSQL server binaries (apt-get install postgresql-15)"
 		echo "# SKIP: $RETORT_TEST_PG_MISSING; the PostgreSQL tests will be skipped"
+	fi
+fi
+
+# A private MariaDB server for the MySQL tests, the same way.
+if [ -z "${RETORT_TEST_MYSQL_URL:-}" ]; then
+	if ! "$RETORT_BIN" --version 2>/dev/null | grep -q '^libmariadb'; then
+		export RETORT_TEST_MYSQL_MISSING="retort was built without the MySQL driver (make DRIVERS=\"... mysql\")"
+		echo "# SKIP: $RETORT_TEST_MYSQL_MISSING; the MySQL tests will be skipped"
+	elif my_env=$("$here/mysql/server.sh" start); then
+		eval "$my_env"
+		stop_servers+=("$here/mysql/server.sh stop $RETORT_TEST_MYSQL_DIR")
+	else
+		export RETORT_TEST_MYSQL_MISSING="no MariaDB server binaries (apt-get install mariadb-server: mariadb-install-db, mariadbd)"
+		echo "# SKIP: $RETORT_TEST_MYSQL_MISSING; the MySQL tests will be skipped"
 	fi
 fi
 

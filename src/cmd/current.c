@@ -1,5 +1,6 @@
 /* current: the revision(s) the database is at, in Alembic's format. */
 #include "cmd.h"
+#include "../db/version_table.h"
 #include "../lib/resolve.h"
 
 #include <stdio.h>
@@ -38,6 +39,19 @@ static int run_current(struct app *app, void *opts, const struct strvec *args, s
 			fmt_head_only(g, shown.v[i], FMT_HEADS | FMT_TREE, 0, &sb);
 		puts(sb.buf);
 		strbuf_release(&sb);
+	}
+	if (o->verbose) {
+		/* migrations that stopped part-way (outside a transaction) */
+		struct strvec left = STRVEC_INIT;
+		rc = rt_progress_list(app->db, &left, err);
+		for (size_t i = 0; !rc && i < left.nr; i++) {
+			char rev[64], dir[16];
+			int n;
+			if (sscanf(left.v[i], "%63s %15s %d", rev, dir, &n) == 3)
+				printf("Left part-way: %s of %s, %d statement(s) ran; the next %s "
+				       "resumes after them\n", dir, rev, n, dir);
+		}
+		strvec_clear(&left);
 	}
 out:
 	strvec_clear(&rows);

@@ -198,7 +198,7 @@ void help_manpage(void)
 	printf("retort \\- a database migration runner with Alembic's commands\n.SH SYNOPSIS\n.B ");
 	roff(synopsis);
 	printf("\n.SH DESCRIPTION\n");
-	roff("retort applies SQL migrations to SQLite and PostgreSQL with Alembic's commands, "
+	roff("retort applies SQL migrations to SQLite, PostgreSQL and MySQL/MariaDB with Alembic's commands, "
 	     "target grammar and alembic_version table, so a database migrated by Alembic can be "
 	     "taken over by retort and the other way round.");
 	printf("\n.SH GLOBAL OPTIONS\nGlobal options come before the command.\n");

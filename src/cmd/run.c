@@ -11,6 +11,7 @@
 #include "../lib/resolve.h"
 #include "../lib/url.h"
 #include "../lib/xalloc.h"
+#include "../db/version_table.h"
 #include "../run/exec.h"
 #include "../run/offline.h"
 
@@ -70,6 +71,13 @@ static void hook_done(void *ctx, const struct rt_plan *p, int i, double ms)
 	h->rs->done = i + 1;
 	if (!h->app->cfg.quiet)
 		step_line(h->app, h->rs, i, ms);
+}
+
+/* The executor's word to the user (resuming a migration left part-way). */
+static void hook_note(void *ctx, const char *msg)
+{
+	struct hook_ctx *h = ctx;
+	app_note(h->app, "%s", msg);
 }
 
 static int plan_for(const struct rt_graph *g, enum run_kind kind, const struct strvec *rows,
@@ -193,7 +201,7 @@ int app_run(struct app *app, enum run_kind kind, const struct strvec *targets, i
 	rs->step_ms = xcalloc((size_t)rs->plan.n + 1, sizeof(double));
 	rs->tty = !app->cfg.quiet && isatty(2) && rs->plan.n >= 20;
 	struct hook_ctx h = { app, rs };
-	struct rt_exec_hooks hooks = { NULL, hook_done, &h };
+	struct rt_exec_hooks hooks = { NULL, hook_done, &h, hook_note };
 	if (rt_exec_plan(app->db, g, &rs->plan, exists, app->cfg.single_txn, &hooks, err)) {
 		if (rs->tty)
 			fputs("\r\033[K", stderr);
@@ -318,7 +326,8 @@ int app_offline(struct app *app, enum run_kind kind, const struct strvec *target
 	if ((rc = refuse_python(app, kind, &plan, err)))
 		goto out;
 	rc = -1;
-	if (rt_exec_check(NULL, g, &plan, err) || rt_offline_sql(g, &plan, &o, &out, err))
+	if (rt_exec_check_offline(rt_sql_dialect_for(url->backend), g, &plan, err) ||
+	    rt_offline_sql(g, &plan, &o, &out, err))
 		goto out;
 	fputs(out.buf, stdout);
 	rc = 0;

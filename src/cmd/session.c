@@ -68,12 +68,13 @@ void app_db_opts(struct app *app, int readonly, struct rt_db_opts *opts)
 /* Refuse settings that the URL's database does not have. */
 static int check_backend(struct app *app, const struct rt_url *url, struct rt_error *err)
 {
-	if (strcmp(url->backend, "sqlite"))
+	if (!strcmp(url->backend, "postgresql"))
 		return 0;
 	if (app->cfg.search_path || app->cfg.version_table_schema)
 		return rt_error_set(err, RT_EXIT_USAGE, "%s applies to PostgreSQL only; this database "
-				    "is SQLite", app->cfg.search_path ? "--search-path"
-				    : "--version-table-schema");
+				    "is %s", app->cfg.search_path ? "--search-path"
+				    : "--version-table-schema",
+				    !strcmp(url->backend, "mysql") ? "MySQL" : "SQLite");
 	return 0;
 }
 

@@ -14,6 +14,9 @@ extern const struct rt_driver rt_sqlite_driver;
 #ifdef RT_WITH_PG
 extern const struct rt_driver rt_pg_driver;
 #endif
+#ifdef RT_WITH_MYSQL
+extern const struct rt_driver rt_mysql_driver;
+#endif
 
 const struct rt_driver *const rt_drivers[] = {
 #ifdef RT_WITH_SQLITE
@@ -21,6 +24,9 @@ const struct rt_driver *const rt_drivers[] = {
 #endif
 #ifdef RT_WITH_PG
 	&rt_pg_driver,
+#endif
+#ifdef RT_WITH_MYSQL
+	&rt_mysql_driver,
 #endif
 	NULL,
 };

@@ -1,7 +1,7 @@
 /*
- * Database drivers: one backend per file (db/sqlite.c, db/pg.c) behind
+ * Database drivers: one backend per file (db/sqlite.c, db/pg.c, db/mysql.c) behind
  * this vtable, chosen by the URL's backend and compiled in at build time
- * (RT_WITH_SQLITE, RT_WITH_PG).  Every connection struct starts with
+ * (RT_WITH_SQLITE, RT_WITH_PG, RT_WITH_MYSQL).  Every connection struct starts with
  * `struct rt_db` so the generic helpers can dispatch on it.
  *
  * A driver supplies primitives only: connecting, the migration lock,
@@ -80,7 +80,7 @@ struct rt_ddl_fail {
  * connection, and with a build that lacks the driver.
  */
 struct rt_sql_dialect {
-	const char *backend;       /* the URL's backend: "postgresql", "sqlite" */
+	const char *backend;       /* the URL's backend: "postgresql", "sqlite", "mysql" */
 	char placeholder;          /* parameters: '$' for $1, $2; '?' for ?1, ?2 */
 	int schemas;               /* the version table may live in a named schema */
 	int quoted_name_in_messages; /* messages name the table as quoted SQL, not 'name' */
@@ -91,6 +91,12 @@ struct rt_sql_dialect {
 	 * `guard_sqlstate`. */
 	const char *guard;
 	const char *guard_sqlstate;
+	char ident_quote;          /* quotes names: '`' (MySQL); 0: '"' */
+	unsigned lex_flags;        /* how its SQL is lexed and split (RT_LEX_MYSQL) */
+	/* DDL commits implicitly (MySQL): a section holding DDL cannot be one
+	 * transaction, so it runs statement by statement (driver.implicit_commit
+	 * says which statements) and its version row changes after them. */
+	int ddl_commits;
 };
 
 struct rt_driver {
@@ -129,6 +135,9 @@ struct rt_driver {
 			    struct rt_error *err);
 	/* Must this statement (its first words, upper-cased) run outside a transaction? */
 	int (*needs_autocommit)(struct rt_db *db, const char *words);
+	/* Optional (dialects with ddl_commits): does this statement (its first
+	 * words) commit the transaction around it?  NULL: no statement does. */
+	int (*implicit_commit)(const char *words);
 	const char *(*library_version)(void);
 	/*
 	 * Is the database ready for us?  One try, bounded by `timeout` seconds.

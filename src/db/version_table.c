@@ -27,9 +27,20 @@ const struct rt_sql_dialect rt_sql_sqlite = {
 	.placeholder = '?',
 };
 
+/* MySQL and MariaDB: backtick names, and DDL commits implicitly, so
+ * Alembic renders offline scripts without BEGIN/COMMIT, as for SQLite. */
+const struct rt_sql_dialect rt_sql_mysql = {
+	.backend = "mysql",
+	.placeholder = '?',
+	.ident_quote = '`',
+	.lex_flags = RT_LEX_MYSQL,
+	.ddl_commits = 1,
+};
+
 const struct rt_sql_dialect *rt_sql_dialect_for(const char *backend)
 {
-	static const struct rt_sql_dialect *const all[] = { &rt_sql_postgresql, &rt_sql_sqlite };
+	static const struct rt_sql_dialect *const all[] = { &rt_sql_postgresql, &rt_sql_sqlite,
+							    &rt_sql_mysql };
 	for (size_t i = 0; i < sizeof(all) / sizeof(*all); i++)
 		if (!strcmp(all[i]->backend, backend))
 			return all[i];
@@ -46,18 +57,28 @@ struct rt_vt *rt_vt_new(const struct rt_sql_dialect *d, rt_keyword_fn is_keyword
 {
 	struct rt_vt *t = xcalloc(1, sizeof(*t));
 	struct strbuf sb = STRBUF_INIT;
+	char q = d->ident_quote ? d->ident_quote : '"';
 	t->dialect = d;
 	t->name = xstrdup(name ? name : RT_VERSION_TABLE_DEFAULT);
 	t->schema = schema ? xstrdup(schema) : NULL;
 	if (t->schema) {
-		rt_sql_add_ident(&sb, t->schema, is_keyword);
+		rt_sql_add_ident_q(&sb, t->schema, is_keyword, q);
 		strbuf_addch(&sb, '.');
 	}
-	rt_sql_add_ident(&sb, t->name, is_keyword);
+	rt_sql_add_ident_q(&sb, t->name, is_keyword, q);
 	t->sql = strbuf_detach(&sb);
 	strbuf_addf(&sb, "%s_pkc", t->name);
-	t->pkc = rt_sql_quote_ident(sb.buf, is_keyword);
+	struct strbuf pkc = STRBUF_INIT;
+	rt_sql_add_ident_q(&pkc, sb.buf, is_keyword, q);
+	t->pkc = strbuf_detach(&pkc);
 	strbuf_reset(&sb);
+	if (t->schema) {
+		rt_sql_add_ident_q(&sb, t->schema, is_keyword, q);
+		strbuf_addch(&sb, '.');
+	}
+	rt_sql_add_ident_q(&sb, RT_PROGRESS_TABLE, is_keyword, q);
+	t->progress = strbuf_detach(&sb);
+	t->progress_exists = -1;
 	if (d->quoted_name_in_messages)
 		strbuf_addstr(&sb, t->sql);
 	else
@@ -75,6 +96,7 @@ void rt_vt_free(struct rt_vt *t)
 	free(t->sql);
 	free(t->pkc);
 	free(t->shown);
+	free(t->progress);
 	free(t);
 }
 
@@ -232,5 +254,135 @@ int rt_version_delete_all(struct rt_db *db, struct rt_error *err)
 	strbuf_addf(&q, "DELETE FROM %s", db->vt->sql);
 	int rc = db->drv->exec_params(db, q.buf, 0, NULL, NULL, "changing the version table", err);
 	strbuf_release(&q);
+	return rc;
+}
+
+void rt_progress_sum(const char *text, size_t len, char out[17])
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)text[i];
+		h *= 0x100000001b3ULL;
+	}
+	snprintf(out, 17, "%016llx", h);
+}
+
+static int progress_exists(struct rt_db *db, struct rt_error *err)
+{
+	struct rt_vt *t = db->vt;
+	int exists;
+	if (t->progress_exists < 0) {
+		if (db->drv->table_exists(db, t->schema, RT_PROGRESS_TABLE, &exists, err))
+			return -1;
+		t->progress_exists = exists;
+	}
+	return t->progress_exists;
+}
+
+/* WHERE clause naming one migration's rows, with literals. */
+static void progress_where(const struct rt_vt *t, const char *rev, const char *direction,
+			   struct strbuf *q)
+{
+	strbuf_addstr(q, " WHERE version_table = ");
+	rt_sql_add_literal(q, t->name);
+	strbuf_addstr(q, " AND revision = ");
+	rt_sql_add_literal(q, rev);
+	strbuf_addstr(q, " AND direction = ");
+	rt_sql_add_literal(q, direction);
+}
+
+int rt_progress_read(struct rt_db *db, const char *rev, const char *direction, struct strvec *sums,
+		     struct rt_error *err)
+{
+	int e = progress_exists(db, err);
+	if (e <= 0)
+		return e;
+	struct strbuf q = STRBUF_INIT;
+	strbuf_addf(&q, "SELECT checksum FROM %s", db->vt->progress);
+	progress_where(db->vt, rev, direction, &q);
+	strbuf_addstr(&q, " ORDER BY statement");
+	int rc = db->drv->query_column(db, q.buf, sums, "reading the migration's progress", err);
+	strbuf_release(&q);
+	return rc;
+}
+
+int rt_progress_add(struct rt_db *db, const char *rev, const char *direction, int n,
+		    const char *sum, struct rt_error *err)
+{
+	struct rt_vt *t = db->vt;
+	struct strbuf q = STRBUF_INIT;
+	int e = progress_exists(db, err);
+	if (e < 0)
+		return -1;
+	if (!e) {
+		strbuf_addf(&q, "CREATE TABLE %s (version_table VARCHAR(128) NOT NULL, revision "
+			    "VARCHAR(32) NOT NULL, direction VARCHAR(9) NOT NULL, statement INTEGER NOT "
+			    "NULL, checksum VARCHAR(16) NOT NULL, PRIMARY KEY (version_table, revision, "
+			    "direction, statement))", t->progress);
+		if (db->drv->exec_params(db, q.buf, 0, NULL, NULL, "creating the progress table", err)) {
+			strbuf_release(&q);
+			return -1;
+		}
+		t->progress_exists = 1;
+		strbuf_reset(&q);
+	}
+	char num[16];
+	snprintf(num, sizeof(num), "%d", n);
+	strbuf_addf(&q, "INSERT INTO %s (version_table, revision, direction, statement, checksum) "
+		    "VALUES (", t->progress);
+	rt_sql_add_literal(&q, t->name);
+	strbuf_addch(&q, ',');
+	rt_sql_add_literal(&q, rev);
+	strbuf_addch(&q, ',');
+	rt_sql_add_literal(&q, direction);
+	strbuf_addf(&q, ", %s, ", num);
+	rt_sql_add_literal(&q, sum);
+	strbuf_addch(&q, ')');
+	int rc = db->drv->exec_params(db, q.buf, 0, NULL, NULL, "recording the migration's progress",
+				      err);
+	strbuf_release(&q);
+	return rc;
+}
+
+int rt_progress_clear(struct rt_db *db, const char *rev, const char *direction, struct rt_error *err)
+{
+	int e = progress_exists(db, err);
+	if (e <= 0)
+		return e;
+	struct strbuf q = STRBUF_INIT;
+	strbuf_addf(&q, "DELETE FROM %s", db->vt->progress);
+	progress_where(db->vt, rev, direction, &q);
+	int rc = db->drv->exec_params(db, q.buf, 0, NULL, NULL, "clearing the migration's progress",
+				      err);
+	strbuf_release(&q);
+	return rc;
+}
+
+int rt_progress_list(struct rt_db *db, struct strvec *out, struct rt_error *err)
+{
+	int e = progress_exists(db, err);
+	if (e <= 0)
+		return e;
+	struct strvec revs = STRVEC_INIT, dirs = STRVEC_INIT, counts = STRVEC_INIT;
+	struct strbuf q = STRBUF_INIT;
+	const char *cols[3] = { "revision", "direction", "COUNT(*)" };
+	struct strvec *into[3] = { &revs, &dirs, &counts };
+	int rc = 0;
+	for (int c = 0; c < 3 && !rc; c++) {
+		strbuf_reset(&q);
+		strbuf_addf(&q, "SELECT %s FROM %s WHERE version_table = ", cols[c], db->vt->progress);
+		rt_sql_add_literal(&q, db->vt->name);
+		strbuf_addstr(&q, " GROUP BY revision, direction ORDER BY revision, direction");
+		rc = db->drv->query_column(db, q.buf, into[c], "reading the progress table", err);
+	}
+	for (size_t i = 0; !rc && i < revs.nr && i < dirs.nr && i < counts.nr; i++) {
+		strbuf_reset(&q);
+		strbuf_addf(&q, "%s %s %s", revs.v[i], dirs.v[i], counts.v[i]);
+		strvec_push(out, q.buf);
+	}
+	strbuf_release(&q);
+	strvec_clear(&revs);
+	strvec_clear(&dirs);
+	strvec_clear(&counts);
 	return rc;
 }

@@ -26,7 +26,8 @@
 
 extern const struct rt_sql_dialect rt_sql_postgresql;
 extern const struct rt_sql_dialect rt_sql_sqlite;
-/* The dialect of a URL backend ("postgresql", "sqlite"), or NULL. */
+extern const struct rt_sql_dialect rt_sql_mysql;
+/* The dialect of a URL backend ("postgresql", "sqlite", "mysql"), or NULL. */
 const struct rt_sql_dialect *rt_sql_dialect_for(const char *backend);
 
 /* One version table, named and quoted once. */
@@ -37,6 +38,8 @@ struct rt_vt {
 	char *sql;       /* quoted and schema-qualified, for SQL text */
 	char *pkc;       /* its primary key constraint's name, quoted */
 	char *shown;     /* how messages name it */
+	char *progress;  /* the progress table beside it (RT_PROGRESS_TABLE), quoted */
+	int progress_exists; /* -1: not looked for yet */
 };
 
 /* `name` NULL: alembic_version.  `is_keyword` as for rt_sql_add_ident
@@ -76,5 +79,28 @@ int rt_version_table_create(struct rt_db *db, struct rt_error *err);
 int rt_version_change(struct rt_db *db, const struct rt_vop *v, struct rt_error *err);
 /* Delete every row (stamp --purge). */
 int rt_version_delete_all(struct rt_db *db, struct rt_error *err);
+
+/*
+ * Statement-level progress of a migration that runs outside one
+ * transaction (transaction:false, or DDL on MySQL): a retort-owned table
+ * beside the version table, never the version table itself, with one row
+ * per statement that completed (version table, revision, direction,
+ * statement number from 0, checksum of its text).  The rows of a
+ * migration go in the transaction that changes its version row.
+ */
+#define RT_PROGRESS_TABLE "retort_progress"
+/* The checksum of a statement's text, 16 hex digits (FNV-1a, 64 bits). */
+void rt_progress_sum(const char *text, size_t len, char out[17]);
+/* The checksums recorded for `rev` in `direction` ("upgrade"/"downgrade"),
+ * in statement order; none when the table does not exist. */
+int rt_progress_read(struct rt_db *db, const char *rev, const char *direction, struct strvec *sums,
+		     struct rt_error *err);
+/* Record statement `n`; creates the table when it is missing. */
+int rt_progress_add(struct rt_db *db, const char *rev, const char *direction, int n,
+		    const char *sum, struct rt_error *err);
+/* Forget the progress of `rev` in `direction` (nothing when there is no table). */
+int rt_progress_clear(struct rt_db *db, const char *rev, const char *direction, struct rt_error *err);
+/* Every migration left part-way: "revision direction count", one per entry. */
+int rt_progress_list(struct rt_db *db, struct strvec *out, struct rt_error *err);
 
 #endif

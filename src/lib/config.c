@@ -73,13 +73,13 @@ const struct rt_setting rt_settings[RT_SET_COUNT] = {
 				       .flag = "statement-timeout", .env = "RETORT_STATEMENT_TIMEOUT",
 				       .ini = "statement_timeout", .off = AT(statement_timeout),
 				       .argh = "SECONDS",
-				       .help = "PostgreSQL: cancel any statement running longer" },
+				       .help = "PostgreSQL, MariaDB: cancel any statement running longer" },
 	[RT_SET_DDL_LOCK_TIMEOUT] = { .id = RT_SET_DDL_LOCK_TIMEOUT, .type = RT_SETTING_SECONDS,
 				      .flag = "ddl-lock-timeout", .env = "RETORT_DDL_LOCK_TIMEOUT",
 				      .ini = "ddl_lock_timeout", .off = AT(ddl_lock_timeout),
 				      .argh = "SECONDS",
-				      .help = "PostgreSQL: give up waiting for a table lock after this "
-					      "long (lock_timeout)" },
+				      .help = "PostgreSQL, MySQL: give up waiting for a table lock after "
+					      "this long (lock_timeout, lock_wait_timeout)" },
 	[RT_SET_WAIT] = { .id = RT_SET_WAIT, .type = RT_SETTING_BOOL, .flag = "wait",
 			  .off = AT(wait),
 			  .help = "wait for the database to accept connections before using it (up "

@@ -132,6 +132,29 @@ static size_t block_comment_end(const char *s, size_t len, size_t p, int nest, i
 }
 
 /*
+ * MySQL's version comment at s[p]: "/" "*!" or "/" "*M!" (MariaDB), then an
+ * optional version number.  MySQL runs what it holds as SQL, so only its
+ * opening (a comment token) and its
+ * closing star-slash (a comment token of its own) are comments; the text
+ * between lexes as SQL, semicolons and all.  Returns where the opening
+ * ends, or 0 when s[p] opens no version comment.
+ */
+static size_t version_comment(const char *s, size_t len, size_t p)
+{
+	size_t q = p + 2;
+	if (q >= len || s[p + 1] != '*')
+		return 0;
+	if (s[q] == 'M' && q + 1 < len && s[q + 1] == '!')
+		q++;
+	if (s[q] != '!')
+		return 0;
+	q++;
+	while (q < len && (CLS(s[q]) & C_DG))
+		q++;
+	return q;
+}
+
+/*
  * The scanner: skip white space from s[p], then describe the token there
  * in *t (comments included: callers skip them) and return where it ends.
  * Whether '$' opens a dollar quote and whether E' opens a backslash string
@@ -178,25 +201,58 @@ static inline __attribute__((always_inline)) size_t scan(const char *s, size_t l
 	} else {
 		switch (c) {
 		case '\'':
+			/* MySQL: backslash escapes in every string */
 			t->kind = RT_SQL_STRING;
-			q = quote_end(s, len, p, '\'', 1, 0, &open);
+			q = quote_end(s, len, p, '\'', 1, !!(flags & RT_LEX_MYSQL), &open);
 			break;
 		case '"':
-			t->kind = RT_SQL_QNAME;
-			q = quote_end(s, len, p, '"', 1, 0, &open);
+			/* MySQL: "..." is a string, as '...' (without ANSI_QUOTES) */
+			t->kind = flags & RT_LEX_MYSQL ? RT_SQL_STRING : RT_SQL_QNAME;
+			q = quote_end(s, len, p, '"', 1, !!(flags & RT_LEX_MYSQL), &open);
+			break;
+		case '#':
+			if (flags & RT_LEX_MYSQL) {
+				const char *nl = memchr(s + p, '\n', len - p);
+				t->kind = RT_SQL_COMMENT;
+				q = nl ? (size_t)(nl - s) : len;
+			} else {
+				t->kind = RT_SQL_PUNCT;
+				q = p + 1;
+			}
+			break;
+		case '*':
+			/* MySQL: the end of a version comment (see '/') */
+			if ((flags & RT_LEX_MYSQL) && p + 1 < len && s[p + 1] == '/') {
+				t->kind = RT_SQL_COMMENT;
+				q = p + 2;
+			} else {
+				t->kind = RT_SQL_PUNCT;
+				q = p + 1;
+			}
 			break;
 		case '`':
+			if (flags & (RT_LEX_SQLITE | RT_LEX_MYSQL)) {
+				t->kind = RT_SQL_QNAME;
+				q = quote_end(s, len, p, '`', 1, 0, &open);
+			} else {
+				t->kind = RT_SQL_PUNCT;
+				q = p + 1;
+			}
+			break;
 		case '[':
 			if (flags & RT_LEX_SQLITE) {
 				t->kind = RT_SQL_QNAME;
-				q = quote_end(s, len, p, c == '[' ? ']' : '`', c == '`', 0, &open);
+				q = quote_end(s, len, p, ']', 0, 0, &open);
 			} else {
 				t->kind = RT_SQL_PUNCT;
 				q = p + 1;
 			}
 			break;
 		case '-':
-			if (p + 1 < len && s[p + 1] == '-') {
+			/* MySQL: "--" opens a comment only before white space or a
+			 * control character ("1--1" is 1 - -1) */
+			if (p + 1 < len && s[p + 1] == '-' &&
+			    (!(flags & RT_LEX_MYSQL) || p + 2 >= len || (unsigned char)s[p + 2] <= ' ')) {
 				const char *nl = memchr(s + p, '\n', len - p);
 				t->kind = RT_SQL_COMMENT;
 				q = nl ? (size_t)(nl - s) : len;
@@ -206,16 +262,20 @@ static inline __attribute__((always_inline)) size_t scan(const char *s, size_t l
 			}
 			break;
 		case '/':
-			if (p + 1 < len && s[p + 1] == '*') {
+			if ((flags & RT_LEX_MYSQL) && (q = version_comment(s, len, p))) {
 				t->kind = RT_SQL_COMMENT;
-				q = block_comment_end(s, len, p, !(flags & RT_LEX_SQLITE), &open);
+			} else if (p + 1 < len && s[p + 1] == '*') {
+				t->kind = RT_SQL_COMMENT;
+				q = block_comment_end(s, len, p, !(flags & (RT_LEX_SQLITE | RT_LEX_MYSQL)), &open);
 			} else {
 				t->kind = RT_SQL_PUNCT;
 				q = p + 1;
 			}
 			break;
 		case '$': {
-			size_t tl = p == 0 || !(CLS(s[p - 1]) & C_ID) ? dollar_tag(s, len, p) : 0;
+			/* MySQL has no dollar quotes: '$' is a name character */
+			size_t tl = !(flags & RT_LEX_MYSQL) && (p == 0 || !(CLS(s[p - 1]) & C_ID))
+					    ? dollar_tag(s, len, p) : 0;
 			if (tl) {
 				t->kind = RT_SQL_STRING;
 				q = dollar_end(s, len, p, tl, &open);
@@ -309,14 +369,14 @@ static int ascii_alpha(char c)
  * short that way ends the list.  E'...' counts as the word E, so that the
  * words stop where they always did.
  */
-void rt_sql_words(const char *stmt, size_t len, int n, char *out, size_t outlen)
+void rt_sql_words_ex(const char *stmt, size_t len, int n, unsigned flags, char *out, size_t outlen)
 {
 	size_t p = 0, o = 0;
 	out[0] = '\0';
 	for (int w = 0; w < n; w++) {
 		struct rt_sql_tok t;
 		do
-			p = scan(stmt, len, p, 0, &t);
+			p = scan(stmt, len, p, flags, &t);
 		while (t.kind == RT_SQL_COMMENT);
 		const char *b = stmt + t.off;
 		if (!(t.kind == RT_SQL_WORD || t.kind == RT_SQL_STRING) || !ascii_alpha(*b))
@@ -333,15 +393,51 @@ void rt_sql_words(const char *stmt, size_t len, int n, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
+void rt_sql_words(const char *stmt, size_t len, int n, char *out, size_t outlen)
+{
+	rt_sql_words_ex(stmt, len, n, 0, out, outlen);
+}
+
+/*
+ * The mysql client's DELIMITER command at s[p] (the word DELIMITER at the
+ * start of a line, then the new delimiter up to white space): the
+ * delimiter in *d and *dl, and where the command's line ends; else 0.
+ */
+static size_t delimiter_command(const char *s, size_t len, size_t p, const char **d, size_t *dl)
+{
+	if (len - p < 10 || strncasecmp(s + p, "DELIMITER", 9) || (s[p + 9] != ' ' && s[p + 9] != '\t'))
+		return 0;
+	for (size_t b = p; b > 0 && s[b - 1] != '\n'; b--)
+		if (s[b - 1] != ' ' && s[b - 1] != '\t' && s[b - 1] != '\r')
+			return 0;
+	size_t q = p + 9;
+	while (q < len && (s[q] == ' ' || s[q] == '\t'))
+		q++;
+	size_t e = q;
+	while (e < len && !(CLS(s[e]) & C_SP))
+		e++;
+	if (e == q)
+		return 0;
+	*d = s + q;
+	*dl = e - q;
+	while (e < len && s[e] != '\n')
+		e++;
+	return e;
+}
+
 /*
  * Statement boundaries from the token stream.  The first words of each
  * statement (its head) tell whether it may hold a BEGIN ... END body; in
  * one that may, BEGIN and CASE open a level and END closes one, and only
  * a semicolon outside every level ends the statement.
  */
-void rt_sql_split(const char *sql, size_t len, struct rt_stmts *out)
+static inline __attribute__((always_inline)) void split(const char *sql, size_t len, unsigned flags,
+							      struct rt_stmts *out)
 {
 	size_t p = 0, start = 0;
+	const char *delim = NULL;  /* MySQL: the DELIMITER in force, NULL: ';' */
+	size_t dl = 0;
+	int in_vc = 0;             /* MySQL: inside a version comment, which ';' does not end */
 	int in_stmt = 0;
 	int depth = 0;          /* BEGIN ... END nesting inside a body */
 	int body_ok = -1;       /* -1: unknown yet; 1: statement may hold a BEGIN body */
@@ -352,14 +448,64 @@ void rt_sql_split(const char *sql, size_t len, struct rt_stmts *out)
 	memset(out, 0, sizeof(*out));
 	for (;;) {
 		struct rt_sql_tok t;
-		p = scan(sql, len, p, 0, &t);
+		p = scan(sql, len, p, flags, &t);
 		if (t.kind == RT_SQL_END)
 			break;
+		if (flags & RT_LEX_MYSQL) {
+			const char *nd;
+			size_t nl, e;
+			if (!in_stmt && t.kind == RT_SQL_WORD && (e = delimiter_command(sql, len, t.off, &nd, &nl))) {
+				/* a client command, not SQL: it sends nothing */
+				delim = nl == 1 && *nd == ';' ? NULL : nd;
+				dl = nl;
+				p = e;
+				continue;
+			}
+			/* the delimiter, anywhere outside quotes and comments (also
+			 * glued to a word: "END$$"), ends the statement and is not
+			 * part of it */
+			size_t at = t.off, stop = t.off + 1;
+			if (delim && t.kind != RT_SQL_STRING && t.kind != RT_SQL_QNAME && t.kind != RT_SQL_COMMENT)
+				stop = t.off + t.len;
+			while (delim && at < stop && !(at + dl <= len && !memcmp(sql + at, delim, dl)))
+				at++;
+			if (delim && at < stop) {
+				if (in_stmt || at > t.off) {
+					if (!in_stmt)
+						start = t.off;
+					ALLOC_GROW(out->v, out->nr + 1, out->alloc);
+					out->v[out->nr].off = start;
+					out->v[out->nr].len = at - start;
+					out->nr++;
+					in_stmt = 0;
+				}
+				p = at + dl;
+				continue;
+			}
+			/* a version comment's opening starts its statement if none
+			 * has started; until its closing star-slash, ';' ends nothing */
+			if (t.kind == RT_SQL_COMMENT && t.len == 2 && sql[t.off] == '*') {
+				in_vc = 0;
+			} else if (t.kind == RT_SQL_COMMENT && t.len >= 3 && sql[t.off + 1] == '*' &&
+				   (sql[t.off + 2] == '!' || sql[t.off + 2] == 'M')) {
+				in_vc = 1;
+				if (!in_stmt) {
+					start = t.off;
+					in_stmt = 1;
+					depth = 0;
+					body_ok = -1;
+					words = 0;
+					hl = 0;
+					head[0] = '\0';
+				}
+				continue;
+			}
+		}
 		if (t.unterminated) {
 			/* an E'...' string is reported at its quote */
 			out->unterminated = 1;
 			out->open_off = t.off + (t.kind == RT_SQL_STRING && sql[t.off] != '\'' &&
-						 sql[t.off] != '$');
+						 sql[t.off] != '$' && sql[t.off] != '"');
 		}
 		if (t.kind == RT_SQL_COMMENT)
 			continue;
@@ -376,7 +522,7 @@ void rt_sql_split(const char *sql, size_t len, struct rt_stmts *out)
 			head[0] = '\0';
 		}
 		if (t.kind == RT_SQL_PUNCT) {
-			if (*w == ';' && !depth) {
+			if (*w == ';' && !depth && !delim && !in_vc) {
 				ALLOC_GROW(out->v, out->nr + 1, out->alloc);
 				out->v[out->nr].off = start;
 				out->v[out->nr].len = p - start;
@@ -424,6 +570,19 @@ void rt_sql_split(const char *sql, size_t len, struct rt_stmts *out)
 		out->v[out->nr].len = len - start;
 		out->nr++;
 	}
+}
+
+void rt_sql_split(const char *sql, size_t len, struct rt_stmts *out)
+{
+	split(sql, len, 0, out);
+}
+
+void rt_sql_split_ex(const char *sql, size_t len, unsigned flags, struct rt_stmts *out)
+{
+	if (flags & RT_LEX_MYSQL)
+		split(sql, len, RT_LEX_MYSQL, out);
+	else
+		split(sql, len, 0, out);
 }
 
 int rt_sql_is_txn_control(const char *words)

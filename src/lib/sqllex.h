@@ -16,6 +16,15 @@
  * quotes and comments never do, nor do those inside the BEGIN ... END body
  * of a CREATE FUNCTION/PROCEDURE ... BEGIN ATOMIC or a SQLite CREATE
  * TRIGGER.  Empty statements are skipped.
+ *
+ * RT_LEX_MYSQL, MySQL's rules, as a mode of the same lexer: `...` names,
+ * "..." and '...' strings with backslash escapes, # comments, "-- "
+ * comments only before white space, block comments that do not nest, no
+ * dollar quotes, and version comments (/ *!50100 ... * /, / *M! ... * /)
+ * whose opening and closing are comments and whose content is SQL.  The
+ * splitter also obeys the mysql client's DELIMITER command (on a line of
+ * its own, at a statement boundary): until the next one, the new
+ * delimiter ends statements, is not part of them, and semicolons do not.
  */
 #ifndef RT_SQLLEX_H
 #define RT_SQLLEX_H
@@ -26,8 +35,10 @@ enum rt_sql_kind {
 	RT_SQL_END = 0,   /* no more tokens */
 	RT_SQL_WORD,      /* keyword or unquoted name (letters, digits, _, $, bytes >= 0x80);
 			   * also a parameter: $1, $name */
-	RT_SQL_QNAME,     /* "name"; with RT_LEX_SQLITE also `name` and [name] */
-	RT_SQL_STRING,    /* 'text', E'text', $tag$text$tag$ (the token includes the E) */
+	RT_SQL_QNAME,     /* "name"; with RT_LEX_SQLITE also `name` and [name]; with
+			   * RT_LEX_MYSQL `name` only */
+	RT_SQL_STRING,    /* 'text', E'text', $tag$text$tag$ (the token includes the E);
+			   * with RT_LEX_MYSQL also "text" */
 	RT_SQL_NUMBER,    /* starts with a digit: 42, 3.14, 1e-5, 0x1F */
 	RT_SQL_PUNCT,     /* one byte of punctuation or operator: ( ) , ; . = < ... */
 	RT_SQL_COMMENT,   /* -- to the end of the line, or a block comment (only with
@@ -36,6 +47,7 @@ enum rt_sql_kind {
 
 #define RT_LEX_COMMENTS 1u  /* return comments as tokens */
 #define RT_LEX_SQLITE   2u  /* SQLite: `name` and [name] quoted, comments do not nest */
+#define RT_LEX_MYSQL    4u  /* MySQL/MariaDB (see above) */
 
 struct rt_sql_tok {
 	enum rt_sql_kind kind;
@@ -71,10 +83,14 @@ struct rt_stmts {
 };
 
 void rt_sql_split(const char *sql, size_t len, struct rt_stmts *out);
+/* The same with lexer flags (0 or RT_LEX_MYSQL; other flags are ignored). */
+void rt_sql_split_ex(const char *sql, size_t len, unsigned flags, struct rt_stmts *out);
 void rt_stmts_release(struct rt_stmts *s);
 /* The first `n` words of a statement, upper-cased and space-separated,
  * skipping comments ("CREATE INDEX CONCURRENTLY"). */
 void rt_sql_words(const char *stmt, size_t len, int n, char *out, size_t outlen);
+/* The same with lexer flags (RT_LEX_MYSQL: # comments, version comments). */
+void rt_sql_words_ex(const char *stmt, size_t len, int n, unsigned flags, char *out, size_t outlen);
 
 /* Do these words (from rt_sql_words, 3 or more) start a statement that
  * begins or ends a transaction: BEGIN, COMMIT, END, ABORT, START

@@ -43,19 +43,24 @@ static int is_plain(const char *s)
 	return 1;
 }
 
-void rt_sql_add_ident(struct strbuf *sb, const char *name, rt_keyword_fn is_keyword)
+void rt_sql_add_ident_q(struct strbuf *sb, const char *name, rt_keyword_fn is_keyword, char quote)
 {
 	if (is_plain(name) && !(is_keyword ? is_keyword : rt_sql_common_keyword)(name)) {
 		strbuf_addstr(sb, name);
 		return;
 	}
-	strbuf_addch(sb, '"');
+	strbuf_addch(sb, quote);
 	for (const char *p = name; *p; p++) {
-		if (*p == '"')
-			strbuf_addch(sb, '"');
+		if (*p == quote)
+			strbuf_addch(sb, quote);
 		strbuf_addch(sb, *p);
 	}
-	strbuf_addch(sb, '"');
+	strbuf_addch(sb, quote);
+}
+
+void rt_sql_add_ident(struct strbuf *sb, const char *name, rt_keyword_fn is_keyword)
+{
+	rt_sql_add_ident_q(sb, name, is_keyword, '"');
 }
 
 char *rt_sql_quote_ident(const char *name, rt_keyword_fn is_keyword)

@@ -2,7 +2,8 @@
  * Quoting for SQL text that retort writes itself: the one identifier
  * quoter and the one string-literal quoter.  Every dialect quotes a name
  * the same way ("na""me"); they differ only in which bare words are
- * keywords, so the caller passes its dialect's keyword test.  A name is
+ * keywords, so the caller passes its dialect's keyword test; MySQL alone
+ * quotes with backticks (`na``me`: its double quotes are strings).  A name is
  * left bare only when it is a plain lowercase word that is no keyword,
  * which is how SQLAlchemy (and so Alembic) spells names.
  */
@@ -22,7 +23,9 @@ int rt_sql_common_keyword(const char *word);
 /* Append `name` as an identifier: bare when plain and no keyword (by
  * `is_keyword`; NULL: rt_sql_common_keyword), else in double quotes. */
 void rt_sql_add_ident(struct strbuf *sb, const char *name, rt_keyword_fn is_keyword);
-/* The same, as a new string. */
+/* The same with `quote` in place of '"' (MySQL: '`'). */
+void rt_sql_add_ident_q(struct strbuf *sb, const char *name, rt_keyword_fn is_keyword, char quote);
+/* rt_sql_add_ident, as a new string. */
 char *rt_sql_quote_ident(const char *name, rt_keyword_fn is_keyword);
 /* Append `s` as a string literal: 'it''s'. */
 void rt_sql_add_literal(struct strbuf *sb, const char *s);

@@ -168,10 +168,13 @@ int rt_url_parse(struct rt_url *u, const char *s, struct rt_error *err)
 	} else if (!strcmp(scheme, "postgresql") || !strcmp(scheme, "postgres") ||
 		   !strcmp(scheme, "pgsql")) {
 		u->backend = xstrdup("postgresql");
+	} else if (!strcmp(scheme, "mysql") || !strcmp(scheme, "mariadb")) {
+		/* one driver for both servers; mysql+pymysql, mariadb+mariadbconnector... */
+		u->backend = xstrdup("mysql");
 	} else {
 		rt_error_set(err, RT_EXIT_USAGE,
-			     "unsupported database url scheme '%s' in '%s'; use 'sqlite:///FILE' or "
-			     "'postgresql://...'", scheme, masked);
+			     "unsupported database url scheme '%s' in '%s'; use 'sqlite:///FILE', "
+			     "'postgresql://...' or 'mysql://...'", scheme, masked);
 		free(scheme);
 		goto fail;
 	}

@@ -2,6 +2,7 @@
  * Database URLs, in SQLAlchemy's spelling so alembic.ini files carry over:
  *   sqlite:///relative.db   sqlite:////absolute.db   sqlite://  (in memory)
  *   sqlite+pysqlite:///x.db  postgresql+psycopg2://user:pw@host:5432/db?k=v
+ *   mysql+pymysql://user:pw@host:3306/db?charset=utf8mb4  (mariadb:// too)
  * The "+driver" suffix is accepted and dropped.  Every component is
  * percent-decoded.  Passwords must never be printed: use rt_url_mask().
  */
@@ -12,10 +13,10 @@
 #include "strvec.h"
 
 struct rt_url {
-	char *backend;   /* "sqlite" or "postgresql" */
+	char *backend;   /* "sqlite", "postgresql" or "mysql" (mysql:// and mariadb://) */
 	char *driver;    /* the SQLAlchemy "+driver" suffix, or NULL */
 	char *user, *password, *host, *port;
-	char *path;      /* sqlite: file path ("" for memory); pg: database name */
+	char *path;      /* sqlite: file path ("" for memory); others: database name */
 	int memory;      /* sqlite in-memory database */
 	struct strvec qkeys, qvals;
 };

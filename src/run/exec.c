@@ -35,15 +35,39 @@ static const char *section_text(const struct rt_graph *g, const struct rt_step *
 	return g->revs[s->rev].script->text + step_section(g, s)->off;
 }
 
+/* How the database's SQL is lexed (MySQL's rules, or the common ones). */
+static unsigned lex_flags(const struct rt_db *db)
+{
+	return db && db->vt ? db->vt->dialect->lex_flags : 0;
+}
+
 /* Split every step's section into statements (stamps: none), once for the run. */
-static struct rt_stmts *split_plan(const struct rt_graph *g, const struct rt_plan *p)
+static struct rt_stmts *split_plan(unsigned flags, const struct rt_graph *g, const struct rt_plan *p)
 {
 	struct rt_stmts *lists = xcalloc(p->n ? (size_t)p->n : 1, sizeof(*lists));
 	for (int i = 0; i < p->n; i++)
 		if (p->steps[i].kind != RT_STEP_STAMP)
-			rt_sql_split(section_text(g, &p->steps[i]), step_section(g, &p->steps[i])->len,
-				     &lists[i]);
+			rt_sql_split_ex(section_text(g, &p->steps[i]), step_section(g, &p->steps[i])->len,
+					flags, &lists[i]);
 	return lists;
+}
+
+/*
+ * On a database whose DDL commits implicitly (MySQL): the first statement
+ * of a transactional section that would commit it, or -1 (DML only, or
+ * any other database).  Such a section runs statement by statement.
+ */
+static int first_implicit_commit(const struct rt_db *db, const char *sql, const struct rt_stmts *st)
+{
+	if (!db || !db->vt->dialect->ddl_commits || !db->drv->implicit_commit)
+		return -1;
+	for (int k = 0; k < st->nr; k++) {
+		char words[64];
+		rt_sql_words_ex(sql + st->v[k].off, st->v[k].len, 4, lex_flags(db), words, sizeof(words));
+		if (db->drv->implicit_commit(words))
+			return k;
+	}
+	return -1;
 }
 
 static void release_lists(struct rt_stmts *lists, int n)
@@ -57,9 +81,12 @@ static void release_lists(struct rt_stmts *lists, int n)
  * The checks of rt_exec_check on a plan whose sections are split already:
  * step by step, the first problem found refuses the whole plan.
  */
-static int check_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
-		      const struct rt_stmts *lists, struct rt_error *err)
+static int check_plan(struct rt_db *db, const struct rt_sql_dialect *dia, const struct rt_graph *g,
+		      const struct rt_plan *p, const struct rt_stmts *lists, struct rt_error *err)
 {
+	unsigned flags = db ? lex_flags(db) : dia ? dia->lex_flags : 0;
+	/* where DDL commits implicitly no statement has to leave a transaction */
+	int no_autocommit = db ? 0 : dia && dia->ddl_commits;
 	for (int i = 0; i < p->n; i++) {
 		const struct rt_step *s = &p->steps[i];
 		if (s->kind == RT_STEP_STAMP)
@@ -80,7 +107,8 @@ static int check_plan(struct rt_db *db, const struct rt_graph *g, const struct r
 		}
 		for (int k = 0; sec->transactional && k < st->nr; k++) {
 			char words[64];
-			rt_sql_words(sc->text + sec->off + st->v[k].off, st->v[k].len, 4, words, sizeof(words));
+			rt_sql_words_ex(sc->text + sec->off + st->v[k].off, st->v[k].len, 4, flags, words,
+					sizeof(words));
 			if (rt_sql_is_txn_control(words)) {
 				rt_script_position(sc, sec->off + st->v[k].off, &line, &col);
 				return rt_error_set(err, RT_EXIT_ERROR,
@@ -91,7 +119,7 @@ static int check_plan(struct rt_db *db, const struct rt_graph *g, const struct r
 			}
 			int autocommit = db && db->drv->needs_autocommit
 						 ? db->drv->needs_autocommit(db, words)
-						 : rt_sql_needs_autocommit(words);
+						 : !no_autocommit && rt_sql_needs_autocommit(words);
 			if (autocommit) {
 				const char *stmt = sc->text + sec->off + st->v[k].off;
 				int shown = (int)strcspn(stmt, "\n;");
@@ -112,8 +140,17 @@ static int check_plan(struct rt_db *db, const struct rt_graph *g, const struct r
 int rt_exec_check(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
 		  struct rt_error *err)
 {
-	struct rt_stmts *lists = split_plan(g, p);
-	int rc = check_plan(db, g, p, lists, err);
+	struct rt_stmts *lists = split_plan(lex_flags(db), g, p);
+	int rc = check_plan(db, NULL, g, p, lists, err);
+	release_lists(lists, p->n);
+	return rc;
+}
+
+int rt_exec_check_offline(const struct rt_sql_dialect *dia, const struct rt_graph *g,
+			  const struct rt_plan *p, struct rt_error *err)
+{
+	struct rt_stmts *lists = split_plan(dia ? dia->lex_flags : 0, g, p);
+	int rc = check_plan(NULL, dia, g, p, lists, err);
 	release_lists(lists, p->n);
 	return rc;
 }
@@ -195,15 +232,24 @@ static void step_desc(const struct rt_step *s, struct strbuf *sb)
 	free(to);
 }
 
+/* Where one migration's progress is recorded (see rt_progress_*), or none. */
+struct progress {
+	const char *rev;        /* NULL: not recorded (a single statement needs no resume) */
+	const char *direction;
+};
+
 /*
  * A transaction:false section: each statement on its own, so the server
  * runs none of them in an implicit transaction block, and a failure can
- * say how many ran before it.
+ * say how many ran before it.  From statement `from` on (the ones before
+ * ran in an earlier run); each one that completes is recorded in the
+ * progress table.  Returns -1 when a statement failed (info says where),
+ * -2 when recording it did.
  */
-static int exec_each(struct rt_db *db, const char *sql, const struct rt_stmts *st,
-		     struct rt_exec_info *info, struct rt_error *err)
+static int exec_each(struct rt_db *db, const char *sql, const struct rt_stmts *st, int from,
+		     const struct progress *pr, struct rt_exec_info *info, struct rt_error *err)
 {
-	for (int k = 0; k < st->nr; k++) {
+	for (int k = from; k < st->nr; k++) {
 		struct rt_stmt whole = { 0, st->v[k].len };
 		struct rt_stmts one = { .v = &whole, .nr = 1, .alloc = 1 };
 		if (db->drv->exec(db, sql + st->v[k].off, st->v[k].len, &one, info, err)) {
@@ -214,8 +260,49 @@ static int exec_each(struct rt_db *db, const char *sql, const struct rt_stmts *s
 				info->token_off += st->v[k].off;
 			return -1;
 		}
+		char sum[17];
+		rt_progress_sum(sql + st->v[k].off, st->v[k].len, sum);
+		if (pr->rev && rt_progress_add(db, pr->rev, pr->direction, k, sum, err))
+			return -2;
 	}
 	return 0;
+}
+
+/*
+ * How far an earlier run got through this section: the statements it
+ * recorded, each of which must still read as it did then (by checksum).
+ * Sets *from to their number; an edited one is refused, naming it.
+ */
+static int resume_point(struct rt_db *db, const struct rt_script *sc, const struct rt_section *sec,
+			const struct rt_stmts *st, const struct progress *pr, int *from,
+			struct rt_error *err)
+{
+	struct strvec sums = STRVEC_INIT;
+	const char *sql = sc->text + sec->off;
+	*from = 0;
+	if (!pr->rev)
+		return 0;
+	if (rt_progress_read(db, pr->rev, pr->direction, &sums, err))
+		return -1;
+	int ran = (int)sums.nr, rc = 0;
+	for (int k = 0; k < ran && !rc; k++) {
+		char sum[17];
+		int line, col;
+		if (k < st->nr)
+			rt_progress_sum(sql + st->v[k].off, st->v[k].len, sum);
+		if (k < st->nr && !strcmp(sum, sums.v[k]))
+			continue;
+		rt_script_position(sc, sec->off + (k < st->nr ? st->v[k].off : sec->len), &line, &col);
+		rc = rt_error_set(err, RT_EXIT_ERROR,
+				  "%s:%d:%d: statement %d was %s since an earlier run applied it (%d of "
+				  "its statements ran then); retort resumes only past statements that "
+				  "are unchanged: restore it, or undo what ran by hand and delete the "
+				  "migration's rows from %s (revision '%s')", sc->path, line, col, k + 1,
+				  k < st->nr ? "edited" : "removed", ran, RT_PROGRESS_TABLE, pr->rev);
+	}
+	strvec_clear(&sums);
+	*from = ran;
+	return rc;
 }
 
 /*
@@ -288,10 +375,14 @@ static int run_script(struct rt_db *db, const struct rt_script *sc, const struct
  * One migration: in its own transaction (BEGIN, SQL, version rows, COMMIT),
  * or inside the caller's when `in_txn` (--single-transaction); a section
  * marked transaction:false runs its statements first, then the version
- * change commits alone.
+ * change commits alone.  So does a section holding DDL on a database
+ * whose DDL commits implicitly (MySQL): it cannot be one transaction, and
+ * its version row changes only after its last statement.  There the
+ * version table, being DDL too, is created before the transaction begins.
  */
 static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_step *s,
-		    const struct rt_stmts *stmts, int *table_exists, int in_txn, struct rt_error *err)
+		    const struct rt_stmts *stmts, int *table_exists, int in_txn,
+		    const struct rt_exec_hooks *hooks, struct rt_error *err)
 {
 	const struct rt_driver *d = db->drv;
 	const struct rt_script *sc = g->revs[s->rev].script;
@@ -301,11 +392,49 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 	struct strbuf what = STRBUF_INIT;
 	int own = !in_txn;
 	step_desc(s, &what);
+	struct rt_section eff;
+	if (sec->transactional && first_implicit_commit(db, sql, stmts) >= 0) {
+		eff = *sec;
+		eff.transactional = 0; /* what it is on this database */
+		sec = &eff;
+	}
+	if (!*table_exists && db->vt->dialect->ddl_commits) {
+		if (rt_version_table_create(db, err))
+			goto fail_named;
+		*table_exists = 1;
+	}
 
+	/* outside a transaction, a migration of several statements can stop
+	 * part-way: its progress is recorded, and the next run resumes it */
+	struct progress pr = { NULL, s->kind == RT_STEP_UPGRADE ? "upgrade" : "downgrade" };
+	if (!sec->transactional && stmts->nr > 1)
+		pr.rev = sc->id;
 	if (!sec->transactional) {
-		if (exec_each(db, sql, stmts, &info, err)) {
-			if (!connection_lost(db, what.buf, err))
-				rt_exec_locate(sc, sec, &info, what.buf, err);
+		int from, rc;
+		if (resume_point(db, sc, sec, stmts, &pr, &from, err)) {
+			if (connection_lost(db, what.buf, err))
+				goto fail;
+			goto fail_named;
+		}
+		if (from && hooks && hooks->note) {
+			char msg[512];
+			snprintf(msg, sizeof(msg), "retort: resuming %s: %d of %d statements ran in an "
+				 "earlier run and are unchanged; running the rest", what.buf, from,
+				 stmts->nr);
+			hooks->note(hooks->ctx, msg);
+		}
+		if ((rc = exec_each(db, sql, stmts, from, &pr, &info, err))) {
+			if (connection_lost(db, what.buf, err))
+				goto fail;
+			if (rc == -2)
+				goto fail_named;
+			rt_exec_locate(sc, sec, &info, what.buf, err);
+			if (pr.rev) {
+				char prev[sizeof(err->detail)];
+				snprintf(prev, sizeof(prev), "%s", err->detail);
+				rt_error_set_detail(err, "%s\n%d of %d statements ran; the next run resumes "
+						    "after them", prev, info.statements_done, stmts->nr);
+			}
 			goto fail;
 		}
 	}
@@ -326,6 +455,9 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 		goto fail_rb;
 	}
 	if (apply_vops(db, s, err))
+		goto fail_rb_named;
+	/* the progress goes with the version row it led to */
+	if (pr.rev && rt_progress_clear(db, pr.rev, pr.direction, err))
 		goto fail_rb_named;
 	if (own && d->commit(db, err))
 		goto fail_rb_named;
@@ -355,7 +487,7 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 	const struct rt_driver *d = db->drv;
 	int stamping = p->purge || (p->n && p->steps[0].kind == RT_STEP_STAMP);
 
-	if (check_plan(db, g, p, lists, err))
+	if (check_plan(db, NULL, g, p, lists, err))
 		return -1;
 	if (single_txn)
 		for (int i = 0; i < p->n; i++)
@@ -364,6 +496,32 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 						    "%s: a 'transaction:false' section cannot run in a "
 						    "single transaction",
 						    g->revs[p->steps[i].rev].script->path);
+	if (single_txn && db->vt->dialect->ddl_commits)
+		for (int i = 0; i < p->n; i++) {
+			const struct rt_step *s = &p->steps[i];
+			if (s->kind == RT_STEP_STAMP)
+				continue;
+			const struct rt_script *sc = g->revs[s->rev].script;
+			const struct rt_section *sec = step_section(g, s);
+			int k = first_implicit_commit(db, sc->text + sec->off, &lists[i]);
+			if (k < 0)
+				continue;
+			int line, col;
+			const char *stmt = sc->text + sec->off + lists[i].v[k].off;
+			int shown = (int)strcspn(stmt, "\n;");
+			rt_script_position(sc, sec->off + lists[i].v[k].off, &line, &col);
+			return rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_NO_SINGLE_TXN,
+					    "%s:%d:%d: '%.*s%s' is DDL, which MySQL commits implicitly, so "
+					    "this run cannot be one transaction; --single-transaction needs "
+					    "every pending section to be DML only; nothing was run", sc->path,
+					    line, col, shown > 60 ? 60 : shown, stmt, shown > 60 ? "..." : "");
+		}
+	if (db->vt->dialect->ddl_commits && !table_exists && (single_txn || stamping || !p->n)) {
+		/* DDL would commit the transaction it ran in: create it first */
+		if (rt_version_table_create(db, err))
+			return -1;
+		table_exists = 1;
+	}
 	if (stamping || !p->n) {
 		/* stamps run no SQL: all their row changes in one transaction */
 		if (d->begin(db, err))
@@ -390,7 +548,7 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 		double t0 = now_ms();
 		if (hooks && hooks->step_start)
 			hooks->step_start(hooks->ctx, p, i);
-		if (run_step(db, g, &p->steps[i], &lists[i], &table_exists, single_txn, err)) {
+		if (run_step(db, g, &p->steps[i], &lists[i], &table_exists, single_txn, hooks, err)) {
 
 			if (single_txn) {
 				char prev[sizeof(err->detail)];
@@ -424,7 +582,7 @@ int rt_exec_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_pla
 		 int table_exists, int single_txn, const struct rt_exec_hooks *hooks,
 		 struct rt_error *err)
 {
-	struct rt_stmts *lists = split_plan(g, p);
+	struct rt_stmts *lists = split_plan(lex_flags(db), g, p);
 	int rc = run_plan(db, g, p, lists, table_exists, single_txn, hooks, err);
 	release_lists(lists, p->n);
 	return rc;

@@ -6,7 +6,14 @@
  * reports file:line:col of the failing statement with the database's
  * message; migrations before it stay applied.  The version table is
  * created in the same transaction as the first change, so a failed first
- * migration leaves the database exactly as it was.
+ * migration leaves the database exactly as it was (not where DDL commits
+ * implicitly, MySQL: there a section with DDL runs like transaction:false,
+ * and the version table is created first).
+ *
+ * A section that runs outside one transaction records each statement it
+ * completes in a progress table beside the version table; when it fails
+ * part-way, the next run resumes after the recorded statements if their
+ * text is unchanged, and refuses if one was edited.
  *
  * The caller must hold the driver's migration lock and must have read the
  * version rows (and computed the plan) under it.
@@ -23,6 +30,8 @@ struct rt_exec_hooks {
 	void (*step_start)(void *ctx, const struct rt_plan *p, int i);
 	void (*step_done)(void *ctx, const struct rt_plan *p, int i, double ms);
 	void *ctx;
+	/* Optional: a line to tell the user ("resuming ..."). */
+	void (*note)(void *ctx, const char *msg);
 };
 
 /*
@@ -34,6 +43,10 @@ struct rt_exec_hooks {
  */
 int rt_exec_check(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
 		  struct rt_error *err);
+/* The same for an offline script in dialect `dia` (NULL: the common rules):
+ * its lexer, and no statement refused where DDL commits anyway (MySQL). */
+int rt_exec_check_offline(const struct rt_sql_dialect *dia, const struct rt_graph *g,
+			  const struct rt_plan *p, struct rt_error *err);
 
 /* single_txn: the whole plan in one transaction (all or nothing). */
 int rt_exec_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,

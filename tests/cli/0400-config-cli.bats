@@ -98,7 +98,7 @@ load helpers
 	run rt -u 'postgresql://bob:hunter2@localhost:1/db' -v current
 	[ "$status" -ne 0 ]
 	[[ "$output" != *hunter2* ]]
-	run rt -u 'mysql://bob:hunter2@localhost/db' status
+	run rt -u 'mysql://bob:hunter2@localhost/db' -v status
 	[ "$status" -ne 0 ]
 	[[ "$output" != *hunter2* ]]
 	[[ "$output" == *"bob:***@"* ]]

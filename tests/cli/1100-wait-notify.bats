@@ -85,9 +85,9 @@ teardown() {
 	run rt wait --timeout 30 tcp://nohostport
 	[ "$status" -eq 64 ]
 	[[ $output == *"wait target 'tcp://nohostport' is not tcp://HOST:PORT"* ]]
-	run rt wait --timeout 30 "mysql://u:secret@h/db"
+	run rt wait --timeout 30 "oracle://u:secret@h/db"
 	[ "$status" -eq 64 ]
-	[[ $output == *"unsupported database url scheme 'mysql'"* ]]
+	[[ $output == *"unsupported database url scheme 'oracle'"* ]]
 	[[ $output != *secret* ]]
 	run rt wait --timeout -1
 	[ "$status" -eq 64 ]

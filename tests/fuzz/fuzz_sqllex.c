@@ -1,6 +1,7 @@
 /*
- * The SQL lexer and splitter.  The input is copied into a buffer of
- * exactly its size, so a read past `len` is an ASan error.  Properties:
+ * The SQL lexer and splitter, by the common rules and by MySQL's.  The
+ * input is copied into a buffer of exactly its size, so a read past `len`
+ * is an ASan error.  Properties:
  * statements are non-empty, in order, inside the input and do not
  * overlap; tokens likewise, and the token iterator always ends; word
  * lists are NUL-terminated inside their buffer.
@@ -33,17 +34,14 @@ static void tokens(const char *sql, size_t len, unsigned flags)
 		FUZZ_CHECK(lx.open_off < len);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The splitter with `flags` (0: the common rules, RT_LEX_MYSQL). */
+static void split(const char *sql, size_t size, unsigned flags)
 {
 	struct rt_stmts st = { 0 };
-	char *sql = malloc(size ? size : 1);
 	char words[64];
 	size_t end = 0;
 
-	if (!sql)
-		return 0;
-	memcpy(sql, data, size);
-	rt_sql_split(sql, size, &st);
+	rt_sql_split_ex(sql, size, flags, &st);
 	FUZZ_CHECK(st.nr >= 0 && st.nr <= st.alloc);
 	for (int i = 0; i < st.nr; i++) {
 		const struct rt_stmt *s = &st.v[i];
@@ -51,16 +49,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(s->off >= end);
 		FUZZ_CHECK(s->off <= size && s->len <= size - s->off);
 		end = s->off + s->len;
-		rt_sql_words(sql + s->off, s->len, 3, words, sizeof(words));
+		rt_sql_words_ex(sql + s->off, s->len, 3, flags, words, sizeof(words));
 		FUZZ_CHECK(memchr(words, '\0', sizeof(words)) != NULL);
 		(void)rt_sql_is_txn_control(words);
-		rt_sql_words(sql + s->off, s->len, 8, words, 8);  /* a short buffer */
+		rt_sql_words_ex(sql + s->off, s->len, 8, flags, words, 8);  /* a short buffer */
 		FUZZ_CHECK(memchr(words, '\0', 8) != NULL);
 	}
 	if (st.unterminated)
 		FUZZ_CHECK(st.open_off < size);
 	rt_stmts_release(&st);
-	for (unsigned flags = 0; flags < 4; flags++)
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *sql = malloc(size ? size : 1);
+
+	if (!sql)
+		return 0;
+	memcpy(sql, data, size);
+	split(sql, size, 0);
+	split(sql, size, RT_LEX_MYSQL);
+	/* every combination of the flags, MySQL's among them */
+	for (unsigned flags = 0; flags < 8; flags++)
 		tokens(sql, size, flags);
 	free(sql);
 	return 0;

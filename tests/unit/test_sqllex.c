@@ -1,15 +1,20 @@
 /* Unit tests of the SQL lexer (lib/sqllex.c): the token iterator's kinds
  * and offsets, and the statement splitter built on it: what ends a
- * statement and what never does. */
+ * statement and what never does; and the same for MySQL's rules
+ * (RT_LEX_MYSQL), which leave the others unchanged. */
 #include "unit.h"
 
 #include "lib/sqllex.h"
 
-/* Split `sql` and compare the statements' texts with `expect` (NULL-terminated). */
-static void check_split(const char *sql, const char *const *expect)
+/* Split `sql` with `flags` and compare the statements' texts with `expect`
+ * (NULL-terminated). */
+static void check_split_ex(const char *sql, unsigned flags, const char *const *expect)
 {
 	struct rt_stmts st;
-	rt_sql_split(sql, strlen(sql), &st);
+	if (flags)
+		rt_sql_split_ex(sql, strlen(sql), flags, &st);
+	else
+		rt_sql_split(sql, strlen(sql), &st);
 	int n = 0;
 	while (expect[n])
 		n++;
@@ -24,7 +29,8 @@ static void check_split(const char *sql, const char *const *expect)
 	rt_stmts_release(&st);
 }
 
-#define SPLIT(sql, ...) check_split(sql, (const char *const[]){ __VA_ARGS__, NULL })
+#define SPLIT(sql, ...) check_split_ex(sql, 0, (const char *const[]){ __VA_ARGS__, NULL })
+#define MYSPLIT(sql, ...) check_split_ex(sql, RT_LEX_MYSQL, (const char *const[]){ __VA_ARGS__, NULL })
 
 /* Lex `sql` with `flags` and compare each token's kind and text with
  * `expect`: pairs of a kind letter (w q s n p c) and the text, NULL-ended. */
@@ -177,6 +183,54 @@ static void unterminated(void **state)
 	rt_stmts_release(&st);
 }
 
+/* MySQL's tokens: backtick names, "..." strings, backslash escapes, # and
+ * "-- " comments, version comments whose content is SQL, no dollar quotes. */
+static void mysql_tokens(void **state)
+{
+	(void)state;
+	TOKENS("SELECT `a``b`, \"it\\\"s\", 'x\\'y', $x$ # rest; of line\n", RT_LEX_MYSQL | RT_LEX_COMMENTS,
+	       "w", "SELECT", "q", "`a``b`", "p", ",", "s", "\"it\\\"s\"", "p", ",", "s", "'x\\'y'",
+	       "p", ",", "w", "$x$", "c", "# rest; of line");
+	TOKENS("1--1 -- c\n/*!50100 KEY */ /*M!100100 x */ /* a /* b */ c", RT_LEX_MYSQL | RT_LEX_COMMENTS,
+	       "n", "1", "p", "-", "p", "-", "n", "1", "c", "-- c", "c", "/*!50100", "w", "KEY", "c", "*/",
+	       "c", "/*M!100100", "w", "x", "c", "*/", "c", "/* a /* b */", "w", "c");
+	/* the same text by the common rules: # is punctuation, ` too, "..." a name */
+	TOKENS("`a` # \"b\"", 0, "p", "`", "w", "a", "p", "`", "p", "#", "q", "\"b\"");
+}
+
+/* MySQL's statements: semicolons in its quotes and comments, version
+ * comments as statements, and the client's DELIMITER command. */
+static void mysql_split(void **state)
+{
+	(void)state;
+	MYSPLIT("INSERT INTO t VALUES ('a\\';b'); # x; y\nSELECT `;`;",
+		"INSERT INTO t VALUES ('a\\';b');", "SELECT `;`;");
+	MYSPLIT("/*!40101 SET @x = 1 */;\n/*!40014 SET a=b; */\nSELECT 1",
+		"/*!40101 SET @x = 1 */;", "/*!40014 SET a=b; */\nSELECT 1");
+	MYSPLIT("DELIMITER //\nCREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\n  IF x THEN SELECT 2; END IF;\nEND //\n"
+		"DELIMITER ;\nCALL p();\nSELECT 3;",
+		"CREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\n  IF x THEN SELECT 2; END IF;\nEND ",
+		"CALL p();", "SELECT 3;");
+	MYSPLIT("delimiter $$\nCREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW SET NEW.x = 1$$\n"
+		"SELECT 'a$$b'$$\nDELIMITER ;",
+		"CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW SET NEW.x = 1", "SELECT 'a$$b'");
+	/* DELIMITER is a command only at the start of a line and of a statement */
+	MYSPLIT("SELECT 1 DELIMITER //;", "SELECT 1 DELIMITER //;");
+	/* the common rules never knew DELIMITER, and still do not */
+	SPLIT("DELIMITER //\nSELECT 1; //", "DELIMITER //\nSELECT 1;", "//");
+	/* an unclosed "..." is reported at its quote (the fuzzer found it one past) */
+	struct rt_stmts st;
+	rt_sql_split_ex("SELECT \"ab", 10, RT_LEX_MYSQL, &st);
+	assert_true(st.unterminated);
+	assert_int_equal(st.open_off, 7);
+	rt_stmts_release(&st);
+	/* rt_sql_words skips MySQL's comments */
+	char w[64];
+	const char *v = "/*!50003 CREATE*/ /*!50017 DEFINER=x*/ # c\n TRIGGER";
+	rt_sql_words_ex(v, strlen(v), 3, RT_LEX_MYSQL, w, sizeof(w));
+	assert_string_equal(w, "CREATE DEFINER");
+}
+
 static void words(void **state)
 {
 	(void)state;
@@ -205,6 +259,8 @@ int main(void)
 		cmocka_unit_test(bodies),
 		cmocka_unit_test(unterminated),
 		cmocka_unit_test(words),
+		cmocka_unit_test(mysql_tokens),
+		cmocka_unit_test(mysql_split),
 	};
 	return cmocka_run_group_tests_name("sqllex", tests, NULL, NULL);
 }

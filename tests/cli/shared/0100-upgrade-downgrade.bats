@@ -5,8 +5,14 @@
 # under any table name, online and offline); that a failing migration
 # leaves neither its DDL nor a version change behind and is reported at its
 # file:line:col with the database's own message; transaction:false
-# sections; --single-transaction; and what is refused before anything runs.
-# Locking and other backend-only behaviour: 0100-sqlite.bats, 1000-postgresql.bats.
+# sections, and resuming one that stopped part-way (unless a statement that
+# ran was edited); --single-transaction; and what is refused before
+# anything runs.
+# MySQL commits implicitly around DDL: there a failing section's DDL stays,
+# the error says what ran, and --single-transaction refuses DDL (by_backend
+# says what each database does).
+# Locking and other backend-only behaviour: 0100-sqlite.bats,
+# 1000-postgresql.bats, 1700-mysql.bats.
 
 load ../helpers
 shared_scenarios
@@ -27,7 +33,9 @@ shared_scenarios
 	linear3
 	rt upgrade head
 	[ "$(db_column alembic_version version_num)" = "varchar(32) not null" ]
-	[ "$(db_key alembic_version)" = "alembic_version_pkc PRIMARY KEY (version_num)" ]
+	# MySQL names every primary key PRIMARY, whatever CREATE TABLE says
+	pk=$(by_backend sqlite=alembic_version_pkc postgresql=alembic_version_pkc mysql=PRIMARY)
+	[ "$(db_key alembic_version)" = "$pk PRIMARY KEY (version_num)" ]
 }
 
 @test "a version table named by a keyword or with a space is quoted, online and offline" {
@@ -37,7 +45,7 @@ shared_scenarios
 		[ "$status" -eq 0 ]
 		[ "$(rt -q --version-table "$vt" current)" = "3c4d5e6f7a8b (head)" ]
 		[ "$(db_sql "SELECT version_num FROM \"$vt\"")" = "3c4d5e6f7a8b" ]
-		[ "$(db_key "$vt")" = "${vt}_pkc PRIMARY KEY (version_num)" ]
+		[ "$(db_key "$vt")" = "$(by_backend sqlite="${vt}_pkc" postgresql="${vt}_pkc" mysql=PRIMARY) PRIMARY KEY (version_num)" ]
 		db_sql "DROP TABLE a; DROP TABLE b; DROP TABLE c; DROP TABLE \"$vt\""
 		rt -q --version-table "$vt" upgrade head --sql >offline.sql
 		db_load offline.sql
@@ -113,11 +121,15 @@ INSERT INTO b VALUES (1);
 SELECT * FORM b;" "DROP TABLE b;"
 	run rt upgrade head
 	[ "$status" -eq 2 ]
-	want=$(by_backend sqlite='near "FORM": syntax error' postgresql='42601: syntax error at or near "FORM"')
+	want=$(by_backend sqlite='near "FORM": syntax error' postgresql='42601: syntax error at or near "FORM"' \
+		mysql="1064 (42000): You have an error in your SQL syntax; check the manual that corresponds to your MariaDB server version for the right syntax to use near 'FORM b' at line 1")
 	[[ "$output" == *"retort: error: migrations/versions/2b3c4d5e6f7a_broken.sql:10:10: $want (upgrade 1a2b3c4d5e6f -> 2b3c4d5e6f7a)"* ]]
 	[[ "$output" == *"LINE 10: SELECT * FORM b;"$'\n'"                  ^"* ]]
 	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
-	[ "$(db_tables)" = "a alembic_version" ]
+	# MySQL: the DDL and the INSERT after it committed, and the error says so
+	[ "$(db_tables)" = "$(by_backend sqlite='a alembic_version' postgresql='a alembic_version' mysql='a alembic_version b retort_progress')" ]
+	ran=$(by_backend sqlite='' postgresql='' mysql='2 statement(s) before it ran outside a transaction and stay applied')
+	[[ "$output" == *"$ran"* ]]
 }
 
 @test "a failing statement is reported at its line, with the database's message" {
@@ -127,19 +139,26 @@ SELECT * FORM b;" "DROP TABLE b;"
 	run rt upgrade head
 	[ "$status" -eq 2 ]
 	want=$(by_backend sqlite='UNIQUE constraint failed: t.id' \
-		postgresql='23505: duplicate key value violates unique constraint')
+		postgresql='23505: duplicate key value violates unique constraint' \
+		mysql="1062 (23000): Duplicate entry '1' for key 'PRIMARY'")
 	[[ "$output" == *"1a2b3c4d5e6f_insert.sql:10:3: $want"* ]]
-	detail=$(by_backend sqlite='' postgresql='DETAIL:  Key (id)=(1) already exists.')
+	detail=$(by_backend sqlite='' postgresql='DETAIL:  Key (id)=(1) already exists.' mysql='')
 	[[ "$output" == *"$detail"* ]]
-	[ "$(db_tables)" = "" ]
+	# MySQL: the version table comes first (DDL), then the CREATE TABLE commits
+	[ "$(db_tables)" = "$(by_backend sqlite='' postgresql='' mysql='alembic_version retort_progress t')" ]
+	[ "$(db_versions)" = "" ]
 }
 
 @test "a failing first migration leaves the database exactly as it was" {
 	mkrev 1a2b3c4d5e6f "" "bad" "CREATE TABLE a (id INTEGER); SELECT * FROM missing;" "-"
 	run rt upgrade head
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"$(by_backend sqlite='no such table: missing' postgresql='42P01: relation "missing" does not exist')"* ]]
-	[ "$(db_tables)" = "" ]
+	[[ "$output" == *"$(by_backend sqlite='no such table: missing' postgresql='42P01: relation "missing" does not exist' \
+		mysql="1146 (42S02): Table '${MY_DB:-}.missing' doesn't exist")"* ]]
+	# exactly as it was, except on MySQL, whose DDL commits: that is said
+	[ "$(db_tables)" = "$(by_backend sqlite='' postgresql='' mysql='a alembic_version retort_progress')" ]
+	[[ "$output" == *"$(by_backend sqlite='' postgresql='' mysql='1 statement(s) before it ran outside a transaction and stay applied')"* ]]
+	[ "$(db_versions)" = "" ]
 }
 
 @test "a migration may not commit the runner's transaction" {
@@ -154,6 +173,15 @@ COMMIT;" "-"
 @test "a statement that cannot run in a transaction needs transaction:false, and runs with it" {
 	mkrev 1a2b3c4d5e6f "" "create" "CREATE TABLE a (id INTEGER);" "DROP TABLE a;"
 	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "vacuum" "VACUUM;" ""
+	if [ "$(by_backend sqlite=refused postgresql=refused mysql=none)" = none ]; then
+		# MySQL has no such statement: the DDL that ends a transaction
+		# (OPTIMIZE TABLE) just runs, statement by statement
+		sed -i 's/^VACUUM;$/OPTIMIZE TABLE a;/' migrations/versions/2b3c4d5e6f7a_vacuum.sql
+		run rt upgrade head
+		[ "$status" -eq 0 ]
+		[ "$(db_versions)" = "2b3c4d5e6f7a" ]
+		return
+	fi
 	run rt upgrade head
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"2b3c4d5e6f7a_vacuum.sql:8:1: 'VACUUM' cannot run inside a transaction; mark the section '-- migrate:upgrade transaction:false' (line 7)"* ]]
@@ -181,11 +209,46 @@ DROP TABLE b;
 SQL
 	run rt upgrade head
 	[ "$status" -eq 2 ]
-	want=$(by_backend sqlite='8:14: table a already exists' postgresql='8:1: 42P07: relation "a" already exists')
+	want=$(by_backend sqlite='8:14: table a already exists' postgresql='8:1: 42P07: relation "a" already exists' \
+		mysql="8:1: 1050 (42S01): Table 'a' already exists")
 	[[ "$output" == *"2b3c4d5e6f7a_partial.sql:$want"* ]]
 	[[ "$output" == *"1 statement(s) before it ran outside a transaction and stay applied"* ]]
+	[[ "$output" == *"1 of 2 statements ran; the next run resumes after them"* ]]
 	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
-	[ "$(db_tables)" = "a alembic_version b" ]
+	# the progress is retort's own table, beside the version table
+	[ "$(db_tables)" = "a alembic_version b retort_progress" ]
+	run rt current -v
+	[[ "$output" == *"Left part-way: upgrade of 2b3c4d5e6f7a, 1 statement(s) ran; the next upgrade resumes after them"* ]]
+}
+
+@test "a transaction:false section resumes after its completed statements, unless one was edited" {
+	mkrev 1a2b3c4d5e6f "" "create" "CREATE TABLE a (id INTEGER);" "DROP TABLE a;"
+	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "partial" "CREATE TABLE b (id INTEGER);
+CREATE TABLE c (id INTEGER);
+CREATE TABLE a (id INTEGER);
+CREATE TABLE e (id INTEGER);" "-"
+	sed -i 's/^-- migrate:upgrade$/-- migrate:upgrade transaction:false/' migrations/versions/2b3c4d5e6f7a_partial.sql
+	run rt upgrade head
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"2 of 4 statements ran; the next run resumes after them"* ]]
+	# an edited statement that ran is refused, naming it
+	sed -i 's/^CREATE TABLE c (id INTEGER);$/CREATE TABLE c (id BIGINT);/' migrations/versions/2b3c4d5e6f7a_partial.sql
+	run rt upgrade head
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"2b3c4d5e6f7a_partial.sql:9:1: statement 2 was edited since an earlier run applied it (2 of its statements ran then)"* ]]
+	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
+	# restored, and the failing one fixed: it resumes after the two
+	sed -i 's/^CREATE TABLE c (id BIGINT);$/CREATE TABLE c (id INTEGER);/; s/^CREATE TABLE a (id INTEGER);$/CREATE TABLE d (id INTEGER);/' \
+		migrations/versions/2b3c4d5e6f7a_partial.sql
+	run rt upgrade head
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"resuming upgrade 1a2b3c4d5e6f -> 2b3c4d5e6f7a: 2 of 4 statements ran in an earlier run and are unchanged"* ]]
+	[ "$(db_versions)" = "2b3c4d5e6f7a" ]
+	[ "$(db_tables)" = "a alembic_version b c d e retort_progress" ]
+	# its progress went with the version row
+	[ "$(db_sql 'SELECT count(*) FROM retort_progress')" = "0" ]
+	run rt current -v
+	[[ "$output" != *"Left part-way"* ]]
 }
 
 @test "--single-transaction is all or nothing" {
@@ -194,12 +257,15 @@ SQL
 	printf 'SELECT * FROM missing;\n' >>migrations/versions/3c4d5e6f7a8b_create_c.sql
 	run rt --single-transaction upgrade head
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"every migration of this run was rolled back"* ]]
+	# MySQL cannot hold DDL in a transaction, so it refuses before anything runs
+	[[ "$output" == *"$(by_backend sqlite='every migration of this run was rolled back' \
+		postgresql='every migration of this run was rolled back' \
+		mysql="1a2b3c4d5e6f_create_a.sql:8:1: 'CREATE TABLE a (id INTEGER PRIMARY KEY)' is DDL, which MySQL commits implicitly")"* ]]
 	[ "$(db_tables)" = "" ]
 	run rt upgrade head
 	[ "$status" -eq 2 ]
 	[ "$(db_versions)" = "2b3c4d5e6f7a" ]
-	[ "$(db_tables)" = "a alembic_version b" ]
+	[ "$(db_tables)" = "$(by_backend sqlite='a alembic_version b' postgresql='a alembic_version b' mysql='a alembic_version b c retort_progress')" ]
 }
 
 @test "downgrade through an irreversible migration is refused before anything runs" {
@@ -257,6 +323,7 @@ SQL
 	run rt upgrade head
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"expected to change one row"*"'1a2b3c4d5e6f'"* ]]
-	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
-	[ "$(db_tables)" = "a alembic_version" ]
+	# MySQL: the section's statements committed one by one, its DELETE too
+	[ "$(db_versions)" = "$(by_backend sqlite=1a2b3c4d5e6f postgresql=1a2b3c4d5e6f mysql=)" ]
+	[ "$(db_tables)" = "$(by_backend sqlite='a alembic_version' postgresql='a alembic_version' mysql='a alembic_version b retort_progress')" ]
 }

@@ -15,6 +15,11 @@
 load ../helpers
 shared_scenarios
 
+# MySQL has no declarative schema yet (issue #19, part 2): every scenario
+# here is skipped there, saying so, and 1700-mysql.bats asserts that each
+# schema command refuses with that reason.
+not_yet mysql "the declarative schema is not yet supported for MySQL (issue #19, part 2)"
+
 T='CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT);'
 
 @test "a new table, with its index, is created; downgrade drops it" {
@@ -186,13 +191,18 @@ CREATE INDEX "Order Items By Qty" ON "Order Items" ("Qty");'
 	[ "$output" = "$(cat schema.sql)" ]
 }
 
-@test "the version table is never in a diff or a check" {
+@test "the version table and retort's progress table are never in a diff or a check" {
 	mkdir -p migrations/versions
 	echo "$T" >migrations/schema.sql
-	rt -q revision --autogenerate -m base
+	rt -q revision --autogenerate -m base --rev-id base0
+	# a transaction:false migration of two statements records its progress
+	sed -i 's/^-- migrate:upgrade$/-- migrate:upgrade transaction:false/' migrations/versions/base0_*.sql
+	sed -i '/^-- migrate:upgrade/a SELECT 1;' migrations/versions/base0_*.sql
 	rt -q upgrade head
+	[[ "$(db_tables)" == *retort_progress* ]]
 	run rt -q dump
 	[[ "$output" != *alembic_version* ]]
+	[[ "$output" != *retort_progress* ]]
 	run rt -q check
 	[ "$status" -eq 0 ]
 }
