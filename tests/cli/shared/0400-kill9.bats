@@ -11,19 +11,21 @@
 
 load ../helpers
 shared_scenarios
+not_yet mysql "MySQL commits DDL by itself, so a kill between a statement and its progress row can leave a statement to redo by hand: these trials would fail there by design (see the README)"
 
 REVS=20
 
 # Twenty revisions k00000000001..k00000000020, each creating table tN and
 # filling it with 500 rows in a second statement.
 k_revisions() {
-	local i prev
+	local i prev rows
+	rows=$(seq 1 500 | sed 's/.*/(&)/' | paste -sd,)
 	for i in $(seq 1 $REVS); do
 		prev=""
 		[ "$i" -eq 1 ] || prev=$(printf 'k%011d' $((i - 1)))
 		mkrev "$(printf 'k%011d' "$i")" "$prev" "step $i" \
 			"CREATE TABLE t$i (x INTEGER);
-WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 500) INSERT INTO t$i SELECT n FROM c;" \
+INSERT INTO t$i VALUES $rows;" \
 			"DROP TABLE t$i;"
 	done
 }
