@@ -1,11 +1,14 @@
 /*
  * The driver registry (which drivers this build has) and the few helpers
  * every driver shares: opening a connection together with its version
- * table, closing it, and the statements no database runs in a transaction.
+ * table, closing it, the migration lock's polling, and the statements no
+ * database runs in a transaction.
  */
 #include "driver.h"
 #include "version_table.h"
+#include "../lib/clock.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #ifdef RT_WITH_SQLITE
@@ -95,4 +98,38 @@ int rt_sql_needs_autocommit(const char *words)
 int rt_db_connected(struct rt_db *db)
 {
 	return !db->drv->connected || db->drv->connected(db);
+}
+
+int rt_db_poll_lock(struct rt_db *db, const struct rt_db_opts *opts,
+		    int (*try)(struct rt_db *db, int *got, struct rt_error *err),
+		    void (*holder)(struct rt_db *db, char *buf, size_t n), struct rt_error *err)
+{
+	double start = rt_now(), delay = 0.05;
+	int announced = 0;
+	for (;;) {
+		int got = 0;
+		if (try(db, &got, err))
+			return -1;
+		if (got)
+			return 0;
+		char who[512];
+		if (!announced && opts->on_lock_wait) {
+			char what[768];
+			holder(db, who, sizeof(who));
+			snprintf(what, sizeof(what), "%s%s", db->vt->sql, who);
+			opts->on_lock_wait(opts->ctx, what);
+			announced = 1;
+		}
+		if (rt_now() - start >= opts->lock_timeout) {
+			holder(db, who, sizeof(who));
+			return rt_error_hinted(err, RT_EXIT_LOCK, RT_HINT_LOCK_TIMEOUT,
+					    "timed out after %g s waiting for the migration lock on %s%s; "
+					    "another retort is migrating this database", opts->lock_timeout,
+					    db->vt->sql, who);
+		}
+		/* backoff with jitter, so waiting processes don't poll in step */
+		rt_sleep(rt_jitter(delay, 0.5));
+		if (delay < 0.5)
+			delay *= 1.6;
+	}
 }

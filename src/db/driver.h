@@ -191,4 +191,16 @@ void rt_db_close(struct rt_db *db);
 /* Is the connection up (see rt_driver.connected)? */
 int rt_db_connected(struct rt_db *db);
 
+/*
+ * The migration-lock policy every server driver shares: try without
+ * waiting (`try` sets *got), announce the wait once through
+ * opts->on_lock_wait naming the holder (`holder` fills buf with " (held
+ * by ...)" or ""), poll with backoff and jitter, and after
+ * opts->lock_timeout fail with RT_EXIT_LOCK.  Returns 0 once the lock is
+ * taken.
+ */
+int rt_db_poll_lock(struct rt_db *db, const struct rt_db_opts *opts,
+		    int (*try)(struct rt_db *db, int *got, struct rt_error *err),
+		    void (*holder)(struct rt_db *db, char *buf, size_t n), struct rt_error *err);
+
 #endif

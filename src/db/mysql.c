@@ -169,8 +169,9 @@ static int query_value(struct my_db *d, const char *sql, int n, const char *cons
 }
 
 /* " (held by connection id 12, user 'app', host 'localhost:4242')", or "". */
-static void lock_holder(struct my_db *d, char *buf, size_t n)
+static void lock_holder(struct rt_db *db, char *buf, size_t n)
 {
+	struct my_db *d = MDB(db);
 	struct strbuf q = STRBUF_INIT;
 	MYSQL_RES *r;
 	MYSQL_ROW row;
@@ -195,44 +196,29 @@ static void lock_holder(struct my_db *d, char *buf, size_t n)
 	}
 }
 
-static int my_lock(struct rt_db *db, struct rt_error *err)
+/* One try at GET_LOCK, without waiting. */
+static int my_try_lock(struct rt_db *db, int *got, struct rt_error *err)
 {
 	struct my_db *d = MDB(db);
 	const char *p[1] = { d->lock_name };
-	double start = rt_now(), delay = 0.05;
-	int announced = 0;
-	for (;;) {
-		char got[8];
-		if (query_value(d, "SELECT GET_LOCK(?1, 0)", 1, p, got, sizeof(got),
-				"taking the migration lock", err))
-			return -1;
-		if (!strcmp(got, "1")) {
-			d->locked = 1;
-			return 0;
-		}
-		if (strcmp(got, "0"))
-			return rt_error_set(err, RT_EXIT_ERROR, "taking the migration lock: GET_LOCK "
-					    "returned %s", *got ? got : "NULL");
-		char holder[256];
-		if (!announced && d->opts.on_lock_wait) {
-			char what[512];
-			lock_holder(d, holder, sizeof(holder));
-			snprintf(what, sizeof(what), "%s%s", d->base.vt->sql, holder);
-			d->opts.on_lock_wait(d->opts.ctx, what);
-			announced = 1;
-		}
-		if (rt_now() - start >= d->opts.lock_timeout) {
-			lock_holder(d, holder, sizeof(holder));
-			return rt_error_hinted(err, RT_EXIT_LOCK, RT_HINT_LOCK_TIMEOUT,
-					    "timed out after %g s waiting for the migration lock on %s%s; "
-					    "another retort is migrating this database", d->opts.lock_timeout,
-					    d->base.vt->sql, holder);
-		}
-		/* backoff with jitter, so waiting processes don't poll in step */
-		rt_sleep(rt_jitter(delay, 0.5));
-		if (delay < 0.5)
-			delay *= 1.6;
-	}
+	char v[8];
+	if (query_value(d, "SELECT GET_LOCK(?1, 0)", 1, p, v, sizeof(v), "taking the migration lock",
+			err))
+		return -1;
+	if (strcmp(v, "1") && strcmp(v, "0"))
+		return rt_error_set(err, RT_EXIT_ERROR, "taking the migration lock: GET_LOCK "
+				    "returned %s", *v ? v : "NULL");
+	*got = !strcmp(v, "1");
+	return 0;
+}
+
+static int my_lock(struct rt_db *db, struct rt_error *err)
+{
+	struct my_db *d = MDB(db);
+	if (rt_db_poll_lock(db, &d->opts, my_try_lock, lock_holder, err))
+		return -1;
+	d->locked = 1;
+	return 0;
 }
 
 static void my_unlock(struct rt_db *db)

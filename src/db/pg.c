@@ -130,8 +130,9 @@ static int run(struct pg_db *d, const char *sql, int n, const char *const *param
  * its client died without the server noticing, so say how to end it.
  */
 #define ORPHAN_IDLE_S 10
-static void lock_holder(struct pg_db *d, char *buf, size_t n)
+static void lock_holder(struct rt_db *db, char *buf, size_t n)
 {
+	struct pg_db *d = PDB(db);
 	char classid[16], objid[16];
 	const char *p[2] = { classid, objid };
 	PGresult *r;
@@ -160,45 +161,29 @@ static void lock_holder(struct pg_db *d, char *buf, size_t n)
 	PQclear(r);
 }
 
-static int pg_lock(struct rt_db *db, struct rt_error *err)
+/* One try at the advisory lock, without waiting. */
+static int pg_try_lock(struct rt_db *db, int *got, struct rt_error *err)
 {
 	struct pg_db *d = PDB(db);
 	PGresult *r;
 	char key[32];
 	const char *p[1] = { key };
-	double start = rt_now(), delay = 0.05;
-	int announced = 0;
 	snprintf(key, sizeof(key), "%lld", (long long)d->lock_key);
-	for (;;) {
-		if (run(d, "SELECT pg_catalog.pg_try_advisory_lock($1::bigint)", 1, p, &r,
-			"taking the migration lock", err))
-			return -1;
-		int got = !strcmp(PQgetvalue(r, 0, 0), "t");
-		PQclear(r);
-		if (got) {
-			d->locked = 1;
-			return 0;
-		}
-		char holder[512];
-		if (!announced && d->opts.on_lock_wait) {
-			char what[768];
-			lock_holder(d, holder, sizeof(holder));
-			snprintf(what, sizeof(what), "%s%s", d->base.vt->sql, holder);
-			d->opts.on_lock_wait(d->opts.ctx, what);
-			announced = 1;
-		}
-		if (rt_now() - start >= d->opts.lock_timeout) {
-			lock_holder(d, holder, sizeof(holder));
-			return rt_error_hinted(err, RT_EXIT_LOCK, RT_HINT_LOCK_TIMEOUT,
-					    "timed out after %g s waiting for the migration lock on %s%s; "
-					    "another retort is migrating this database", d->opts.lock_timeout,
-					    d->base.vt->sql, holder);
-		}
-		/* backoff with jitter, so waiting processes don't poll in step */
-		rt_sleep(rt_jitter(delay, 0.5));
-		if (delay < 0.5)
-			delay *= 1.6;
-	}
+	if (run(d, "SELECT pg_catalog.pg_try_advisory_lock($1::bigint)", 1, p, &r,
+		"taking the migration lock", err))
+		return -1;
+	*got = !strcmp(PQgetvalue(r, 0, 0), "t");
+	PQclear(r);
+	return 0;
+}
+
+static int pg_lock(struct rt_db *db, struct rt_error *err)
+{
+	struct pg_db *d = PDB(db);
+	if (rt_db_poll_lock(db, &d->opts, pg_try_lock, lock_holder, err))
+		return -1;
+	d->locked = 1;
+	return 0;
 }
 
 static void pg_unlock(struct rt_db *db)
