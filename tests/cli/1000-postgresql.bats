@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # Covers what only the PostgreSQL driver does, against a real server
 # (tests/pg/server.sh): CREATE INDEX CONCURRENTLY with transaction:false;
-# the advisory-lock with eight concurrent processes and a held lock that
-# times out naming its holder; --statement-timeout; --search-path and
+# a held advisory lock that times out naming its holder, and one held by
+# an idle session called orphaned (concurrent runners on every backend:
+# shared/0110-concurrent-runs.bats); --statement-timeout; --search-path and
 # --version-table-schema; SQLAlchemy URL forms, DATABASE_URL_FILE and
 # libpq's environment; and that passwords never appear in any output.
 # Upgrades, downgrades, stamps and their errors on every backend:
@@ -22,27 +23,6 @@ backend postgresql
 	run rt upgrade head
 	[ "$status" -eq 0 ]
 	[ "$(pq "SELECT indexname FROM pg_indexes WHERE tablename = 'a'")" = "a_id" ]
-}
-
-@test "pg: eight concurrent upgrades run each migration exactly once" {
-	for i in $(seq 1 20); do
-		prev=""
-		if [ $i -gt 1 ]; then prev=$(printf 'c%011d' $((i - 1))); fi
-		mkrev "$(printf 'c%011d' $i)" "$prev" "step $i" \
-			"CREATE TABLE t$i (x int); INSERT INTO log VALUES ($i);" "DROP TABLE t$i;"
-	done
-	sed -i 's/^CREATE TABLE t1 (x int);/CREATE TABLE log (n int); CREATE TABLE t1 (x int);/' \
-		migrations/versions/c00000000001_step_1.sql
-	pids=()
-	for p in 1 2 3 4 5 6 7 8; do
-		rt -q upgrade head 2>"err$p" &
-		pids+=($!)
-	done
-	for pid in "${pids[@]}"; do
-		wait "$pid" || { cat err*; return 1; }
-	done
-	[ "$(pq 'SELECT count(*), count(DISTINCT n) FROM log')" = "20|20" ]
-	[ "$(db_versions)" = "c00000000020" ]
 }
 
 @test "pg: a held lock times out with exit 4 and names the holder" {

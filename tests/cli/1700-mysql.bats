@@ -12,8 +12,8 @@
 #     says so at file:line:col, leaves the version row, and the next run
 #     resumes after what ran (refusing if a statement that ran was edited);
 #     and --single-transaction is refused unless every pending section is DML;
-#   - the GET_LOCK migration lock: eight concurrent runs apply every
-#     migration once, and a held lock times out with exit 4 naming its holder;
+#   - the GET_LOCK migration lock: a held lock times out with exit 4 naming
+#     its holder (concurrent runners: shared/0110-concurrent-runs.bats);
 #   - MySQL's SQL: backtick names, # and version comments, backslash
 #     escapes, DELIMITER blocks for a procedure and a trigger;
 #   - offline --sql exactly as the real Alembic renders it for MySQL;
@@ -200,27 +200,6 @@ INSERT INTO missing VALUES (1);" "DROP TABLE b;"
 	[ "$status" -eq 0 ]
 	[ "$(db_sql 'SELECT count(*) FROM t')" = "2" ]
 	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
-}
-
-@test "mysql: eight concurrent upgrades apply every migration once and all exit 0" {
-	for i in $(seq 1 20); do
-		prev=""
-		if [ $i -gt 1 ]; then prev=$(printf 'c%011d' $((i - 1))); fi
-		mkrev "$(printf 'c%011d' $i)" "$prev" "step $i" \
-			"CREATE TABLE t$i (x int); INSERT INTO log VALUES ($i);" "DROP TABLE t$i;"
-	done
-	sed -i 's/^CREATE TABLE t1 (x int);/CREATE TABLE log (n int); CREATE TABLE t1 (x int);/' \
-		migrations/versions/c00000000001_step_1.sql
-	pids=()
-	for p in 1 2 3 4 5 6 7 8; do
-		rt -q --lock-timeout 60 upgrade head 2>"err$p" &
-		pids+=($!)
-	done
-	for pid in "${pids[@]}"; do
-		wait "$pid" || { cat err*; return 1; }
-	done
-	[ "$(db_sql 'SELECT count(*), count(DISTINCT n) FROM log')" = "20|20" ]
-	[ "$(db_versions)" = "c00000000020" ]
 }
 
 @test "mysql: a held lock times out with exit 4 and names its holder" {
