@@ -61,11 +61,18 @@ need_netns() {
 	switch_backend postgresql
 	command -v ss >/dev/null || skip "ss is not installed (apt-get install iproute2)"
 	pq "CREATE SEQUENCE slow_once"
-	slow_once 3
+	slow_once 10
 	DATABASE_URL=$(pg_tcp_url) rt -q upgrade head &
 	victim=$!
-	sleep 1.5
-	timer=$(ss -tno state established "( dport = :$RETORT_TEST_PG_PORT )" | grep -o 'timer:(keepalive,[^)]*)' | head -n 1)
+	# once the migration sleeps on the server, the socket sits idle with
+	# its keepalive timer armed (however slowly retort started: valgrind)
+	timer=
+	for _ in $(seq 1 300); do
+		timer=$(ss -tno state established "( dport = :$RETORT_TEST_PG_PORT )" |
+			grep -o 'timer:(keepalive,[^)]*)' | head -n 1)
+		[ -z "$timer" ] || break
+		sleep 0.1
+	done
 	wait $victim
 	echo "timer: $timer"
 	# "timer:(keepalive,28sec,0)": within the 30 s idle time, not the system's two hours

@@ -39,11 +39,16 @@ for _ in $(seq 1 100); do
 	[ "$n" = 1 ] && break
 	sleep 0.1
 done
-if ss -tno state established "( dport = :$port )" | grep -q 'timer:(keepalive'; then
-	echo keepalive_timer=yes
-else
-	echo keepalive_timer=no
-fi
+# the client's socket arms its keepalive timer once it sits idle
+timer=no
+for _ in $(seq 1 50); do
+	if ss -tno state established "( dport = :$port )" | grep -q 'timer:(keepalive'; then
+		timer=yes
+		break
+	fi
+	sleep 0.1
+done
+echo "keepalive_timer=$timer"
 t0=$EPOCHREALTIME
 iptables -A INPUT -p tcp --dport "$port" -j DROP
 iptables -A INPUT -p tcp --sport "$port" -j DROP
