@@ -125,11 +125,11 @@ teardown() {
 }
 
 @test "ci: database and migration start at the same moment; the migration waits" {
-	docker compose up -d db >/dev/null 2>&1 &
+	docker compose up -d db >up.log 2>&1 &
 	up=$!
 	# --no-deps: no help from compose's health check, only retort's own wait
 	run docker compose run --rm -T --no-deps migrate upgrade head
-	wait $up
+	wait $up || { echo "docker compose up -d db failed:"; cat up.log; return 1; }
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output == *"waiting up to 60 s for postgresql://app:***@db:5432/app"* ]]

@@ -119,8 +119,11 @@ print(eval(sys.argv[2], {"d": d}))' "$@"; }
 	pod one
 	pod two
 	podman kube play pod-one.yaml >/dev/null 2>&1 3>&- &
+	p1=$!
 	podman kube play pod-two.yaml >/dev/null 2>&1 3>&- &
-	wait
+	p2=$!
+	# each by its pid: a bare wait would also wait for bats' own timeout timer
+	wait $p1 $p2 || true
 	run app_exited one
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 	run app_exited two
