@@ -125,11 +125,14 @@ teardown() {
 }
 
 @test "ci: database and migration start at the same moment; the migration waits" {
-	docker compose up -d db >up.log 2>&1 &
+	# create the network and the container first: two compose commands
+	# creating the project's network at once can race (compose 1.29)
+	docker compose up --no-start db >up.log 2>&1 || { cat up.log; return 1; }
+	docker compose start db >up.log 2>&1 &
 	up=$!
 	# --no-deps: no help from compose's health check, only retort's own wait
 	run docker compose run --rm -T --no-deps migrate upgrade head
-	wait $up || { echo "docker compose up -d db failed:"; cat up.log; return 1; }
+	wait $up || { echo "docker compose start db failed:"; cat up.log; return 1; }
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output == *"waiting up to 60 s for postgresql://app:***@db:5432/app"* ]]
