@@ -27,6 +27,9 @@ as_pg() {   # run as the postgres user when we are root (initdb refuses root)
 	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# pg_ctl runs as postgres, which may not enter the caller's directory
+cd /
+
 case ${1:-} in
 start)
 	bin=$(bindir) || exit 3
