@@ -264,12 +264,34 @@ static int read_strings(struct lx *l, struct strbuf *out, int *kind, int in_brac
 	return 0;
 }
 
+/*
+ * Step over one piece of an expression being skipped: a whole string
+ * literal (a prefix such as r or b is part of it, not the end of a name),
+ * or one character, counting bracket depth in *depth.  -1 when a string
+ * is not closed (l's error says where).
+ */
+static int skip_piece(struct lx *l, int *depth)
+{
+	size_t plen;
+	int c = peek(l, 0);
+	if ((l->i == 0 || !is_ident((unsigned char)l->t[l->i - 1])) && string_start(l, &plen)) {
+		struct strbuf junk = STRBUF_INIT;
+		int kind, rc = read_string(l, &junk, &kind);
+		strbuf_release(&junk);
+		return rc ? -1 : 0;
+	}
+	if (c == '(' || c == '[' || c == '{')
+		(*depth)++;
+	else if ((c == ')' || c == ']' || c == '}') && *depth > 0)
+		(*depth)--;
+	adv(l);
+	return 0;
+}
+
 /* Skip the rest of a logical line: strings, brackets and continuations included. */
 static int skip_statement(struct lx *l)
 {
 	int depth = 0;
-	struct strbuf junk = STRBUF_INIT;
-	size_t plen;
 	for (;;) {
 		int c = peek(l, 0);
 		if (c < 0)
@@ -290,22 +312,9 @@ static int skip_statement(struct lx *l)
 				adv(l);
 			continue;
 		}
-		if ((l->i == 0 || !is_ident((unsigned char)l->t[l->i - 1])) && string_start(l, &plen)) {
-			int k;
-			strbuf_reset(&junk);
-			if (read_string(l, &junk, &k)) {
-				strbuf_release(&junk);
-				return -1;
-			}
-			continue;
-		}
-		if (c == '(' || c == '[' || c == '{')
-			depth++;
-		else if ((c == ')' || c == ']' || c == '}') && depth > 0)
-			depth--;
-		adv(l);
+		if (skip_piece(l, &depth))
+			return -1;
 	}
-	strbuf_release(&junk);
 	return 0;
 }
 
@@ -459,7 +468,6 @@ static int read_assignment(struct lx *l, struct header *h, int which)
 	if (peek(l, 0) == ':' && peek(l, 1) != '=') {
 		/* the annotation: any expression up to '=' outside brackets */
 		int depth = 0;
-		size_t plen;
 		adv(l);
 		for (;;) {
 			if (depth > 0)
@@ -473,19 +481,8 @@ static int read_assignment(struct lx *l, struct header *h, int which)
 				return fail(l, "the annotation's bracket is not closed");
 			if (depth == 0 && c == '=' && peek(l, 1) != '=')
 				break;
-			if (!is_ident((unsigned char)l->t[l->i - 1]) && string_start(l, &plen)) {
-				struct strbuf junk = STRBUF_INIT;
-				int k, rc = read_string(l, &junk, &k);
-				strbuf_release(&junk);
-				if (rc)
-					return -1;
-				continue;
-			}
-			if (c == '(' || c == '[' || c == '{')
-				depth++;
-			else if ((c == ')' || c == ']' || c == '}') && depth > 0)
-				depth--;
-			adv(l);
+			if (skip_piece(l, &depth))
+				return -1;
 		}
 	}
 	if (peek(l, 0) != '=' || peek(l, 1) == '=') {
