@@ -73,6 +73,17 @@ static void rows_of(struct strvec *rows, const char *list)
 	strvec_split_list(rows, list);
 }
 
+/* The plan p as describe() writes it must be `expect`; rc is the planner's result. */
+static void expect_plan(struct rt_plan *p, int rc, const struct rt_error *e, const char *what,
+			const char *expect)
+{
+	if (rc)
+		fail_msg("plan %s failed: %s", what, e->msg);
+	char *d = describe(p);
+	assert_string_equal(d, expect);
+	free(d);
+}
+
 #define PLAN(kind, rowlist, target, expect)                                        \
 	do {                                                                       \
 		struct rt_plan p_;                                                 \
@@ -80,11 +91,8 @@ static void rows_of(struct strvec *rows, const char *list)
 		struct rt_error e_ = RT_ERROR_INIT;                                \
 		rt_plan_init(&p_);                                                 \
 		rows_of(&r_, rowlist);                                             \
-		if (rt_plan_##kind(&g, &r_, target, &p_, &e_))                     \
-			fail_msg("plan %s %s failed: %s", #kind, target, e_.msg);  \
-		char *d_ = describe(&p_);                                          \
-		assert_string_equal(d_, expect);                                   \
-		free(d_);                                                          \
+		expect_plan(&p_, rt_plan_##kind(&g, &r_, target, &p_, &e_), &e_,  \
+			    #kind " " target, expect);                              \
 		strvec_clear(&r_);                                                 \
 		rt_plan_release(&p_);                                              \
 	} while (0)
@@ -355,11 +363,7 @@ static void ambiguous_stamp(void **state)
 			assert_int_equal(rc_, -1);                                  \
 			assert_msg_has(&e_, (expect) + 1);                          \
 		} else {                                                            \
-			if (rc_)                                                    \
-				fail_msg("one %s failed: %s", id, e_.msg);          \
-			char *d_ = describe(&p_);                                   \
-			assert_string_equal(d_, expect);                            \
-			free(d_);                                                   \
+			expect_plan(&p_, rc_, &e_, "one " id, expect);              \
 		}                                                                   \
 		strvec_clear(&r_);                                                  \
 		rt_plan_release(&p_);                                               \
