@@ -18,6 +18,16 @@ start_bg() {
 	BG_N=$((BG_N + 1))
 }
 
+# run_logged LOG CMD...: like bats' run, but the output goes to LOG as it
+# is written, so a tcpproxy.py started on LOG can react to it.
+run_logged() {
+	local log=$1
+	shift
+	status=0
+	"$@" >"$log" 2>&1 || status=$?
+	output=$(cat "$log")
+}
+
 # webhook [STATUS]: a local webhook; sets HOOK_URL, bodies go to hook.log.
 webhook() {
 	local out="$TEST_DIR/bg.$BG_N"
@@ -63,9 +73,8 @@ teardown() {
 
 @test "wait: a TCP port that opens late is waited for" {
 	port=$(free_port)
-	# late enough that the first try is refused even under valgrind's slow start
-	start_bg python3 "$BATS_TEST_DIRNAME/tcpproxy.py" "$port" 9 "$([ -n "$RETORT_WRAP" ] && echo 5 || echo 1)"
-	run rt wait --timeout 20 "tcp://127.0.0.1:$port"
+	start_bg python3 "$BATS_TEST_DIRNAME/tcpproxy.py" "$port" 9 "$TEST_DIR/wait.log"
+	run_logged "$TEST_DIR/wait.log" rt wait --timeout 20 "tcp://127.0.0.1:$port"
 	[ "$status" -eq 0 ]
 	[[ $output == *"not ready yet: connecting to 127.0.0.1 port $port: Connection refused"* ]]
 	[[ $output == *"tcp://127.0.0.1:$port is ready"* ]]
@@ -106,8 +115,8 @@ teardown() {
 @test "pg wait: a server that comes up late is waited for; the password never shows" {
 	switch_backend postgresql
 	port=$(free_port)
-	start_bg python3 "$BATS_TEST_DIRNAME/tcpproxy.py" "$port" "$RETORT_TEST_PG_PORT" 1.5
-	run rt wait --timeout 30 "$(pg_tcp_url "$port")"
+	start_bg python3 "$BATS_TEST_DIRNAME/tcpproxy.py" "$port" "$RETORT_TEST_PG_PORT" "$TEST_DIR/wait.log"
+	run_logged "$TEST_DIR/wait.log" rt wait --timeout 30 "$(pg_tcp_url "$port")"
 	[ "$status" -eq 0 ]
 	[[ $output == *"not ready yet: connection to server at \"127.0.0.1\", port $port failed: Connection refused"* ]]
 	[[ $output == *"retort_pw:***@127.0.0.1:$port"*"is ready"* ]]
