@@ -66,6 +66,14 @@ $(BUILD)/obj/%.o: %.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# Python helpers run with the project's own Python (src/run/*.py) are built
+# into the binary as C string literals, so the static binary needs no files
+ALL_CFLAGS += -I$(BUILD)/gen
+$(BUILD)/gen/%.py.inc: src/run/%.py
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< >$@
+$(BUILD)/obj/src/run/schema_program.o: $(BUILD)/gen/schema_models.py.inc
+
 $(BUILD)/libretort.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -142,7 +150,7 @@ install: $(BUILD)/retort $(BUILD)/retort.1
 # mariadb-server: mariadb-install-db and mariadbd for the MySQL tests).
 DEPS = gcc make libc6-dev pkg-config libsqlite3-dev libinih-dev libpq-dev libcurl4-openssl-dev \
 	libmariadb-dev libcmocka-dev bats \
-	sqlite3 valgrind clang libclang-rt-14-dev python3-alembic graphviz util-linux postgresql-15 \
+	sqlite3 valgrind clang libclang-rt-14-dev python3-alembic python3-psycopg2 graphviz util-linux postgresql-15 \
 	groff-base zsh iptables iproute2 mariadb-server
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:

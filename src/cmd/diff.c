@@ -7,6 +7,7 @@
  * the configured one's (rolled back, never kept).
  */
 #include "cmd.h"
+#include "../run/schema_load.h"
 #include "../schema/diff.h"
 
 #include <stdio.h>
@@ -27,7 +28,7 @@ static int read_side(struct app *app, const char *spec, struct rt_db *scratch, s
 		return app_schema_load(app, SCHEMA_FROM_FILES, NULL, scratch, out, err);
 	if (!strcmp(spec, "head"))
 		return app_schema_load(app, SCHEMA_FROM_HEAD, NULL, scratch, out, err);
-	if (!is_url(spec))
+	if (!is_url(spec) || rt_schema_is_program(spec))
 		return app_schema_load(app, SCHEMA_FROM_FILES, spec, scratch, out, err);
 	struct rt_db *db = NULL;
 	if (app_open_other(app, spec, &db, err))

@@ -33,6 +33,8 @@ static const char *const hint_text[RT_HINT_COUNT] = {
 	[RT_HINT_WRITE_ACCESS] = "; run retort as the user who owns that directory (from a "
 				 "container: ./scripts/migrate.sh runs it as your user; with compose, "
 				 "set RETORT_UID and RETORT_GID to your ids)",
+	[RT_HINT_PYTHON] = "; give the project's Python, one that imports its models and "
+			   "SQLAlchemy, with --python PATH or RETORT_PYTHON",
 };
 
 int app_fail(struct app *app, const struct rt_error *err)

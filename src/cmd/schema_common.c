@@ -38,10 +38,17 @@ int app_schema_load(struct app *app, enum schema_from from, const char *path, st
 		scratch = app->db;
 	}
 	rt_schema_source_init(&src);
+	if (!path)
+		path = app->cfg.schema_path;
 	if (from == SCHEMA_FROM_HEAD)
 		rc = app_load_scripts(app, err) || rt_schema_source_head(&src, &app->sd.graph, err);
+	else if (rt_schema_is_program(path))
+		rc = rt_schema_source_program(&src, path, app->cfg.python, &app->cfg.python_path,
+					      scratch->drv->name, err);
 	else
-		rc = rt_schema_source_files(&src, path ? path : app->cfg.schema_path, err);
+		rc = rt_schema_source_files(&src, path, err);
+	for (size_t i = 0; i < src.notes.nr; i++)
+		app_note(app, "retort: note: %s", src.notes.v[i]);
 	if (!rc)
 		rc = need_reader(scratch, err) || rt_schema_source_read(scratch, &src, out, err);
 	rt_schema_source_release(&src);
@@ -50,5 +57,6 @@ int app_schema_load(struct app *app, enum schema_from from, const char *path, st
 
 int app_has_schema(const struct app *app)
 {
-	return app->cfg.schema_path_set || !access(app->cfg.schema_path, F_OK);
+	return app->cfg.schema_path_set || rt_schema_is_program(app->cfg.schema_path) ||
+	       !access(app->cfg.schema_path, F_OK);
 }

@@ -53,8 +53,13 @@ const struct rt_setting rt_settings[RT_SET_COUNT] = {
 					"nothing" },
 	[RT_SET_SCHEMA] = { .id = RT_SET_SCHEMA, .type = RT_SETTING_STRING, .flag = "schema",
 			    .env = "RETORT_SCHEMA", .ini = "schema", .off = AT(schema_path),
+			    .argh = "SRC",
+			    .help = "declarative schema: a .sql file or directory (default "
+				    "DIR/schema.sql), python:MODULE:ATTR or 'exec:COMMAND'" },
+	[RT_SET_PYTHON] = { .id = RT_SET_PYTHON, .type = RT_SETTING_STRING, .flag = "python",
+			    .env = "RETORT_PYTHON", .ini = "python", .off = AT(python),
 			    .argh = "PATH",
-			    .help = "declarative schema file or directory (default DIR/schema.sql)" },
+			    .help = "the project's Python, for python: schemas (default python3)" },
 	[RT_SET_SEARCH_PATH] = { .id = RT_SET_SEARCH_PATH, .type = RT_SETTING_STRING,
 				 .flag = "search-path", .env = "RETORT_SEARCH_PATH",
 				 .ini = "search_path", .off = AT(search_path), .argh = "NAME",
@@ -150,6 +155,7 @@ void rt_config_release(struct rt_config *c)
 		if (rt_settings[i].type == RT_SETTING_STRING && rt_settings[i].off)
 			free(*(char **)((char *)c + rt_settings[i].off));
 	strvec_clear(&c->version_locations);
+	strvec_clear(&c->python_path);
 	strvec_clear(&c->xkeys);
 	strvec_clear(&c->xvals);
 	strvec_clear(&c->warnings);
@@ -699,6 +705,10 @@ static int derive(struct rt_config *c, const struct rt_config_flags *flags, stru
 		strbuf_addf(&sb, "%s/schema.sql", c->script_location);
 		c->schema_path = strbuf_detach(&sb);
 	}
+	if (!c->python || !*c->python) {
+		free(c->python);
+		c->python = xstrdup("python3");
+	}
 	if (c->timezone && !*c->timezone) {
 		free(c->timezone);
 		c->timezone = NULL;
@@ -902,6 +912,27 @@ static int resolve_resource(const char *key, const char *v, const struct strvec 
 	return rc;
 }
 
+/* prepend_sys_path as Alembic splits it (commas, spaces, colons) into
+ * c->python_path, then the working directory, which 'python -m alembic'
+ * puts on sys.path last. */
+static int read_sys_path(struct rt_config *c, const struct ini_section *ini,
+			 const struct sources *in, struct rt_error *err)
+{
+	char *pp = NULL;
+	if (in->ini && ini_get(ini, in->here, in->file, "prepend_sys_path", 0, &pp, err))
+		return -1;
+	for (const char *p = pp ? pp : ""; *p;) {
+		size_t n = strcspn(p, ", :\t\n");
+		if (n)
+			strvec_pushn(&c->python_path, p, n);
+		p += n;
+		p += strspn(p, ", :\t\n");
+	}
+	free(pp);
+	strvec_push(&c->python_path, ".");
+	return 0;
+}
+
 /* Resolve package resources in script_location and version_locations. */
 static int resolve_resources(struct rt_config *c, const struct ini_section *ini,
 			     const struct sources *in, struct rt_error *err)
@@ -911,25 +942,11 @@ static int resolve_resources(struct rt_config *c, const struct ini_section *ini,
 		need |= is_resource(c->version_locations.v[i]);
 	if (!need)
 		return 0;
-	struct strvec syspath = STRVEC_INIT;
-	char *pp = NULL;
-	if (in->ini && ini_get(ini, in->here, in->file, "prepend_sys_path", 0, &pp, err))
-		return -1;
-	/* split as Alembic splits it: commas, spaces, colons */
-	for (const char *p = pp ? pp : ""; *p;) {
-		size_t n = strcspn(p, ", :\t\n");
-		if (n)
-			strvec_pushn(&syspath, p, n);
-		p += n;
-		p += strspn(p, ", :\t\n");
-	}
-	free(pp);
-	/* last, the working directory, which 'python -m alembic' puts on sys.path */
-	strvec_push(&syspath, ".");
+	const struct strvec *syspath = &c->python_path;
 	int rc = 0;
 	char *r;
 	if (is_resource(c->script_location)) {
-		rc = resolve_resource("script_location", c->script_location, &syspath, in->file,
+		rc = resolve_resource("script_location", c->script_location, syspath, in->file,
 				      in->ini ? key_line(ini, "script_location") : 0, &r, err);
 		if (!rc) {
 			free(c->script_location);
@@ -939,14 +956,13 @@ static int resolve_resources(struct rt_config *c, const struct ini_section *ini,
 	for (size_t i = 0; i < c->version_locations.nr && !rc; i++) {
 		if (!is_resource(c->version_locations.v[i]))
 			continue;
-		rc = resolve_resource("version_locations", c->version_locations.v[i], &syspath,
+		rc = resolve_resource("version_locations", c->version_locations.v[i], syspath,
 				      in->file, in->ini ? key_line(ini, "version_locations") : 0, &r, err);
 		if (!rc) {
 			free(c->version_locations.v[i]);
 			c->version_locations.v[i] = r;
 		}
 	}
-	strvec_clear(&syspath);
 	return rc;
 }
 
@@ -1021,7 +1037,7 @@ int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_
 		}
 		c->version_locations_set = c->version_locations.nr > 0;
 	}
-	if (resolve_resources(c, &ini, &in, err))
+	if (read_sys_path(c, &ini, &in, err) || resolve_resources(c, &ini, &in, err))
 		goto out;
 	if (c->version_locations_set) {
 		/* Alembic passes over a location that does not exist: so does

@@ -38,6 +38,7 @@ enum rt_setting_id {
 	RT_SET_LOCK_TIMEOUT,
 	RT_SET_SINGLE_TXN,
 	RT_SET_SCHEMA,
+	RT_SET_PYTHON,
 	RT_SET_SEARCH_PATH,
 	RT_SET_VERSION_TABLE,
 	RT_SET_VERSION_TABLE_SCHEMA,
@@ -133,6 +134,10 @@ struct rt_config {
 	 * directory of them; default SCRIPT_LOCATION/schema.sql. */
 	char *schema_path;
 	int schema_path_set;      /* given explicitly, so it must exist */
+	/* The project's Python (python: schemas), default python3, and the
+	 * folders prepend_sys_path puts first on its sys.path. */
+	char *python;
+	struct strvec python_path;
 	enum rt_source source[RT_SET_COUNT]; /* where each setting came from */
 	struct strvec warnings;   /* for the command layer to print: unknown keys... */
 	struct strvec notes;      /* for -v: the Alembic keys and sections ignored */

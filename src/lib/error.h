@@ -37,6 +37,7 @@ enum rt_hint {
 	RT_HINT_NO_SINGLE_TXN,   /* run without the single-transaction setting */
 	RT_HINT_BUILD_DRIVERS,   /* rebuild with the driver (see the version output) */
 	RT_HINT_WRITE_ACCESS,    /* write as the user who owns the directory */
+	RT_HINT_PYTHON,          /* name the project's Python (--python, RETORT_PYTHON) */
 	RT_HINT_COUNT
 };
 

@@ -17,6 +17,7 @@
 void rt_schema_source_init(struct rt_schema_source *s)
 {
 	memset(s, 0, sizeof(*s));
+	strvec_init(&s->notes);
 }
 
 void rt_schema_source_release(struct rt_schema_source *s)
@@ -26,6 +27,7 @@ void rt_schema_source_release(struct rt_schema_source *s)
 	free(s->files);
 	free(s->sc);
 	free(s->sec);
+	strvec_clear(&s->notes);
 	rt_schema_source_init(s);
 }
 
@@ -39,7 +41,6 @@ static void add_piece(struct rt_schema_source *s, const struct rt_script *sc,
 	s->n++;
 }
 
-/* Read one file whole into s->files (not parsed as a revision). */
 /* One schema file, whole, as a script without a header (its text only). */
 static int read_file(struct rt_schema_source *s, const char *path, struct rt_error *err)
 {
@@ -99,12 +100,17 @@ int rt_schema_source_files(struct rt_schema_source *s, const char *path, struct 
 	} else if (read_file(s, path, err)) {
 		return -1;
 	}
+	rt_schema_source_whole_files(s);
+	return 0;
+}
+
+void rt_schema_source_whole_files(struct rt_schema_source *s)
+{
 	s->whole.present = 1;
 	s->whole.transactional = 1;
 	s->whole.marker_line = 1;
 	for (int i = 0; i < s->nfiles; i++)
 		add_piece(s, &s->files[i], &s->whole);
-	return 0;
 }
 
 int rt_schema_source_head(struct rt_schema_source *s, const struct rt_graph *g, struct rt_error *err)

@@ -4,8 +4,10 @@
 # a machine without musl), the user journey through compose and
 # scripts/migrate.sh on a fresh copy of the repository, and the CI flow
 # (database and migration started together; a database that never comes
-# up; a wrong password).  Needs `docker info` to answer (on machines
-# without Docker: ../shared/container-lab/setup.sh); skips loudly otherwise.
+# up; a wrong password), and the models example (the static binary copied
+# into an application image with SQLAlchemy).  Needs `docker info` to
+# answer (on machines without Docker: ../shared/container-lab/setup.sh);
+# skips loudly otherwise.
 # Runs in plain `make test` only: the ASan and valgrind runs test the host
 # binary, and the image does not change between them.
 
@@ -162,4 +164,30 @@ teardown() {
 	[[ $output == *'password authentication failed for user "app"'* ]]
 	[[ $output != *not-the-password* ]]
 	[ $((SECONDS - start)) -lt 60 ]
+}
+
+@test "models: the static binary copied into an application image checks its SQLAlchemy models" {
+	# examples/models/Dockerfile: Debian's python3-sqlalchemy, retort copied
+	# from this checkout's image, the example's models and revisions
+	run docker build -q --build-arg RETORT_IMAGE="$IMAGE" -t "$IMAGE-models" examples/models
+	echo "$output"
+	[ "$status" -eq 0 ]
+	mkdir -p data
+	run drun -v "$TEST_DIR/data:/data" "$IMAGE-models" -u sqlite:////data/app.db upgrade head
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run drun -v "$TEST_DIR/data:/data" "$IMAGE-models" -u sqlite:////data/app.db check
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"matches the schema in python:app.models:Base"* ]]
+	# a model changed in the image: check finds it, makemigrations writes it
+	printf 'FROM %s\nRUN sed -i "s/    phone = sa.Column(sa.Text)/&\\n    vip = sa.Column(sa.Boolean)/" app/models.py\n' \
+		"$IMAGE-models" >Dockerfile.changed
+	run docker build -q -f Dockerfile.changed -t "$IMAGE-models2" .
+	[ "$status" -eq 0 ]
+	run drun -v "$TEST_DIR/data:/data" "$IMAGE-models2" -u sqlite:////data/app.db check
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"table customers: column vip missing"* ]]
+	docker rmi -f "$IMAGE-models2" "$IMAGE-models" >/dev/null 2>&1 || true
 }
