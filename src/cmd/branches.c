@@ -52,5 +52,5 @@ const struct cmd cmd_branches = {
 	.opts = branches_options,
 	.opts_size = sizeof(struct branches_opts),
 	.max_args = 0,
-	.needs = NEEDS_SCRIPTS,
+	.needs = NEEDS_SCRIPTS | NEEDS_HEADERS_ONLY,
 };

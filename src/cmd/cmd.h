@@ -48,6 +48,9 @@ enum cmd_needs {
 	NEEDS_SCRIPTS = 1,  /* the script directory, read into a graph */
 	NEEDS_DB_READ = 2,  /* the database, opened read-only */
 	NEEDS_DB_LOCK = 4,  /* the database, opened to change it, under the migration lock */
+	/* of the scripts, the headers only, no SQL: they may come from the
+	 * header cache (lib/hdrcache.h) */
+	NEEDS_HEADERS_ONLY = 8,
 };
 
 /* What completion offers for a command's positional arguments. */

@@ -69,5 +69,5 @@ const struct cmd cmd_current = {
 	.opts = current_options,
 	.opts_size = sizeof(struct current_opts),
 	.max_args = 0,
-	.needs = NEEDS_SCRIPTS | NEEDS_DB_READ,
+	.needs = NEEDS_SCRIPTS | NEEDS_DB_READ | NEEDS_HEADERS_ONLY,
 };

@@ -139,6 +139,7 @@ int cmd_dispatch(struct app *app, const struct cmd *c, int argc, char **argv)
 	}
 	int needs = offline(c, seen) ? c->needs & NEEDS_SCRIPTS : c->needs;
 	rc = 0;
+	app->sd.headers_only = !!(needs & NEEDS_HEADERS_ONLY);
 	if ((needs & NEEDS_SCRIPTS) && app_load_scripts(app, &err))
 		rc = -1;
 	else if ((needs & (NEEDS_DB_READ | NEEDS_DB_LOCK)) &&

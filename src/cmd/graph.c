@@ -176,6 +176,6 @@ const struct cmd cmd_graph = {
 	.opts = graph_options,
 	.opts_size = sizeof(struct graph_opts),
 	.max_args = 0,
-	.needs = NEEDS_SCRIPTS,
+	.needs = NEEDS_SCRIPTS | NEEDS_HEADERS_ONLY,
 	.complete = COMPLETE_NONE,
 };

@@ -42,5 +42,5 @@ const struct cmd cmd_heads = {
 	.opts = heads_options,
 	.opts_size = sizeof(struct heads_opts),
 	.max_args = 0,
-	.needs = NEEDS_SCRIPTS,
+	.needs = NEEDS_SCRIPTS | NEEDS_HEADERS_ONLY,
 };

@@ -153,5 +153,5 @@ const struct cmd cmd_history = {
 	.opts = history_options,
 	.opts_size = sizeof(struct history_opts),
 	.max_args = 0,
-	.needs = NEEDS_SCRIPTS,
+	.needs = NEEDS_SCRIPTS | NEEDS_HEADERS_ONLY,
 };

@@ -30,6 +30,6 @@ const struct cmd cmd_show = {
 	.run = run_show,
 	.min_args = 1,
 	.max_args = 1,
-	.needs = NEEDS_SCRIPTS,
+	.needs = NEEDS_SCRIPTS | NEEDS_HEADERS_ONLY,
 	.complete = COMPLETE_REVISIONS,
 };

@@ -60,6 +60,12 @@ const struct rt_setting rt_settings[RT_SET_COUNT] = {
 			    .env = "RETORT_PYTHON", .ini = "python", .off = AT(python),
 			    .argh = "PATH",
 			    .help = "the project's Python, for python: schemas (default python3)" },
+	[RT_SET_NO_CACHE] = { .id = RT_SET_NO_CACHE, .type = RT_SETTING_BOOL, .flag = "no-cache",
+			      .env = "RETORT_NO_CACHE", .ini = "no_cache", .off = AT(no_cache),
+			      .help = "do not read or write the cache of parsed revision headers" },
+	[RT_SET_CACHE_DIR] = { .id = RT_SET_CACHE_DIR, .type = RT_SETTING_STRING,
+			       .env = "RETORT_CACHE_DIR", .ini = "cache_dir", .off = AT(cache_dir),
+			       .help = "where the header cache lives (default ~/.cache/retort)" },
 	[RT_SET_SEARCH_PATH] = { .id = RT_SET_SEARCH_PATH, .type = RT_SETTING_STRING,
 				 .flag = "search-path", .env = "RETORT_SEARCH_PATH",
 				 .ini = "search_path", .off = AT(search_path), .argh = "NAME",
@@ -1076,6 +1082,17 @@ int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_
 		c->url_line = key_line(&ini, ini_raw(&ini, "sqlalchemy.url") ? "sqlalchemy.url" : "url");
 	}
 	rc = derive(c, flags, err);
+	if (!rc && !c->cache_dir) {
+		/* the XDG base directory rule, as git and pip use it */
+		const char *x = env("XDG_CACHE_HOME"), *home = env("HOME");
+		struct strbuf sb = STRBUF_INIT;
+		if (x && *x == '/')
+			strbuf_addf(&sb, "%s/retort", x);
+		else if (home && *home == '/')
+			strbuf_addf(&sb, "%s/.cache/retort", home);
+		c->cache_dir = sb.len ? strbuf_detach(&sb) : NULL;
+		strbuf_release(&sb);
+	}
 out:
 	free(here);
 	free(locations);

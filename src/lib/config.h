@@ -39,6 +39,8 @@ enum rt_setting_id {
 	RT_SET_SINGLE_TXN,
 	RT_SET_SCHEMA,
 	RT_SET_PYTHON,
+	RT_SET_NO_CACHE,
+	RT_SET_CACHE_DIR,
 	RT_SET_SEARCH_PATH,
 	RT_SET_VERSION_TABLE,
 	RT_SET_VERSION_TABLE_SCHEMA,
@@ -138,6 +140,10 @@ struct rt_config {
 	 * folders prepend_sys_path puts first on its sys.path. */
 	char *python;
 	struct strvec python_path;
+	/* The header cache (lib/hdrcache.h): its directory, default
+	 * $XDG_CACHE_HOME/retort or ~/.cache/retort; NULL or no_cache: off. */
+	char *cache_dir;
+	int no_cache;
 	enum rt_source source[RT_SET_COUNT]; /* where each setting came from */
 	struct strvec warnings;   /* for the command layer to print: unknown keys... */
 	struct strvec notes;      /* for -v: the Alembic keys and sections ignored */

@@ -5,6 +5,7 @@
  */
 #include "scriptdir.h"
 #include "fileio.h"
+#include "hdrcache.h"
 #include "pyrev.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -243,20 +244,33 @@ int rt_scriptdir_load(struct rt_scriptdir *sd, const struct rt_config *c, struct
 		return -1;
 	}
 	struct found_list files = { 0 };
+	struct rt_hdrcache hc;
 	int rc = 0;
 	for (size_t i = 0; i < c->version_locations.nr && !rc; i++)
 		rc = list_dir(&files, c->version_locations.v[i], c->recursive_version_locations, 0, err);
+	rt_hdrcache_open(&hc, rc || c->no_cache ? NULL : c->cache_dir, &c->version_locations,
+			 c->recursive_version_locations);
 	for (int i = 0; i < files.n && !rc; i++) {
 		ALLOC_GROW(sd->scripts, sd->n + 1, sd->alloc);
 		struct rt_script *s = &sd->scripts[sd->n];
+		const char *path = files.v[i].path;
+		struct stat fst;
+		int known = hc.file && !stat(path, &fst);
 		rt_script_init(s);
-		rc = files.v[i].py ? rt_pyrev_load(s, files.v[i].path, err)
-				   : rt_script_load(s, files.v[i].path, err);
-		if (rc)
-			rt_script_release(s);
+		if (known && sd->headers_only && rt_hdrcache_lookup(&hc, &fst, path, s))
+			sd->ncached++;
 		else
-			sd->n++;
+			rc = files.v[i].py ? rt_pyrev_load(s, path, err) : rt_script_load(s, path, err);
+		if (rc) {
+			rt_script_release(s);
+			break;
+		}
+		if (known)
+			rt_hdrcache_note(&hc, &fst, s);
+		sd->n++;
 	}
+	sd->nfiles = files.n;
+	rt_hdrcache_close(&hc, !rc);
 	for (int i = 0; i < files.n; i++)
 		free(files.v[i].path);
 	free(files.v);

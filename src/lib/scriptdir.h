@@ -15,6 +15,10 @@ struct rt_scriptdir {
 	struct rt_script *scripts;
 	int n, alloc;
 	struct rt_graph graph;
+	/* Set before loading by callers that need no SQL (heads, history...):
+	 * revisions may then come from the header cache, without their text. */
+	int headers_only;
+	int nfiles, ncached;  /* files read, and how many of them came from the cache */
 };
 
 void rt_scriptdir_init(struct rt_scriptdir *sd);

@@ -90,13 +90,15 @@ setup() {
 	TEST_DIR=$(mktemp -d "${BATS_TMPDIR:-/tmp}/retort-cli.XXXXXX")
 	cd "$TEST_DIR" || return 1
 	unset DATABASE_URL DATABASE_URL_FILE RETORT_CONFIG RETORT_DIR RETORT_SCHEMA NO_COLOR
+	# each test's own header cache, never the user's
+	export RETORT_CACHE_DIR=$TEST_DIR.cache
 	db_setup
 }
 
 teardown() {
 	[ -n "${TEST_DIR:-}" ] || return 0
 	db_teardown
-	cd / && rm -rf "$TEST_DIR"
+	cd / && rm -rf "$TEST_DIR" "$TEST_DIR.cache"
 }
 
 # ---- SQLite: a file test.db in the test's directory ----

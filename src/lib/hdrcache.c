@@ -1,0 +1,439 @@
+/*
+ * The header cache (see hdrcache.h): a binary file of length-prefixed
+ * fields, read whole and checked at every step, so that a truncated or
+ * foreign file is ignored rather than trusted.
+ *
+ *   "RTHC1\n" EXE-IDENTITY "\n" COUNT
+ *   COUNT x (dev ino size mtime_s mtime_ns ctime_s ctime_ns
+ *            id id_line down down_line deps deps_line labels labels_line
+ *            create_date longdoc doc up downgrade has_sql is_py)
+ *
+ * Numbers are 8 bytes little-endian; strings a 4-byte length (all ones for
+ * NULL) and the bytes; lists a count and strings; sections present,
+ * transactional, marker_line, off, len.
+ */
+#include "hdrcache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#define MAGIC "RTHC1\n"
+#define NULL_LEN 0xffffffffu
+
+/* ---- writing ---- */
+
+static void put_u64(struct strbuf *sb, unsigned long long v)
+{
+	unsigned char b[8];
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	strbuf_add(sb, b, 8);
+}
+
+static void put_u32(struct strbuf *sb, unsigned v)
+{
+	unsigned char b[4];
+	for (int i = 0; i < 4; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	strbuf_add(sb, b, 4);
+}
+
+static void put_str(struct strbuf *sb, const char *s)
+{
+	if (!s) {
+		put_u32(sb, NULL_LEN);
+		return;
+	}
+	size_t n = strlen(s);
+	put_u32(sb, (unsigned)n);
+	strbuf_add(sb, s, n);
+}
+
+static void put_list(struct strbuf *sb, const struct strvec *v)
+{
+	put_u32(sb, (unsigned)v->nr);
+	for (size_t i = 0; i < v->nr; i++)
+		put_str(sb, v->v[i]);
+}
+
+static void put_section(struct strbuf *sb, const struct rt_section *sec)
+{
+	put_u64(sb, (unsigned long long)sec->present);
+	put_u64(sb, (unsigned long long)sec->transactional);
+	put_u64(sb, (unsigned long long)sec->marker_line);
+	put_u64(sb, sec->off);
+	put_u64(sb, sec->len);
+}
+
+static void put_entry(struct strbuf *sb, const struct rt_hdrcache_entry *e)
+{
+	const struct rt_script *s = &e->s;
+	put_u64(sb, e->dev);
+	put_u64(sb, e->ino);
+	put_u64(sb, e->size);
+	put_u64(sb, (unsigned long long)e->mtime_s);
+	put_u64(sb, (unsigned long long)e->mtime_ns);
+	put_u64(sb, (unsigned long long)e->ctime_s);
+	put_u64(sb, (unsigned long long)e->ctime_ns);
+	put_str(sb, s->id);
+	put_u64(sb, (unsigned long long)s->id_line);
+	put_list(sb, &s->down);
+	put_u64(sb, (unsigned long long)s->down_line);
+	put_list(sb, &s->deps);
+	put_u64(sb, (unsigned long long)s->deps_line);
+	put_list(sb, &s->labels);
+	put_u64(sb, (unsigned long long)s->labels_line);
+	put_str(sb, s->create_date);
+	put_str(sb, s->longdoc);
+	put_str(sb, s->doc);
+	put_section(sb, &s->up);
+	put_section(sb, &s->downgrade);
+	put_u64(sb, (unsigned long long)s->has_sql);
+	put_u64(sb, s->py_path ? 1 : 0);
+}
+
+/* ---- reading: every getter fails once the input is exhausted ---- */
+
+struct rd {
+	const unsigned char *p, *end;
+	int bad;
+};
+
+static unsigned long long get_u64(struct rd *r)
+{
+	if (r->bad || r->end - r->p < 8) {
+		r->bad = 1;
+		return 0;
+	}
+	unsigned long long v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | r->p[i];
+	r->p += 8;
+	return v;
+}
+
+static int get_int(struct rd *r)
+{
+	unsigned long long v = get_u64(r);
+	if (v > INT_MAX)
+		r->bad = 1;
+	return r->bad ? 0 : (int)v;
+}
+
+static unsigned get_u32(struct rd *r)
+{
+	if (r->bad || r->end - r->p < 4) {
+		r->bad = 1;
+		return 0;
+	}
+	unsigned v = (unsigned)r->p[0] | (unsigned)r->p[1] << 8 | (unsigned)r->p[2] << 16 |
+		     (unsigned)r->p[3] << 24;
+	r->p += 4;
+	return v;
+}
+
+static char *get_str(struct rd *r)
+{
+	unsigned n = get_u32(r);
+	if (r->bad || n == NULL_LEN)
+		return NULL;
+	if ((size_t)(r->end - r->p) < n) {
+		r->bad = 1;
+		return NULL;
+	}
+	char *s = xmalloc((size_t)n + 1);
+	memcpy(s, r->p, n);
+	s[n] = 0;
+	r->p += n;
+	return s;
+}
+
+static void get_list(struct rd *r, struct strvec *v)
+{
+	unsigned n = get_u32(r);
+	for (unsigned i = 0; i < n && !r->bad; i++) {
+		char *s = get_str(r);
+		if (!s) {
+			r->bad = 1;
+			break;
+		}
+		strvec_push(v, s);
+		free(s);
+	}
+}
+
+static void get_section(struct rd *r, struct rt_section *sec)
+{
+	sec->present = get_int(r);
+	sec->transactional = get_int(r);
+	sec->marker_line = get_int(r);
+	sec->off = get_u64(r);
+	sec->len = get_u64(r);
+}
+
+static int get_entry(struct rd *r, struct rt_hdrcache_entry *e)
+{
+	struct rt_script *s = &e->s;
+	rt_script_init(s);
+	e->dev = get_u64(r);
+	e->ino = get_u64(r);
+	e->size = get_u64(r);
+	e->mtime_s = (long long)get_u64(r);
+	e->mtime_ns = (long long)get_u64(r);
+	e->ctime_s = (long long)get_u64(r);
+	e->ctime_ns = (long long)get_u64(r);
+	s->id = get_str(r);
+	s->id_line = get_int(r);
+	get_list(r, &s->down);
+	s->down_line = get_int(r);
+	get_list(r, &s->deps);
+	s->deps_line = get_int(r);
+	get_list(r, &s->labels);
+	s->labels_line = get_int(r);
+	s->create_date = get_str(r);
+	s->longdoc = get_str(r);
+	s->doc = get_str(r);
+	get_section(r, &s->up);
+	get_section(r, &s->downgrade);
+	s->has_sql = get_int(r);
+	/* a .py file: py_path is its own path, filled in on a hit */
+	s->py_path = get_int(r) ? xstrdup("") : NULL;
+	if (r->bad || !s->id) {
+		rt_script_release(s);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct rt_hdrcache_entry *x = a, *y = b;
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+/* ---- the cache file ---- */
+
+/* FNV-1a: the cache file's name from the locations it covers. */
+static unsigned long long fnv(unsigned long long h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static void read_cache(struct rt_hdrcache *hc)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct rt_error err = RT_ERROR_INIT;
+	if (rt_read_file(hc->file, &sb, RT_READ_NO_LIMIT, &err))
+		return;
+	struct rd r = { (const unsigned char *)sb.buf, (const unsigned char *)sb.buf + sb.len, 0 };
+	size_t hlen = strlen(MAGIC), elen = strlen(hc->exe);
+	if (sb.len < hlen + elen + 1 || memcmp(sb.buf, MAGIC, hlen) ||
+	    memcmp(sb.buf + hlen, hc->exe, elen) || sb.buf[hlen + elen] != '\n') {
+		strbuf_release(&sb);
+		return;
+	}
+	r.p += hlen + elen + 1;
+	unsigned n = get_u32(&r);
+	if (!r.bad && n <= (size_t)(r.end - r.p) / 64) {
+		hc->old = xcalloc((size_t)n + 1, sizeof(*hc->old));
+		for (unsigned i = 0; i < n; i++) {
+			if (get_entry(&r, &hc->old[hc->nold]))
+				break;
+			hc->nold++;
+		}
+		if (r.bad || hc->nold != (int)n) {
+			for (int i = 0; i < hc->nold; i++)
+				rt_script_release(&hc->old[i].s);
+			hc->nold = 0;
+		}
+		qsort(hc->old, (size_t)hc->nold, sizeof(*hc->old), cmp_entry);
+	}
+	strbuf_release(&sb);
+}
+
+void rt_hdrcache_open(struct rt_hdrcache *hc, const char *dir, const struct strvec *locations,
+		      int recursive)
+{
+	memset(hc, 0, sizeof(*hc));
+	struct stat st;
+	if (!dir || !*dir || stat("/proc/self/exe", &st))
+		return;
+	snprintf(hc->exe, sizeof(hc->exe), "%llx:%llx:%llx:%lld.%09ld", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino, (unsigned long long)st.st_size,
+		 (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+	unsigned long long h = 14695981039346656037ull;
+	char rp[PATH_MAX];
+	for (size_t i = 0; i < locations->nr; i++) {
+		h = fnv(h, realpath(locations->v[i], rp) ? rp : locations->v[i]);
+		h = fnv(h, "\n");
+	}
+	h = fnv(h, recursive ? "r" : "-");
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_addf(&sb, "%s/headers-%016llx", dir, h);
+	hc->file = strbuf_detach(&sb);
+	read_cache(hc);
+}
+
+static void fill_stat(struct rt_hdrcache_entry *e, const struct stat *st)
+{
+	e->dev = (unsigned long long)st->st_dev;
+	e->ino = (unsigned long long)st->st_ino;
+	e->size = (unsigned long long)st->st_size;
+	e->mtime_s = st->st_mtim.tv_sec;
+	e->mtime_ns = st->st_mtim.tv_nsec;
+	e->ctime_s = st->st_ctim.tv_sec;
+	e->ctime_ns = st->st_ctim.tv_nsec;
+}
+
+static void copy_list(struct strvec *to, const struct strvec *from)
+{
+	for (size_t i = 0; i < from->nr; i++)
+		strvec_push(to, from->v[i]);
+}
+
+/* A copy of the parse without its text and path. */
+static void copy_script(struct rt_script *to, const struct rt_script *from)
+{
+	rt_script_init(to);
+	to->id = xstrdup(from->id);
+	to->id_line = from->id_line;
+	copy_list(&to->down, &from->down);
+	to->down_line = from->down_line;
+	copy_list(&to->deps, &from->deps);
+	to->deps_line = from->deps_line;
+	copy_list(&to->labels, &from->labels);
+	to->labels_line = from->labels_line;
+	to->create_date = from->create_date ? xstrdup(from->create_date) : NULL;
+	to->longdoc = from->longdoc ? xstrdup(from->longdoc) : NULL;
+	to->doc = from->doc ? xstrdup(from->doc) : NULL;
+	to->up = from->up;
+	to->downgrade = from->downgrade;
+	to->has_sql = from->has_sql;
+	to->py_path = from->py_path ? xstrdup("") : NULL;
+}
+
+/* The entry read from the file for exactly this stat, or NULL. */
+static const struct rt_hdrcache_entry *find_same(const struct rt_hdrcache *hc, const struct stat *st)
+{
+	if (!hc->nold)
+		return NULL;
+	struct rt_hdrcache_entry key;
+	fill_stat(&key, st);
+	const struct rt_hdrcache_entry *e = bsearch(&key, hc->old, (size_t)hc->nold, sizeof(key),
+						    cmp_entry);
+	if (!e || e->size != key.size || e->mtime_s != key.mtime_s || e->mtime_ns != key.mtime_ns ||
+	    e->ctime_s != key.ctime_s || e->ctime_ns != key.ctime_ns)
+		return NULL;
+	return e;
+}
+
+int rt_hdrcache_lookup(struct rt_hdrcache *hc, const struct stat *st, const char *path,
+		       struct rt_script *s)
+{
+	const struct rt_hdrcache_entry *e = find_same(hc, st);
+	if (!e)
+		return 0;
+	copy_script(s, &e->s);
+	s->path = xstrdup(path);
+	if (s->py_path) {
+		free(s->py_path);
+		s->py_path = xstrdup(path);
+	}
+	return 1;
+}
+
+void rt_hdrcache_note(struct rt_hdrcache *hc, const struct stat *st, const struct rt_script *s)
+{
+	if (!hc->file)
+		return;
+	/* an edit within the clock's tick after this could keep every stat
+	 * field: such a young file is read again next time instead */
+	time_t now = time(NULL);
+	if (st->st_mtim.tv_sec >= now - 2 || st->st_ctim.tv_sec >= now - 2) {
+		hc->changed = 1;
+		return;
+	}
+	ALLOC_GROW(hc->now, hc->nnow + 1, hc->anow);
+	struct rt_hdrcache_entry *e = &hc->now[hc->nnow++];
+	const struct rt_hdrcache_entry *same = find_same(hc, st);
+	/* an unchanged file's entry is written from the old one: no copy */
+	e->same = same;
+	if (same) {
+		hc->nsame++;
+		return;
+	}
+	hc->changed = 1;
+	fill_stat(e, st);
+	copy_script(&e->s, s);
+}
+
+static void write_cache(struct rt_hdrcache *hc)
+{
+	struct strbuf sb = STRBUF_INIT, tmp = STRBUF_INIT;
+	strbuf_addstr(&sb, MAGIC);
+	strbuf_addstr(&sb, hc->exe);
+	strbuf_addch(&sb, '\n');
+	put_u32(&sb, (unsigned)hc->nnow);
+	for (int i = 0; i < hc->nnow; i++)
+		put_entry(&sb, hc->now[i].same ? hc->now[i].same : &hc->now[i]);
+	/* the directory may not exist yet: make it and its parent, private */
+	char *slash = strrchr(hc->file, '/');
+	if (slash) {
+		struct strbuf d = STRBUF_INIT;
+		strbuf_add(&d, hc->file, (size_t)(slash - hc->file));
+		char *up = strrchr(d.buf, '/');
+		if (up) {
+			*up = 0;
+			mkdir(d.buf, 0700);
+			*up = '/';
+		}
+		mkdir(d.buf, 0700);
+		strbuf_release(&d);
+	}
+	strbuf_addf(&tmp, "%s.tmp.%ld", hc->file, (long)getpid());
+	int fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		size_t off = 0;
+		while (off < sb.len) {
+			ssize_t n = write(fd, sb.buf + off, sb.len - off);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			off += (size_t)n;
+		}
+		if (close(fd) || off != sb.len || rename(tmp.buf, hc->file))
+			unlink(tmp.buf);
+	}
+	strbuf_release(&tmp);
+	strbuf_release(&sb);
+}
+
+void rt_hdrcache_close(struct rt_hdrcache *hc, int write)
+{
+	if (write && hc->file && (hc->changed || hc->nsame != hc->nold))
+		write_cache(hc);
+	for (int i = 0; i < hc->nold; i++)
+		rt_script_release(&hc->old[i].s);
+	for (int i = 0; i < hc->nnow; i++)
+		if (!hc->now[i].same)
+			rt_script_release(&hc->now[i].s);
+	free(hc->old);
+	free(hc->now);
+	free(hc->file);
+	memset(hc, 0, sizeof(*hc));
+}

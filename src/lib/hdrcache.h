@@ -1,0 +1,60 @@
+/*
+ * The header cache: what parsing each revision file found (its id, parents,
+ * labels, message, sections), kept between runs in one file so that the
+ * read-only commands (heads, history, current...) need one stat per file
+ * instead of opening and parsing every one, as git's index does.
+ *
+ * An entry is trusted only while its file's device, inode, size, mtime and
+ * ctime are unchanged, and only by the binary that wrote it (the cache file
+ * names the executable's own inode and mtime, so a rebuilt retort with
+ * other parsing rules starts afresh).  Files changed within the last two
+ * seconds are not cached, so an edit inside one timestamp tick cannot hide.
+ * The file is replaced atomically (write, then rename); a cache that cannot
+ * be read, is truncated or is of another format is ignored; one that cannot
+ * be written (a read-only home, no home) is skipped silently.  Entries read
+ * from the cache have no text: only callers that need no SQL use them.
+ */
+#ifndef RT_HDRCACHE_H
+#define RT_HDRCACHE_H
+
+#include <sys/stat.h>
+
+#include "script.h"
+#include "strvec.h"
+
+struct rt_hdrcache_entry {
+	unsigned long long dev, ino, size;
+	long long mtime_s, mtime_ns, ctime_s, ctime_ns;
+	struct rt_script s;   /* path and text are not kept */
+	const struct rt_hdrcache_entry *same;  /* this run: the unchanged old entry */
+};
+
+struct rt_hdrcache {
+	char *file;                      /* the cache file, or NULL: disabled */
+	char exe[128];                   /* the binary's identity */
+	struct rt_hdrcache_entry *old;   /* read from the file, sorted by dev/ino */
+	int nold;
+	struct rt_hdrcache_entry *now;   /* this run's files, for writing */
+	int nnow, anow;
+	int nsame;                       /* this run's files found unchanged */
+	int changed;                     /* a file new, changed, or too young */
+};
+
+/*
+ * Set up the cache for these version locations under `dir` (the cache
+ * directory, e.g. ~/.cache/retort), and read it.  dir NULL disables it.
+ */
+void rt_hdrcache_open(struct rt_hdrcache *hc, const char *dir, const struct strvec *locations,
+		      int recursive);
+/* Fill `s` (init'ed) from the entry for the file with this stat and
+ * path; 1 on a hit, 0 when the file must be read. */
+int rt_hdrcache_lookup(struct rt_hdrcache *hc, const struct stat *st, const char *path,
+		       struct rt_script *s);
+/* Remember the parse of one file of this run (a hit or a fresh read). */
+void rt_hdrcache_note(struct rt_hdrcache *hc, const struct stat *st, const struct rt_script *s);
+/* With `write`, write the cache if this run's files differ from what it
+ * held; errors are ignored (the cache is an optimisation).  Then release
+ * it.  A run that stopped at a bad file does not write. */
+void rt_hdrcache_close(struct rt_hdrcache *hc, int write);
+
+#endif
