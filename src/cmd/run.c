@@ -265,6 +265,32 @@ void app_notify(struct app *app, const struct cmd *c, double started, const stru
 	strvec_clear(&after);
 }
 
+int app_run_outcome(struct app *app, struct strvec *from, struct strvec *to, int *steps)
+{
+	const struct run_state *rs = app->run;
+	int exists;
+	struct rt_error err = RT_ERROR_INIT;
+	if (!rs || !rs->have_rows)
+		return 0;
+	for (size_t i = 0; i < rs->rows.nr; i++)
+		strvec_push(from, rs->rows.v[i]);
+	*steps = rs->kind == RUN_STAMP ? 0 : rs->done;
+	if (rs->plan.n && rs->done == rs->plan.n) {
+		for (size_t i = 0; i < rs->plan.end_rows.nr; i++)
+			strvec_push(to, rs->plan.end_rows.v[i]);
+		return 1;
+	}
+	if (!rs->done) {
+		for (size_t i = 0; i < rs->rows.nr; i++)
+			strvec_push(to, rs->rows.v[i]);
+		return 1;
+	}
+	/* part-way: where the steps that committed left it */
+	if (!app->db || !rt_db_connected(app->db) || app_read_rows(app, to, &exists, &err))
+		return 2;
+	return 1;
+}
+
 void app_run_release(struct app *app)
 {
 	run_state_free(app->run);
