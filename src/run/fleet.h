@@ -9,8 +9,8 @@
  * where `schema=NAME` (PostgreSQL only) puts the target's migrations and
  * its version table in schema NAME, so tenants in one database each have
  * their own alembic_version and their own migration lock.  Blank lines
- * and lines starting with '#' are skipped; a URL with a '#' or a space in
- * it must percent-encode them.
+ * are skipped, and a '#' that starts a word starts a comment; a '#'
+ * inside the URL (a password's) is part of it, a space must be %20.
  *
  * rt_fleet_run() is the policy, and prints nothing: each target runs in a
  * forked child (the `child` hook, which runs the ordinary single-target
