@@ -5,6 +5,9 @@
  * runs in a forked child that runs the ordinary command (cmd_run_parsed)
  * with the target's URL and schema, so every per-target command works on a
  * fleet unchanged and one target's failure cannot disturb another's run.
+ * A fork, not an exec: the child inherits the parsed configuration and the
+ * script directory the parent read once, so a target costs a fork and a
+ * connection, not a start-up.
  *
  * Output: each target's standard output (what the command prints there:
  * current's revisions, a --sql script, status's table), as one block under
@@ -50,26 +53,34 @@ static int targets_given(const struct rt_config *cfg)
 	return cfg->targets.nr || (cfg->targets_file && cfg->source[RT_SET_TARGETS] >= RT_SRC_ENV);
 }
 
+/*
+ * Targets and a URL resolve as every setting does, flag > environment >
+ * config file: --target/--targets beside -u is a contradiction, refused;
+ * RETORT_TARGETS_FILE gives way to -u, and the config's `targets =` to a
+ * URL from either.  A command that does not run per database refuses
+ * targets from the command line and ignores the others.
+ */
 int fleet_wanted(struct app *app, const struct cmd *c, struct rt_error *err)
 {
 	const struct rt_config *cfg = &app->cfg;
-	int given = targets_given(cfg);
-	/* the config file's targets give way to a URL from the command line
-	 * or the environment, as any setting from the file does */
-	int from_file = !given && cfg->target_lines && cfg->source[RT_SET_URL] < RT_SRC_ENV;
-	if (!given && !from_file)
-		return 0;
-	if (!runs_per_target(c)) {
-		if (!given)
-			return 0;
+	int url = cfg->source[RT_SET_URL];
+	int cli = cfg->targets.nr || (cfg->targets_file && cfg->source[RT_SET_TARGETS] == RT_SRC_FLAG);
+	int fleet = cli || (cfg->targets_file && url < RT_SRC_FLAG) ||
+		    (cfg->target_lines && url < RT_SRC_ENV);
+	if (cli && !runs_per_target(c))
 		return rt_error_set(err, RT_EXIT_USAGE, "'%s' does not run per database, so it takes "
 				    "no --target/--targets; fleets run upgrade, downgrade, stamp, "
 				    "current, check, status and showmigrations", c->name);
-	}
-	if (given && cfg->source[RT_SET_URL] == RT_SRC_FLAG)
+	if (cli && url == RT_SRC_FLAG)
 		return rt_error_set(err, RT_EXIT_USAGE, "-u/--url and --target/--targets both name "
 				    "the database: give one or the other");
-	return 1;
+	if (fleet && runs_per_target(c))
+		return 1;
+	if (cfg->json)
+		return rt_error_set(err, RT_EXIT_USAGE, "--json (before the command) is the outcome of "
+				    "a fleet, and there are no --target/--targets here%s",
+				    !strcmp(c->name, "check") ? "; for one database it is 'check --json'" : "");
+	return 0;
 }
 
 /* Everything a fleet run keeps, parent and children alike. */
@@ -94,9 +105,18 @@ static int collect(struct fleet *f, struct rt_error *err)
 					cfg->targets_line, NULL, 0, err);
 	for (size_t i = 0; i < cfg->targets.nr; i++) {
 		char label[64];
+		size_t had = f->targets.nr;
 		snprintf(label, sizeof(label), "--target #%zu", i + 1);
 		if (rt_targets_parse(&f->targets, cfg->targets.v[i], NULL, 1, label, 1, err))
 			return -1;
+		struct rt_url u;
+		struct rt_error ignored = RT_ERROR_INIT;
+		rt_url_init(&u);
+		if (f->targets.nr > had && !rt_url_parse(&u, f->targets.v[had].url, &ignored) &&
+		    u.password)
+			app_warn(f->app, "a password given with --target can be read by other users in "
+				 "'ps' while retort runs; list the targets in a --targets file instead");
+		rt_url_release(&u);
 	}
 	if (cfg->targets_file && cfg->source[RT_SET_TARGETS] >= RT_SRC_ENV) {
 		struct strbuf text = STRBUF_INIT;

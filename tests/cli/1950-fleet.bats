@@ -189,7 +189,7 @@ assert s["failed_targets"] == ["sqlite:///%s/db3.db" % sys.argv[1]]
 EOF
 }
 
-@test "fleet: commands without a database refuse --target; -u and --target together are refused" {
+@test "fleet: commands without a database refuse --target; -u and --target together are refused; the environment's targets give way" {
 	linear3
 	for c in history heads "revision -m x" "merge heads" branches; do
 		# shellcheck disable=SC2086
@@ -203,6 +203,20 @@ EOF
 	[ ! -e db1.db ] && [ ! -e db2.db ]
 	run rt --jobs 0 --target "sqlite:///$TEST_DIR/db1.db" upgrade head
 	[ "$status" -eq 64 ]
+	run rt --json check
+	[ "$status" -eq 64 ]
+	[[ $output == *"for one database it is 'check --json'"* ]]
+	# targets from the environment: ignored where they mean nothing, and
+	# -u names one database instead of them
+	echo "sqlite:///$TEST_DIR/db1.db" >t.txt
+	RETORT_TARGETS_FILE=t.txt run rt history
+	[ "$status" -eq 0 ]
+	RETORT_TARGETS_FILE=t.txt run rt -u "sqlite:///$TEST_DIR/db2.db" upgrade head
+	[ "$status" -eq 0 ]
+	[ ! -e db1.db ] && [ "$(version_of 2)" = "$HEAD" ]
+	RETORT_TARGETS_FILE=t.txt run rt upgrade head
+	[ "$status" -eq 0 ]
+	[ "$(version_of 1)" = "$HEAD" ]
 }
 
 @test "fleet: SIGTERM lets the running target finish and starts no new one" {
