@@ -262,8 +262,8 @@ static void on_stopping(void *ctx, int signo)
 {
 	struct fleet *f = ctx;
 	if (!f->json)
-		fprintf(stderr, "fleet: %s: starting no more targets; the running ones finish "
-			"(a second signal stops them now)\n", signo == SIGINT ? "interrupted" : "terminated");
+		fprintf(stderr, "fleet: %s: starting no more targets; the running ones stop after "
+			"their current migration (a second signal stops them now)\n", signo == SIGINT ? "interrupted" : "terminated");
 }
 
 static size_t width(size_t w, const char *s)
@@ -301,13 +301,13 @@ static void summary(struct fleet *f, const struct rt_fleet_summary *s, double ms
 				fprintf(stderr, " %s", f->labels[i]);
 		fputc('\n', stderr);
 	}
-	if (s->canary_failed)
+	if (s->signal && s->not_started)
+		fprintf(stderr, "fleet: stopped by a signal before starting %zu target%s\n",
+			s->not_started, s->not_started == 1 ? "" : "s");
+	else if (s->canary_failed)
 		fprintf(stderr, "fleet: a canary failed, so no other target was started\n");
 	else if (s->stopped)
 		fprintf(stderr, "fleet: stopped after the failure (--keep-going runs the rest)\n");
-	else if (s->signal && s->not_started)
-		fprintf(stderr, "fleet: stopped by a signal before starting %zu target%s\n",
-			s->not_started, s->not_started == 1 ? "" : "s");
 }
 
 static void json_revs(struct strbuf *sb, const struct rt_fleet_result *r, int after)
@@ -381,11 +381,13 @@ static void json(struct fleet *f, const struct rt_fleet_summary *s, double ms)
 	strbuf_release(&sb);
 }
 
-/* 0 when every target succeeded; else the failures' exit status when
- * they share one, else 2; a fleet a signal cut short: 128 + the signal. */
+/* 0 when every target succeeded; a fleet a signal stopped: 128 + the
+ * signal; else the failures' exit status when they share one, else 2. */
 static int fleet_status(const struct fleet *f, const struct rt_fleet_summary *s)
 {
 	int status = -1;
+	if (s->signal && (s->not_started || s->failed))
+		return 128 + s->signal;
 	for (size_t i = 0; i < f->targets.nr; i++) {
 		const struct rt_fleet_result *r = &f->res[i];
 		if (r->state != RT_FLEET_DONE || r->ok)
@@ -394,9 +396,7 @@ static int fleet_status(const struct fleet *f, const struct rt_fleet_summary *s)
 	}
 	if (status > 0)
 		return status;
-	if (s->not_started)
-		return s->signal ? 128 + s->signal : RT_EXIT_ERROR;
-	return 0;
+	return s->not_started ? RT_EXIT_ERROR : 0;
 }
 
 int cmd_fleet(struct app *app, const struct cmd *c, void *opts, const struct strvec *args,

@@ -13,6 +13,7 @@
 #include "../lib/xalloc.h"
 #include "../db/version_table.h"
 #include "../run/exec.h"
+#include "../run/fleet.h"
 #include "../run/offline.h"
 
 #include <stdio.h>
@@ -78,6 +79,13 @@ static void hook_note(void *ctx, const char *msg)
 {
 	struct hook_ctx *h = ctx;
 	app_note(h->app, "%s", msg);
+}
+
+/* In a fleet being stopped: no migration after the current one. */
+static int hook_stop(void *ctx)
+{
+	(void)ctx;
+	return rt_fleet_stop_requested();
 }
 
 static int plan_for(const struct rt_graph *g, enum run_kind kind, const struct strvec *rows,
@@ -201,7 +209,7 @@ int app_run(struct app *app, enum run_kind kind, const struct strvec *targets, i
 	rs->step_ms = xcalloc((size_t)rs->plan.n + 1, sizeof(double));
 	rs->tty = !app->cfg.quiet && isatty(2) && rs->plan.n >= 20;
 	struct hook_ctx h = { app, rs };
-	struct rt_exec_hooks hooks = { NULL, hook_done, &h, hook_note };
+	struct rt_exec_hooks hooks = { NULL, hook_done, &h, hook_note, hook_stop };
 	if (rt_exec_plan(app->db, g, &rs->plan, exists, app->cfg.single_txn, &hooks, err)) {
 		if (rs->tty)
 			fputs("\r\033[K", stderr);

@@ -200,6 +200,19 @@ void rt_fleet_results_release(struct rt_fleet_result *res, size_t n)
 static volatile sig_atomic_t fleet_signals, fleet_first_signal;
 static sigset_t fleet_unblocked;  /* the mask to run children and ppoll() with */
 
+static volatile sig_atomic_t child_stop;
+
+static void on_stop(int signo)
+{
+	(void)signo;
+	child_stop = 1;
+}
+
+int rt_fleet_stop_requested(void)
+{
+	return child_stop;
+}
+
 static void on_signal(int signo)
 {
 	if (!fleet_signals)
@@ -238,6 +251,9 @@ static int start(size_t i, struct rt_fleet_result *r, const struct rt_fleet_hook
 		setpgid(0, 0);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		struct sigaction st = { .sa_handler = on_stop, .sa_flags = SA_RESTART };
+		sigemptyset(&st.sa_mask);
+		sigaction(SIGUSR1, &st, NULL);
 		sigprocmask(SIG_SETMASK, &fleet_unblocked, NULL);
 		for (size_t k = 0; k < n; k++)
 			if (all[k].state == RT_FLEET_RUNNING) {
@@ -330,6 +346,11 @@ int rt_fleet_run(size_t n, const struct rt_fleet_opts *o, const struct rt_fleet_
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	sigprocmask(SIG_BLOCK, &block, &fleet_unblocked);
+	/* a child unblocks SIGUSR1 once its handler is there */
+	sigset_t usr1;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
@@ -339,6 +360,9 @@ int rt_fleet_run(size_t n, const struct rt_fleet_opts *o, const struct rt_fleet_
 			told = 1;
 			if (h->stopping)
 				h->stopping(h->ctx, fleet_first_signal);
+			for (size_t k = 0; k < n; k++)
+				if (res[k].state == RT_FLEET_RUNNING)
+					kill(res[k].pid, SIGUSR1);
 		}
 		if (fleet_signals >= 2 && !killed) {
 			/* the second signal: as without a fleet, the runs end now */

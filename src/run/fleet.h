@@ -18,9 +18,9 @@
  * pipes; the first `canary` targets run alone, one after another, and a
  * failure among them starts nothing more; after that up to `jobs` run at
  * once, and a failure stops starting new ones unless `keep_going`.  The
- * first SIGINT or SIGTERM stops starting new targets and lets the running
- * ones finish; a second one terminates the running children (SIGTERM:
- * their open transactions roll back) and returns at once.
+ * first SIGINT or SIGTERM stops starting new targets and tells the running
+ * ones (SIGUSR1) to stop after their current migration; a second one
+ * terminates them (SIGTERM: their open transactions roll back).
  */
 #ifndef RT_FLEET_H
 #define RT_FLEET_H
@@ -110,6 +110,9 @@ struct rt_fleet_summary {
  * children it started. */
 int rt_fleet_run(size_t n, const struct rt_fleet_opts *o, const struct rt_fleet_hooks *h,
 		 struct rt_fleet_result *res, struct rt_fleet_summary *sum, struct rt_error *err);
+/* In a fleet's child: has the parent asked it to stop after the current
+ * migration?  Always 0 outside a fleet. */
+int rt_fleet_stop_requested(void);
 void rt_fleet_results_init(struct rt_fleet_result *res, size_t n);
 void rt_fleet_results_release(struct rt_fleet_result *res, size_t n);
 
