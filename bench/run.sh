@@ -15,6 +15,9 @@
 #       packages) on SQLite and PostgreSQL
 #   W9  one 50 MB data migration (BENCH_BIG_MB) on SQLite and PostgreSQL,
 #       beside the floor applying the same file in one transaction
+#   W10 fleets: `check` across 100 and 1,000 SQLite files and 200
+#       PostgreSQL databases, one fleet run against a shell loop of single
+#       runs and of Alembic runs (bench/fleet.sh, which also runs alone)
 #   W8  the image's size and a container's start-to-exit for `current`
 #       (when a container engine and the retort:local image are there)
 # Each figure is hyperfine's median (a warm-up, then BENCH_RUNS runs, the
@@ -190,6 +193,9 @@ RUNS_HERE=3 measure "W9 ${mb} MB migration, PostgreSQL" 1 retort "./reset.sh b_b
 RUNS_HERE=3 measure "W9 ${mb} MB migration, PostgreSQL" 1 floor "./reset.sh b_bigf" $psql -d b_bigf -f big/floor.sql
 rm -rf big
 
+# W10: fleets, on this server, into this table
+BENCH_RESULTS=$results RETORT_BIN=$retort BENCH_RUNS=$runs "$here/fleet.sh"
+
 # W8: the image (only when an engine and the image are there)
 image=${RETORT_IMAGE:-retort:local}
 w8=""
@@ -209,6 +215,8 @@ for w, n, tool, ms, mb in rows:
         cells[(w, n)] = {}
     cells[(w, n)][tool] = (float(ms), mb)
 def fmt(c):
+    if c and c[1] == "-":
+        return "%.1f ms" % c[0]
     return "%.1f ms, %s MB" % c if c else ""
 print("| workload | N | retort | Alembic | dbmate | floor | retort / best peer | retort / floor |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|")

@@ -92,6 +92,17 @@ extern const struct cmd cmd_init, cmd_revision, cmd_makemigrations, cmd_merge, c
 
 /* Run `c` with argv[0] its name (dispatch.c). */
 int cmd_dispatch(struct app *app, const struct cmd *c, int argc, char **argv);
+/* The second half of cmd_dispatch(): options parsed and checked, prepare
+ * what the command needs, run it, report, notify. */
+int cmd_run_parsed(struct app *app, const struct cmd *c, void *opts, const struct strvec *args,
+		   const unsigned char *seen, double started);
+/* Does the command line give an option that keeps `c` offline (--sql)? */
+int cmd_offline(const struct cmd *c, const unsigned char *seen);
+/* Does `c` run on a fleet (fleet.c)?  1: run cmd_fleet(); 0: an ordinary
+ * run; -1: a usage error (--target given to a command that has none). */
+int fleet_wanted(struct app *app, const struct cmd *c, struct rt_error *err);
+int cmd_fleet(struct app *app, const struct cmd *c, void *opts, const struct strvec *args,
+	      const unsigned char *seen);
 /* The global options: built once from lib/config.c's settings table. */
 const struct opt *global_options(void);
 
@@ -149,6 +160,10 @@ int app_run(struct app *app, enum run_kind kind, const struct strvec *targets, i
  * may be "START:END" (START defaults to base, which creates the table). */
 int app_offline(struct app *app, enum run_kind kind, const struct strvec *targets, int purge,
 		struct rt_error *err);
+/* What the last app_run() did, for a fleet's report: the version rows
+ * before and after, the steps done; 0 when nothing ran, 2 when where it
+ * ended is unknown (`to` left empty). */
+int app_run_outcome(struct app *app, struct strvec *from, struct strvec *to, int *steps);
 /* Free what the last app_run() kept. */
 void app_run_release(struct app *app);
 /* --notify: POST what the command did (or how it failed); a warning when

@@ -44,7 +44,8 @@ const struct opt *global_options(void)
 			o->off = offsetof(struct rt_config_flags, count) + (size_t)i * sizeof(int);
 		} else if (st->type == RT_SETTING_LIST) {
 			o->type = OPT_LIST;
-			o->off = offsetof(struct rt_config_flags, xargs);
+			o->off = i == RT_SET_TARGET ? offsetof(struct rt_config_flags, targets)
+						    : offsetof(struct rt_config_flags, xargs);
 		} else {
 			o->type = OPT_STRING;
 			o->off = offsetof(struct rt_config_flags, value) + (size_t)i * sizeof(char *);
@@ -93,12 +94,34 @@ static int usage_error(struct app *app, const struct cmd *c, const struct rt_err
 }
 
 /* Does the command line give an option that keeps the command offline? */
-static int offline(const struct cmd *c, const unsigned char *seen)
+int cmd_offline(const struct cmd *c, const unsigned char *seen)
 {
 	for (int i = 0; i < opts_count(c->opts); i++)
 		if (seen[i] && (c->opts[i].flags & OPTF_OFFLINE))
 			return 1;
 	return 0;
+}
+
+int cmd_run_parsed(struct app *app, const struct cmd *c, void *o, const struct strvec *args,
+		   const unsigned char *seen, double started)
+{
+	struct rt_error err = RT_ERROR_INIT;
+	int needs = cmd_offline(c, seen) ? c->needs & NEEDS_SCRIPTS : c->needs;
+	int rc = 0;
+	/* (a fleet's parent has read the whole scripts already, for every target) */
+	app->sd.headers_only = !!(needs & NEEDS_HEADERS_ONLY);
+	if ((needs & NEEDS_SCRIPTS) && app_load_scripts(app, &err))
+		rc = -1;
+	else if ((needs & (NEEDS_DB_READ | NEEDS_DB_LOCK)) &&
+		 app_open_db(app, !(needs & NEEDS_DB_LOCK), !!(needs & NEEDS_DB_LOCK), &err))
+		rc = -1;
+	if (!rc)
+		rc = c->run(app, o, args, &err);
+	if (rc < 0)
+		rc = app_fail(app, &err);
+	if (c->notify && (needs & NEEDS_DB_LOCK) && app->cfg.notify_url)
+		app_notify(app, c, started, rc ? &err : NULL);
+	return rc;
 }
 
 int cmd_dispatch(struct app *app, const struct cmd *c, int argc, char **argv)
@@ -137,20 +160,13 @@ int cmd_dispatch(struct app *app, const struct cmd *c, int argc, char **argv)
 		rc = usage_error(app, c, &err);
 		goto out;
 	}
-	int needs = offline(c, seen) ? c->needs & NEEDS_SCRIPTS : c->needs;
-	rc = 0;
-	app->sd.headers_only = !!(needs & NEEDS_HEADERS_ONLY);
-	if ((needs & NEEDS_SCRIPTS) && app_load_scripts(app, &err))
-		rc = -1;
-	else if ((needs & (NEEDS_DB_READ | NEEDS_DB_LOCK)) &&
-		 app_open_db(app, !(needs & NEEDS_DB_LOCK), !!(needs & NEEDS_DB_LOCK), &err))
-		rc = -1;
-	if (!rc)
-		rc = c->run(app, o, &args, &err);
-	if (rc < 0)
-		rc = app_fail(app, &err);
-	if (c->notify && (needs & NEEDS_DB_LOCK) && app->cfg.notify_url)
-		app_notify(app, c, started, rc ? &err : NULL);
+	int fl = fleet_wanted(app, c, &err);
+	if (fl < 0)
+		rc = usage_error(app, c, &err);
+	else if (fl)
+		rc = cmd_fleet(app, c, o, &args, seen);
+	else
+		rc = cmd_run_parsed(app, c, o, &args, seen, started);
 out:
 	opts_release(opts, o);
 	free(o);

@@ -13,6 +13,7 @@
 #include "../lib/xalloc.h"
 #include "../db/version_table.h"
 #include "../run/exec.h"
+#include "../run/fleet.h"
 #include "../run/offline.h"
 
 #include <stdio.h>
@@ -78,6 +79,13 @@ static void hook_note(void *ctx, const char *msg)
 {
 	struct hook_ctx *h = ctx;
 	app_note(h->app, "%s", msg);
+}
+
+/* In a fleet being stopped: no migration after the current one. */
+static int hook_stop(void *ctx)
+{
+	(void)ctx;
+	return rt_fleet_stop_requested();
 }
 
 static int plan_for(const struct rt_graph *g, enum run_kind kind, const struct strvec *rows,
@@ -201,7 +209,7 @@ int app_run(struct app *app, enum run_kind kind, const struct strvec *targets, i
 	rs->step_ms = xcalloc((size_t)rs->plan.n + 1, sizeof(double));
 	rs->tty = !app->cfg.quiet && isatty(2) && rs->plan.n >= 20;
 	struct hook_ctx h = { app, rs };
-	struct rt_exec_hooks hooks = { NULL, hook_done, &h, hook_note };
+	struct rt_exec_hooks hooks = { NULL, hook_done, &h, hook_note, hook_stop };
 	if (rt_exec_plan(app->db, g, &rs->plan, exists, app->cfg.single_txn, &hooks, err)) {
 		if (rs->tty)
 			fputs("\r\033[K", stderr);
@@ -263,6 +271,32 @@ void app_notify(struct app *app, const struct cmd *c, double started, const stru
 	free(db);
 	strbuf_release(&body);
 	strvec_clear(&after);
+}
+
+int app_run_outcome(struct app *app, struct strvec *from, struct strvec *to, int *steps)
+{
+	const struct run_state *rs = app->run;
+	int exists;
+	struct rt_error err = RT_ERROR_INIT;
+	if (!rs || !rs->have_rows)
+		return 0;
+	for (size_t i = 0; i < rs->rows.nr; i++)
+		strvec_push(from, rs->rows.v[i]);
+	*steps = rs->kind == RUN_STAMP ? 0 : rs->done;
+	if (rs->plan.n && rs->done == rs->plan.n) {
+		for (size_t i = 0; i < rs->plan.end_rows.nr; i++)
+			strvec_push(to, rs->plan.end_rows.v[i]);
+		return 1;
+	}
+	if (!rs->done) {
+		for (size_t i = 0; i < rs->rows.nr; i++)
+			strvec_push(to, rs->rows.v[i]);
+		return 1;
+	}
+	/* part-way: where the steps that committed left it */
+	if (!app->db || !rt_db_connected(app->db) || app_read_rows(app, to, &exists, &err))
+		return 2;
+	return 1;
 }
 
 void app_run_release(struct app *app)

@@ -131,17 +131,41 @@ const struct rt_setting rt_settings[RT_SET_COUNT] = {
 	[RT_SET_NAME] = { .id = RT_SET_NAME, .type = RT_SETTING_STRING, .short_flag = 'n',
 			  .flag = "name", .env = "RETORT_NAME", .off = AT(name), .argh = "SECTION",
 			  .help = "the config file's section to read (default retort, else alembic)" },
+	[RT_SET_TARGET] = { .id = RT_SET_TARGET, .type = RT_SETTING_LIST, .flag = "target",
+			    .argh = "URL", .flags = RT_SETF_SECRET,
+			    .help = "fleets: run the command on this target (repeatable; "
+				    "'URL schema=NAME' for a PostgreSQL schema)" },
+	[RT_SET_TARGETS] = { .id = RT_SET_TARGETS, .type = RT_SETTING_STRING, .flag = "targets",
+			     .env = "RETORT_TARGETS_FILE", .off = AT(targets_file), .argh = "FILE",
+			     .help = "fleets: the targets, one a line ('URL [schema=NAME]', # comments)" },
+	[RT_SET_TARGET_LINES] = { .id = RT_SET_TARGET_LINES, .type = RT_SETTING_STRING,
+				  .ini = "targets", .off = AT(target_lines), .flags = RT_SETF_SECRET,
+				  .help = "fleets: the targets, one a line, as in a --targets file" },
+	[RT_SET_JOBS] = { .id = RT_SET_JOBS, .type = RT_SETTING_INT, .flag = "jobs",
+			  .env = "RETORT_JOBS", .ini = "jobs", .off = AT(jobs), .argh = "N",
+			  .min = 1, .max = 256, .help = "fleets: run up to N targets at once (default 4)" },
+	[RT_SET_CANARY] = { .id = RT_SET_CANARY, .type = RT_SETTING_INT, .flag = "canary",
+			    .env = "RETORT_CANARY", .ini = "canary", .off = AT(canary), .argh = "K",
+			    .min = 0, .max = 1000000,
+			    .help = "fleets: run the first K targets alone first; stop if one fails" },
+	[RT_SET_KEEP_GOING] = { .id = RT_SET_KEEP_GOING, .type = RT_SETTING_BOOL, .flag = "keep-going",
+				.env = "RETORT_KEEP_GOING", .ini = "keep_going", .off = AT(keep_going),
+				.help = "fleets: after a failure, still start the remaining targets" },
+	[RT_SET_JSON] = { .id = RT_SET_JSON, .type = RT_SETTING_BOOL, .flag = "json", .off = AT(json),
+			  .help = "fleets: print the outcome as one JSON document" },
 };
 
 void rt_config_flags_init(struct rt_config_flags *f)
 {
 	memset(f, 0, sizeof(*f));
 	strvec_init(&f->xargs);
+	strvec_init(&f->targets);
 }
 
 void rt_config_flags_release(struct rt_config_flags *f)
 {
 	strvec_clear(&f->xargs);
+	strvec_clear(&f->targets);
 	rt_config_flags_init(f);
 }
 
@@ -153,6 +177,7 @@ void rt_config_init(struct rt_config *c)
 	strvec_init(&c->xvals);
 	strvec_init(&c->warnings);
 	strvec_init(&c->notes);
+	strvec_init(&c->targets);
 }
 
 void rt_config_release(struct rt_config *c)
@@ -166,6 +191,7 @@ void rt_config_release(struct rt_config *c)
 	strvec_clear(&c->xvals);
 	strvec_clear(&c->warnings);
 	strvec_clear(&c->notes);
+	strvec_clear(&c->targets);
 	rt_config_init(c);
 }
 
@@ -995,6 +1021,7 @@ int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_
 	c->file_template = xstrdup(RT_DEFAULT_FILE_TEMPLATE);
 	c->truncate_slug_length = 40;
 	c->lock_timeout = 60;
+	c->jobs = 4;
 
 	if (!file && (e = env("RETORT_CONFIG")) && *e) {
 		file = e;
@@ -1015,7 +1042,7 @@ int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_
 		enum rt_source src = RT_SRC_DEFAULT;
 		const char *v;
 		char *owned;
-		if (i == RT_SET_CONFIG || i == RT_SET_XARGS || i == RT_SET_NAME)
+		if (i == RT_SET_CONFIG || i == RT_SET_XARGS || i == RT_SET_NAME || i == RT_SET_TARGET)
 			continue;
 		if (pick(st, &in, &v, &src, &owned, err))
 			goto out;
@@ -1081,6 +1108,10 @@ int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_
 		c->url_placeholder = *c->url ? 2 : 1;
 		c->url_line = key_line(&ini, ini_raw(&ini, "sqlalchemy.url") ? "sqlalchemy.url" : "url");
 	}
+	for (size_t i = 0; i < flags->targets.nr; i++)
+		strvec_push(&c->targets, flags->targets.v[i]);
+	if (c->source[RT_SET_TARGET_LINES] == RT_SRC_FILE)
+		c->targets_line = key_line(&ini, "targets");
 	rc = derive(c, flags, err);
 	if (!rc && !c->cache_dir) {
 		/* the XDG base directory rule, as git and pip use it */

@@ -57,6 +57,13 @@ enum rt_setting_id {
 	RT_SET_VERSION_PATH_SEP,
 	RT_SET_RECURSIVE_VERSION_LOCATIONS,
 	RT_SET_NAME,
+	RT_SET_TARGET,          /* fleets (src/run/fleet.h) */
+	RT_SET_TARGETS,
+	RT_SET_TARGET_LINES,
+	RT_SET_JOBS,
+	RT_SET_CANARY,
+	RT_SET_KEEP_GOING,
+	RT_SET_JSON,
 	RT_SET_COUNT
 };
 
@@ -96,6 +103,7 @@ struct rt_config_flags {
 	const char *value[RT_SET_COUNT];
 	int count[RT_SET_COUNT];
 	struct strvec xargs;
+	struct strvec targets;  /* the repeated --target values */
 };
 
 /* Where a setting came from, for messages and `--verbose`. */
@@ -150,6 +158,15 @@ struct rt_config {
 	/* sqlalchemy.url in the file is empty (1) or Alembic's placeholder
 	 * driver://... (2), at this line: not a database to fall back on */
 	int url_placeholder, url_line;
+	/* A fleet (src/run/fleet.h): the --target values, a targets file,
+	 * the config file's `targets =` lines (starting at targets_line of
+	 * config_file), how many run at once, how many run alone first,
+	 * whether a failure stops the rest, and --json. */
+	struct strvec targets;
+	char *targets_file;
+	char *target_lines;
+	int targets_line;
+	int jobs, canary, keep_going, json;
 };
 
 typedef const char *(*rt_getenv_fn)(const char *name);

@@ -546,6 +546,10 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 		return -1;
 	for (int i = 0; i < p->n; i++) {
 		double t0 = now_ms();
+		if (i && !single_txn && hooks && hooks->stop && hooks->stop(hooks->ctx))
+			return rt_error_set(err, RT_EXIT_ERROR, "stopped by a signal after %d of %d "
+					    "migrations, which stay applied; the rest were not started",
+					    i, p->n);
 		if (hooks && hooks->step_start)
 			hooks->step_start(hooks->ctx, p, i);
 		if (run_step(db, g, &p->steps[i], &lists[i], &table_exists, single_txn, hooks, err)) {

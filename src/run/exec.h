@@ -32,6 +32,10 @@ struct rt_exec_hooks {
 	void *ctx;
 	/* Optional: a line to tell the user ("resuming ..."). */
 	void (*note)(void *ctx, const char *msg);
+	/* Optional: non-zero stops the run before the next migration (a fleet
+	 * being stopped), the ones done staying done; never inside a
+	 * single-transaction run, which is all or nothing. */
+	int (*stop)(void *ctx);
 };
 
 /*
