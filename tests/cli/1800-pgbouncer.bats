@@ -155,6 +155,30 @@ teardown() {
 	[ "$(pq "SELECT count(*) FROM done")" = 1 ]
 }
 
+@test "pgbouncer: a lease lost while a migration runs stops the run before the next migration" {
+	pooled
+	mkrev a1 "" "slow" "CREATE TABLE a (x int); SELECT pg_sleep(3);" "DROP TABLE a;"
+	mkrev b2 a1 "next" "CREATE TABLE b (x int);" "DROP TABLE b;"
+	(exec $RETORT_WRAP "$RETORT_BIN" --lock-lease 1 upgrade head) 2>run.err 3>&- &
+	runner=$!
+	for _ in $(seq 1 600); do
+		[ "$(pq "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()")" = 1 ] && break
+		sleep 0.05
+	done
+	# another runner's takeover, as a stalled heartbeat would allow it
+	pq "UPDATE retort_lock SET holder = 'someone else'" >/dev/null
+	status=0
+	wait "$runner" || status=$?
+	cat run.err
+	[ "$status" -eq 4 ]
+	grep -q 'the migration lease on "alembic_version" was lost (its row in "public"."retort_lock" is no longer ours): another runner may hold it now, so this one stops here' run.err
+	# the migration that was running committed; the next one never started
+	[ "$(db_versions)" = "a1" ]
+	[ "$(db_tables)" = "a alembic_version retort_lock" ]
+	# and the row that is not ours is left alone
+	[ "$(pq "SELECT holder FROM retort_lock")" = "someone else" ]
+}
+
 @test "pgbouncer: settings reach every transaction by SET LOCAL and never stay on the pooled session" {
 	[ -z "$PGB_MISSING" ] || skip "$PGB_MISSING"
 	# a PgBouncer of one server session: whatever a client leaves on it, the next one sees
