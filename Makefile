@@ -52,9 +52,10 @@ ALL_CFLAGS += -DRT_WITH_CURL $(shell $(PKG_CONFIG) --cflags libcurl)
 LIBS += $(shell $(PKG_CONFIG) --libs libcurl)
 endif
 
-LIB_SRC = $(wildcard src/lib/*.c) $(wildcard src/schema/*.c) src/db/driver.c src/db/version_table.c src/db/lock_table.c \
-	$(DRIVER_SRC) \
+LIB_SRC = $(wildcard src/lib/*.c) $(wildcard src/schema/*.c) src/db/driver.c src/db/version_table.c $(DRIVER_SRC) \
 	$(wildcard src/run/*.c)
+# the lease lock, written over the driver vtable
+LIB_SRC += src/db/lock_table.c
 CMD_SRC = $(wildcard src/cmd/*.c) src/main.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CMD_OBJ = $(CMD_SRC:%.c=$(BUILD)/obj/%.o)

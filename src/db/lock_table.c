@@ -318,6 +318,11 @@ static void delete_row(struct rt_db *db, struct rt_lease *l)
 	strbuf_release(&q);
 }
 
+/*
+ * The table first (created by whoever comes first), then the polling of
+ * rt_db_poll_lock over lease_try, then the heartbeat; a takeover is said
+ * once the lease is ours and renewed from then on.
+ */
 int rt_lease_take(struct rt_db *db, const struct rt_url *url, struct rt_error *err)
 {
 	struct rt_lease *l = xcalloc(1, sizeof(*l));
@@ -358,7 +363,8 @@ int rt_lease_check(struct rt_db *db, struct rt_error *err)
 	int lost = l->lost;
 	if (lost)
 		rt_error_set(err, RT_EXIT_LOCK, "the migration lease on %s was lost (%s): another "
-			     "runner may hold it now, so this one stops here", db->vt->sql, l->lost_why);
+			     "runner may hold it now, so this one stops here; run it again to finish what is left",
+			     db->vt->sql, l->lost_why);
 	pthread_mutex_unlock(&l->mu);
 	return lost ? -1 : 0;
 }
