@@ -78,6 +78,8 @@ static int check_backend(struct app *app, const struct rt_url *url, struct rt_er
 {
 	if (!strcmp(url->backend, "postgresql"))
 		return 0;
+	if (app->cfg.lock == RT_LOCK_TABLE)
+		return rt_lock_table_refusal(url->backend, err);
 	if (app->cfg.search_path || app->cfg.version_table_schema)
 		return rt_error_set(err, RT_EXIT_USAGE, "%s applies to PostgreSQL only; this database "
 				    "is %s", app->cfg.search_path ? "--search-path"

@@ -137,6 +137,14 @@ int rt_db_poll_lock(struct rt_db *db, const struct rt_db_opts *opts,
 	}
 }
 
+int rt_lock_table_refusal(const char *backend, struct rt_error *err)
+{
+	int my = !strcmp(backend, "mysql");
+	return rt_error_set(err, RT_EXIT_USAGE, "--lock=table applies to PostgreSQL only; this "
+			    "database is %s, whose own lock (%s) needs no lease: use --lock=advisory",
+			    my ? "MySQL" : "SQLite", my ? "GET_LOCK" : "a lock on the file");
+}
+
 /*
  * Choose the lock and take it.  An explicit --lock=advisory is honoured
  * even behind a detected pooler: in session pooling it is right, and the
@@ -149,10 +157,7 @@ int rt_db_lock(struct rt_db *db, const struct rt_url *url, struct rt_error *err)
 	if (mode == RT_LOCK_NONE)
 		return 0;
 	if (mode == RT_LOCK_TABLE && strcmp(db->drv->name, "postgresql"))
-		return rt_error_set(err, RT_EXIT_USAGE, "--lock=table applies to PostgreSQL only; this "
-				    "database is %s, whose own lock (%s) needs no lease: use "
-				    "--lock=advisory", !strcmp(db->drv->name, "mysql") ? "MySQL" : "SQLite",
-				    !strcmp(db->drv->name, "mysql") ? "GET_LOCK" : "a lock on the file");
+		return rt_lock_table_refusal(db->drv->name, err);
 	if (mode == RT_LOCK_TABLE || (mode == RT_LOCK_AUTO && db->pooled))
 		return rt_lease_take(db, url, err);
 	if (db->drv->lock(db, err)) {

@@ -220,6 +220,8 @@ int rt_db_connected(struct rt_db *db);
  */
 int rt_db_lock(struct rt_db *db, const struct rt_url *url, struct rt_error *err);
 void rt_db_unlock(struct rt_db *db);
+/* The refusal of --lock=table on a backend other than PostgreSQL (exit 64). */
+int rt_lock_table_refusal(const char *backend, struct rt_error *err);
 /* Is the lock still ours?  Fails when a lease was lost (its heartbeat
  * could not renew it in time, and another runner may have taken it). */
 int rt_db_lock_held(struct rt_db *db, struct rt_error *err);

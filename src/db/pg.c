@@ -125,8 +125,8 @@ static int result_error(PGresult *r, PGconn *c, const char *what, struct rt_erro
 }
 
 /* Run one statement with optional text parameters; `out` gets the result on success. */
-static int run_raw(struct pg_db *d, const char *sql, int n, const char *const *params, PGresult **out,
-	       const char *what, struct rt_error *err)
+static int run_raw(struct pg_db *d, const char *sql, int n, const char *const *params,
+		   PGresult **out, const char *what, struct rt_error *err)
 {
 	PGresult *r = n ? PQexecParams(d->c, sql, n, NULL, params, NULL, NULL, 0) : PQexec(d->c, sql);
 	ExecStatusType st = PQresultStatus(r);
@@ -873,10 +873,13 @@ static int pg_open(struct rt_db **out, const struct rt_url *url, const struct rt
 	PQsetNoticeProcessor(d->c, NULL, NULL);
 
 	/* a pooler in between? (see the top of this file) */
-	if (run_raw(d, "SELECT pg_catalog.pg_backend_pid()", 0, NULL, &r, "connecting", err))
-		goto fail;
-	d->base.pooled = opts->lock_mode == RT_LOCK_TABLE || atol(PQgetvalue(r, 0, 0)) != PQbackendPID(d->c);
-	PQclear(r);
+	d->base.pooled = opts->lock_mode == RT_LOCK_TABLE;
+	if (!d->base.pooled) {
+		if (run_raw(d, "SELECT pg_catalog.pg_backend_pid()", 0, NULL, &r, "connecting", err))
+			goto fail;
+		d->base.pooled = atol(PQgetvalue(r, 0, 0)) != PQbackendPID(d->c);
+		PQclear(r);
+	}
 	local_setup(d);
 	if (d->base.pooled) {
 		PQnoticeReceiver old = PQsetNoticeReceiver(d->c, pooled_notices, NULL);
