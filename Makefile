@@ -17,6 +17,8 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 LIBS = $(shell $(PKG_CONFIG) --libs inih)
+# the lease lock's heartbeat thread (db/lock_table.c)
+LIBS += -pthread
 # Debian's libinih makes its line-length limit a variable: retort then reads long lines whole
 INIH_H = $(firstword $(wildcard $(patsubst -I%,%/ini.h,$(shell $(PKG_CONFIG) --cflags-only-I inih)) \
 	/usr/include/ini.h))
@@ -52,6 +54,8 @@ endif
 
 LIB_SRC = $(wildcard src/lib/*.c) $(wildcard src/schema/*.c) src/db/driver.c src/db/version_table.c $(DRIVER_SRC) \
 	$(wildcard src/run/*.c)
+# the lease lock, written over the driver vtable
+LIB_SRC += src/db/lock_table.c
 CMD_SRC = $(wildcard src/cmd/*.c) src/main.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CMD_OBJ = $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
@@ -147,11 +151,12 @@ install: $(BUILD)/retort $(BUILD)/retort.1
 
 # Debian 12 packages for building and testing (python3-alembic: the
 # interoperability tests run the real Alembic against retort's databases;
-# mariadb-server: mariadb-install-db and mariadbd for the MySQL tests).
+# mariadb-server: mariadb-install-db and mariadbd for the MySQL tests;
+# pgbouncer: the transaction pooler the lease-lock tests put before PostgreSQL).
 DEPS = gcc make libc6-dev pkg-config libsqlite3-dev libinih-dev libpq-dev libcurl4-openssl-dev \
 	libmariadb-dev libcmocka-dev bats \
 	sqlite3 valgrind clang libclang-rt-14-dev python3-alembic python3-psycopg2 graphviz util-linux postgresql-15 \
-	groff-base zsh iptables iproute2 mariadb-server
+	groff-base zsh iptables iproute2 mariadb-server pgbouncer
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update -qq

@@ -36,6 +36,11 @@ static void on_lock_wait(void *ctx, const char *what)
 		 app->cfg.lock_timeout);
 }
 
+static void on_lock_note(void *ctx, const char *msg)
+{
+	app_warn(ctx, "%s", msg);
+}
+
 const char *app_db_url(struct app *app, struct rt_error *err)
 {
 	if (app->cfg.require_url && app->cfg.url_source == RT_SRC_DEFAULT) {
@@ -65,6 +70,9 @@ void app_db_opts(struct app *app, int readonly, struct rt_db_opts *opts)
 		.statement_timeout = app->cfg.statement_timeout,
 		.ddl_lock_timeout = app->cfg.ddl_lock_timeout,
 		.on_lock_wait = on_lock_wait,
+		.lock_mode = app->cfg.lock,
+		.lock_lease = app->cfg.lock_lease,
+		.on_lock_note = on_lock_note,
 		.ctx = app,
 	};
 }
@@ -74,6 +82,8 @@ static int check_backend(struct app *app, const struct rt_url *url, struct rt_er
 {
 	if (!strcmp(url->backend, "postgresql"))
 		return 0;
+	if (app->cfg.lock == RT_LOCK_TABLE)
+		return rt_lock_table_refusal(url->backend, err);
 	if (app->cfg.search_path || app->cfg.version_table_schema)
 		return rt_error_set(err, RT_EXIT_USAGE, "%s applies to PostgreSQL only; this database "
 				    "is %s", app->cfg.search_path ? "--search-path"
@@ -120,8 +130,17 @@ int app_open_db(struct app *app, int readonly, int lock, struct rt_error *err)
 	}
 	app_db_opts(app, readonly, &opts);
 	int rc = rt_db_open(&app->db, url, &opts, err);
+	if (!rc && app->cfg.verbose && app->db->pooled)
+		app_note(app, "retort: %s: no session state is kept (settings by SET LOCAL in each "
+			 "transaction)%s", app->cfg.lock == RT_LOCK_TABLE ? "--lock=table"
+			 : "a connection pooler is in between (the server's backend pid is not the "
+			 "one the connection was given)", lock && app->cfg.lock != RT_LOCK_ADVISORY &&
+			 app->cfg.lock != RT_LOCK_NONE ? "; the migration lock is a lease" : "");
+	if (!rc && lock && app->cfg.lock == RT_LOCK_NONE)
+		app_warn(app, "--lock=none: no migration lock is taken, so another retort running "
+			 "at the same time can apply the same migrations again");
 	if (!rc && lock)
-		rc = app->db->drv->lock(app->db, err);
+		rc = rt_db_lock(app->db, url, err);
 	return rc;
 }
 
@@ -142,8 +161,7 @@ int app_open_other(struct app *app, const char *u, struct rt_db **db, struct rt_
 void app_close_db(struct app *app)
 {
 	if (app->db) {
-		app->db->drv->unlock(app->db);
-		rt_db_close(app->db);
+		rt_db_close(app->db); /* frees the lock too */
 		app->db = NULL;
 	}
 }

@@ -105,7 +105,7 @@ static int open_scratch(struct app *app, const char *dev, char **tmp, struct rt_
 	app_db_opts(app, 0, &opts);
 	if (strcmp(url.backend, "postgresql"))
 		opts.schema = opts.version_table_schema = NULL;
-	rc = rt_db_open(&app->db, &url, &opts, err) || app->db->drv->lock(app->db, err);
+	rc = rt_db_open(&app->db, &url, &opts, err) || rt_db_lock(app->db, &url, err);
 	rt_url_release(&url);
 	return rc ? -1 : 0;
 }
@@ -203,7 +203,7 @@ static int run_test(struct app *app, void *opts, const struct strvec *args, stru
 	rc = 0;
 out:
 	if (app->db) {
-		app->db->drv->unlock(app->db);
+		rt_db_unlock(app->db);
 		app_close_db(app);
 	}
 	if (tmp) {

@@ -5,6 +5,7 @@
  * database runs in a transaction.
  */
 #include "driver.h"
+#include "lock_table.h"
 #include "version_table.h"
 #include "../lib/clock.h"
 
@@ -65,12 +66,14 @@ int rt_db_open(struct rt_db **db, const struct rt_url *url, const struct rt_db_o
 	if (drv->open(db, url, &o, err))
 		return -1;
 	(*db)->vt = rt_vt_new(drv->dialect, drv->is_keyword, o.version_table, o.version_table_schema);
+	(*db)->opts = o;
 	return 0;
 }
 
 void rt_db_close(struct rt_db *db)
 {
 	if (db) {
+		rt_db_unlock(db);
 		rt_vt_free(db->vt);
 		db->drv->close(db);
 	}
@@ -132,4 +135,53 @@ int rt_db_poll_lock(struct rt_db *db, const struct rt_db_opts *opts,
 		if (delay < 0.5)
 			delay *= 1.6;
 	}
+}
+
+int rt_lock_table_refusal(const char *backend, struct rt_error *err)
+{
+	int my = !strcmp(backend, "mysql");
+	return rt_error_set(err, RT_EXIT_USAGE, "--lock=table applies to PostgreSQL only; this "
+			    "database is %s, whose own lock (%s) needs no lease: use --lock=advisory",
+			    my ? "MySQL" : "SQLite", my ? "GET_LOCK" : "a lock on the file");
+}
+
+/*
+ * Choose the lock and take it.  An explicit --lock=advisory is honoured
+ * even behind a detected pooler: in session pooling it is right, and the
+ * user said so.  A server without advisory locks falls back to the lease
+ * only when the choice was retort's.
+ */
+int rt_db_lock(struct rt_db *db, const struct rt_url *url, struct rt_error *err)
+{
+	int mode = db->opts.lock_mode;
+	if (mode == RT_LOCK_NONE)
+		return 0;
+	if (mode == RT_LOCK_TABLE && strcmp(db->drv->name, "postgresql"))
+		return rt_lock_table_refusal(db->drv->name, err);
+	if (mode == RT_LOCK_TABLE || (mode == RT_LOCK_AUTO && db->pooled))
+		return rt_lease_take(db, url, err);
+	if (db->drv->lock(db, err)) {
+		if (mode != RT_LOCK_AUTO || !db->no_advisory)
+			return -1;
+		/* no advisory locks on this server: the lease instead */
+		*err = (struct rt_error)RT_ERROR_INIT;
+		return rt_lease_take(db, url, err);
+	}
+	db->locked = 1;
+	return 0;
+}
+
+void rt_db_unlock(struct rt_db *db)
+{
+	if (db->lease)
+		rt_lease_release(db);
+	if (db->locked) {
+		db->drv->unlock(db);
+		db->locked = 0;
+	}
+}
+
+int rt_db_lock_held(struct rt_db *db, struct rt_error *err)
+{
+	return db->lease ? rt_lease_check(db, err) : 0;
 }

@@ -22,6 +22,7 @@
 
 #include <stddef.h>
 
+#include "../lib/config.h"
 #include "../lib/error.h"
 #include "../lib/sqllex.h"
 #include "../lib/sqlquote.h"
@@ -42,6 +43,13 @@ struct rt_db_opts {
 	double ddl_lock_timeout;   /* seconds (PostgreSQL lock_timeout), 0: server default */
 	/* called once when the lock is busy and we start waiting */
 	void (*on_lock_wait)(void *ctx, const char *what);
+	/* The lock: enum rt_lock_mode (lib/config.h).  RT_LOCK_TABLE also
+	 * tells the driver to keep no session state (see rt_db.pooled). */
+	int lock_mode;
+	double lock_lease;         /* seconds: a lease not renewed for this long expires */
+	/* called when the lock was taken in a way worth saying (an expired
+	 * lease taken over, naming its holder) */
+	void (*on_lock_note)(void *ctx, const char *msg);
 	void *ctx;
 };
 
@@ -169,9 +177,21 @@ struct rt_driver {
 /* What one readiness probe found (see rt_driver.probe). */
 enum rt_probe_result { RT_PROBE_NEVER = -1, RT_PROBE_READY = 0, RT_PROBE_RETRY = 1 };
 
+struct rt_lease;
+
 struct rt_db {
 	const struct rt_driver *drv;
 	struct rt_vt *vt;        /* the version table (db/version_table.h), set by rt_db_open */
+	/* Set by the driver: the connection goes through a transaction pooler
+	 * (detected, or --lock=table), so nothing may rely on session state:
+	 * no session SET, no session advisory lock. */
+	int pooled;
+	/* Set by the driver when the server turned down its advisory lock as
+	 * unsupported (CockroachDB, YugabyteDB before 2.25). */
+	int no_advisory;
+	struct rt_db_opts opts;  /* as opened (rt_db_open) */
+	struct rt_lease *lease;  /* the lease held (db/lock_table.c), or NULL */
+	int locked;              /* rt_db_lock took the driver's own lock */
 };
 
 /* The compiled-in driver for a URL's backend, or an error naming the fix. */
@@ -190,6 +210,21 @@ int rt_db_open(struct rt_db **db, const struct rt_url *url, const struct rt_db_o
 void rt_db_close(struct rt_db *db);
 /* Is the connection up (see rt_driver.connected)? */
 int rt_db_connected(struct rt_db *db);
+
+/*
+ * The migration lock, as opts.lock_mode chooses: the driver's own lock
+ * (advisory), a lease row in the lock table (db/lock_table.c; PostgreSQL
+ * only), or none.  RT_LOCK_AUTO takes the lease where the driver found a
+ * pooler or no advisory locks, else the driver's lock.  `url` opens the
+ * lease's heartbeat connection.  rt_db_unlock is safe without a lock.
+ */
+int rt_db_lock(struct rt_db *db, const struct rt_url *url, struct rt_error *err);
+void rt_db_unlock(struct rt_db *db);
+/* The refusal of --lock=table on a backend other than PostgreSQL (exit 64). */
+int rt_lock_table_refusal(const char *backend, struct rt_error *err);
+/* Is the lock still ours?  Fails when a lease was lost (its heartbeat
+ * could not renew it in time, and another runner may have taken it). */
+int rt_db_lock_held(struct rt_db *db, struct rt_error *err);
 
 /*
  * The migration-lock policy every server driver shares: try without

@@ -12,6 +12,20 @@
  * backoff (a blocking pg_advisory_lock would deadlock against CREATE INDEX
  * CONCURRENTLY waiting for our session's snapshot).
  *
+ * Behind a transaction pooler (PgBouncer with pool_mode=transaction; see
+ * docs/poolers.md) each transaction may run on another server session,
+ * so nothing may live in the session.  retort finds a pooler by the
+ * backend pid: libpq's (from the BackendKeyData message of the startup)
+ * is the server's own pid on a direct connection, while a pooler makes
+ * up its own key, so pg_backend_pid() differs.  With a pooler found, or
+ * --lock=table: no session SET (search_path, statement_timeout,
+ * lock_timeout, read-only: SET LOCAL at the start of every transaction,
+ * and a statement outside one runs in a short transaction of its own
+ * that sets them), none of the keepalive settings of the session (the
+ * lease's expiry covers a holder that vanished), and the lock is the
+ * lease (db/lock_table.c).  libpq's unnamed prepared statements
+ * (PQexecParams) live within one round trip, which poolers keep together.
+ *
  * Errors: a section is sent as one simple-query string; libpq returns one
  * result per statement, so the number of results before the failure names
  * the failing statement, and the server's error position (characters into
@@ -48,6 +62,10 @@ struct pg_db {
 	int64_t lock_key;
 	int locked;
 	struct rt_db_opts opts;
+	/* pooled (base.pooled): what every transaction begins with ("BEGIN;
+	 * SET LOCAL ..."), and whether it sets anything beyond BEGIN */
+	char *begin_sql;
+	int has_local;
 };
 
 #define PDB(db) ((struct pg_db *)(db))
@@ -65,13 +83,14 @@ static void pg_close(struct rt_db *db)
 	struct pg_db *d = PDB(db);
 	if (d->c)
 		PQfinish(d->c); /* ends the session: any advisory lock goes with it */
+	free(d->begin_sql);
 	free(d);
 }
 
 /* libpq's message without its trailing newline. */
 static const char *conn_msg(PGconn *c)
 {
-	static char buf[1024];
+	static _Thread_local char buf[1024]; /* the lease's heartbeat thread has its own */
 	snprintf(buf, sizeof(buf), "%s", c ? PQerrorMessage(c) : "out of memory");
 	size_t n = strlen(buf);
 	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
@@ -106,14 +125,47 @@ static int result_error(PGresult *r, PGconn *c, const char *what, struct rt_erro
 }
 
 /* Run one statement with optional text parameters; `out` gets the result on success. */
-static int run(struct pg_db *d, const char *sql, int n, const char *const *params, PGresult **out,
-	       const char *what, struct rt_error *err)
+static int run_raw(struct pg_db *d, const char *sql, int n, const char *const *params,
+		   PGresult **out, const char *what, struct rt_error *err)
 {
 	PGresult *r = n ? PQexecParams(d->c, sql, n, NULL, params, NULL, NULL, 0) : PQexec(d->c, sql);
 	ExecStatusType st = PQresultStatus(r);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		result_error(r, d->c, what, err);
 		PQclear(r);
+		return -1;
+	}
+	if (out)
+		*out = r;
+	else
+		PQclear(r);
+	return 0;
+}
+
+/* Behind a pooler, outside a transaction, with settings to apply: the
+ * statement needs a transaction of its own that sets them first. */
+static int needs_own_txn(struct pg_db *d)
+{
+	return d->base.pooled && d->has_local && PQtransactionStatus(d->c) == PQTRANS_IDLE;
+}
+
+/*
+ * run_raw, except that behind a pooler a statement outside a transaction
+ * runs in one of its own, after the SET LOCALs: BEGIN pins one server
+ * session until COMMIT, so the settings and the statement meet there.
+ */
+static int run(struct pg_db *d, const char *sql, int n, const char *const *params, PGresult **out,
+	       const char *what, struct rt_error *err)
+{
+	if (!needs_own_txn(d))
+		return run_raw(d, sql, n, params, out, what, err);
+	if (run_raw(d, d->begin_sql, 0, NULL, NULL, "BEGIN", err))
+		return -1;
+	PGresult *r = NULL;
+	if (run_raw(d, sql, n, params, &r, what, err) || run_raw(d, "COMMIT", 0, NULL, NULL, "COMMIT", err)) {
+		PQclear(r);
+		if (PQtransactionStatus(d->c) != PQTRANS_IDLE)
+			PQclear(PQexec(d->c, "ROLLBACK"));
 		return -1;
 	}
 	if (out)
@@ -169,9 +221,13 @@ static int pg_try_lock(struct rt_db *db, int *got, struct rt_error *err)
 	char key[32];
 	const char *p[1] = { key };
 	snprintf(key, sizeof(key), "%lld", (long long)d->lock_key);
-	if (run(d, "SELECT pg_catalog.pg_try_advisory_lock($1::bigint)", 1, p, &r,
-		"taking the migration lock", err))
+	if (run_raw(d, "SELECT pg_catalog.pg_try_advisory_lock($1::bigint)", 1, p, &r,
+		    "taking the migration lock", err)) {
+		/* CockroachDB, YugabyteDB before 2.25: no advisory locks */
+		if (strstr(err->msg, "0A000:") || strstr(err->msg, "42883:"))
+			d->base.no_advisory = 1;
 		return -1;
+	}
 	*got = !strcmp(PQgetvalue(r, 0, 0), "t");
 	PQclear(r);
 	return 0;
@@ -194,19 +250,20 @@ static void pg_unlock(struct rt_db *db)
 	if (!d->locked)
 		return;
 	snprintf(key, sizeof(key), "%lld", (long long)d->lock_key);
-	run(d, "SELECT pg_catalog.pg_advisory_unlock($1::bigint)", 1, p, NULL, NULL,
-	    &(struct rt_error){ 0 });
+	run_raw(d, "SELECT pg_catalog.pg_advisory_unlock($1::bigint)", 1, p, NULL, NULL,
+		&(struct rt_error){ 0 });
 	d->locked = 0;
 }
 
 static int pg_begin(struct rt_db *db, struct rt_error *err)
 {
-	return run(PDB(db), "BEGIN", 0, NULL, NULL, "BEGIN", err);
+	struct pg_db *d = PDB(db);
+	return run_raw(d, d->base.pooled ? d->begin_sql : "BEGIN", 0, NULL, NULL, "BEGIN", err);
 }
 
 static int pg_commit(struct rt_db *db, struct rt_error *err)
 {
-	return run(PDB(db), "COMMIT", 0, NULL, NULL, "COMMIT", err);
+	return run_raw(PDB(db), "COMMIT", 0, NULL, NULL, "COMMIT", err);
 }
 
 static void pg_rollback(struct rt_db *db)
@@ -221,6 +278,8 @@ static int pg_in_transaction(struct rt_db *db)
 	PGTransactionStatusType st = PQtransactionStatus(PDB(db)->c);
 	return st == PQTRANS_INTRANS || st == PQTRANS_INERROR;
 }
+
+static int pg_needs_autocommit(struct rt_db *db, const char *words);
 
 /* Byte offset of the (1-based) character position `pos` in UTF-8 text. */
 static size_t char_to_byte(const char *s, size_t len, long pos)
@@ -284,12 +343,36 @@ static int pg_exec(struct rt_db *db, const char *sql, size_t len, const struct r
 		   struct rt_exec_info *info, struct rt_error *err)
 {
 	struct pg_db *d = PDB(db);
-	char *text = xstrndup(sql, len);
+	char *text;
 	PGresult *failed;
-	int done, rc;
+	int done, rc, own = 0;
 
 	memset(info, 0, sizeof(*info));
+	if (needs_own_txn(d)) {
+		/* a transaction:false statement behind a pooler: in a transaction
+		 * of its own that applies the settings, unless it cannot run in
+		 * one at all; then the settings cannot reach it */
+		char words[64];
+		rt_sql_words(sql, len, 4, words, sizeof(words));
+		if (pg_needs_autocommit(db, words)) {
+			int shown = (int)strcspn(sql, "\n;");
+			shown = shown > (int)len ? (int)len : shown;
+			return rt_error_set(err, RT_EXIT_ERROR,
+					    "'%.*s%s' must run outside a transaction, and through a "
+					    "connection pooler (or --lock=table) retort applies "
+					    "--search-path, --statement-timeout and --ddl-lock-timeout "
+					    "only inside one (SET LOCAL): set them on the role instead "
+					    "(ALTER ROLE ... SET), or run this migration on a direct "
+					    "connection", shown > 60 ? 60 : shown, sql, shown > 60 ? "..." : "");
+		}
+		if (run_raw(d, d->begin_sql, 0, NULL, NULL, "BEGIN", err))
+			return -1;
+		own = 1;
+	}
+	text = xstrndup(sql, len);
 	rc = send_collect(d, text, &done, &failed, err);
+	if (own && !rc && !failed)
+		rc = run_raw(d, "COMMIT", 0, NULL, NULL, "COMMIT", err);
 	if (!rc && failed) {
 		info->statements_done = done;
 		if (done < stmts->nr) {
@@ -300,6 +383,8 @@ static int pg_exec(struct rt_db *db, const char *sql, size_t len, const struct r
 		rc = result_error(failed, d->c, NULL, err);
 		PQclear(failed);
 	}
+	if (own && PQtransactionStatus(d->c) != PQTRANS_IDLE)
+		PQclear(PQexec(d->c, "ROLLBACK"));
 	free(text);
 	return rc;
 }
@@ -317,6 +402,11 @@ static int pg_exec_script(struct rt_db *db, const char *script, size_t len,
 	int done;
 
 	memset(fail, 0, sizeof(*fail));
+	/* behind a pooler the settings come first, in the same transaction:
+	 * the script's own BEGIN then only warns, and still counts as one
+	 * statement that succeeded */
+	if (needs_own_txn(d) && run_raw(d, d->begin_sql, 0, NULL, NULL, "BEGIN", err))
+		return -1;
 	if (send_collect(d, script, &done, &failed, err))
 		return -1;
 	if (!failed)
@@ -415,16 +505,28 @@ static int pg_schema_read(struct rt_db *db, const struct rt_ddl *src, int n, str
 	struct pg_db *d = PDB(db);
 	PGresult *r;
 	if (!src) {
-		if (run(d, "SELECT current_schema()", 0, NULL, &r, "current_schema()", err))
+		/* behind a pooler, every query of the read in one transaction */
+		int own = needs_own_txn(d);
+		if (own && run_raw(d, d->begin_sql, 0, NULL, NULL, "BEGIN", err))
 			return -1;
+		if (run(d, "SELECT current_schema()", 0, NULL, &r, "current_schema()", err)) {
+			if (own)
+				pg_rollback(db);
+			return -1;
+		}
 		char *ns = PQgetisnull(r, 0, 0) ? NULL : xstrdup(PQgetvalue(r, 0, 0));
 		PQclear(r);
-		if (!ns)
-			return rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_SEARCH_PATH,
-					       "no schema on search_path exists");
-		const struct rt_vt *vt = db->vt;
-		int skip = !vt->schema || !strcmp(vt->schema, ns);
-		int rc = rt_pg_schema_read(d->c, ns, skip ? vt->name : NULL, out, err);
+		int rc;
+		if (!ns) {
+			rc = rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_SEARCH_PATH,
+					     "no schema on search_path exists");
+		} else {
+			const struct rt_vt *vt = db->vt;
+			int skip = !vt->schema || !strcmp(vt->schema, ns);
+			rc = rt_pg_schema_read(d->c, ns, skip ? vt->name : NULL, out, err);
+		}
+		if (own)
+			pg_rollback(db);
 		free(ns);
 		return rc;
 	}
@@ -432,7 +534,7 @@ static int pg_schema_read(struct rt_db *db, const struct rt_ddl *src, int n, str
 	snprintf(ns, sizeof(ns), "retort_scratch_%ld", (long)getpid());
 	snprintf(sql, sizeof(sql), "CREATE SCHEMA %s; SET LOCAL search_path TO %s", ns, ns);
 	/* READ WRITE: a read-only session may still build the throw-away copy */
-	if (run(d, "BEGIN READ WRITE", 0, NULL, NULL, "BEGIN", err) ||
+	if (run_raw(d, "BEGIN READ WRITE", 0, NULL, NULL, "BEGIN", err) ||
 	    run(d, sql, 0, NULL, NULL, "scratch schema", err)) {
 		pg_rollback(db);
 		return -1;
@@ -616,6 +718,30 @@ static void orphan_guard(struct strbuf *sql, const char *name, const char *value
 		    value, name);
 }
 
+/*
+ * Behind a pooler: what begins every transaction, the session settings
+ * as SET LOCAL (read-only as the transaction's mode), so they last
+ * exactly as long as the transaction on whichever session runs it.
+ */
+static void local_setup(struct pg_db *d)
+{
+	struct strbuf sql = STRBUF_INIT;
+	strbuf_addstr(&sql, d->opts.readonly ? "BEGIN READ ONLY;" : "BEGIN;");
+	size_t base = sql.len;
+	if (d->opts.schema) {
+		strbuf_addstr(&sql, "SET LOCAL search_path TO ");
+		rt_sql_add_ident(&sql, d->opts.schema, pg_quote_always);
+		strbuf_addch(&sql, ';');
+	}
+	if (d->opts.statement_timeout > 0)
+		strbuf_addf(&sql, "SET LOCAL statement_timeout = %ld;",
+			    (long)(d->opts.statement_timeout * 1000));
+	if (d->opts.ddl_lock_timeout > 0)
+		strbuf_addf(&sql, "SET LOCAL lock_timeout = %ld;", (long)(d->opts.ddl_lock_timeout * 1000));
+	d->has_local = sql.len > base || d->opts.readonly;
+	d->begin_sql = strbuf_detach(&sql);
+}
+
 static void session_setup(struct pg_db *d, struct strbuf *sql)
 {
 	if (d->opts.schema) {
@@ -708,6 +834,24 @@ out:
 	return rc;
 }
 
+/* libpq's receiver of notices, which the one below passes everything on to. */
+static PQnoticeReceiver default_receiver;
+
+/*
+ * Behind a pooler a composed script's BEGIN comes after the one that
+ * applied the settings (pg_exec_script), and the server warns that a
+ * transaction is already in progress (25001): that warning is ours and
+ * is dropped; every other notice goes where libpq sends it.
+ */
+static void pooled_notices(void *arg, const PGresult *r)
+{
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	if (state && !strcmp(state, "25001"))
+		return;
+	if (default_receiver)
+		default_receiver(arg, r);
+}
+
 static int pg_open(struct rt_db **out, const struct rt_url *url, const struct rt_db_opts *opts,
 		   struct rt_error *err)
 {
@@ -728,7 +872,22 @@ static int pg_open(struct rt_db **out, const struct rt_url *url, const struct rt
 	}
 	PQsetNoticeProcessor(d->c, NULL, NULL);
 
-	session_setup(d, &sql);
+	/* a pooler in between? (see the top of this file) */
+	d->base.pooled = opts->lock_mode == RT_LOCK_TABLE;
+	if (!d->base.pooled) {
+		if (run_raw(d, "SELECT pg_catalog.pg_backend_pid()", 0, NULL, &r, "connecting", err))
+			goto fail;
+		d->base.pooled = atol(PQgetvalue(r, 0, 0)) != PQbackendPID(d->c);
+		PQclear(r);
+	}
+	local_setup(d);
+	if (d->base.pooled) {
+		PQnoticeReceiver old = PQsetNoticeReceiver(d->c, pooled_notices, NULL);
+		if (old != pooled_notices)
+			default_receiver = old;
+	}
+	if (!d->base.pooled)
+		session_setup(d, &sql);
 	/* the lock key: database, schema and version table */
 	strbuf_addstr(&sql, "SELECT pg_catalog.hashtextextended('retort:' || pg_catalog.current_database() "
 			    "|| ':' || coalesce($1, pg_catalog.current_schema(), '') || '.' || $2, 0)");
@@ -737,7 +896,7 @@ static int pg_open(struct rt_db **out, const struct rt_url *url, const struct rt
 	char *select = strstr(setup, "SELECT pg_catalog.hashtextextended");
 	if (select > setup) {
 		char *sets = xstrndup(setup, (size_t)(select - setup));
-		int bad = run(d, sets, 0, NULL, NULL, "setting up the session", err);
+		int bad = run_raw(d, sets, 0, NULL, NULL, "setting up the session", err);
 		free(sets);
 		if (bad)
 			goto fail;

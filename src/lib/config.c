@@ -46,6 +46,15 @@ const struct rt_setting rt_settings[RT_SET_COUNT] = {
 				  .ini = "lock_timeout", .off = AT(lock_timeout), .argh = "SECONDS",
 				  .help = "how long to wait for another retort's migration lock "
 					  "(default 60)" },
+	[RT_SET_LOCK] = { .id = RT_SET_LOCK, .type = RT_SETTING_LOCK, .flag = "lock",
+			  .env = "RETORT_LOCK", .ini = "lock", .off = AT(lock), .argh = "KIND",
+			  .help = "migration lock: advisory, table (a lease row, for poolers) or none "
+				  "(default: chosen)" },
+	[RT_SET_LOCK_LEASE] = { .id = RT_SET_LOCK_LEASE, .type = RT_SETTING_SECONDS,
+				.flag = "lock-lease", .env = "RETORT_LOCK_LEASE", .ini = "lock_lease",
+				.off = AT(lock_lease), .argh = "SECONDS",
+				.help = "--lock=table: a lease not renewed for this long expires "
+					"(default 30)" },
 	[RT_SET_SINGLE_TXN] = { .id = RT_SET_SINGLE_TXN, .type = RT_SETTING_BOOL,
 				.flag = "single-transaction", .env = "RETORT_SINGLE_TRANSACTION",
 				.ini = "single_transaction", .off = AT(single_txn),
@@ -658,6 +667,18 @@ static int store(struct rt_config *c, const struct rt_setting *st, const char *v
 		else
 			return rt_error_set(err, code, "%s takes auto, always or never, not '%s'", w, v);
 		return 0;
+	case RT_SETTING_LOCK:
+		if (!strcmp(v, "advisory"))
+			*(int *)at = RT_LOCK_ADVISORY;
+		else if (!strcmp(v, "table"))
+			*(int *)at = RT_LOCK_TABLE;
+		else if (!strcmp(v, "none"))
+			*(int *)at = RT_LOCK_NONE;
+		else if (!strcmp(v, "auto"))
+			*(int *)at = RT_LOCK_AUTO;
+		else
+			return rt_error_set(err, code, "%s takes advisory, table or none, not '%s'", w, v);
+		return 0;
 	default:
 		return 0;
 	}
@@ -721,6 +742,11 @@ static int derive(struct rt_config *c, const struct rt_config_flags *flags, stru
 		c->source[RT_SET_URL] = RT_SRC_DEFAULT;
 	}
 	c->url_source = c->source[RT_SET_URL];
+	/* the heartbeat renews a lease every third of it: below a second is no lease */
+	if (c->lock_lease < 1)
+		return rt_error_set(err, c->source[RT_SET_LOCK_LEASE] == RT_SRC_FILE ? RT_EXIT_ERROR
+				    : RT_EXIT_USAGE, "--lock-lease must be at least 1 second, not %g",
+				    c->lock_lease);
 	/* --wait alone waits the default time; an explicit timeout of 0 does not wait */
 	if (c->wait && c->source[RT_SET_WAIT_TIMEOUT] == RT_SRC_DEFAULT)
 		c->wait_timeout = RT_DEFAULT_WAIT_TIMEOUT;
@@ -1022,6 +1048,7 @@ int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_
 	c->truncate_slug_length = 40;
 	c->lock_timeout = 60;
 	c->jobs = 4;
+	c->lock_lease = RT_DEFAULT_LOCK_LEASE;
 
 	if (!file && (e = env("RETORT_CONFIG")) && *e) {
 		file = e;

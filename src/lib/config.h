@@ -36,6 +36,8 @@ enum rt_setting_id {
 	RT_SET_VERBOSE,
 	RT_SET_COLOR,
 	RT_SET_LOCK_TIMEOUT,
+	RT_SET_LOCK,
+	RT_SET_LOCK_LEASE,
 	RT_SET_SINGLE_TXN,
 	RT_SET_SCHEMA,
 	RT_SET_PYTHON,
@@ -74,6 +76,7 @@ enum rt_setting_type {
 	RT_SETTING_SECONDS,  /* double: a non-negative number of seconds */
 	RT_SETTING_INT,      /* int, within [min, max] */
 	RT_SETTING_COLOR,    /* int: enum rt_color, from auto|always|never */
+	RT_SETTING_LOCK,     /* int: enum rt_lock_mode, from advisory|table|none */
 	RT_SETTING_LIST,     /* flag only: repeated values (-x KEY=VALUE) */
 };
 
@@ -111,6 +114,12 @@ enum rt_source { RT_SRC_DEFAULT, RT_SRC_FILE, RT_SRC_ENV, RT_SRC_FLAG };
 
 enum rt_color { RT_COLOR_AUTO, RT_COLOR_ALWAYS, RT_COLOR_NEVER };
 
+/* The migration lock (--lock): chosen by retort (auto: the database's own
+ * lock, or the lease table behind a connection pooler), the database's
+ * own lock, a lease row in a lock table, or none at all. */
+enum rt_lock_mode { RT_LOCK_AUTO, RT_LOCK_ADVISORY, RT_LOCK_TABLE, RT_LOCK_NONE };
+#define RT_DEFAULT_LOCK_LEASE 30.0
+
 struct rt_config {
 	int quiet, verbose;       /* first: no string field may sit at offset 0 */
 	char *config_file;        /* the file read, or NULL */
@@ -128,6 +137,8 @@ struct rt_config {
 	struct strvec xkeys, xvals;
 	int color;                /* enum rt_color */
 	double lock_timeout;      /* seconds to wait for another run's migration lock */
+	int lock;                 /* enum rt_lock_mode */
+	double lock_lease;        /* seconds a lease lives without a heartbeat (--lock=table) */
 	int single_txn;           /* the whole run in one transaction */
 	char *search_path;        /* PostgreSQL: search_path for the migrations */
 	char *version_table, *version_table_schema;

@@ -550,6 +550,12 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 			return rt_error_set(err, RT_EXIT_ERROR, "stopped by a signal after %d of %d "
 					    "migrations, which stay applied; the rest were not started",
 					    i, p->n);
+		/* a lease lost to a stalled heartbeat: stop before the next migration */
+		if (rt_db_lock_held(db, err)) {
+			if (single_txn)
+				d->rollback(db);
+			return -1;
+		}
 		if (hooks && hooks->step_start)
 			hooks->step_start(hooks->ctx, p, i);
 		if (run_step(db, g, &p->steps[i], &lists[i], &table_exists, single_txn, hooks, err)) {

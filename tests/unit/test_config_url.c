@@ -438,6 +438,59 @@ static void wait_and_notify_settings(void **state)
 	rt_config_release(&c);
 }
 
+/* --lock and --lock-lease: the flag over RETORT_LOCK over the file, and
+ * the values each takes. */
+static void lock_settings(void **state)
+{
+	(void)state;
+	struct rt_config c;
+	struct rt_config_flags f = { 0 };
+	struct rt_error err = RT_ERROR_INIT;
+
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
+	assert_int_equal(c.lock, RT_LOCK_AUTO);
+	assert_true(c.lock_lease == RT_DEFAULT_LOCK_LEASE);
+	rt_config_release(&c);
+
+	write_file("retort.ini", "[retort]\nlock = none\nlock_lease = 90\n");
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
+	assert_int_equal(c.lock, RT_LOCK_NONE);
+	assert_true(c.lock_lease == 90);
+	rt_config_release(&c);
+
+	fake_env[0][0] = "RETORT_LOCK";
+	fake_env[0][1] = "table";
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
+	assert_int_equal(c.lock, RT_LOCK_TABLE);
+	rt_config_release(&c);
+
+	f.value[RT_SET_LOCK] = "advisory";
+	f.value[RT_SET_LOCK_LEASE] = "5";
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), 0);
+	assert_int_equal(c.lock, RT_LOCK_ADVISORY);
+	assert_true(c.lock_lease == 5);
+	rt_config_release(&c);
+
+	f.value[RT_SET_LOCK] = "flock";
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), -1);
+	assert_int_equal(err.code, RT_EXIT_USAGE);
+	assert_msg_has(&err, "option '--lock' takes advisory, table or none, not 'flock'");
+	rt_config_release(&c);
+
+	f.value[RT_SET_LOCK] = NULL;
+	f.value[RT_SET_LOCK_LEASE] = "0.2";
+	rt_config_init(&c);
+	assert_int_equal(rt_config_load(&c, &f, env, &err), -1);
+	assert_int_equal(err.code, RT_EXIT_USAGE);
+	assert_msg_has(&err, "--lock-lease must be at least 1 second, not 0.2");
+	rt_config_release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -452,6 +505,7 @@ int main(void)
 		cmocka_unit_test(mask_follows_parse),
 		cmocka_unit_test(origin),
 		cmocka_unit_test_setup_teardown(wait_and_notify_settings, enter_tmp, leave_tmp),
+		cmocka_unit_test_setup_teardown(lock_settings, enter_tmp, leave_tmp),
 	};
 	return cmocka_run_group_tests_name("config_url", tests, NULL, NULL);
 }
