@@ -2,7 +2,8 @@
 # make bench: retort side by side with Alembic, dbmate and the floor set by
 # each database's own CLI, on identical SQL (bench/gen.py), for N = 100 and
 # 1,000 revisions (BENCH_BIG=1 adds 10,000):
-#   W1  cold `current` on an up-to-date SQLite database (dbmate: `status`)
+#   W1  `current` on an up-to-date SQLite database (dbmate: `status`), with
+#       retort's header cache off (--no-cache) and on (filled by a first run)
 #   W2  `upgrade head` from empty on SQLite, one transaction per migration,
 #       and in one transaction (retort --single-transaction, Alembic with
 #       transaction_per_migration off)
@@ -10,7 +11,8 @@
 #   W5  the floors: sqlite3 and psql applying the same SQL with the same
 #       version-row changes, per migration and in one transaction
 #   W6  `history` and `heads` on 1,000 and 10,000 revisions with branches
-#       and merges, and planning `upgrade heads --sql` from base
+#       and merges (retort without and with its header cache), and planning
+#       `upgrade heads --sql` from base
 #   W7  autogenerate against Zabbix 6.0's schema (173 tables, from Debian's
 #       packages) on SQLite and PostgreSQL
 #   W9  one 50 MB data migration (BENCH_BIG_MB) on SQLite and PostgreSQL,
@@ -63,6 +65,8 @@ fi
 alembic=/usr/bin/alembic
 
 work=$(mktemp -d)
+# retort's header cache goes with the work directory, not the user's
+export RETORT_CACHE_DIR=$work/cache
 pgdir=""
 cleanup() {
 	cd /   # pg_ctl runs as postgres, which cannot enter $work
@@ -123,9 +127,12 @@ for n in $sizes; do
 	measure W2 "$n" alembic "rm -f $work/a.db" $alembic -c "$m/alembic.ini" upgrade head
 	measure W2 "$n" dbmate "rm -f $work/d.db" "$dbmate" --url "sqlite:$work/d.db" --migrations-dir "$m/dbmate" --no-dump-schema migrate
 	measure W2 "$n" floor "rm -f $work/f.db" sqlite3 "$work/f.db" ".read $m/floor.sql"
-	measure W1 "$n" retort true "$retort" -q -u "sqlite:///$work/r.db" -d "$m/retort" current
-	measure W1 "$n" alembic true $alembic -c "$m/alembic.ini" current
-	measure W1 "$n" dbmate true "$dbmate" --url "sqlite:$work/d.db" --migrations-dir "$m/dbmate" status
+	measure "W1 no cache" "$n" retort true "$retort" -q --no-cache -u "sqlite:///$work/r.db" -d "$m/retort" current
+	measure "W1 no cache" "$n" alembic true $alembic -c "$m/alembic.ini" current
+	measure "W1 no cache" "$n" dbmate true "$dbmate" --url "sqlite:$work/d.db" --migrations-dir "$m/dbmate" status
+	# the header cache, filled by hyperfine's warm-up (the files are older
+	# than its two-second youth rule by now: W2 ran first)
+	measure "W1 cache" "$n" retort true "$retort" -q -u "sqlite:///$work/r.db" -d "$m/retort" current
 	BENCH_TXN=one
 	measure W2-1txn "$n" retort "rm -f $work/r.db" "$retort" -q -u "sqlite:///$work/r.db" -d "$m/retort" --single-transaction upgrade head
 	measure W2-1txn "$n" alembic "rm -f $work/a.db" $alembic -c "$m/alembic.ini" upgrade head
@@ -156,9 +163,11 @@ for n in 1000 10000; do
 	/usr/bin/python3 "$here/gen.py" graph "g$n" "$n"
 	RUNS_HERE=$runs
 	[ "$n" -ge 10000 ] && RUNS_HERE=2
+	sleep 3   # older than the header cache's youth rule
 	for c in history heads; do
-		measure "W6 $c" "$n" retort true "$retort" -q -d "g$n/retort" "$c"
+		measure "W6 $c" "$n" retort true "$retort" -q --no-cache -d "g$n/retort" "$c"
 		measure "W6 $c" "$n" alembic true $alembic -c "g$n/alembic.ini" "$c"
+		measure "W6 $c, cache" "$n" retort true "$retort" -q -d "g$n/retort" "$c"
 	done
 	measure "W6 plan" "$n" retort true "$retort" -q -d "g$n/retort" -u sqlite:// upgrade heads --sql
 	measure "W6 plan" "$n" alembic true $alembic -c "g$n/alembic.ini" upgrade heads --sql
