@@ -17,6 +17,9 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_CFLAGS)
 LIBS = $(shell $(PKG_CONFIG) --libs inih)
+# OpenSSL's libcrypto: SHA-256 of the migrations retort_history records
+ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags libcrypto)
+LIBS += $(shell $(PKG_CONFIG) --libs libcrypto)
 # Debian's libinih makes its line-length limit a variable: retort then reads long lines whole
 INIH_H = $(firstword $(wildcard $(patsubst -I%,%/ini.h,$(shell $(PKG_CONFIG) --cflags-only-I inih)) \
 	/usr/include/ini.h))
@@ -50,7 +53,7 @@ ALL_CFLAGS += -DRT_WITH_CURL $(shell $(PKG_CONFIG) --cflags libcurl)
 LIBS += $(shell $(PKG_CONFIG) --libs libcurl)
 endif
 
-LIB_SRC = $(wildcard src/lib/*.c) $(wildcard src/schema/*.c) src/db/driver.c src/db/version_table.c $(DRIVER_SRC) \
+LIB_SRC = $(wildcard src/lib/*.c) $(wildcard src/schema/*.c) src/db/driver.c src/db/version_table.c src/db/history.c $(DRIVER_SRC) \
 	$(wildcard src/run/*.c)
 CMD_SRC = $(wildcard src/cmd/*.c) src/main.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
@@ -141,7 +144,7 @@ install: $(BUILD)/retort $(BUILD)/retort.1
 # interoperability tests run the real Alembic against retort's databases;
 # mariadb-server: mariadb-install-db and mariadbd for the MySQL tests).
 DEPS = gcc make libc6-dev pkg-config libsqlite3-dev libinih-dev libpq-dev libcurl4-openssl-dev \
-	libmariadb-dev libcmocka-dev bats \
+	libmariadb-dev libcmocka-dev bats libssl-dev \
 	sqlite3 valgrind clang libclang-rt-14-dev python3-alembic graphviz util-linux postgresql-15 \
 	groff-base zsh iptables iproute2 mariadb-server
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)

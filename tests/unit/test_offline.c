@@ -71,7 +71,7 @@ static const char *render(const char *backend, int create_table, int single_txn,
 			  const char *vt, const char *vt_schema)
 {
 	struct rt_error err = RT_ERROR_INIT;
-	struct rt_offline_opts o = { backend, vt, vt_schema, create_table, single_txn };
+	struct rt_offline_opts o = { backend, vt, vt_schema, create_table, single_txn, NULL, NULL };
 	strbuf_reset(&out);
 	if (rt_offline_sql(&g, &plan, &o, &out, &err)) {
 		strbuf_reset(&out);
