@@ -150,7 +150,7 @@ static int run_check(struct app *app, void *opts, const struct strvec *args, str
 			printf("and matches the schema in %s\n", schema);
 	}
 	free(cur);
-	print_checksums(app, &cs, 0);
+	print_checksums(app, &cs, CHECKSUMS_CHECK);
 out:
 	checksum_report_release(&cs);
 	rt_plan_release(&plan);

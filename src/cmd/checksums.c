@@ -52,10 +52,10 @@ int app_checksums(struct app *app, const struct strvec *rows, struct checksum_re
 	return 0;
 }
 
-void print_checksums(const struct app *app, const struct checksum_report *r, int summary)
+void print_checksums(const struct app *app, const struct checksum_report *r, enum checksum_form form)
 {
 	const struct rt_graph *g = &app->sd.graph;
-	if (summary)
+	if (form == CHECKSUMS_SUMMARY)
 		printf("checksums: %d match, %d edited since applied, %d with no record\n", r->matched,
 		       r->edited.nr, r->unrecorded.nr);
 	if (r->edited.nr) {
@@ -68,7 +68,7 @@ void print_checksums(const struct app *app, const struct checksum_report *r, int
 		printf("review each change; a change that is right (the database already matches "
 		       "it) is recorded with: retort stamp --accept-checksums REV...\n");
 	}
-	if (!summary && r->unrecorded.nr)
+	if (form == CHECKSUMS_CHECK && r->unrecorded.nr)
 		printf("no record of the checksum of %d applied revision%s (applied before retort "
 		       "recorded checksums, or by Alembic): not compared\n", r->unrecorded.nr,
 		       r->unrecorded.nr == 1 ? "" : "s");

@@ -182,9 +182,12 @@ struct checksum_report {
 int app_checksums(struct app *app, const struct strvec *rows, struct checksum_report *r,
 		  struct rt_error *err);
 void checksum_report_release(struct checksum_report *r);
-/* The edited ones and how to accept them; summary: a first "checksums:
- * N match, ..." line (status), else a line for those with no record. */
-void print_checksums(const struct app *app, const struct checksum_report *r, int summary);
+/* The edited ones and how to accept them; after a first "checksums: N
+ * match, ..." line (status), or before a line for those with no record
+ * (check), or alone (current -v: nothing when none is edited, so its
+ * output stays Alembic's). */
+enum checksum_form { CHECKSUMS_CHECK, CHECKSUMS_SUMMARY, CHECKSUMS_EDITED };
+void print_checksums(const struct app *app, const struct checksum_report *r, enum checksum_form form);
 
 /* The schema of the configured database (schema.c). */
 int app_schema_live(struct app *app, struct rt_schema *out, struct rt_error *err);

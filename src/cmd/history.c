@@ -1,5 +1,5 @@
-/* history: every revision, newest first, in Alembic's format; -v adds
- * when each ran, from retort_history, when a database is configured. */
+/* history: every revision, newest first, in Alembic's format; --runs (-v
+ * with when each ran, from retort_history) when a database is configured. */
 #include "cmd.h"
 #include "../db/history.h"
 #include "../lib/graphdraw.h"
@@ -34,7 +34,7 @@ out:
 
 struct history_opts {
 	const char *range;
-	int verbose, indicate, graph;
+	int verbose, indicate, graph, runs;
 };
 
 static const struct opt history_options[] = {
@@ -44,6 +44,9 @@ static const struct opt history_options[] = {
 		  "mark the current revision(s)"),
 	OPT_BOOL_(0, "graph", struct history_opts, graph,
 		  "draw the graph beside the list, as git log --graph does"),
+	OPT_BOOL_(0, "runs", struct history_opts, runs,
+		  "with -v (implied): when each revision ran, was stamped or had its checksum "
+		  "accepted, from the database's retort_history"),
 	OPT_END_,
 };
 
@@ -157,6 +160,8 @@ static int run_history(struct app *app, void *opts, const struct strvec *args, s
 		if (colon[1])
 			head = xstrdup(colon + 1);
 	}
+	if (o->runs)
+		o->verbose = 1; /* -v alone stays Alembic's, byte for byte */
 	if (base && !strcmp(base, "current") && substitute_current(app, &base, err))
 		goto out;
 	if (head && !strcmp(head, "current") && substitute_current(app, &head, err))
@@ -170,17 +175,17 @@ static int run_history(struct app *app, void *opts, const struct strvec *args, s
 		app_current_if_any(app, &cur);
 	struct strvec entries = STRVEC_INIT;
 	struct rt_history runs = { 0 };
-	int known = o->verbose && read_runs(app, &runs);
+	int known = o->runs && read_runs(app, &runs);
 	for (int i = 0; i < order.nr; i++) {
 		struct strbuf sb = STRBUF_INIT;
 		int is_cur = intlist_has(&cur, order.v[i]);
 		if (o->verbose)
 			fmt_log_entry(g, order.v[i], is_cur, &sb);
-		if (known)
-			add_runs(&runs, g->revs[order.v[i]].id, &sb);
 		else
 			fmt_head_only(g, order.v[i], FMT_BRANCHES | FMT_DOC | FMT_PARENTS | FMT_TREE | FMT_HEADS,
 				      is_cur, &sb);
+		if (known)
+			add_runs(&runs, g->revs[order.v[i]].id, &sb);
 		strvec_push(&entries, sb.buf);
 		strbuf_release(&sb);
 	}
@@ -210,9 +215,10 @@ const struct cmd cmd_history = {
 		       "beside the list as git log --graph does (* a revision, | / \\ _ its lanes); "
 		       "dependencies (depends_on) are not edges of the drawing, only of the text, as "
 		       "in Alembic's history. With --graph the current revision(s) are marked when a "
-		       "database is configured and answers; -i makes reading them required. With "
-		       "-v and a configured database, each revision shows when it ran, was "
-		       "stamped or had its checksum accepted, from retort_history.",
+		       "database is configured and answers; -i makes reading them required. "
+		       "--runs is -v (which stays Alembic's) plus, from the configured database's "
+		       "retort_history, when each revision ran, was stamped or had its checksum "
+		       "accepted ('Ran: no record' where there is none).",
 	.run = run_history,
 	.opts = history_options,
 	.opts_size = sizeof(struct history_opts),

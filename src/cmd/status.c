@@ -33,7 +33,7 @@ static int run_status(struct app *app, void *opts, const struct strvec *args, st
 		struct checksum_report cs;
 		rc = app_checksums(app, &rows, &cs, err);
 		if (!rc)
-			print_checksums(app, &cs, 1);
+			print_checksums(app, &cs, CHECKSUMS_SUMMARY);
 		checksum_report_release(&cs);
 	}
 	rt_plan_release(&plan);

@@ -7,11 +7,12 @@
 # migration leaves none.  check (exit 1), status and current -v name every
 # applied migration whose file changed since it ran, but not one that only
 # changed its line ends (CRLF), gained a byte order mark or trailing blank
-# lines; history -v shows when each ran; stamp writes 'stamp' rows, and
-# stamp --accept-checksums records a reviewed change.  A database migrated
-# before retort recorded checksums, or by Alembic, has "no record" and never
-# fails check; Alembic upgrades a database that retort migrated, its
-# history table beside.  --sql prints the same history rows.
+# lines; history --runs shows when each ran (-v alone stays Alembic's, byte
+# for byte); stamp writes 'stamp' rows, and stamp --accept-checksums records
+# a reviewed change.  A database migrated before retort recorded checksums,
+# or by Alembic, has "no record" and never fails check; Alembic upgrades a
+# database that retort migrated, its history table beside.  --sql prints
+# the same history rows.
 
 load ../helpers
 shared_scenarios
@@ -90,7 +91,7 @@ sha() {
 	[[ "$output" != *"$f1"* && "$output" != *"4d5e6f7a8b9c  "* ]]
 }
 
-@test "status and current -v name the edited migration; history -v shows when each ran" {
+@test "status and current -v name the edited migration; history --runs shows when each ran" {
 	linear3
 	rt upgrade head
 	sed -i 's/CREATE TABLE a (id INTEGER PRIMARY KEY);/CREATE TABLE a (id INTEGER PRIMARY KEY, y INTEGER);/' \
@@ -101,12 +102,14 @@ sha() {
 	[[ "$output" == *"  1a2b3c4d5e6f  $(revfile 1a2b3c4d5e6f)  (applied "* ]]
 	run rt current -v
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"checksums: 2 match, 1 edited since applied, 0 with no record"* ]]
+	[[ "$output" == *"1 applied migration changed since it ran:
+  1a2b3c4d5e6f  $(revfile 1a2b3c4d5e6f)  (applied "* ]]
 	rt downgrade base
 	rt upgrade 1a2b
-	run rt history -v
+	run rt history --runs
 	[ "$status" -eq 0 ]
 	[ "$(grep -c '^Ran: upgrade at 20.* by .*, [0-9]* ms, retort ' <<<"$output")" -eq 4 ]
+	[ "$(rt history -v)" = "$(grep -v '^Ran: ' <<<"$output")" ]
 	[ "$(grep -c '^Ran: downgrade at ' <<<"$output")" -eq 3 ]
 	# a downgrade and a new upgrade record anew: the edit is the applied text now
 	run rt check
@@ -125,7 +128,7 @@ sha() {
 	[ "$status" -eq 0 ]
 	rt stamp 1a2b
 	[ "$(db_sql "SELECT revision FROM retort_history WHERE direction = 'downgrade' AND operation = 'stamp' ORDER BY id" | tr '\n' ' ')" = "2b3c4d5e6f7a 3c4d5e6f7a8b " ]
-	run rt history -v
+	run rt history --runs
 	[[ "$output" == *"Stamped: downgrade at "* ]]
 }
 
@@ -145,7 +148,7 @@ sha() {
 	run rt check
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"is not up to date"* && "$output" != *"changed since"* ]]
-	run rt history -v
+	run rt history --runs
 	[[ "$output" == *"Accepted: checksum at "* ]]
 	# a revision that is not applied has nothing to accept; nothing is written
 	n=$(db_sql 'SELECT count(*) FROM retort_history')
@@ -190,7 +193,7 @@ INSERT INTO nowhere VALUES (1);" "-"
 	[[ "$output" == *"no record of the checksum of 3 applied revisions (applied before retort recorded checksums, or by Alembic): not compared"* ]]
 	run rt status
 	[[ "$output" == *"checksums: 0 match, 0 edited since applied, 3 with no record"* ]]
-	run rt history -v
+	run rt history --runs
 	[ "$(grep -c '^Ran: no record$' <<<"$output")" -eq 3 ]
 	# the next run creates the table again and records itself
 	mkrev 4d5e6f7a8b9c 3c4d5e6f7a8b "create d" "CREATE TABLE d (id INTEGER PRIMARY KEY);" "DROP TABLE d;"
@@ -275,6 +278,6 @@ alembic() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"no record of the checksum of 3 applied revisions"* ]]
 	[ "$(db_tables)" = "a alembic_version b c" ]
-	run rt history -v
+	run rt history --runs
 	[ "$(grep -c '^Ran: no record$' <<<"$output")" -eq 3 ]
 }
