@@ -331,6 +331,13 @@ mkrev() {
 	} >"migrations/versions/${id}_$(echo "$msg" | tr ' ' '_').sql"
 }
 
+# without_history FILE: an offline script without retort's retort_history
+# statements (each with the blank line after it): what is left is
+# Alembic's, byte for byte.
+without_history() {
+	awk 'skip && /^$/ { skip = 0; next } /^(CREATE TABLE IF NOT EXISTS|INSERT INTO) ([^ ]*\.)?retort_history / { skip = 1; next } { skip = 0; print }' "$1"
+}
+
 # A linear history of three revisions creating tables a, b, c.
 linear3() {
 	mkrev 1a2b3c4d5e6f "" "create a" "CREATE TABLE a (id INTEGER PRIMARY KEY);" "DROP TABLE a;"
