@@ -171,7 +171,7 @@ demo: deps-check
 	$(BUILD)/retort current
 
 # One fully static x86_64 musl executable with SQLite, libpq and libcurl
-# (OpenSSL for TLS; no MySQL driver yet: libmariadb is not among the deps), and mimalloc in place of musl's malloc when the deps have
+# (OpenSSL for TLS and the checksums of retort_history; no MySQL driver yet: libmariadb is not among the deps), and mimalloc in place of musl's malloc when the deps have
 # it: build/static/retort.  The libraries are built once from Debian's sources
 # into STATIC_DEPS by docker/static-deps.sh, the script the Dockerfile uses
 # too; later builds reuse them.

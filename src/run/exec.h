@@ -15,6 +15,10 @@
  * part-way, the next run resumes after the recorded statements if their
  * text is unchanged, and refuses if one was edited.
  *
+ * When the caller asks for it (hooks->history_version), each migration,
+ * and each revision a stamp applies or unapplies, also writes its row in
+ * retort_history (db/history.h) in the transaction of its version rows.
+ *
  * The caller must hold the driver's migration lock and must have read the
  * version rows (and computed the plan) under it.
  */
