@@ -1,1 +1,0 @@
-@test "placeholder" { true; }
