@@ -19,6 +19,9 @@ ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(WARN) $(CFLAGS) $(EXTRA_
 LIBS = $(shell $(PKG_CONFIG) --libs inih)
 # the lease lock's heartbeat thread (db/lock_table.c)
 LIBS += -pthread
+# OpenSSL's libcrypto: SHA-256 of the migrations retort_history records
+ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags libcrypto)
+LIBS += $(shell $(PKG_CONFIG) --libs libcrypto)
 # Debian's libinih makes its line-length limit a variable: retort then reads long lines whole
 INIH_H = $(firstword $(wildcard $(patsubst -I%,%/ini.h,$(shell $(PKG_CONFIG) --cflags-only-I inih)) \
 	/usr/include/ini.h))
@@ -52,7 +55,7 @@ ALL_CFLAGS += -DRT_WITH_CURL $(shell $(PKG_CONFIG) --cflags libcurl)
 LIBS += $(shell $(PKG_CONFIG) --libs libcurl)
 endif
 
-LIB_SRC = $(wildcard src/lib/*.c) $(wildcard src/schema/*.c) src/db/driver.c src/db/version_table.c $(DRIVER_SRC) \
+LIB_SRC = $(wildcard src/lib/*.c) $(wildcard src/schema/*.c) src/db/driver.c src/db/version_table.c src/db/history.c $(DRIVER_SRC) \
 	$(wildcard src/run/*.c)
 # the lease lock, written over the driver vtable
 LIB_SRC += src/db/lock_table.c
@@ -154,7 +157,7 @@ install: $(BUILD)/retort $(BUILD)/retort.1
 # mariadb-server: mariadb-install-db and mariadbd for the MySQL tests;
 # pgbouncer: the transaction pooler the lease-lock tests put before PostgreSQL).
 DEPS = gcc make libc6-dev pkg-config libsqlite3-dev libinih-dev libpq-dev libcurl4-openssl-dev \
-	libmariadb-dev libcmocka-dev bats \
+	libmariadb-dev libcmocka-dev bats libssl-dev \
 	sqlite3 valgrind clang libclang-rt-14-dev python3-alembic python3-psycopg2 graphviz util-linux postgresql-15 \
 	groff-base zsh iptables iproute2 mariadb-server pgbouncer
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -181,7 +184,7 @@ demo: deps-check
 	$(BUILD)/retort current
 
 # One fully static x86_64 musl executable with SQLite, libpq and libcurl
-# (OpenSSL for TLS; no MySQL driver yet: libmariadb is not among the deps), and mimalloc in place of musl's malloc when the deps have
+# (OpenSSL for TLS and the checksums of retort_history; no MySQL driver yet: libmariadb is not among the deps), and mimalloc in place of musl's malloc when the deps have
 # it: build/static/retort.  The libraries are built once from Debian's sources
 # into STATIC_DEPS by docker/static-deps.sh, the script the Dockerfile uses
 # too; later builds reuse them.

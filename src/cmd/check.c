@@ -21,7 +21,7 @@ static void json_list(struct strbuf *sb, const char *key, const struct strvec *v
 }
 
 static void print_json(struct app *app, int ok, const struct strvec *rows, const struct rt_plan *plan,
-		       const char *schema, const struct strvec *drift)
+		       const char *schema, const struct strvec *drift, const struct checksum_report *cs)
 {
 	const struct rt_graph *g = &app->sd.graph;
 	struct strbuf sb = STRBUF_INIT;
@@ -48,7 +48,23 @@ static void print_json(struct app *app, int ok, const struct strvec *rows, const
 	else
 		strbuf_addstr(&sb, "null");
 	json_list(&sb, "drift", drift);
-	strbuf_addstr(&sb, "}\n");
+	strbuf_addstr(&sb, ",\"edited\":[");
+	for (int i = 0; i < cs->edited.nr; i++) {
+		const struct rt_script *sc = g->revs[cs->edited.v[i]].script;
+		strbuf_addstr(&sb, i ? ",{\"revision\":" : "{\"revision\":");
+		strbuf_add_json(&sb, sc->id);
+		strbuf_addstr(&sb, ",\"file\":");
+		strbuf_add_json(&sb, sc->path);
+		strbuf_addstr(&sb, ",\"applied_at\":");
+		strbuf_add_json(&sb, cs->edited_at.v[i]);
+		strbuf_addch(&sb, '}');
+	}
+	strbuf_addstr(&sb, "],\"no_record\":[");
+	for (int i = 0; i < cs->unrecorded.nr; i++) {
+		strbuf_addstr(&sb, i ? "," : "");
+		strbuf_add_json(&sb, g->revs[cs->unrecorded.v[i]].id);
+	}
+	strbuf_addstr(&sb, "]}\n");
 	fputs(sb.buf, stdout);
 	strbuf_release(&sb);
 	strvec_clear(&heads);
@@ -91,6 +107,7 @@ static int run_check(struct app *app, void *opts, const struct strvec *args, str
 	struct strvec rows = STRVEC_INIT, drift = STRVEC_INIT;
 	struct intlist revs = { 0 };
 	struct rt_plan plan;
+	struct checksum_report cs = { .edited_at = STRVEC_INIT };
 	int rc = -1;
 	(void)args;
 	rt_plan_init(&plan);
@@ -102,10 +119,13 @@ static int run_check(struct app *app, void *opts, const struct strvec *args, str
 	const char *schema = at_head && app_has_schema(app) ? app->cfg.schema_path : NULL;
 	if (schema && drift_of(app, &drift, err))
 		goto out;
-	int ok = at_head && !drift.nr;
+	/* applied migrations whose files changed since they ran */
+	if (app_checksums(app, &rows, &cs, err))
+		goto out;
+	int ok = at_head && !drift.nr && !cs.edited.nr;
 	rc = ok ? 0 : RT_EXIT_PENDING;
 	if (o->json) {
-		print_json(app, ok, &rows, &plan, schema, &drift);
+		print_json(app, ok, &rows, &plan, schema, &drift, &cs);
 		goto out;
 	}
 	char *cur = strvec_join(&rows, ", ");
@@ -130,7 +150,9 @@ static int run_check(struct app *app, void *opts, const struct strvec *args, str
 			printf("and matches the schema in %s\n", schema);
 	}
 	free(cur);
+	print_checksums(app, &cs, CHECKSUMS_CHECK);
 out:
+	checksum_report_release(&cs);
 	rt_plan_release(&plan);
 	strvec_clear(&rows);
 	strvec_clear(&drift);
@@ -143,7 +165,9 @@ const struct cmd cmd_check = {
 	.brief = "Exit 0 at head with no schema drift; exit 1 with what differs.",
 	.description = "Exit 0 when the database is at head and matches the declarative schema "
 		       "(when there is one); exit 1 with the pending migrations or the schema "
-		       "drift. --json prints one object for CI.",
+		       "drift, or when an applied migration's file changed since it ran (its "
+		       "checksum in retort_history; a database without one says 'no record' and "
+		       "does not fail). --json prints one object for CI.",
 	.run = run_check,
 	.opts = check_options,
 	.opts_size = sizeof(struct check_opts),

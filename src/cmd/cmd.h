@@ -18,6 +18,7 @@
 #define RT_CMD_H
 
 #include "../db/driver.h"
+#include "../db/history.h"
 #include "../lib/config.h"
 #include "../lib/error.h"
 #include "../lib/plan.h"
@@ -27,7 +28,7 @@
 #include "../schema/model.h"
 #include "parseopt.h"
 
-#define RETORT_VERSION "0.1.0"
+#include "../lib/version.h" /* RETORT_VERSION */
 
 struct run_state;
 
@@ -186,6 +187,25 @@ void fmt_down(const struct rt_graph *g, int r, struct strbuf *sb);
 int app_at_heads(const struct rt_graph *g, const struct strvec *rows);
 /* One "  <id>, <message>" line per pending step. */
 void print_pending(const struct rt_graph *g, const struct rt_plan *plan);
+
+/* Checksums of applied migrations (checksums.c): the applied revisions
+ * (those `rows` make applied) whose upgrade section changed since it ran,
+ * with when it ran, and those with no record to compare. */
+struct checksum_report {
+	struct intlist edited, unrecorded;
+	struct strvec edited_at;
+	int matched;
+	struct rt_history history;   /* every row, for history -v */
+};
+int app_checksums(struct app *app, const struct strvec *rows, struct checksum_report *r,
+		  struct rt_error *err);
+void checksum_report_release(struct checksum_report *r);
+/* The edited ones and how to accept them; after a first "checksums: N
+ * match, ..." line (status), or before a line for those with no record
+ * (check), or alone (current -v: nothing when none is edited, so its
+ * output stays Alembic's). */
+enum checksum_form { CHECKSUMS_CHECK, CHECKSUMS_SUMMARY, CHECKSUMS_EDITED };
+void print_checksums(const struct app *app, const struct checksum_report *r, enum checksum_form form);
 
 /* The schema of the configured database (schema.c). */
 int app_schema_live(struct app *app, struct rt_schema *out, struct rt_error *err);

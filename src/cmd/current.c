@@ -52,6 +52,11 @@ static int run_current(struct app *app, void *opts, const struct strvec *args, s
 				       "resumes after them\n", dir, rev, n, dir);
 		}
 		strvec_clear(&left);
+		struct checksum_report cs;
+		if (!rc && !(rc = app_checksums(app, &rows, &cs, err)))
+			print_checksums(app, &cs, CHECKSUMS_EDITED);
+		if (!rc)
+			checksum_report_release(&cs);
 	}
 out:
 	strvec_clear(&rows);

@@ -209,7 +209,7 @@ int app_run(struct app *app, enum run_kind kind, const struct strvec *targets, i
 	rs->step_ms = xcalloc((size_t)rs->plan.n + 1, sizeof(double));
 	rs->tty = !app->cfg.quiet && isatty(2) && rs->plan.n >= 20;
 	struct hook_ctx h = { app, rs };
-	struct rt_exec_hooks hooks = { NULL, hook_done, &h, hook_note, hook_stop };
+	struct rt_exec_hooks hooks = { NULL, hook_done, &h, hook_note, hook_stop, RETORT_VERSION };
 	if (rt_exec_plan(app->db, g, &rs->plan, exists, app->cfg.single_txn, &hooks, err)) {
 		if (rs->tty)
 			fputs("\r\033[K", stderr);
@@ -354,7 +354,8 @@ int app_offline(struct app *app, enum run_kind kind, const struct strvec *target
 		goto out;
 	}
 	struct rt_offline_opts o = { url->backend, app->cfg.version_table,
-				     app->cfg.version_table_schema, !rows.nr, app->cfg.single_txn };
+				     app->cfg.version_table_schema, !rows.nr, app->cfg.single_txn,
+				     RETORT_VERSION, &rows };
 	if (plan_for(g, kind, &rows, &ends, purge, &plan, err))
 		goto out;
 	if ((rc = refuse_python(app, kind, &plan, err)))

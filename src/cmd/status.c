@@ -30,6 +30,11 @@ static int run_status(struct app *app, void *opts, const struct strvec *args, st
 		}
 		printf("pending:  %d migration%s\n", plan.n, plan.n == 1 ? "" : "s");
 		print_pending(g, &plan);
+		struct checksum_report cs;
+		rc = app_checksums(app, &rows, &cs, err);
+		if (!rc)
+			print_checksums(app, &cs, CHECKSUMS_SUMMARY);
+		checksum_report_release(&cs);
 	}
 	rt_plan_release(&plan);
 	strvec_clear(&rows);

@@ -105,6 +105,14 @@ struct rt_sql_dialect {
 	 * transaction, so it runs statement by statement (driver.implicit_commit
 	 * says which statements) and its version row changes after them. */
 	int ddl_commits;
+	/* retort_history (db/history.h): its id column, an expression for the
+	 * time now as ISO 8601 UTC text, one for who runs the migration (NULL:
+	 * the local user and host, as a literal), and one for the milliseconds
+	 * since the transaction began (NULL: the dialect has none) */
+	const char *history_id;
+	const char *utc_now;
+	const char *who;
+	const char *ms_since_begin;
 };
 
 struct rt_driver {
@@ -138,6 +146,10 @@ struct rt_driver {
 	/* One query: the first column of every row (NULLs left out) onto `out`. */
 	int (*query_column)(struct rt_db *db, const char *sql, struct strvec *out, const char *what,
 			    struct rt_error *err);
+	/* One query: every column of every row, row after row, onto `out`
+	 * (NULL as ""); `ncols` values per row, extra columns left out. */
+	int (*query_rows)(struct rt_db *db, const char *sql, int ncols, struct strvec *out,
+			  const char *what, struct rt_error *err);
 	/* Does table `name` exist (in `schema`; NULL: the default one)? */
 	int (*table_exists)(struct rt_db *db, const char *schema, const char *name, int *exists,
 			    struct rt_error *err);

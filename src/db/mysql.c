@@ -378,6 +378,24 @@ static int my_query_column(struct rt_db *db, const char *sql, struct strvec *out
 	return query_rows(MDB(db), sql, 0, NULL, out, what, err);
 }
 
+static int my_query_rows(struct rt_db *db, const char *sql, int ncols, struct strvec *out,
+			 const char *what, struct rt_error *err)
+{
+	struct my_db *d = MDB(db);
+	if (mysql_real_query(d->c, sql, (unsigned long)strlen(sql)))
+		return conn_error(d, what, err);
+	MYSQL_RES *r = mysql_store_result(d->c);
+	if (!r)
+		return mysql_field_count(d->c) ? conn_error(d, what, err) : 0;
+	unsigned nf = mysql_num_fields(r);
+	MYSQL_ROW row;
+	while ((row = mysql_fetch_row(r)))
+		for (int c = 0; c < ncols; c++)
+			strvec_push(out, (unsigned)c < nf && row[c] ? row[c] : "");
+	mysql_free_result(r);
+	return 0;
+}
+
 /* A base table of the connection's database (MySQL has no schemas within one). */
 static int my_table_exists(struct rt_db *db, const char *schema, const char *name, int *exists,
 			   struct rt_error *err)
@@ -482,6 +500,7 @@ const struct rt_driver rt_mysql_driver = {
 	.exec = my_exec,
 	.exec_params = my_exec_params,
 	.query_column = my_query_column,
+	.query_rows = my_query_rows,
 	.table_exists = my_table_exists,
 	.needs_autocommit = my_needs_autocommit,
 	.implicit_commit = my_implicit_commit,

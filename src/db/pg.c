@@ -447,6 +447,19 @@ static int pg_query_column(struct rt_db *db, const char *sql, struct strvec *out
 	return 0;
 }
 
+static int pg_query_rows(struct rt_db *db, const char *sql, int ncols, struct strvec *out,
+			 const char *what, struct rt_error *err)
+{
+	PGresult *r;
+	if (run(PDB(db), sql, 0, NULL, &r, what, err))
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++)
+		for (int c = 0; c < ncols; c++)
+			strvec_push(out, c < PQnfields(r) && !PQgetisnull(r, i, c) ? PQgetvalue(r, i, c) : "");
+	PQclear(r);
+	return 0;
+}
+
 /* A table of `schema` (NULL: the first schema on search_path), by the catalog. */
 static int pg_table_exists(struct rt_db *db, const char *schema, const char *name, int *exists,
 			   struct rt_error *err)
@@ -575,6 +588,7 @@ const struct rt_driver rt_pg_driver = {
 	.exec = pg_exec,
 	.exec_params = pg_exec_params,
 	.query_column = pg_query_column,
+	.query_rows = pg_query_rows,
 	.table_exists = pg_table_exists,
 	.needs_autocommit = pg_needs_autocommit,
 	.library_version = pg_library_version,

@@ -4,8 +4,8 @@
  * pg_get_constraintdef, pg_get_indexdef, pg_get_viewdef), so both sides of
  * a comparison are spelled the way the server spells them.  One query per
  * kind of object, whatever the number of tables.  Objects that belong to
- * an extension are left out, as are the version table, retort_progress and
- * retort_lock.
+ * an extension are left out, as are the version table, retort_progress,
+ * retort_history and retort_lock.
  */
 #include "pg_schema.h"
 #include "lock_table.h"
@@ -26,7 +26,7 @@
 static const char q_tables[] =
 	"SELECT c.relname, quote_ident(c.relname), obj_description(c.oid, 'pg_class') "
 	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-	"WHERE " PLAIN_TABLE "AND c.relname NOT IN ($2, '" RT_PROGRESS_TABLE "', '" RT_LOCK_TABLE_NAME "') AND " REL_FILTER
+	"WHERE " PLAIN_TABLE "AND c.relname NOT IN ($2, '" RT_PROGRESS_TABLE "', '" RT_HISTORY_TABLE "', '" RT_LOCK_TABLE_NAME "') AND " REL_FILTER
 	"ORDER BY 1";
 
 static const char q_columns[] =

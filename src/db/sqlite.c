@@ -318,6 +318,27 @@ static int sq_query_column(struct rt_db *db, const char *sql, struct strvec *out
 	return 0;
 }
 
+static int sq_query_rows(struct rt_db *db, const char *sql, int ncols, struct strvec *out,
+			 const char *what, struct rt_error *err)
+{
+	struct sqlite_db *d = SDB(db);
+	sqlite3_stmt *st;
+	int rc;
+	if (prepare_bound(d, sql, 0, NULL, &st))
+		return sq_error(d, err, what);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int c = 0; c < ncols; c++) {
+			const unsigned char *v = c < sqlite3_column_count(st) ? sqlite3_column_text(st, c)
+									      : NULL;
+			strvec_push(out, v ? (const char *)v : "");
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return sq_error(d, err, what);
+	return 0;
+}
+
 /* A table of the main database, by sqlite_master; none in a file that is
  * not there (read-only open).  SQLite has no schemas: `schema` is unused. */
 static int sq_table_exists(struct rt_db *db, const char *schema, const char *name, int *exists,
@@ -412,6 +433,7 @@ const struct rt_driver rt_sqlite_driver = {
 	.exec = sq_exec,
 	.exec_params = sq_exec_params,
 	.query_column = sq_query_column,
+	.query_rows = sq_query_rows,
 	.table_exists = sq_table_exists,
 	.needs_autocommit = sq_needs_autocommit,
 	.library_version = sq_library_version,

@@ -192,7 +192,7 @@ int rt_sqlite_schema_read(sqlite3 *h, const char *skip_table, struct rt_schema *
 	if (sqlite3_prepare_v2(h,
 			       "SELECT type, name, tbl_name, sql FROM sqlite_schema "
 			       "WHERE sql IS NOT NULL AND substr(name, 1, 7) <> 'sqlite_' "
-			       "AND tbl_name NOT IN (?1, '" RT_PROGRESS_TABLE "') ORDER BY rowid",
+			       "AND tbl_name NOT IN (?1, '" RT_PROGRESS_TABLE "', '" RT_HISTORY_TABLE "') ORDER BY rowid",
 			       -1, &st, NULL) != SQLITE_OK)
 		return sq_fail(h, err, "sqlite_schema");
 	sqlite3_bind_text(st, 1, skip_table ? skip_table : "", -1, SQLITE_STATIC);

@@ -8,7 +8,7 @@
 #include "../schema/model.h"
 
 /* Read every table, index, view and trigger of the main database except
- * `skip_table` (the version table), retort_progress and SQLite's own. */
+ * `skip_table` (the version table), retort_progress, retort_history and SQLite's own. */
 int rt_sqlite_schema_read(sqlite3 *h, const char *skip_table, struct rt_schema *out,
 			  struct rt_error *err);
 

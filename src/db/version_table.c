@@ -20,11 +20,18 @@ const struct rt_sql_dialect rt_sql_postgresql = {
 	/* 1/0 when nothing changed: the script stops before its COMMIT */
 	.guard = "SELECT 1 / count(*)::int FROM u",
 	.guard_sqlstate = "22012",
+	.history_id = "id SERIAL PRIMARY KEY",
+	.utc_now = "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
+	.who = "session_user || COALESCE(' (' || NULLIF(current_setting('application_name'), '') || "
+	       "')', '')",
+	.ms_since_begin = "CAST(EXTRACT(EPOCH FROM clock_timestamp() - now()) * 1000 AS INTEGER)",
 };
 
 const struct rt_sql_dialect rt_sql_sqlite = {
 	.backend = "sqlite",
 	.placeholder = '?',
+	.history_id = "id INTEGER PRIMARY KEY",
+	.utc_now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
 };
 
 /* MySQL and MariaDB: backtick names, and DDL commits implicitly, so
@@ -35,6 +42,9 @@ const struct rt_sql_dialect rt_sql_mysql = {
 	.ident_quote = '`',
 	.lex_flags = RT_LEX_MYSQL,
 	.ddl_commits = 1,
+	.history_id = "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY",
+	.utc_now = "CONCAT(LEFT(DATE_FORMAT(UTC_TIMESTAMP(3), '%Y-%m-%dT%H:%i:%s.%f'), 23), 'Z')",
+	.who = "USER()",
 };
 
 const struct rt_sql_dialect *rt_sql_dialect_for(const char *backend)
@@ -79,6 +89,13 @@ struct rt_vt *rt_vt_new(const struct rt_sql_dialect *d, rt_keyword_fn is_keyword
 	rt_sql_add_ident_q(&sb, RT_PROGRESS_TABLE, is_keyword, q);
 	t->progress = strbuf_detach(&sb);
 	t->progress_exists = -1;
+	if (t->schema) {
+		rt_sql_add_ident_q(&sb, t->schema, is_keyword, q);
+		strbuf_addch(&sb, '.');
+	}
+	rt_sql_add_ident_q(&sb, RT_HISTORY_TABLE, is_keyword, q);
+	t->history = strbuf_detach(&sb);
+	t->history_exists = -1;
 	if (d->quoted_name_in_messages)
 		strbuf_addstr(&sb, t->sql);
 	else
@@ -97,6 +114,7 @@ void rt_vt_free(struct rt_vt *t)
 	free(t->pkc);
 	free(t->shown);
 	free(t->progress);
+	free(t->history);
 	free(t);
 }
 

@@ -23,6 +23,8 @@
 #include "../lib/vop.h"
 
 #define RT_VERSION_TABLE_DEFAULT "alembic_version"
+/* The history of the migrations run, beside the version table (db/history.h). */
+#define RT_HISTORY_TABLE "retort_history"
 
 extern const struct rt_sql_dialect rt_sql_postgresql;
 extern const struct rt_sql_dialect rt_sql_sqlite;
@@ -40,6 +42,8 @@ struct rt_vt {
 	char *shown;     /* how messages name it */
 	char *progress;  /* the progress table beside it (RT_PROGRESS_TABLE), quoted */
 	int progress_exists; /* -1: not looked for yet */
+	char *history;   /* the history table beside it (RT_HISTORY_TABLE, db/history.h), quoted */
+	int history_exists;  /* -1: not known (not looked for, or created in a rolled-back transaction) */
 };
 
 /* `name` NULL: alembic_version.  `is_keyword` as for rt_sql_add_ident

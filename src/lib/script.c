@@ -427,3 +427,32 @@ int rt_script_load(struct rt_script *s, const char *path, struct rt_error *err)
 	size_t len = text.len;
 	return rt_script_parse(s, path, strbuf_detach(&text), len, err);
 }
+
+/*
+ * A revision that came from the header cache has no text: read its .sql
+ * file now, for the callers that need the SQL after all.  The sections are
+ * taken from this reading; a file whose Revision ID is no longer the same
+ * is an error (it changed since the scripts were read).
+ */
+int rt_script_load_text(struct rt_script *s, struct rt_error *err)
+{
+	if (s->text || !s->has_sql)
+		return 0;
+	struct rt_script fresh;
+	rt_script_init(&fresh);
+	if (rt_script_load(&fresh, s->path, err))
+		return -1;
+	if (strcmp(fresh.id, s->id)) {
+		rt_error_set(err, RT_EXIT_ERROR, "%s changed while retort ran: its Revision ID is now "
+			     "'%s', not '%s'; run the command again", s->path, fresh.id, s->id);
+		rt_script_release(&fresh);
+		return -1;
+	}
+	s->text = fresh.text;
+	s->text_len = fresh.text_len;
+	s->up = fresh.up;
+	s->downgrade = fresh.downgrade;
+	fresh.text = NULL;
+	rt_script_release(&fresh);
+	return 0;
+}

@@ -62,6 +62,9 @@ int rt_script_parse(struct rt_script *s, const char *path, char *text, size_t le
 		    struct rt_error *err);
 /* Read and parse a file. */
 int rt_script_load(struct rt_script *s, const char *path, struct rt_error *err);
+/* Read the text of a revision that came from the header cache without it
+ * (lib/hdrcache.h); nothing to do when it has its text or no .sql file. */
+int rt_script_load_text(struct rt_script *s, struct rt_error *err);
 /* Line and column (1-based) of byte offset `off` in the script's text. */
 void rt_script_position(const struct rt_script *s, size_t off, int *line, int *col);
 /* The longest revision id: alembic_version.version_num is VARCHAR(32). */

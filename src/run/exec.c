@@ -8,7 +8,10 @@
  * row changes, COMMIT.  Elsewhere it runs statement by statement.
  */
 #include "exec.h"
+#include "../db/history.h"
 #include "../db/version_table.h"
+#include "../lib/bitset.h"
+#include "../lib/checksum.h"
 #include "../lib/clock.h"
 #include "../lib/sqllex.h"
 #include "../lib/strbuf.h"
@@ -153,6 +156,30 @@ int rt_exec_check_offline(const struct rt_sql_dialect *dia, const struct rt_grap
 	int rc = check_plan(NULL, dia, g, p, lists, err);
 	release_lists(lists, p->n);
 	return rc;
+}
+
+void rt_exec_section_checksum(const struct rt_script *sc, const struct rt_section *sec,
+			      char out[65])
+{
+	out[0] = '\0';
+	if (sc->has_sql && sec->present)
+		rt_checksum_text(sc->text + sec->off, sec->len, out);
+}
+
+/* The history row of a migration step (its checksum goes in `sum`). */
+static void step_row(const struct rt_graph *g, const struct rt_step *s, const char *version,
+		     char sum[65], struct rt_history_row *row)
+{
+	const struct rt_script *sc = g->revs[s->rev].script;
+	rt_exec_section_checksum(sc, step_section(g, s), sum);
+	*row = (struct rt_history_row){
+		.revision = sc->id,
+		.direction = s->kind == RT_STEP_UPGRADE ? "upgrade" : "downgrade",
+		.operation = "run",
+		.checksum = sum,
+		.duration_ms = RT_HISTORY_NO_DURATION,
+		.version = version,
+	};
 }
 
 static int apply_vops(struct rt_db *db, const struct rt_step *s, struct rt_error *err)
@@ -316,7 +343,8 @@ static int resume_point(struct rt_db *db, const struct rt_script *sc, const stru
  */
 static int run_script(struct rt_db *db, const struct rt_script *sc, const struct rt_section *sec,
 		      const struct rt_stmts *stmts, const struct rt_step *s, int create_table,
-		      const char *what, struct rt_error *err)
+		      const struct rt_history_row *hist, int create_history, const char *what,
+		      struct rt_error *err)
 {
 	const struct rt_sql_dialect *dia = db->vt->dialect;
 	const char *sql = sc->text + sec->off;
@@ -330,11 +358,20 @@ static int run_script(struct rt_db *db, const struct rt_script *sc, const struct
 		strbuf_addstr(&q, ";\n");
 		prefix++;
 	}
+	if (hist && create_history) {
+		rt_history_create_sql(db->vt, 1, &q);
+		strbuf_addstr(&q, ";\n");
+		prefix++;
+	}
 	size_t body = q.len;
 	strbuf_add(&q, sql, sec->len);
 	strbuf_addstr(&q, "\n;\n"); /* ends a last statement that has no semicolon or a -- comment */
 	for (int i = 0; i < s->nvops; i++)
 		rt_vt_guarded_sql(db->vt, &s->vops[i], &q);
+	if (hist) {
+		rt_history_insert_sql(db->vt, hist, &q);
+		strbuf_addstr(&q, ";\n");
+	}
 	strbuf_addstr(&q, "COMMIT;");
 	int rc = db->drv->exec_script(db, q.buf, q.len, &f, err);
 	strbuf_release(&q);
@@ -391,7 +428,13 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 	struct rt_exec_info info;
 	struct strbuf what = STRBUF_INIT;
 	int own = !in_txn;
+	const char *hv = hooks ? hooks->history_version : NULL;
+	struct rt_history_row row;
+	char sum[65];
+	double t0 = now_ms();
 	step_desc(s, &what);
+	if (hv)
+		step_row(g, s, hv, sum, &row);
 	struct rt_section eff;
 	if (sec->transactional && first_implicit_commit(db, sql, stmts) >= 0) {
 		eff = *sec;
@@ -403,6 +446,8 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 			goto fail_named;
 		*table_exists = 1;
 	}
+	if (hv && db->vt->dialect->ddl_commits && rt_history_prepare(db, err))
+		goto fail_named;
 
 	/* outside a transaction, a migration of several statements can stop
 	 * part-way: its progress is recorded, and the next run resumes it */
@@ -439,9 +484,19 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 		}
 	}
 	if (own && sec->transactional && d->exec_script && rt_vt_can_guard(db->vt)) {
-		if (run_script(db, sc, sec, stmts, s, !*table_exists, what.buf, err))
+		int have_history = 1;
+		if (hv && rt_history_exists(db, &have_history, err))
+			goto fail_named;
+		/* the database counts the milliseconds since the script's BEGIN */
+		row.duration_ms = RT_HISTORY_SINCE_BEGIN;
+		if (run_script(db, sc, sec, stmts, s, !*table_exists, hv ? &row : NULL, !have_history,
+			       what.buf, err)) {
+			rt_history_forget(db);
 			goto fail;
+		}
 		*table_exists = 1;
+		if (hv)
+			db->vt->history_exists = 1;
 		strbuf_release(&what);
 		return 0;
 	}
@@ -456,6 +511,12 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 	}
 	if (apply_vops(db, s, err))
 		goto fail_rb_named;
+	/* what ran, and how long it took, goes with the version row too */
+	if (hv) {
+		row.duration_ms = (long)(now_ms() - t0 + 0.5);
+		if (rt_history_prepare(db, err) || rt_history_add(db, &row, err))
+			goto fail_rb_named;
+	}
 	/* the progress goes with the version row it led to */
 	if (pr.rev && rt_progress_clear(db, pr.rev, pr.direction, err))
 		goto fail_rb_named;
@@ -471,6 +532,7 @@ fail_rb_named:
 fail_rb:
 	if (own)
 		d->rollback(db);
+	rt_history_forget(db); /* a rollback may have undone its creation */
 	goto fail;
 fail_named:
 	if (!connection_lost(db, what.buf, err))
@@ -480,12 +542,103 @@ fail:
 	return -1;
 }
 
+void rt_exec_applied(const struct rt_graph *g, const struct strvec *rows, struct bitset *out)
+{
+	int n = 0;
+	int *idx = xcalloc(rows->nr + 1, sizeof(*idx));
+	for (size_t i = 0; i < rows->nr; i++)
+		if ((idx[n] = rt_graph_find(g, rows->v[i])) >= 0)
+			n++;
+	bitset_clearall(out);
+	rt_graph_ancestors(g, idx, n, 1, out);
+	free(idx);
+}
+
+/* The revisions the database's version rows make applied. */
+static int applied_now(struct rt_db *db, const struct rt_graph *g, struct bitset *out,
+		       struct rt_error *err)
+{
+	struct strvec rows = STRVEC_INIT;
+	int exists;
+	int rc = rt_versions_read(db, &rows, &exists, err);
+	if (!rc)
+		rt_exec_applied(g, &rows, out);
+	strvec_clear(&rows);
+	return rc;
+}
+
+/*
+ * After a stamp's row changes: a 'stamp' row for each revision it
+ * unapplied (direction downgrade, the downgrade section's checksum) and
+ * for each it applied (upgrade, the upgrade section's: what the database
+ * is declared to match), in the transaction of the row changes.
+ */
+static int stamp_history(struct rt_db *db, const struct rt_graph *g, const struct bitset *before,
+			 const char *version, struct rt_error *err)
+{
+	struct bitset after;
+	bitset_init(&after, g->n);
+	int rc = applied_now(db, g, &after, err) || rt_history_prepare(db, err) ? -1 : 0;
+	for (int pass = 0; pass < 2 && !rc; pass++) {
+		for (int r = 0; r < g->n && !rc; r++) {
+			int was = bitset_has(before, r), is = bitset_has(&after, r);
+			if (was == is || (pass == 0) != was)
+				continue; /* downgrades first, then upgrades */
+			const struct rt_script *sc = g->revs[r].script;
+			char sum[65];
+			rt_exec_section_checksum(sc, is ? &sc->up : &sc->downgrade, sum);
+			struct rt_history_row row = {
+				.revision = sc->id,
+				.direction = is ? "upgrade" : "downgrade",
+				.operation = "stamp",
+				.checksum = sum,
+				.duration_ms = RT_HISTORY_NO_DURATION,
+				.version = version,
+			};
+			rc = rt_history_add(db, &row, err);
+		}
+	}
+	bitset_release(&after);
+	return rc;
+}
+
+int rt_exec_accept(struct rt_db *db, const struct rt_graph *g, const struct intlist *revs,
+		   const char *version, struct rt_error *err)
+{
+	const struct rt_driver *d = db->drv;
+	if (db->vt->dialect->ddl_commits && rt_history_prepare(db, err))
+		return -1;
+	if (d->begin(db, err))
+		return -1;
+	int rc = rt_history_prepare(db, err);
+	for (int i = 0; i < revs->nr && !rc; i++) {
+		const struct rt_script *sc = g->revs[revs->v[i]].script;
+		char sum[65];
+		rt_exec_section_checksum(sc, &sc->up, sum);
+		struct rt_history_row row = {
+			.revision = sc->id,
+			.direction = "upgrade",
+			.operation = "accept",
+			.checksum = sum,
+			.duration_ms = RT_HISTORY_NO_DURATION,
+			.version = version,
+		};
+		rc = rt_history_add(db, &row, err);
+	}
+	if (!rc && !d->commit(db, err))
+		return 0;
+	d->rollback(db);
+	rt_history_forget(db);
+	return -1;
+}
+
 static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
 		    const struct rt_stmts *lists, int table_exists, int single_txn,
 		    const struct rt_exec_hooks *hooks, struct rt_error *err)
 {
 	const struct rt_driver *d = db->drv;
 	int stamping = p->purge || (p->n && p->steps[0].kind == RT_STEP_STAMP);
+	struct bitset before; /* a stamp's applied revisions, before it */
 
 	if (check_plan(db, NULL, g, p, lists, err))
 		return -1;
@@ -523,21 +676,35 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 		table_exists = 1;
 	}
 	if (stamping || !p->n) {
-		/* stamps run no SQL: all their row changes in one transaction */
-		if (d->begin(db, err))
+		/* stamps run no SQL: all their row changes in one transaction,
+		 * with a history row for each revision they apply or unapply */
+		const char *hv = hooks && p->n ? hooks->history_version : NULL;
+		bitset_init(&before, g->n);
+		if (hv && db->vt->dialect->ddl_commits && rt_history_prepare(db, err)) {
+			bitset_release(&before);
 			return -1;
+		}
+		if (d->begin(db, err)) {
+			bitset_release(&before);
+			return -1;
+		}
 		if (!table_exists && rt_version_table_create(db, err))
-			goto fail_rb;
+			goto fail_stamp;
+		if (hv && applied_now(db, g, &before, err))
+			goto fail_stamp;
 		if (p->purge && rt_version_delete_all(db, err))
-			goto fail_rb;
+			goto fail_stamp;
 		for (int i = 0; i < p->n; i++) {
 			if (hooks && hooks->step_start)
 				hooks->step_start(hooks->ctx, p, i);
 			if (apply_vops(db, &p->steps[i], err))
-				goto fail_rb;
+				goto fail_stamp;
 		}
+		if (hv && stamp_history(db, g, &before, hv, err))
+			goto fail_stamp;
 		if (d->commit(db, err))
-			goto fail_rb;
+			goto fail_stamp;
+		bitset_release(&before);
 		for (int i = 0; hooks && hooks->step_done && i < p->n; i++)
 			hooks->step_done(hooks->ctx, p, i, 0);
 		return 0;
@@ -563,6 +730,7 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 			if (single_txn) {
 				char prev[sizeof(err->detail)];
 				d->rollback(db);
+				rt_history_forget(db);
 				snprintf(prev, sizeof(prev), "%s", err->detail);
 				rt_error_set_detail(err, "%s%severy migration of this run was rolled "
 						    "back (one transaction for the whole run)", prev, *prev ? "\n" : "");
@@ -575,11 +743,14 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 	if (single_txn && d->commit(db, err)) {
 		rt_error_prefix(err, "committing the run's one transaction (%d migrations)", p->n);
 		d->rollback(db);
+		rt_history_forget(db);
 		return -1;
 	}
 	return 0;
-fail_rb:
+fail_stamp:
 	d->rollback(db);
+	rt_history_forget(db);
+	bitset_release(&before);
 	return -1;
 }
 

@@ -15,6 +15,10 @@
  * part-way, the next run resumes after the recorded statements if their
  * text is unchanged, and refuses if one was edited.
  *
+ * When the caller asks for it (hooks->history_version), each migration,
+ * and each revision a stamp applies or unapplies, also writes its row in
+ * retort_history (db/history.h) in the transaction of its version rows.
+ *
  * The caller must hold the driver's migration lock and must have read the
  * version rows (and computed the plan) under it.
  */
@@ -36,6 +40,10 @@ struct rt_exec_hooks {
 	 * being stopped), the ones done staying done; never inside a
 	 * single-transaction run, which is all or nothing. */
 	int (*stop)(void *ctx);
+	/* retort's version: record each migration and stamp in retort_history
+	 * (db/history.h) in the transaction of its version row.  NULL (or no
+	 * hooks): record nothing. */
+	const char *history_version;
 };
 
 /*
@@ -56,6 +64,24 @@ int rt_exec_check_offline(const struct rt_sql_dialect *dia, const struct rt_grap
 int rt_exec_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
 		 int table_exists, int single_txn, const struct rt_exec_hooks *hooks,
 		 struct rt_error *err);
+
+/*
+ * Record in retort_history that the upgrade sections of `revs` (applied
+ * revisions, which the caller checked) were reviewed as they read now: an
+ * 'accept' row each, with the current checksum, in one transaction.
+ */
+int rt_exec_accept(struct rt_db *db, const struct rt_graph *g, const struct intlist *revs,
+		   const char *version, struct rt_error *err);
+
+/* The revisions that version rows `rows` make applied (ancestors included) into `out`
+ * (a bitset of g->n, cleared first); rows naming no revision are left out. */
+struct bitset;
+void rt_exec_applied(const struct rt_graph *g, const struct strvec *rows, struct bitset *out);
+
+/* The checksum of a section as retort_history records it ("" for none:
+ * a .py revision without SQL, or a section that is not there). */
+void rt_exec_section_checksum(const struct rt_script *sc, const struct rt_section *sec,
+			      char out[65]);
 
 /*
  * Rewrite err (a driver's failure running section `sec` of `sc`) to name

@@ -5,7 +5,10 @@
  * (db/version_table.c, with the dialect of the configured backend).
  */
 #include "offline.h"
+#include "exec.h"
+#include "../db/history.h"
 #include "../db/version_table.h"
+#include "../lib/bitset.h"
 #include "../lib/xalloc.h"
 
 #include <stdlib.h>
@@ -15,7 +18,59 @@ struct ctx {
 	const struct rt_offline_opts *o;
 	struct strbuf *out;
 	struct rt_vt *vt;
+	int history_created;     /* the script has created retort_history */
 };
+
+/* One row of retort_history, the table created first if the script has not yet. */
+static void history_row(struct ctx *c, const struct rt_history_row *row)
+{
+	if (!c->history_created) {
+		rt_history_create_sql(c->vt, 1, c->out);
+		strbuf_addstr(c->out, ";\n\n");
+		c->history_created = 1;
+	}
+	rt_history_insert_sql(c->vt, row, c->out);
+	strbuf_addstr(c->out, ";\n\n");
+}
+
+/* A migration's row (revision `sc`, section `sec`), with no duration offline. */
+static void migration_row(struct ctx *c, const struct rt_script *sc, const struct rt_section *sec,
+			  const char *direction, const char *operation)
+{
+	char sum[65];
+	rt_exec_section_checksum(sc, sec, sum);
+	struct rt_history_row row = {
+		.revision = sc->id,
+		.direction = direction,
+		.operation = operation,
+		.checksum = sum,
+		.duration_ms = RT_HISTORY_NO_DURATION,
+		.version = c->o->history_version,
+	};
+	history_row(c, &row);
+}
+
+/* A stamp's rows: each revision it unapplies, then each it applies. */
+static void stamp_rows(struct ctx *c, const struct rt_graph *g, const struct rt_plan *p)
+{
+	struct strvec none = STRVEC_INIT;
+	struct bitset before, after;
+	bitset_init(&before, g->n);
+	bitset_init(&after, g->n);
+	rt_exec_applied(g, c->o->rows && !p->purge ? c->o->rows : &none, &before);
+	rt_exec_applied(g, &p->end_rows, &after);
+	for (int pass = 0; pass < 2; pass++)
+		for (int r = 0; r < g->n; r++) {
+			int was = bitset_has(&before, r), is = bitset_has(&after, r);
+			if (was == is || (pass == 0) != was)
+				continue;
+			const struct rt_script *sc = g->revs[r].script;
+			migration_row(c, sc, is ? &sc->up : &sc->downgrade, is ? "upgrade" : "downgrade",
+				      "stamp");
+		}
+	bitset_release(&before);
+	bitset_release(&after);
+}
 
 /* The section's SQL, trimmed, ending with a semicolon, then a blank line. */
 static void section_sql(struct ctx *c, const struct rt_script *sc, const struct rt_section *sec)
@@ -109,6 +164,11 @@ static int render(struct ctx *c, const struct rt_graph *g, const struct rt_plan 
 			rt_vt_offline_sql(c->vt, &s->vops[k], out);
 			strbuf_addstr(out, ";\n\n");
 		}
+		if (o->history_version && sec)
+			migration_row(c, sc, sec, s->kind == RT_STEP_UPGRADE ? "upgrade" : "downgrade",
+				      "run");
+		if (o->history_version && s->kind == RT_STEP_STAMP && i == p->n - 1)
+			stamp_rows(c, g, p);
 		if (s->kind == RT_STEP_DOWNGRADE && i == p->n - 1 && !p->end_rows.nr) {
 			strbuf_addf(out, "DROP TABLE %s;\n\n", c->vt->sql);
 		}
@@ -134,7 +194,7 @@ int rt_offline_sql(const struct rt_graph *g, const struct rt_plan *p,
 	const struct rt_sql_dialect *dia = rt_sql_dialect_for(o->backend);
 	if (!dia)
 		dia = &rt_sql_sqlite; /* as before: only PostgreSQL differs */
-	struct ctx c = { o, out, rt_vt_new(dia, NULL, o->version_table, o->version_table_schema) };
+	struct ctx c = { o, out, rt_vt_new(dia, NULL, o->version_table, o->version_table_schema), 0 };
 	int rc = render(&c, g, p, err);
 	rt_vt_free(c.vt);
 	return rc;

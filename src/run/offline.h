@@ -8,6 +8,8 @@
  *   -- Running upgrade  -> 1a2b3c4d5e6f
  *   <the migration's SQL>
  *   INSERT INTO alembic_version ...;        (the step's version-row change)
+ *   CREATE TABLE IF NOT EXISTS retort_history (...);   (before its first row)
+ *   INSERT INTO retort_history ...;         (what ran, as an online run records it)
  *   COMMIT;                                 (per migration; once with single_txn)
  *
  * A downgrade that ends at base drops the version table, as Alembic does.
@@ -26,6 +28,10 @@ struct rt_offline_opts {
 	const char *version_table_schema;
 	int create_table;           /* the run starts from base */
 	int single_txn;
+	/* retort's version: each migration's INSERT into retort_history after
+	 * its version rows, as an online run records it (NULL: none) */
+	const char *history_version;
+	const struct strvec *rows;  /* the version rows the script starts from (stamps' history) */
 };
 
 int rt_offline_sql(const struct rt_graph *g, const struct rt_plan *p,

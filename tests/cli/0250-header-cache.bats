@@ -7,7 +7,8 @@
 # never cached; a corrupt or foreign cache is ignored and replaced; a cache
 # directory that cannot be written is skipped without a word; --no-cache
 # and RETORT_NO_CACHE turn it off; another binary does not trust it; and
-# eight runs at once leave a valid cache.  Commands that run SQL never use it.
+# eight runs at once leave a valid cache.  Commands that run SQL never use it;
+# current -v, which checksums the applied files, reads their SQL when it must.
 
 load helpers
 
@@ -141,4 +142,19 @@ cached() { rt -v heads 2>&1 | sed -n 's/^retort: \([0-9]*\) of \([0-9]*\) revisi
 	for i in 1 2 3 4 5 6 7 8; do [ "$(cat "out.$i")" = "$want" ]; done
 	[ "$(cached)" = "5/5" ]
 	[ -z "$(ls "$RETORT_CACHE_DIR" | grep -v '^headers-[0-9a-f]*$')" ]
+}
+
+@test "current -v, which checks the applied files' checksums, reads the SQL it needs" {
+	graph_project
+	rt -q upgrade d1
+	rt current >/dev/null
+	[ "$(cached)" = "5/5" ]
+	run rt current -v
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"changed since it ran"* ]]
+	# the same size, another statement: the checksum says so
+	sed -i 's/^CREATE TABLE b (id INTEGER);$/CREATE TABLE b (ID INTEGER);/' migrations/versions/b1_left.sql
+	run rt current -v
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"1 applied migration changed since it ran:"*"b1  migrations/versions/b1_left.sql"* ]]
 }

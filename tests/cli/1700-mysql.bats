@@ -302,8 +302,10 @@ PY
 	rt -u "mysql+pymysql://u:p@127.0.0.1:1/db" upgrade head --sql >retort_up.sql
 	rt -u "mysql+pymysql://u:p@127.0.0.1:1/db" downgrade 3c4d5e6f7a8b:base --sql >retort_down.sql
 	grep -q 'CREATE TABLE alembic_version' alembic_up.sql
-	diff alembic_up.sql retort_up.sql
-	diff alembic_down.sql retort_down.sql
+	# besides retort's own history rows (shared/0600-checksums.bats), Alembic's text
+	grep -q 'INSERT INTO retort_history' retort_up.sql
+	diff alembic_up.sql <(without_history retort_up.sql)
+	diff alembic_down.sql <(without_history retort_down.sql)
 	! grep -q 'BEGIN' retort_up.sql
 }
 

@@ -12,6 +12,8 @@
 #   db_load FILE [NAME]      run a SQL script in it (or NAME), stop at the first error
 #   db_tables [NAME]         user tables, sorted, space-separated
 #   db_shape [NAME]          every table's columns and types, one a line, to compare two databases
+#                            (both leave out retort_history, which every run writes: its own
+#                            tests, shared/0600-checksums.bats, read it with db_sql)
 #   db_versions              the version rows, sorted, space-separated
 #   db_column TABLE COLUMN   "type[ not null]", lower case (varchar(32) not null)
 #   db_key TABLE             the primary key: "NAME PRIMARY KEY (COLUMNS)"
@@ -122,12 +124,12 @@ _sqlite_other() {
 }
 
 _sqlite_tables() {
-	_sqlite_sql "SELECT name FROM sqlite_master WHERE type='table' ORDER BY 1" "${1:-}" | tr '\n' ' ' | sed 's/ $//'
+	_sqlite_sql "SELECT name FROM sqlite_master WHERE type='table' AND name <> 'retort_history' ORDER BY 1" "${1:-}" | tr '\n' ' ' | sed 's/ $//'
 }
 
 _sqlite_shape() {
 	_sqlite_sql "SELECT m.name || ':' || c.name || ':' || lower(c.type) || ':' || c.\"notnull\"
-		FROM sqlite_master m, pragma_table_info(m.name) c WHERE m.type = 'table' ORDER BY 1" "${1:-}"
+		FROM sqlite_master m, pragma_table_info(m.name) c WHERE m.type = 'table' AND m.name <> 'retort_history' ORDER BY 1" "${1:-}"
 }
 
 _sqlite_column() {
@@ -206,13 +208,13 @@ _postgresql_other() {
 }
 
 _postgresql_tables() {
-	_postgresql_sql "SELECT tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1" \
+	_postgresql_sql "SELECT tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') AND tablename <> 'retort_history' ORDER BY 1" \
 		"${1:-}" | tr '\n' ' ' | sed 's/ $//'
 }
 
 _postgresql_shape() {
 	_postgresql_sql "SELECT table_name || ':' || column_name || ':' || data_type || ':' || is_nullable
-		FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1" "${1:-}"
+		FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'retort_history' ORDER BY 1" "${1:-}"
 }
 
 _postgresql_column() {
@@ -270,13 +272,13 @@ _mysql_other() {
 }
 
 _mysql_tables() {
-	_mysql_sql "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1" \
+	_mysql_sql "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name <> 'retort_history' ORDER BY 1" \
 		"${1:-}" | tr '\n' ' ' | sed 's/ $//'
 }
 
 _mysql_shape() {
 	_mysql_sql "SELECT CONCAT(table_name, ':', column_name, ':', column_type, ':', is_nullable)
-		FROM information_schema.columns WHERE table_schema = DATABASE() ORDER BY 1" "${1:-}"
+		FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name <> 'retort_history' ORDER BY 1" "${1:-}"
 }
 
 _mysql_column() {
@@ -329,6 +331,13 @@ mkrev() {
 		printf -- '\n-- migrate:upgrade\n%s\n' "$up"
 		if [ "$down" != "-" ]; then printf -- '\n-- migrate:downgrade\n%s\n' "$down"; fi
 	} >"migrations/versions/${id}_$(echo "$msg" | tr ' ' '_').sql"
+}
+
+# without_history FILE: an offline script without retort's retort_history
+# statements (each with the blank line after it): what is left is
+# Alembic's, byte for byte.
+without_history() {
+	awk 'skip && /^$/ { skip = 0; next } /^(CREATE TABLE IF NOT EXISTS|INSERT INTO) ([^ ]*\.)?retort_history / { skip = 1; next } { skip = 0; print }' "$1"
 }
 
 # A linear history of three revisions creating tables a, b, c.

@@ -5,7 +5,9 @@
  * sequence of calls a plan makes (BEGIN, the version table only from
  * base, the section, the row changes, COMMIT), that a failure rolls back
  * and stops, and how the one-round-trip script is composed and its
- * failures reported.
+ * failures reported; and, when the caller asks for it, where each
+ * migration's retort_history row goes (with its version row) and what a
+ * failure of it undoes.
  */
 #include "unit.h"
 
@@ -607,6 +609,124 @@ static void script_failures(void **state)
 	assert_string_equal(err.msg, "upgrade <base> -> aaaa: boom");
 }
 
+/* ---- retort_history ---- */
+
+static const struct rt_exec_hooks record_history = { .history_version = "9.9.9" };
+
+#define CREATE_HISTORY "CREATE TABLE retort_history (id INTEGER PRIMARY KEY, version_table"
+#define INSERT_HISTORY "INSERT INTO retort_history (version_table, revision, direction, operation, " \
+		       "checksum, applied_at, duration_ms, retort_version, applied_by) VALUES ("
+
+/* The index of the first call starting with `prefix` from call `from` on, or -1. */
+static int call_at(const char *prefix, int from)
+{
+	for (int i = from; i < (int)callv.nr; i++)
+		if (!strncmp(callv.v[i], prefix, strlen(prefix)))
+			return i;
+	return -1;
+}
+
+/*
+ * Statement by statement: the history table is created in the first
+ * migration's transaction, and each migration's row, with its section's
+ * checksum, goes after its version row and before its COMMIT.
+ */
+static void history_row_in_the_version_transaction(void **state)
+{
+	(void)state;
+	struct rt_error err = RT_ERROR_INIT;
+	char sum[65], want[256];
+	use(&fake_plain);
+	two_revs();
+	plan_upgrade("", "head");
+	assert_int_equal(rt_exec_plan(&db, &g, &plan, 0, 0, &record_history, &err), 0);
+	int v1 = call_at("SQL INSERT INTO alembic_version", 0);
+	int look = call_at("TABLE? retort_history", 0), create = call_at("SQL " CREATE_HISTORY, 0);
+	int h1 = call_at("SQL " INSERT_HISTORY, 0), c1 = call_at("COMMIT", 0);
+	assert_true(v1 > 0 && look > v1 && create == look + 1 && h1 == create + 1 && c1 == h1 + 1);
+	rt_exec_section_checksum(&scripts[0], &scripts[0].up, sum);
+	assert_int_equal(strlen(sum), 64);
+	snprintf(want, sizeof(want), "'alembic_version', 'aaaa', 'upgrade', 'run', '%s', "
+		 "strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now'), ", sum);
+	assert_non_null(strstr(callv.v[h1], want));
+	assert_non_null(strstr(callv.v[h1], ", '9.9.9', '"));
+	/* the second migration: the table is known now */
+	int v2 = call_at("SQL UPDATE alembic_version", c1), h2 = call_at("SQL " INSERT_HISTORY, c1);
+	assert_true(v2 > c1 && h2 == v2 + 1 && !strcmp(callv.v[h2 + 1], "COMMIT"));
+	assert_int_equal(call_at("TABLE? retort_history", c1), -1);
+	assert_non_null(strstr(callv.v[h2], "'bbbb', 'upgrade', 'run'"));
+}
+
+/* A failing history row rolls its migration back, and the table is looked
+ * for again afterwards: the rollback undid its creation. */
+static void history_failure_rolls_back(void **state)
+{
+	(void)state;
+	struct rt_error err = RT_ERROR_INIT;
+	use(&fake_plain);
+	two_revs();
+	plan_upgrade("", "aaaa");
+	fail_at = 7; /* BEGIN, TABLE?, CREATE, EXEC, INSERT version, TABLE? history, CREATE history */
+	assert_int_equal(rt_exec_plan(&db, &g, &plan, 0, 0, &record_history, &err), -1);
+	assert_string_equal(callv.v[6], "SQL " CREATE_HISTORY
+			    " VARCHAR(128) NOT NULL, revision VARCHAR(32) NOT NULL, direction VARCHAR(9) "
+			    "NOT NULL, operation VARCHAR(6) NOT NULL, checksum VARCHAR(64), applied_at "
+			    "VARCHAR(32) NOT NULL, duration_ms INTEGER, retort_version VARCHAR(32) NOT "
+			    "NULL, applied_by VARCHAR(255))");
+	assert_string_equal(callv.v[7], "ROLLBACK");
+	assert_int_equal(callv.nr, 8);
+	assert_msg_has(&err, "upgrade <base> -> aaaa: creating the history table: boom");
+	assert_int_equal(db.vt->history_exists, -1);
+	/* the row itself failing */
+	strvec_clear(&callv);
+	strbuf_reset(&calls);
+	ncalls = 0;
+	fail_at = 8;
+	assert_int_equal(rt_exec_plan(&db, &g, &plan, 0, 0, &record_history, &err), -1);
+	assert_int_equal(call_at("TABLE? retort_history", 0), 5);
+	assert_true(!strncmp(callv.v[7], "SQL " INSERT_HISTORY, strlen("SQL " INSERT_HISTORY)));
+	assert_string_equal(callv.v[8], "ROLLBACK");
+	assert_int_equal(call_at("COMMIT", 0), -1);
+	assert_msg_has(&err, "recording the migration's history: boom");
+	assert_int_equal(db.vt->history_exists, -1);
+}
+
+/* One round trip: the table (when missing) and the row are in the script,
+ * the row after the guarded version change, its duration counted by the
+ * database since the script's BEGIN. */
+static void history_in_the_script(void **state)
+{
+	(void)state;
+	struct rt_error err = RT_ERROR_INIT;
+	use(&fake_script);
+	two_revs();
+	plan_upgrade("", "head");
+	assert_int_equal(rt_exec_plan(&db, &g, &plan, 0, 0, &record_history, &err), 0);
+	const char *first = strstr(calls.buf, "SCRIPT\n");
+	const char *second = strstr(first + 1, "SCRIPT\n");
+	assert_non_null(second);
+	const char *create = strstr(first, "CREATE TABLE IF NOT EXISTS retort_history (id SERIAL PRIMARY KEY");
+	const char *row = strstr(first, INSERT_HISTORY "'alembic_version', 'aaaa', 'upgrade', 'run', '");
+	const char *vrow = strstr(first, "INSERT INTO alembic_version");
+	assert_true(create && create < second && vrow && row && vrow < row && row < second);
+	assert_non_null(strstr(row, "CAST(EXTRACT(EPOCH FROM clock_timestamp() - now()) * 1000 AS INTEGER), "
+				    "'9.9.9', session_user"));
+	assert_non_null(strstr(row, ");\nCOMMIT;\n"));
+	/* the second script has no CREATE: the first committed it */
+	assert_null(strstr(second, "CREATE TABLE IF NOT EXISTS retort_history"));
+	assert_non_null(strstr(second, INSERT_HISTORY "'alembic_version', 'bbbb', 'upgrade', 'run', '"));
+	/* a failing script leaves the table unknown again */
+	strvec_clear(&callv);
+	strbuf_reset(&calls);
+	ncalls = 0;
+	fail_at = 1;
+	script_fail.has_result = 1;
+	script_fail.statements_done = 1;
+	db.vt->history_exists = 1;
+	assert_int_equal(rt_exec_plan(&db, &g, &plan, 0, 0, &record_history, &err), -1);
+	assert_int_equal(db.vt->history_exists, -1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -623,6 +743,9 @@ int main(void)
 		T(refused_before_anything_runs),
 		T(script_composed),
 		T(script_failures),
+		T(history_row_in_the_version_transaction),
+		T(history_failure_rolls_back),
+		T(history_in_the_script),
 	};
 	int rc = cmocka_run_group_tests_name("exec", tests, NULL, NULL);
 	strbuf_release(&calls);

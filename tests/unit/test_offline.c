@@ -1,7 +1,8 @@
 /*
  * Unit tests of the offline SQL renderer (run/offline.c): the exact text
  * `--sql` prints for each kind of plan, on PostgreSQL (BEGIN/COMMIT,
- * INSERT ... RETURNING) and SQLite (neither), in Alembic's layout.
+ * INSERT ... RETURNING) and SQLite (neither), in Alembic's layout; and
+ * where the history rows go when they are asked for.
  */
 #include "unit.h"
 
@@ -71,7 +72,7 @@ static const char *render(const char *backend, int create_table, int single_txn,
 			  const char *vt, const char *vt_schema)
 {
 	struct rt_error err = RT_ERROR_INIT;
-	struct rt_offline_opts o = { backend, vt, vt_schema, create_table, single_txn };
+	struct rt_offline_opts o = { backend, vt, vt_schema, create_table, single_txn, NULL, NULL };
 	strbuf_reset(&out);
 	if (rt_offline_sql(&g, &plan, &o, &out, &err)) {
 		strbuf_reset(&out);
@@ -230,6 +231,36 @@ static void empty_plan(void **state)
 	assert_string_equal(render("sqlite", 0, 0, NULL, NULL), "");
 }
 
+/* With history: the table once, before its first row, and each
+ * migration's row after its version row, inside its transaction, with no
+ * duration (none is known offline) and the database's own clock and user. */
+static void history_rows(void **state)
+{
+	(void)state;
+	struct rt_error err = RT_ERROR_INIT;
+	two_revs();
+	plan_for(DOWN, "bbbb", "base");
+	struct strvec rows = STRVEC_INIT;
+	strvec_push(&rows, "bbbb");
+	struct rt_offline_opts o = { "postgresql", NULL, "meta", 0, 0, "1.2.3", &rows };
+	strbuf_reset(&out);
+	assert_int_equal(rt_offline_sql(&g, &plan, &o, &out, &err), 0);
+	const char *create = strstr(out.buf, "CREATE TABLE IF NOT EXISTS meta.retort_history (id SERIAL");
+	const char *row1 = strstr(out.buf, "INSERT INTO meta.retort_history (version_table, revision, "
+				  "direction, operation, checksum, applied_at, duration_ms, retort_version, "
+				  "applied_by) VALUES ('alembic_version', 'bbbb', 'downgrade', 'run', '");
+	const char *vrow = strstr(out.buf, "UPDATE meta.alembic_version SET version_num='aaaa'");
+	const char *commit = strstr(out.buf, "COMMIT;");
+	assert_true(create && row1 && vrow && commit && vrow < create && create < row1 && row1 < commit);
+	assert_non_null(strstr(row1, "MS\"Z\"'), NULL, '1.2.3', session_user"));
+	assert_null(strstr(create + 1, "CREATE TABLE IF NOT EXISTS"));
+	/* the last row goes before the version table is dropped */
+	const char *row2 = strstr(row1 + 1, "VALUES ('alembic_version', 'aaaa', 'downgrade', 'run', '");
+	const char *drop = strstr(out.buf, "DROP TABLE meta.alembic_version;");
+	assert_true(row2 && drop && row2 < drop);
+	strvec_clear(&rows);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -242,6 +273,7 @@ int main(void)
 		T(single_transaction),
 		T(quoted_and_qualified_names),
 		T(empty_plan),
+		T(history_rows),
 	};
 	int rc = cmocka_run_group_tests_name("offline", tests, NULL, NULL);
 	strbuf_release(&out);

@@ -159,12 +159,12 @@ CREATE INDEX "Order Items By Qty" ON "Order Items" ("Qty");'
 	rt -q revision --autogenerate -m base --rev-id aaa
 	run rt -q check --json
 	[ "$status" -eq 1 ]
-	[ "$output" = '{"ok":false,"database":"'"$DATABASE_URL"'","current":[],"heads":["aaa"],"pending":[{"revision":"aaa","message":"base"}],"schema":null,"drift":[]}' ]
+	[ "$output" = '{"ok":false,"database":"'"$DATABASE_URL"'","current":[],"heads":["aaa"],"pending":[{"revision":"aaa","message":"base"}],"schema":null,"drift":[],"edited":[],"no_record":[]}' ]
 	rt -q upgrade head
 	echo "CREATE TABLE extra (id INTEGER PRIMARY KEY);" >>migrations/schema.sql
 	run rt -q check --json
 	[ "$status" -eq 1 ]
-	[[ "$output" == *'"ok":false'*'"schema":"migrations/schema.sql","drift":["table extra missing"]}' ]]
+	[[ "$output" == *'"ok":false'*'"schema":"migrations/schema.sql","drift":["table extra missing"],"edited":[],"no_record":[]}' ]]
 	run rt -q check
 	[[ "$output" == *"differs from the schema in migrations/schema.sql:"*"  table extra missing"* ]]
 }
