@@ -54,6 +54,9 @@ LIB_SRC = $(wildcard src/lib/*.c) $(wildcard src/schema/*.c) src/db/driver.c src
 	$(wildcard src/run/*.c)
 CMD_SRC = $(wildcard src/cmd/*.c) src/main.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+# retort convert's Python driver, built into the binary as a C string
+GEN_SRC = $(BUILD)/gen/convert_driver.c
+LIB_OBJ += $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
 CMD_OBJ = $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -65,6 +68,13 @@ all: $(BUILD)/retort
 $(BUILD)/obj/%.o: %.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/convert_driver.c: src/run/convert_driver.py
+	@mkdir -p $(dir $@)
+	{ echo '/* generated from src/run/convert_driver.py by the Makefile */'; \
+	  echo 'const char rt_convert_driver[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/libretort.a: $(LIB_OBJ)
 	@rm -f $@
@@ -142,7 +152,7 @@ install: $(BUILD)/retort $(BUILD)/retort.1
 # mariadb-server: mariadb-install-db and mariadbd for the MySQL tests).
 DEPS = gcc make libc6-dev pkg-config libsqlite3-dev libinih-dev libpq-dev libcurl4-openssl-dev \
 	libmariadb-dev libcmocka-dev bats \
-	sqlite3 valgrind clang libclang-rt-14-dev python3-alembic graphviz util-linux postgresql-15 \
+	sqlite3 valgrind clang libclang-rt-14-dev python3-alembic python3-psycopg2 graphviz util-linux postgresql-15 \
 	groff-base zsh iptables iproute2 mariadb-server
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
