@@ -203,6 +203,11 @@ def run_one(cfg, script, sc, direction, as_sql, buf=None):
     return ctx
 
 
+def in_file(exc, path):
+    return any(os.path.abspath(fs.filename) == os.path.abspath(path)
+               for fs in traceback.extract_tb(exc.__traceback__))
+
+
 def where(exc, path):
     """The innermost frame of the exception in the revision's own file."""
     here = ""
@@ -370,6 +375,8 @@ def main(argv):
                 pending.append(sc)
                 continue
         except Exception as e:
+            if not in_file(e, sc.path):
+                raise   # env.py or the configuration: the whole run fails
             record("NEEDDEV", rev, text=where(e, sc.path))
             pending.append(sc)
             continue
