@@ -113,10 +113,24 @@ sqlite_schema() {
 	newrev 0a0a0a0a0a02 "shipped orders" \
 		"op.add_column('orders', sa.Column('note', sa.Text()))\nwith op.get_context().autocommit_block():\n    op.execute(\"ALTER TYPE order_status ADD VALUE 'shipped'\")\n    op.create_index('ix_orders_status', 'orders', ['status'], postgresql_concurrently=True)" \
 		"with op.get_context().autocommit_block():\n    op.drop_index('ix_orders_status', table_name='orders', postgresql_concurrently=True)\nop.drop_column('orders', 'note')"
+	# the common enum idiom: create and drop the type through the connection
+	newrev 0a0a0a0a0a03 "order priority" \
+		"sa.Enum('low', 'high', name='priority').create(op.get_bind())\nop.add_column('orders', sa.Column('priority', postgresql.ENUM('low', 'high', name='priority', create_type=False)))" \
+		"op.drop_column('orders', 'priority')\nsa.Enum(name='priority').drop(op.get_bind())"
+	sed -i 's/^import sqlalchemy as sa$/&\nfrom sqlalchemy.dialects import postgresql/' mig/versions/0a0a0a0a0a03_*.py
 	alembic upgrade 0a0a0a0a0a01 2>/dev/null
 	run rt convert
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"2 converted (0 recorded against --dev-url), 1 flagged for review, 1 refused"* ]]
+	dev=$(db_other dev)
+	run rt convert --dev-url "$dev"
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"1 converted (1 recorded against --dev-url), 1 flagged for review, 0 refused"* ]]
 	[[ "$output" == *"(postgresql) ...  done"* ]]
+	sql=mig/versions/0a0a0a0a0a03_order_priority.sql
+	grep -qx "CREATE TYPE priority AS ENUM ('low', 'high');" $sql
+	grep -qx "DROP TYPE priority;" $sql
+	grep -q -- "^-- WARNING: converted from Python; review: reads through a connection (op.get_bind())" $sql
 	sql=mig/versions/0a0a0a0a0a02_shipped_orders.sql
 	grep -qx -- '-- migrate:upgrade transaction:false' $sql
 	grep -qx -- '-- migrate:downgrade transaction:false' $sql
@@ -126,8 +140,8 @@ sqlite_schema() {
 	grep -qx -- '-- migrate:upgrade' mig/versions/0a0a0a0a0a01_create_orders.sql
 	run rt -u "$url" upgrade head
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
-	[[ "$(alembic current 2>/dev/null)" == "0a0a0a0a0a02 (head)" ]]
-	[ "$(pq "SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum")" = "new,paid,shipped" ]
+	[[ "$(alembic current 2>/dev/null)" == "0a0a0a0a0a03 (head)" ]]
+	[ "$(pq "SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = 'order_status'::regtype")" = "new,paid,shipped" ]
 	[ "$(pq "SELECT indexname FROM pg_indexes WHERE indexname = 'ix_orders_status'")" = ix_orders_status ]
 	# the same schema as Alembic's own from base
 	ref=$(db_other ref)
@@ -139,7 +153,9 @@ sqlite_schema() {
 	# retort_progress is retort's own (the transaction:false sections' resume points), empty
 	[ "$(db_tables)" = "alembic_version retort_progress" ]
 	[ "$(pq 'SELECT count(*) FROM retort_progress')" = 0 ]
-	[ "$(pq "SELECT count(*) FROM pg_type WHERE typname = 'order_status'")" = 0 ]
+	[ "$(pq "SELECT count(*) FROM pg_type WHERE typname IN ('order_status', 'priority')")" = 0 ]
+	# the scratch database is back at base too
+	[ "$(db_tables dev)" = alembic_version ]
 }
 
 @test "a Flask-style SQLite batch_alter_table needs a live table: refused offline, recorded with --dev-url" {
