@@ -284,11 +284,15 @@ EOF
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"convert needs Python with Alembic"*"nopkgs (ModuleNotFoundError: No module named 'alembic')"* ]]
 	[ -z "$(ls mig/versions/*.sql 2>/dev/null)" ]
-	# a revision that raises: refused with file:line, the others converted
+	# a revision that raises: refused with file:line, the others converted; a
+	# downgrade that raises NotImplementedError makes an irreversible twin
 	newrev 5e5e5e5e5e5e "broken" "raise RuntimeError('boom: cannot render')" "pass"
+	newrev 6f6f6f6f6f6f "one way" "op.execute('DELETE FROM users')" "raise NotImplementedError()"
 	run rt convert
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"3 converted (0 recorded against --dev-url), 0 flagged for review, 1 refused"* ]]
+	[[ "$output" == *"4 converted (0 recorded against --dev-url), 0 flagged for review, 1 refused"* ]]
+	grep -qx "DELETE FROM users;" mig/versions/6f6f6f6f6f6f_one_way.sql
+	! grep -q "migrate:downgrade" mig/versions/6f6f6f6f6f6f_one_way.sql
 	[[ "$output" == *"5e5e5e5e5e5e_broken.py:20: RuntimeError: boom: cannot render"* ]]
 	[ ! -e mig/versions/5e5e5e5e5e5e_broken.sql ]
 	[ -f mig/versions/27c6a30d7c24_add_orders.sql ]
