@@ -341,8 +341,13 @@ int rt_convert_run(const struct rt_convert_opts *o, const struct rt_script *cons
 		strbuf_reset(&sout);
 		strbuf_reset(&serr);
 		int status = 0;
-		int e = run_child(argv.v, &sout, &serr, &status);
+		/* a path that is no program fails here, not in a child (where
+		 * posix_spawn may report it only as exit status 127) */
+		int e = strchr(cands[k], '/') && access(cands[k], X_OK) ? errno
+			: run_child(argv.v, &sout, &serr, &status);
 		char why[512];
+		if (!e && WIFEXITED(status) && WEXITSTATUS(status) == 127 && !sout.len)
+			e = ENOENT;
 		if (e) {
 			strbuf_addf(&tried, "%s%s (%s)", tried.len ? ", " : "", cands[k], strerror(e));
 			continue;

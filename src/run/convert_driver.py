@@ -285,7 +285,20 @@ def record_dev(cfg, script, dev_url, wanted, scripts):
     from sqlalchemy import event
     from sqlalchemy.engine import Engine, make_url
 
+    from sqlalchemy import create_engine, inspect
+
     dev = make_url(dev_url)
+    engine = create_engine(dev)
+    try:
+        version_table = cfg.get_main_option("version_table") or "alembic_version"
+        tables = [t for t in inspect(engine).get_table_names()
+                  if t not in (version_table, "alembic_version")]
+        if tables:
+            raise RuntimeError("the --dev-url database is not empty (it has %s); convert upgrades "
+                               "a scratch database from base: give an empty one" %
+                               ", ".join(sorted(tables)[:5]))
+    finally:
+        engine.dispose()
     state = {"bucket": None}
 
     def listen(conn, cursor, statement, parameters, context, executemany):

@@ -179,6 +179,13 @@ sqlite_schema() {
 	run rt convert --dev-url "sqlite:///$TEST_DIR/app.db"
 	[ "$status" -eq 64 ]
 	[[ "$output" == *"--dev-url is the configured database"* ]]
+	# nor against a database that is not empty
+	sqlite3 busy.db 'CREATE TABLE keep (id INTEGER)'
+	run rt convert --dev-url "sqlite:///$TEST_DIR/busy.db"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"the --dev-url database is not empty (it has keep)"* ]]
+	[ ! -e mig/versions/2b2b2b2b2b2b_user_email.sql ]
+	[ "$(sqlite3 busy.db "SELECT group_concat(name) FROM sqlite_master")" = keep ]
 	run rt convert --dev-url "sqlite:///$TEST_DIR/dev.db"
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 	[[ "$output" == *"1 converted (1 recorded against --dev-url), 0 flagged for review, 0 refused"* ]]
@@ -307,4 +314,39 @@ EOF
 	[ "$status" -eq 2 ]
 	[[ "${lines[0]}" == "retort: error: convert: Alembic failed: SyntaxError: "* ]]
 	[ -z "$(ls mig/versions/*.sql 2>/dev/null)" ]
+}
+
+@test "branches, labels, depends_on and a merge across two version locations: each twin holds its own revision's SQL" {
+	init_project "sqlite:///$TEST_DIR/app.db"
+	mkdir extra
+	sed -i "s|^# version_locations = .*|version_locations = %(here)s/mig/versions:%(here)s/extra|" alembic.ini
+	sed -i "s|^version_path_separator = .*|version_path_separator = os|" alembic.ini
+	t() { echo "op.create_table('t_$1', sa.Column('id', sa.Integer, primary_key=True))"; }
+	newrev a1a1a1a1a1a1 "create users" "$(t a1)" "op.drop_table('t_a1')" --version-path mig/versions
+	newrev b2b2b2b2b2b2 "add email" "$(t b2)" "op.drop_table('t_b2')"
+	newrev c3c3c3c3c3c3 "audit log" "$(t c3)" "op.drop_table('t_c3')" --head a1a1a1a1a1a1 --splice --branch-label audit
+	newrev d4d4d4d4d4d4 "audit needs email" "$(t d4)" "op.drop_table('t_d4')" --head audit@head --depends-on b2b2b2b2b2b2
+	alembic revision -m "reports root" --head base --branch-label reports --version-path extra --rev-id e5e5e5e5e5e5 >/dev/null
+	alembic merge -m "join" b2b2b2b2b2b2 d4d4d4d4d4d4 --rev-id f6f6f6f6f6f6 >/dev/null
+	alembic upgrade c3c3c3c3c3c3 2>/dev/null
+	run rt convert
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"6 converted"* ]]
+	for id in a1 b2 c3 d4; do
+		f=$(ls mig/versions/${id}${id}*.sql)
+		[ "$(grep -c '^CREATE TABLE' "$f")" = 1 ] && grep -q "^CREATE TABLE t_$id " "$f"
+	done
+	grep -qx -- '-- Depends On: b2b2b2b2b2b2' mig/versions/d4d4d4d4d4d4_*.sql
+	grep -qx -- '-- Branch Labels: reports' extra/e5e5e5e5e5e5_reports_root.sql
+	grep -qx -- '-- Revises: b2b2b2b2b2b2, d4d4d4d4d4d4' mig/versions/f6f6f6f6f6f6_join.sql
+	! grep -q '^[A-Z]' mig/versions/f6f6f6f6f6f6_join.sql extra/e5e5e5e5e5e5_reports_root.sql
+	run rt upgrade heads
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	run alembic current
+	[[ "$output" == *"e5e5e5e5e5e5 (head)"* ]]
+	[[ "$output" == *"f6f6f6f6f6f6 (head) (mergepoint)"* ]]
+	[ "$(sqlite3 app.db "SELECT count(*) FROM sqlite_master WHERE name LIKE 't\_%' ESCAPE '\'")" = 4 ]
+	run rt downgrade base
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ "$(sqlite3 app.db "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table'")" = alembic_version ]
 }
