@@ -179,7 +179,7 @@ static int run_convert(struct app *app, void *opts, const struct strvec *args, s
 const struct cmd cmd_convert = {
 	.name = "convert",
 	.args = "[REV...]",
-	.brief = "Write the .sql twin of each Alembic .py revision, rendered by the project's Alembic.",
+	.brief = "Write the .sql twins of Alembic .py revisions with the project's Alembic.",
 	.description = "Write the .sql twin (same name, header and message) of every Alembic .py "
 		       "revision that has none, or of the REVs named, by running the project's own "
 		       "Alembic and env.py in offline mode for the configured database's dialect (or "
