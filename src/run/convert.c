@@ -176,7 +176,8 @@ static int version_table_stmt(const char *sql, size_t len, const char *table)
  * follow a COMMIT before the next BEGIN ran outside a transaction in
  * Alembic (autocommit_block): the section then runs statement by statement.
  */
-static void make_section(const char *text, size_t len, const char *vtable, struct rt_convert_section *s)
+void rt_convert_section_from(const char *text, size_t len, const char *vtable,
+			     struct rt_convert_section *s)
 {
 	struct rt_stmts st = { 0 };
 	struct strbuf out = STRBUF_INIT;
@@ -200,6 +201,8 @@ static void make_section(const char *text, size_t len, const char *vtable, struc
 			continue;
 		if (began && !in_txn)
 			outside = 1;
+		while (l && strchr(" \t\r\n", p[l - 1]))
+			l--;
 		strbuf_add(&out, p, l);
 		if (!l || p[l - 1] != ';')
 			strbuf_addch(&out, ';');
@@ -290,7 +293,7 @@ static int read_records(const struct strbuf *sb, struct rt_convert *c, const cha
 		for (size_t i = 0; i < scripts.nr; i++) {
 			struct rt_convert_rev *r = find_rev(c, keys.v[2 * i + 1]);
 			struct rt_convert_section *s = keys.v[2 * i][0] == 'd' ? &r->down : &r->up;
-			make_section(scripts.v[i], strlen(scripts.v[i]), vt, s);
+			rt_convert_section_from(scripts.v[i], strlen(scripts.v[i]), vt, s);
 		}
 		for (int i = 0; i < c->n; i++) {
 			struct rt_convert_rev *r = &c->revs[i];

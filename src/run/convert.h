@@ -64,6 +64,13 @@ void rt_convert_release(struct rt_convert *c);
 int rt_convert_run(const struct rt_convert_opts *o, const struct rt_script *const *scripts, int n,
 		   struct rt_convert *out, struct rt_error *err);
 
+/* One of Alembic's scripts (`text`) as a section: its statements but
+ * BEGIN/COMMIT and those on the version table `vtable` (maybe quoted or
+ * schema-qualified); not transactional when a statement follows a COMMIT
+ * before the next BEGIN (an autocommit_block).  Replaces s->sql. */
+void rt_convert_section_from(const char *text, size_t len, const char *vtable,
+			     struct rt_convert_section *s);
+
 /* The .sql text of a converted revision: the header of `s`, then the sections. */
 char *rt_convert_render(const struct rt_script *s, const struct rt_convert_rev *r);
 /* The twin's path: the .py path with .sql for .py. */
