@@ -61,6 +61,9 @@ LIB_SRC = $(wildcard src/lib/*.c) $(wildcard src/schema/*.c) src/db/driver.c src
 LIB_SRC += src/db/lock_table.c
 CMD_SRC = $(wildcard src/cmd/*.c) src/main.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+# the Python helpers, built into the binary as C strings (below)
+GEN_SRC = $(patsubst src/run/%.py,$(BUILD)/gen/%.c,$(wildcard src/run/*.py))
+LIB_OBJ += $(GEN_SRC:%.c=$(BUILD)/obj/%.o)
 CMD_OBJ = $(CMD_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -73,13 +76,16 @@ $(BUILD)/obj/%.o: %.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-# Python helpers run with the project's own Python (src/run/*.py) are built
-# into the binary as C string literals, so the static binary needs no files
-ALL_CFLAGS += -I$(BUILD)/gen
-$(BUILD)/gen/%.py.inc: src/run/%.py
+# The Python helpers retort runs with the project's own Python
+# (src/run/*.py: convert's driver, the models' DDL) are built into the
+# binary as C strings, rt_py_NAME (src/run/pyhelpers.h), so the static
+# binary needs no files beside it.  '?' is escaped: no trigraphs.
+$(BUILD)/gen/%.c: src/run/%.py
 	@mkdir -p $(dir $@)
-	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< >$@
-$(BUILD)/obj/src/run/schema_program.o: $(BUILD)/gen/schema_models.py.inc
+	{ echo '/* generated from $< by the Makefile */'; \
+	  echo 'const char rt_py_$*[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/libretort.a: $(LIB_OBJ)
 	@rm -f $@

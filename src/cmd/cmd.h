@@ -90,6 +90,7 @@ extern const struct cmd cmd_init, cmd_revision, cmd_makemigrations, cmd_merge, c
 	cmd_migrate, cmd_downgrade, cmd_rollback, cmd_stamp, cmd_current, cmd_history, cmd_graph, cmd_heads,
 	cmd_branches, cmd_show, cmd_check, cmd_diff, cmd_dump, cmd_showmigrations, cmd_status,
 	cmd_wait, cmd_test, cmd_completion, cmd_manpage;
+extern const struct cmd cmd_convert;
 
 /* Run `c` with argv[0] its name (dispatch.c). */
 int cmd_dispatch(struct app *app, const struct cmd *c, int argc, char **argv);

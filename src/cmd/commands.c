@@ -12,6 +12,7 @@ const struct cmd *const commands[] = {
 	&cmd_revision,
 	&cmd_makemigrations,
 	&cmd_merge,
+	&cmd_convert,
 	&cmd_upgrade,
 	&cmd_migrate,
 	&cmd_downgrade,

@@ -129,9 +129,9 @@ static int refuse_python(struct app *app, enum run_kind kind, const struct rt_pl
 		     ".py file, and retort does not run Python; nothing was run", kind_names[kind], n,
 		     n == 1 ? "" : "s", n == 1 ? "has" : "have");
 	static const char advice[] =
-		"run 'retort convert' to write their .sql twins (not in this version yet: until then, "
-		"write each one's SQL by hand in a .sql file with the same Revision ID beside it; "
-		"README: Coming from Alembic)";
+		"run 'retort convert' to write their .sql twins with your project's Alembic (or write "
+		"each one's SQL by hand in a .sql file with the same Revision ID beside it; README: "
+		"Coming from Alembic)";
 	if (list.len + sizeof(advice) < sizeof(err->detail)) {
 		rt_error_set_detail(err, "%s%s", list.buf, advice);
 		strbuf_release(&list);

@@ -1,7 +1,8 @@
 /*
  * Desired schemas printed by a program: `python:MODULE:ATTR`, the
  * application's SQLAlchemy models rendered as DDL by SQLAlchemy itself
- * (schema_models.py, run with the project's Python), and `exec:COMMAND`,
+ * (schema_models.py, built in as rt_py_schema_models, run with the
+ * project's Python), and `exec:COMMAND`,
  * any command that prints the schema as SQL.  The output becomes one piece
  * of a schema source, loaded into the scratch space like schema.sql; it is
  * never run against the real database.
@@ -12,13 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pyhelpers.h"
 #include "../lib/proc.h"
 #include "../lib/sqllex.h"
 #include "../lib/xalloc.h"
 
-static const char models_py[] =
-#include "schema_models.py.inc"
-	;
 
 int rt_schema_is_program(const char *spec)
 {
@@ -115,7 +114,7 @@ int rt_schema_source_program(struct rt_schema_source *s, const char *spec, const
 	if (py) {
 		strvec_push(&argv, python);
 		strvec_push(&argv, "-c");
-		strvec_push(&argv, models_py);
+		strvec_push(&argv, rt_py_schema_models);
 		strvec_push(&argv, dialect);
 		strvec_push(&argv, spec + 7);
 		for (size_t i = 0; sys_path && i < sys_path->nr; i++)

@@ -1,0 +1,201 @@
+/* convert: write the .sql twin of each Alembic .py revision, rendered by the project's Alembic. */
+#include "cmd.h"
+#include "../lib/resolve.h"
+#include "../lib/xalloc.h"
+#include "../run/convert.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct convert_opts {
+	const char *dialect, *python, *dev_url;
+};
+
+static const struct opt convert_options[] = {
+	OPT_STRING_(0, "dialect", struct convert_opts, dialect, "NAME",
+		    "render for postgresql or sqlite (default: the configured database's)"),
+	OPT_STRING_(0, "python", struct convert_opts, python, "PATH",
+		    "the Python that runs Alembic (default: RETORT_PYTHON, else a python3 that "
+		    "can import alembic)"),
+	OPT_STRING_(0, "dev-url", struct convert_opts, dev_url, "URL",
+		    "a scratch database to record revisions that cannot be rendered offline"),
+	OPT_END_,
+};
+
+/* The revisions to convert: the named ones, or every .py without a .sql twin. */
+static int pick(struct app *app, const struct strvec *args, const struct rt_script ***out, int *n,
+		struct rt_error *err)
+{
+	const struct rt_graph *g = &app->sd.graph;
+	const struct rt_script **v = xcalloc((size_t)g->n + 1, sizeof(*v));
+	*n = 0;
+	if (!args->nr) {
+		for (int i = 0; i < app->sd.n; i++)
+			if (!app->sd.scripts[i].has_sql && app->sd.scripts[i].py_path)
+				v[(*n)++] = &app->sd.scripts[i];
+		*out = v;
+		return 0;
+	}
+	for (size_t a = 0; a < args->nr; a++) {
+		int r;
+		if (rt_resolve_one(g, args->v[a], &r, err) || r < 0) {
+			free(v);
+			return r < 0 ? rt_error_set(err, RT_EXIT_USAGE, "convert: '%s' is not one revision",
+						    args->v[a]) : -1;
+		}
+		const struct rt_script *s = g->revs[r].script;
+		int dup = 0;
+		for (int k = 0; k < *n; k++)
+			dup |= v[k] == s;
+		if (dup)
+			continue;
+		if (!s->py_path) {
+			app_note(app, "%s: %s has no Alembic .py file; nothing to convert", s->id, s->path);
+		} else if (s->has_sql) {
+			app_note(app, "%s: kept %s (an existing .sql file is never overwritten)", s->id,
+				 s->path);
+		} else {
+			v[(*n)++] = s;
+		}
+	}
+	*out = v;
+	return 0;
+}
+
+static int run_convert(struct app *app, void *opts, const struct strvec *args, struct rt_error *err)
+{
+	struct convert_opts *o = opts;
+	const char *dialect = o->dialect;
+	if (dialect && strcmp(dialect, "postgresql") && strcmp(dialect, "sqlite"))
+		return rt_error_set(err, RT_EXIT_USAGE, "--dialect '%s': convert renders for "
+				    "'postgresql' or 'sqlite'", dialect);
+	if (!dialect) {
+		const struct rt_url *u = app_url(app, err);
+		if (!u)
+			return -1;
+		dialect = u->backend;
+		if (strcmp(dialect, "postgresql") && strcmp(dialect, "sqlite"))
+			return rt_error_set(err, RT_EXIT_ERROR, "convert renders for PostgreSQL and SQLite "
+					    "only (not yet for %s); pass --dialect to choose one",
+					    dialect);
+	}
+	if (o->dev_url) {
+		struct rt_url dev;
+		rt_url_init(&dev);
+		int bad = rt_url_parse(&dev, o->dev_url, err);
+		if (!bad && strcmp(dev.backend, dialect))
+			bad = rt_error_set(err, RT_EXIT_USAGE, "--dev-url is a %s database; convert "
+					   "renders for %s", dev.backend, dialect);
+		rt_url_release(&dev);
+		if (bad)
+			return -1;
+		const char *real = app->cfg.url_source == RT_SRC_DEFAULT ? NULL : app->cfg.url;
+		if (real && !strcmp(real, o->dev_url))
+			return rt_error_set(err, RT_EXIT_USAGE, "--dev-url is the configured database; "
+					    "convert records only against a scratch database");
+	}
+	if (!app->cfg.config_file)
+		return rt_error_set(err, RT_EXIT_ERROR, "convert runs the project's Alembic, which "
+				    "needs its alembic.ini; none was found (pass -c/--config)");
+
+	const struct rt_script **picked = NULL;
+	int n = 0;
+	if (pick(app, args, &picked, &n, err))
+		return -1;
+	if (!n) {
+		free(picked);
+		app_status(app, "  Nothing to convert: every .py revision has its .sql twin");
+		return 0;
+	}
+	/* convert --python, else the global --python/RETORT_PYTHON/python =,
+	 * else the first of python3 and /usr/bin/python3 that has Alembic */
+	const char *py = o->python ? o->python
+		: app->cfg.source[RT_SET_PYTHON] != RT_SRC_DEFAULT ? app->cfg.python : NULL;
+	struct rt_convert_opts co = {
+		.python = py && *py ? py : NULL,
+		.ini = app->cfg.config_file,
+		.section = app->cfg.name ? app->cfg.name : "alembic",
+		.dialect = dialect,
+		.dev_url = o->dev_url,
+	};
+	struct rt_convert cv = { 0 };
+	if (rt_convert_run(&co, picked, n, &cv, err)) {
+		rt_convert_release(&cv);
+		free(picked);
+		return -1;
+	}
+	int converted = 0, flagged = 0, refused = 0, recorded = 0;
+	struct strbuf ref = STRBUF_INIT, flags = STRBUF_INIT;
+	for (int i = 0; i < n; i++) {
+		struct rt_convert_rev *r = &cv.revs[i];
+		struct rt_error werr = RT_ERROR_INIT;
+		char *path = NULL;
+		if (r->done) {
+			path = rt_convert_sql_path(picked[i]);
+			char *text = rt_convert_render(picked[i], r);
+			if (rt_convert_write(path, text, &werr)) {
+				free(r->refused);
+				r->refused = xstrdup(werr.msg);
+				r->done = 0;
+			}
+			free(text);
+		}
+		if (r->done) {
+			converted++;
+			recorded += r->needs_dev;
+			app_status(app, "  Writing %s (%s) ...  done%s", path, dialect,
+				   r->needs_dev ? ", recorded against --dev-url" : "");
+		} else {
+			refused++;
+			strbuf_addf(&ref, "  %s  %s\n      %s%s\n", r->id, picked[i]->py_path, r->refused,
+				    r->needs_dev && !o->dev_url ?
+				    "\n      offline rendering cannot work: pass --dev-url URL (a scratch "
+				    "database) to record what it executes" : "");
+		}
+		if (r->flags.nr) {
+			flagged++;
+			for (size_t k = 0; k < r->flags.nr; k++)
+				strbuf_addf(&flags, "  %s  %s\n", r->id, r->flags.v[k]);
+		}
+		free(path);
+	}
+	printf("convert: %d converted (%d recorded against --dev-url), %d flagged for review, "
+	       "%d refused\n", converted, recorded, flagged, refused);
+	if (flags.len)
+		printf("flagged (their effect depends on data or Python logic: the SQL is what they did "
+		       "here, review it):\n%s", flags.buf);
+	fflush(stdout);
+	int rc = 0;
+	if (refused) {
+		fprintf(stderr, "refused (nothing written for them):\n%s", ref.buf);
+		rc = rt_error_set(err, RT_EXIT_ERROR, "convert refused %d revision%s; the others were "
+				  "converted", refused, refused == 1 ? "" : "s");
+	}
+	strbuf_release(&ref);
+	strbuf_release(&flags);
+	rt_convert_release(&cv);
+	free(picked);
+	return rc;
+}
+
+const struct cmd cmd_convert = {
+	.name = "convert",
+	.args = "[REV...]",
+	.brief = "Write the .sql twins of Alembic .py revisions with the project's Alembic.",
+	.description = "Write the .sql twin (same name, header and message) of every Alembic .py "
+		       "revision that has none, or of the REVs named, by running the project's own "
+		       "Alembic and env.py in offline mode for the configured database's dialect (or "
+		       "--dialect). Revisions that cannot be rendered offline are recorded against a "
+		       "scratch database given with --dev-url, never against the configured one; "
+		       "revisions whose effect depends on data or on Python logic are marked "
+		       "'-- WARNING: converted from Python; review: ...' and listed. Existing .sql "
+		       "files are never overwritten. Exits non-zero when any revision was refused.",
+	.run = run_convert,
+	.opts = convert_options,
+	.opts_size = sizeof(struct convert_opts),
+	.min_args = 0,
+	.max_args = -1,
+	.needs = NEEDS_SCRIPTS,
+	.complete = COMPLETE_REVISIONS,
+};
