@@ -86,6 +86,7 @@ extern const struct cmd cmd_init, cmd_revision, cmd_makemigrations, cmd_merge, c
 	cmd_migrate, cmd_downgrade, cmd_rollback, cmd_stamp, cmd_current, cmd_history, cmd_graph, cmd_heads,
 	cmd_branches, cmd_show, cmd_check, cmd_diff, cmd_dump, cmd_showmigrations, cmd_status,
 	cmd_wait, cmd_test, cmd_completion, cmd_manpage;
+extern const struct cmd cmd_lint;
 
 /* Run `c` with argv[0] its name (dispatch.c). */
 int cmd_dispatch(struct app *app, const struct cmd *c, int argc, char **argv);
@@ -151,6 +152,12 @@ void app_run_release(struct app *app);
 /* --notify: POST what the command did (or how it failed); a warning when
  * the webhook cannot be reached. */
 void app_notify(struct app *app, const struct cmd *c, double started, const struct rt_error *failure);
+
+/* lint.c: lint revisions `revs` (in running order) in `dialect` (NULL: the
+ * URL's), print the findings in `format` (enum rt_lint_format) on stdout;
+ * *errors gets the number of error-level findings.  check --lint too. */
+int app_lint(struct app *app, const int *revs, int n, int format, const char *dialect,
+	     int *errors, struct rt_error *err);
 
 /* Alembic's output formats (format.c). */
 enum {
