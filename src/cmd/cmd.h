@@ -27,6 +27,8 @@
 #include "../schema/model.h"
 #include "parseopt.h"
 
+#include <stdio.h>
+
 #define RETORT_VERSION "0.1.0"
 
 struct run_state;
@@ -154,10 +156,10 @@ void app_run_release(struct app *app);
 void app_notify(struct app *app, const struct cmd *c, double started, const struct rt_error *failure);
 
 /* lint.c: lint revisions `revs` (in running order) in `dialect` (NULL: the
- * URL's), print the findings in `format` (enum rt_lint_format) on stdout;
+ * URL's), print the findings in `format` (enum rt_lint_format) to `out`;
  * *errors gets the number of error-level findings.  check --lint too. */
 int app_lint(struct app *app, const int *revs, int n, int format, const char *dialect,
-	     int *errors, struct rt_error *err);
+	     FILE *out, int *errors, struct rt_error *err);
 
 /* Alembic's output formats (format.c). */
 enum {

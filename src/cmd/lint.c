@@ -19,6 +19,7 @@ struct lint_opts {
 	int all;
 	const char *format;
 	const char *dialect;
+	int rules;
 };
 
 static const struct opt lint_options[] = {
@@ -28,6 +29,8 @@ static const struct opt lint_options[] = {
 	OPT_STRING_(0, "dialect", struct lint_opts, dialect, "NAME",
 		    "read the migrations as postgresql, sqlite or mysql (default: the database "
 		    "URL's)"),
+	OPT_BOOL_(0, "rules", struct lint_opts, rules,
+		  "list the rules (id, level, what each catches) and exit"),
 	OPT_END_,
 };
 
@@ -49,7 +52,7 @@ static int lint_dialect(struct app *app, const char *given, const char **out, st
 }
 
 int app_lint(struct app *app, const int *revs, int n, int format, const char *dialect,
-	     int *errors, struct rt_error *err)
+	     FILE *out, int *errors, struct rt_error *err)
 {
 	const char *d = NULL;
 	if (lint_dialect(app, dialect, &d, err))
@@ -67,7 +70,7 @@ int app_lint(struct app *app, const int *revs, int n, int format, const char *di
 	if (!rc) {
 		struct strbuf sb = STRBUF_INIT;
 		rt_lint_render(&l, (enum rt_lint_format)format, &sb);
-		fputs(sb.buf, stdout);
+		fputs(sb.buf, out);
 		strbuf_release(&sb);
 		app_note(app, "retort: linted %d migration%s: %d error%s, %d warning%s", l.migrations,
 			 l.migrations == 1 ? "" : "s", l.errors, l.errors == 1 ? "" : "s", l.warnings,
@@ -93,6 +96,13 @@ static int run_lint(struct app *app, void *opts, const struct strvec *args, stru
 	int format = rt_lint_format_parse(o->format ? o->format : "text"), rc = -1, errors = 0;
 	const struct rt_graph *g = &app->sd.graph;
 	rt_plan_init(&plan);
+	if (o->rules) {
+		for (const struct rt_lint_rule *r = rt_lint_rules; r->id; r++)
+			printf("%-29s %-8s %s\n", r->id, r->level == RT_LINT_ERROR ? "error" : "warning",
+			       r->summary);
+		rc = 0;
+		goto out;
+	}
 	if (format < 0) {
 		rt_error_set(err, RT_EXIT_USAGE, "unknown --format '%s': say text, json or github",
 			     o->format);
@@ -127,7 +137,7 @@ static int run_lint(struct app *app, void *opts, const struct strvec *args, stru
 	/* the plan is already in running order; the others run parents first */
 	if (o->all || args->nr)
 		qsort_r(revs.v, (size_t)revs.nr, sizeof(int), by_topo, (void *)g);
-	if (app_lint(app, revs.v, revs.nr, format, o->dialect, &errors, err))
+	if (app_lint(app, revs.v, revs.nr, format, o->dialect, stdout, &errors, err))
 		goto out;
 	rc = errors ? RT_EXIT_PENDING : 0;
 out:

@@ -106,7 +106,6 @@ void rt_lint_release(struct rt_lint *l)
 	strvec_clear(&l->notnull_valid);
 	l->v = NULL;
 	l->nr = l->alloc = 0;
-	lint_pg_exit();
 }
 
 void rt_lint_locate(const struct rt_script *s, const struct rt_section *sec, size_t off,

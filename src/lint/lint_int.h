@@ -48,8 +48,6 @@ size_t lint_find_name(const struct lint_mig *m, size_t from, const char *name);
 
 /* The upgrade SQL of `m` through PostgreSQL's parser and rules (rules_pg.c). */
 void lint_pg_section(struct lint_mig *m);
-/* Free libpg_query's memory (rules_pg.c; rt_lint_release calls it). */
-void lint_pg_exit(void);
 /* Start a statement whose text begins at or after byte `loc`: finds its
  * first token and line (engine, lint.c). */
 void lint_begin_stmt(struct lint_mig *m, size_t loc, size_t end);

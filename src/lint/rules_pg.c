@@ -6,7 +6,9 @@
  * engine maps to file:line:col.
  *
  * What each rule catches, precisely, is in docs/lint.md; the lock levels
- * are those of PostgreSQL's ALTER TABLE documentation.
+ * are those of PostgreSQL's ALTER TABLE documentation.  libpg_query keeps
+ * its memory context per thread for the life of the process (reachable,
+ * never leaked; its pg_query_exit() cannot be followed by another parse).
  */
 #include "lint_int.h"
 
@@ -567,9 +569,4 @@ void lint_pg_section(struct lint_mig *m)
 		lint_stmt(m, st->stmt);
 	}
 	pg_query__parse_result__free_unpacked(pr, NULL);
-}
-
-void lint_pg_exit(void)
-{
-	pg_query_exit();
 }
