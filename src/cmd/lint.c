@@ -75,6 +75,9 @@ int app_lint(struct app *app, const int *revs, int n, int format, const char *di
 		app_note(app, "retort: linted %d migration%s: %d error%s, %d warning%s", l.migrations,
 			 l.migrations == 1 ? "" : "s", l.errors, l.errors == 1 ? "" : "s", l.warnings,
 			 l.warnings == 1 ? "" : "s");
+		if (l.skipped)
+			app_note(app, "retort: %d Alembic .py revision%s without SQL not linted", l.skipped,
+				 l.skipped == 1 ? "" : "s");
 		*errors = l.errors;
 	}
 	rt_lint_release(&l);

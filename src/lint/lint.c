@@ -200,20 +200,34 @@ static int tok_names(const char *body, const struct rt_sql_tok *t, const char *n
 	return 0;
 }
 
-size_t lint_find_name(const struct lint_mig *m, size_t from, const char *name)
+/* The first token at or after `from` spelling `name`: 1 and its bytes, or 0. */
+static int find_tok(const struct lint_mig *m, size_t from, const char *name, struct rt_sql_tok *out)
 {
 	struct rt_sql_lexer lx;
 	struct rt_sql_tok t;
 	if (!name || !*name || from >= m->stmt_end)
-		return from;
+		return 0;
 	rt_sql_lexer_init(&lx, m->body + from, m->stmt_end - from, 0);
 	while (rt_sql_next(&lx, &t)) {
-		struct rt_sql_tok abs = t;
-		abs.off += from;
-		if (tok_names(m->body, &abs, name))
-			return abs.off;
+		t.off += from;
+		if (tok_names(m->body, &t, name)) {
+			*out = t;
+			return 1;
+		}
 	}
-	return from;
+	return 0;
+}
+
+size_t lint_find_name(const struct lint_mig *m, size_t from, const char *name)
+{
+	struct rt_sql_tok t;
+	return find_tok(m, from, name, &t) ? t.off : from;
+}
+
+size_t lint_after_name(const struct lint_mig *m, size_t from, const char *name)
+{
+	struct rt_sql_tok t;
+	return find_tok(m, from, name, &t) ? t.off + t.len : from;
 }
 
 /* Read the "-- retort:lint-ignore RULE reason" comments of the body;
@@ -293,11 +307,11 @@ static void sort_findings(struct rt_lint *l, int from)
 
 int rt_lint_script_pg(struct rt_lint *l, const struct rt_script *s, struct rt_error *err)
 {
-	if (!s->has_sql)
-		return rt_error_set(err, RT_EXIT_ERROR,
-				    "%s: revision '%s' is an Alembic .py revision without SQL: there "
-				    "is nothing to lint", s->py_path ? s->py_path : s->path,
-				    s->id ? s->id : "");
+	(void)err;
+	if (!s->has_sql) {
+		l->skipped++;
+		return 0;
+	}
 	l->migrations++;
 	if (!s->up.present)
 		return 0;

@@ -65,6 +65,7 @@ struct rt_lint {
 	struct rt_lint_finding *v;
 	int nr, alloc;
 	int errors, warnings, migrations;
+	int skipped;          /* Alembic .py revisions without SQL: nothing to lint */
 	/* across migrations: NOT VALID checks "table\tname\tcolumn" of the form
 	 * CHECK (column IS NOT NULL), and validated ones as "table\tcolumn" */
 	struct strvec notnull_checks, notnull_valid;
@@ -74,8 +75,9 @@ void rt_lint_init(struct rt_lint *l, const struct rt_lint_opts *opts);
 void rt_lint_release(struct rt_lint *l);
 
 /* Lint the upgrade section of one PostgreSQL migration, adding findings
- * (a syntax error is a finding too).  -1 only when the script has no SQL
- * to lint (an Alembic .py revision), with `err` saying so. */
+ * (a syntax error is a finding too).  An Alembic .py revision without SQL
+ * is counted in `skipped`.  Never fails today (returns 0); `err` is there
+ * for dialects whose rules will need a scratch connection. */
 int rt_lint_script_pg(struct rt_lint *l, const struct rt_script *s, struct rt_error *err);
 
 enum rt_lint_format { RT_LINT_TEXT, RT_LINT_JSON, RT_LINT_GITHUB };

@@ -45,6 +45,8 @@ int lint_has(const struct strvec *v, const char *name);
 /* Offset of the first token at or after `from` (within the statement)
  * that spells identifier `name`, or `from` when there is none. */
 size_t lint_find_name(const struct lint_mig *m, size_t from, const char *name);
+/* The offset just past that token, or `from` when there is none. */
+size_t lint_after_name(const struct lint_mig *m, size_t from, const char *name);
 
 /* The upgrade SQL of `m` through PostgreSQL's parser and rules (rules_pg.c). */
 void lint_pg_section(struct lint_mig *m);

@@ -276,14 +276,17 @@ static void alter_table(struct lint_mig *m, const PgQuery__AlterTableStmt *st)
 		return;
 	const char *table = rv->relname;
 	int old = existing(m, rv), exclusive = 0;
-	size_t cursor = at(m, rv->location);
+	/* column names are looked for after the table's own name */
+	size_t cursor = lint_after_name(m, at(m, rv->location), table);
 	for (size_t i = 0; i < st->n_cmds; i++) {
 		if (st->cmds[i]->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD)
 			continue;
 		const PgQuery__AlterTableCmd *cmd = st->cmds[i]->alter_table_cmd;
-		size_t off = cmd->name && *cmd->name ? lint_find_name(m, cursor, cmd->name) : cursor;
-		if (off > cursor)
-			cursor = off + 1;
+		size_t off = cursor;
+		if (cmd->name && *cmd->name) {
+			off = lint_find_name(m, cursor, cmd->name);
+			cursor = lint_after_name(m, cursor, cmd->name);
+		}
 		struct strbuf key = STRBUF_INIT;
 		if (cmd->subtype == PG_QUERY__ALTER_TABLE_TYPE__AT_ValidateConstraint && cmd->name) {
 			strbuf_addf(&key, "%s\t%s\t", table, cmd->name);
@@ -400,7 +403,8 @@ static void rename_stmt(struct lint_mig *m, const PgQuery__RenameStmt *st)
 		break;
 	case PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN:
 		if (st->relation_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE && existing(m, rv)) {
-			size_t off = lint_find_name(m, at(m, rv->location) + 1, st->subname);
+			size_t off = lint_find_name(m, lint_after_name(m, at(m, rv->location), rv->relname),
+						    st->subname);
 			lint_report(m, "rename-column", off,
 				    "renaming column \"%s\" of \"%s\" to \"%s\" breaks the running "
 				    "application's queries that use the old name", st->subname,

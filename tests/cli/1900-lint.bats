@@ -10,8 +10,9 @@
 # silence one rule of the next statement and need a reason; the json and
 # github formats; exit 1 on errors, 0 on warnings only; the default scope
 # is what `upgrade head` would run (PostgreSQL and SQLite databases), --all
-# and REV... never connect; check --lint.  SQLite and MySQL migrations are
-# not linted yet: the command says so.
+# and REV... never connect; check --lint; Alembic .py revisions are counted
+# as not linted.  SQLite and MySQL migrations are not linted yet: the
+# command says so.
 
 load helpers
 
@@ -244,6 +245,17 @@ ALTER TABLE users RENAME COLUMN email TO mail;" "-"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"linted 1 migration: 0 errors"* ]]
 	[[ "$output" != *"secret"* ]]
+}
+
+@test "an Alembic .py revision without SQL is counted as not linted, not an error" {
+	lintcase "$CORPUS/truncate.ok.sql"
+	printf '%s\n' '"""py revision' '' 'Revision ID: 2c2c2c2c2c2c' 'Revises: 1b1b1b1b1b1b' '"""' \
+		"revision = '2c2c2c2c2c2c'" "down_revision = '1b1b1b1b1b1b'" '' 'def upgrade():' '    pass' \
+		>migrations/versions/2c2c2c2c2c2c_py.py
+	run rt lint --dialect postgresql --all
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"retort: linted 2 migrations: 0 errors, 0 warnings"* ]]
+	[[ "$output" == *"retort: 1 Alembic .py revision without SQL not linted"* ]]
 }
 
 @test "usage errors: --all with revisions, an unknown format or dialect" {

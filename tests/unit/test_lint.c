@@ -112,6 +112,26 @@ static void findings_come_in_file_order(void **state)
 	rt_script_release(&s);
 }
 
+static void a_column_named_like_its_table_is_found_after_the_table(void **state)
+{
+	(void)state;
+	struct rt_script s;
+	struct rt_lint l;
+	lint_body(&s, &l, "ALTER TABLE status ALTER COLUMN status SET NOT NULL;\n"
+			  "ALTER TABLE \"Mail\" RENAME COLUMN \"Mail\" TO mail;\n"
+			  "ALTER TABLE t DROP COLUMN ab, DROP COLUMN b;\n");
+	assert_int_equal(l.nr, 4);
+	/* each subcommand's column is looked for after the one before it */
+	assert_int_equal(l.v[2].col, 27);
+	assert_int_equal(l.v[3].col, 43);
+	assert_string_equal(l.v[0].rule->id, "set-not-null");
+	assert_int_equal(l.v[0].col, 33);
+	assert_string_equal(l.v[1].rule->id, "rename-column");
+	assert_int_equal(l.v[1].col, 34);
+	rt_lint_release(&l);
+	rt_script_release(&s);
+}
+
 static void a_syntax_error_points_at_the_token(void **state)
 {
 	(void)state;
@@ -134,6 +154,7 @@ int main(void)
 		cmocka_unit_test(findings_point_at_the_node),
 		cmocka_unit_test(crlf_lines_count_once),
 		cmocka_unit_test(findings_come_in_file_order),
+		cmocka_unit_test(a_column_named_like_its_table_is_found_after_the_table),
 		cmocka_unit_test(a_syntax_error_points_at_the_token),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
