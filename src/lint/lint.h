@@ -87,6 +87,9 @@ int rt_lint_format_parse(const char *name);
  * one JSON object, or GitHub workflow commands ("::error file=...::"). */
 void rt_lint_render(const struct rt_lint *l, enum rt_lint_format format, struct strbuf *out);
 
+/* "15.1": the PostgreSQL release whose grammar libpg_query carries (--version). */
+const char *rt_lint_parser_version(void);
+
 /* Byte `off` of section `sec`'s body (where the parser's locations
  * count from) as a 1-based line and column (bytes) of the script file. */
 void rt_lint_locate(const struct rt_script *s, const struct rt_section *sec, size_t off,

@@ -543,6 +543,11 @@ static void lint_stmt(struct lint_mig *m, const PgQuery__Node *n)
 	}
 }
 
+const char *rt_lint_parser_version(void)
+{
+	return PG_VERSION;
+}
+
 void lint_pg_section(struct lint_mig *m)
 {
 	PgQueryProtobufParseResult r = pg_query_parse_protobuf(m->body);

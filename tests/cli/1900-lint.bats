@@ -78,6 +78,8 @@ findings() {
 	done
 	[[ "$output" == *"lock-timeout                  warning  "* ]]
 	[[ "$output" == *"drop-column                   error    "* ]]
+	run rt --version
+	[[ "$output" == *"libpg_query 15."*" (PostgreSQL's parser, for lint)"* ]]
 }
 
 @test "the safe twins, and the dangerous statements the parser accepts, run on a real PostgreSQL" {
