@@ -4,7 +4,7 @@
 #   docker run --rm -e DATABASE_URL=postgresql://... -v "$PWD/migrations:/app/migrations" retort upgrade head
 #
 # Stage 1 builds the static libraries (OpenSSL, zlib, SQLite, libpq, libcurl,
-# inih) from Debian's sources with docker/static-deps.sh, the script
+# libpg_query, inih) from Debian's sources with docker/static-deps.sh, the script
 # `make static` uses.  It depends on that script alone, so it stays cached
 # while retort's own sources change.
 FROM debian:bookworm-slim AS deps

@@ -48,6 +48,12 @@ LIBS += $(shell $(PKG_CONFIG) --libs libmariadb) -lm
 DRIVER_SRC += src/db/mysql.c
 endif
 
+# libpg_query (PostgreSQL's own parser, for `retort lint`; libpg-query-dev,
+# whose pg_query.pb-c.h needs libprotobuf-c-dev's header).  Debian ships no
+# .pc file for it; the static prefix of docker/static-deps.sh does.
+LIBS += $(or $(shell $(PKG_CONFIG) --libs libpg_query 2>/dev/null),-lpg_query)
+ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags libpg_query 2>/dev/null)
+
 # libcurl (HTTP wait targets, --notify): CURL=no builds without it.
 CURL ?= yes
 ifeq ($(CURL),yes)
@@ -55,7 +61,7 @@ ALL_CFLAGS += -DRT_WITH_CURL $(shell $(PKG_CONFIG) --cflags libcurl)
 LIBS += $(shell $(PKG_CONFIG) --libs libcurl)
 endif
 
-LIB_SRC = $(wildcard src/lib/*.c) $(wildcard src/schema/*.c) src/db/driver.c src/db/version_table.c src/db/history.c $(DRIVER_SRC) \
+LIB_SRC = $(wildcard src/lib/*.c) $(wildcard src/schema/*.c) $(wildcard src/lint/*.c) src/db/driver.c src/db/version_table.c src/db/history.c $(DRIVER_SRC) \
 	$(wildcard src/run/*.c)
 # the lease lock, written over the driver vtable
 LIB_SRC += src/db/lock_table.c
@@ -163,7 +169,7 @@ install: $(BUILD)/retort $(BUILD)/retort.1
 # mariadb-server: mariadb-install-db and mariadbd for the MySQL tests;
 # pgbouncer: the transaction pooler the lease-lock tests put before PostgreSQL).
 DEPS = gcc make libc6-dev pkg-config libsqlite3-dev libinih-dev libpq-dev libcurl4-openssl-dev \
-	libmariadb-dev libcmocka-dev bats libssl-dev \
+	libmariadb-dev libcmocka-dev bats libssl-dev libpg-query-dev libprotobuf-c-dev \
 	sqlite3 valgrind clang libclang-rt-14-dev python3-alembic python3-psycopg2 graphviz util-linux postgresql-15 \
 	groff-base zsh iptables iproute2 mariadb-server pgbouncer
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the static musl libraries retort links into its single binary:
-# OpenSSL (libcrypto, libssl), zlib, SQLite, libpq and libcurl, plus inih
-# and the mimalloc allocator, all from Debian 12's own source packages (`apt-get source`, so Debian's
+# OpenSSL (libcrypto, libssl), zlib, SQLite, libpq and libcurl, plus inih,
+# libpg_query (PostgreSQL's parser, for `retort lint`) and the mimalloc allocator, all from Debian 12's own source packages (`apt-get source`, so Debian's
 # security patches are in), installed into one prefix.
 #
 #   docker/static-deps.sh PREFIX
@@ -152,6 +152,91 @@ build_curl() {
 		make -C include install && make install-pkgconfigDATA
 }
 
+# libpg_query (PostgreSQL's parser, for `retort lint`) with its own
+# Makefile's static target.  The protobuf-c runtime it vendors is compiled
+# into the library, so only that header is installed (where Debian's
+# libprotobuf-c-dev puts it: pg_query.pb-c.h includes it from there).
+# Some mirrors carry no libpg-query source (the .dsc but a 404 for its
+# tarballs); then libpg-query-dev's own static library is used, with the
+# header from libprotobuf-c-dev.  That library was compiled against glibc
+# with _FORTIFY_SOURCE: its only calls musl lacks are four fortified
+# wrappers, which pg_query_glibc_chk.o forwards to the plain functions
+# (jmp_buf and sigjmp_buf have the same 200-byte layout in both C
+# libraries; the rest is stdio, string, ctype, setjmp and pthread keys,
+# which musl provides under glibc's names).  The lint tests of the static
+# binary prove the parse and error paths.
+build_libpg_query() {
+	local version
+	fetch_source libpg-query >/dev/null 2>&1 || true
+	if [[ -f $work/src-libpg-query/tree/pg_query.h ]]; then
+		cd "$work/src-libpg-query/tree" || return 1
+		make -j"$jobs" build CC=musl-gcc CFLAGS=-O2 || return 1
+		install -m 644 libpg_query.a "$prefix/lib/" &&
+			install -m 644 pg_query.h "$prefix/include/" &&
+			install -D -m 644 protobuf/pg_query.pb-c.h "$prefix/include/pg_query/pg_query.pb-c.h" &&
+			install -D -m 644 vendor/protobuf-c/protobuf-c.h \
+				"$prefix/include/protobuf-c/protobuf-c.h" || return 1
+		version=$(sed -n 's/^libpg-query //p' ../version)
+	else
+		say "no libpg-query source on this mirror; using libpg-query-dev's static library"
+		mkdir -p "$work/pg-query-bin" && cd "$work/pg-query-bin" || return 1
+		apt-get download -qq libpg-query-dev libprotobuf-c-dev >/dev/null 2>&1 || return 1
+		dpkg -x libpg-query-dev_*.deb x && dpkg -x libprotobuf-c-dev_*.deb x || return 1
+		cat >glibc_chk.c <<'C'
+/* glibc's fortified wrappers that Debian's libpg_query.a calls, forwarded
+ * to the plain functions musl has (the static image's fallback build). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+int __snprintf_chk(char *s, size_t n, int flag, size_t len, const char *fmt, ...);
+int __asprintf_chk(char **s, int flag, const char *fmt, ...);
+char *__strcat_chk(char *dst, const char *src, size_t len);
+void __longjmp_chk(sigjmp_buf env, int val);
+int __snprintf_chk(char *s, size_t n, int flag, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	(void)flag; (void)len;
+	va_start(ap, fmt);
+	int r = vsnprintf(s, n, fmt, ap);
+	va_end(ap);
+	return r;
+}
+int __asprintf_chk(char **s, int flag, const char *fmt, ...)
+{
+	va_list ap;
+	(void)flag;
+	va_start(ap, fmt);
+	int r = vasprintf(s, fmt, ap);
+	va_end(ap);
+	return r;
+}
+char *__strcat_chk(char *dst, const char *src, size_t len)
+{
+	(void)len;
+	return strcat(dst, src);
+}
+void __longjmp_chk(sigjmp_buf env, int val)
+{
+	siglongjmp(env, val);
+}
+C
+		musl-gcc -O2 -fPIC -c glibc_chk.c -o pg_query_glibc_chk.o &&
+			cp "$(find x -name libpg_query.a | head -1)" "$prefix/lib/libpg_query.a" &&
+			ar rs "$prefix/lib/libpg_query.a" pg_query_glibc_chk.o &&
+			install -m 644 x/usr/include/pg_query.h "$prefix/include/" &&
+			install -D -m 644 x/usr/include/pg_query/pg_query.pb-c.h \
+				"$prefix/include/pg_query/pg_query.pb-c.h" &&
+			install -D -m 644 x/usr/include/protobuf-c/protobuf-c.h \
+				"$prefix/include/protobuf-c/protobuf-c.h" || return 1
+		version=$(dpkg-deb -f libpg-query-dev_*.deb Version)
+		echo "libpg-query-dev $version (binary)" >version
+	fi
+	printf '%s\n' "prefix=$prefix" 'Name: libpg_query' 'Description: PostgreSQL parser' \
+		"Version: $version" "Libs: -L$prefix/lib -lpg_query" "Cflags: -I$prefix/include" \
+		>"$prefix/lib/pkgconfig/libpg_query.pc"
+}
+
 # inih is one C file, compiled with its defaults as Debian's meson build
 # does.  Some mirrors carry no libinih source; then Debian's own static
 # library from libinih-dev is used.  It calls only stdio, string and ctype
@@ -217,11 +302,11 @@ for pkg in "${packages[@]}"; do
 	fetch_source "$pkg" || { say "fetching '$pkg' failed"; exit 1; }
 done
 kernel_headers
-for name in openssl zlib sqlite libpq curl inih mimalloc; do step "$name"; done
+for name in openssl zlib sqlite libpq curl libpg_query inih mimalloc; do step "$name"; done
 
 {
 	echo "script $key"
-	cat "$work"/src-*/version "$work"/inih-bin/version 2>/dev/null
+	cat "$work"/src-*/version "$work"/inih-bin/version "$work"/pg-query-bin/version 2>/dev/null
 } >"$prefix/.stamp"
 rm -rf "$work"
 say "prefix ready in $((SECONDS - start)) s: $prefix"

@@ -8,6 +8,7 @@
 #include "cmd/cmd.h"
 #include "db/driver.h"
 #include "lib/http.h"
+#include "lint/lint.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@ static void print_version(void)
 		printf("libmariadb: not built in (this build has no MySQL driver)\n");
 	const char *curl = rt_http_version();
 	printf("libcurl %s\n", curl ? curl : "not built in (no HTTP wait targets or --notify)");
+	printf("libpg_query %s (PostgreSQL's parser, for lint)\n", rt_lint_parser_version());
 }
 
 /* Colour on stderr: always, never, or (auto) on a terminal without NO_COLOR. */

@@ -5,6 +5,7 @@
  * missing") otherwise.  --json prints one object for CI.
  */
 #include "cmd.h"
+#include "../lint/lint.h"
 #include "../schema/diff.h"
 
 #include <stdio.h>
@@ -94,10 +95,13 @@ static int drift_of(struct app *app, struct strvec *out, struct rt_error *err)
 
 struct check_opts {
 	int json;
+	int lint;
 };
 
 static const struct opt check_options[] = {
 	OPT_BOOL_(0, "json", struct check_opts, json, "print the result as one JSON object"),
+	OPT_BOOL_(0, "lint", struct check_opts, lint,
+		  "lint the pending migrations too (retort lint); an error finding fails the check"),
 	OPT_END_,
 };
 
@@ -122,7 +126,17 @@ static int run_check(struct app *app, void *opts, const struct strvec *args, str
 	/* applied migrations whose files changed since they ran */
 	if (app_checksums(app, &rows, &cs, err))
 		goto out;
-	int ok = at_head && !drift.nr && !cs.edited.nr;
+	/* --lint: the pending migrations' findings first (stderr under --json) */
+	int lint_errors = 0;
+	struct intlist pending = { 0 };
+	for (int i = 0; o->lint && i < plan.n; i++)
+		intlist_push(&pending, plan.steps[i].rev);
+	int lrc = pending.nr ? app_lint(app, pending.v, pending.nr, RT_LINT_TEXT, NULL,
+					o->json ? stderr : stdout, &lint_errors, err) : 0;
+	intlist_release(&pending);
+	if (lrc)
+		goto out;
+	int ok = at_head && !drift.nr && !cs.edited.nr && !lint_errors;
 	rc = ok ? 0 : RT_EXIT_PENDING;
 	if (o->json) {
 		print_json(app, ok, &rows, &plan, schema, &drift, &cs);

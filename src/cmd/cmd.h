@@ -28,6 +28,8 @@
 #include "../schema/model.h"
 #include "parseopt.h"
 
+#include <stdio.h>
+
 #include "../lib/version.h" /* RETORT_VERSION */
 
 struct run_state;
@@ -91,6 +93,7 @@ extern const struct cmd cmd_init, cmd_revision, cmd_makemigrations, cmd_merge, c
 	cmd_branches, cmd_show, cmd_check, cmd_diff, cmd_dump, cmd_showmigrations, cmd_status,
 	cmd_wait, cmd_test, cmd_completion, cmd_manpage;
 extern const struct cmd cmd_convert;
+extern const struct cmd cmd_lint;
 
 /* Run `c` with argv[0] its name (dispatch.c). */
 int cmd_dispatch(struct app *app, const struct cmd *c, int argc, char **argv);
@@ -171,6 +174,12 @@ void app_run_release(struct app *app);
 /* --notify: POST what the command did (or how it failed); a warning when
  * the webhook cannot be reached. */
 void app_notify(struct app *app, const struct cmd *c, double started, const struct rt_error *failure);
+
+/* lint.c: lint revisions `revs` (in running order) in `dialect` (NULL: the
+ * URL's), print the findings in `format` (enum rt_lint_format) to `out`;
+ * *errors gets the number of error-level findings.  check --lint too. */
+int app_lint(struct app *app, const int *revs, int n, int format, const char *dialect,
+	     FILE *out, int *errors, struct rt_error *err);
 
 /* Alembic's output formats (format.c). */
 enum {

@@ -25,6 +25,7 @@ const struct cmd *const commands[] = {
 	&cmd_branches,
 	&cmd_show,
 	&cmd_check,
+	&cmd_lint,
 	&cmd_diff,
 	&cmd_dump,
 	&cmd_showmigrations,

@@ -5,6 +5,8 @@
 # only, so the layers stay layers:
 #   src/lib     includes only lib
 #   src/schema  lib and schema
+#   src/lint    lib, schema and lint (a branch beside db and run: only cmd
+#               uses the linter, and the linter never touches a database)
 #   src/db      lib, schema and db
 #   src/run     lib, schema, db and run
 #   src/cmd and src/main.c  anything.
@@ -25,12 +27,13 @@ SRC=$BATS_TEST_DIRNAME/../../src
 	[ -z "$bad" ] || { echo "$bad"; echo "$(echo "$bad" | wc -l) file(s) without an opening comment"; return 1; }
 }
 
-@test "folders include each other in one direction only: lib < schema < db < run < cmd, main.c" {
+@test "folders include each other in one direction only: lib < schema < db < run < cmd, main.c; lib < schema < lint < cmd" {
 	cd "$SRC"
 	bad=$(find . -name '*.[ch]' | sort | xargs awk '
 		BEGIN {
 			allow["lib"] = " lib "
 			allow["schema"] = " lib schema "
+			allow["lint"] = " lib schema lint "
 			allow["db"] = " lib schema db "
 			allow["run"] = " lib schema db run "
 		}

@@ -1,0 +1,3 @@
+-- expect: drop-column 3:31
+SET lock_timeout = '5s';
+ALTER TABLE users DROP COLUMN legacy;

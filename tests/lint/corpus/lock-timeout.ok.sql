@@ -1,0 +1,3 @@
+SET lock_timeout = '5s';
+ALTER TABLE users ADD COLUMN nickname text;
+ALTER TABLE orders ADD COLUMN note text;

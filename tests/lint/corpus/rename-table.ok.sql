@@ -1,0 +1,2 @@
+SET lock_timeout = '5s';
+CREATE VIEW purchases AS SELECT * FROM orders;

@@ -1,0 +1,3 @@
+-- expect: truncate 3:10
+SET lock_timeout = '5s';
+TRUNCATE orders;
