@@ -1,0 +1,60 @@
+#!/usr/bin/python3
+"""Interleaved timing: run several commands in turn, round after round, so
+that every command sees the same machine (a noisy neighbour slows all of
+them alike instead of whichever ran during it), and print each one's
+median, quartiles and the ratios to the first.
+
+    bench/interleave.py [-n ROUNDS] [-w WARMUP] NAME='COMMAND ARGS' ...
+
+COMMAND is split like a shell word list (no shell runs; no pipes).  Its
+output is discarded; a non-zero exit stops the measurement.
+"""
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+
+
+def main(argv):
+    rounds, warmup, specs = 40, 3, []
+    i = 0
+    while i < len(argv):
+        if argv[i] in ("-n", "-w"):
+            val = int(argv[i + 1])
+            if argv[i] == "-n":
+                rounds = val
+            else:
+                warmup = val
+            i += 2
+            continue
+        name, sep, cmd = argv[i].partition("=")
+        if not sep:
+            sys.exit("interleave.py: %r is not NAME='COMMAND'" % argv[i])
+        specs.append((name, shlex.split(cmd)))
+        i += 1
+    if not specs:
+        sys.exit(__doc__)
+    times = {name: [] for name, _ in specs}
+    null = open(os.devnull, "wb")
+    for r in range(warmup + rounds):
+        for name, cmd in specs:
+            t0 = time.perf_counter()
+            rc = subprocess.call(cmd, stdout=null, stderr=null)
+            dt = (time.perf_counter() - t0) * 1000
+            if rc:
+                sys.exit("interleave.py: %s exited %d: %s" % (name, rc, " ".join(cmd)))
+            if r >= warmup:
+                times[name].append(dt)
+    first = statistics.median(times[specs[0][0]])
+    print("| command | median | quartiles | / %s |" % specs[0][0])
+    print("|---|---:|---:|---:|")
+    for name, _ in specs:
+        t = sorted(times[name])
+        q = statistics.quantiles(t, n=4)
+        med = statistics.median(t)
+        print("| %s | %.1f ms | %.1f-%.1f ms | %.2fx |" % (name, med, q[0], q[2], med / first))
+
+
+main(sys.argv[1:])
