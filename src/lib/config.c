@@ -3,6 +3,7 @@
  * then the config file, then the defaults (see config.h).
  */
 #include "config.h"
+#include "proc.h"
 #include "fileio.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -927,14 +928,55 @@ static int is_resource(const char *v)
 }
 
 /*
+ * Where the project's Python finds package `pkg` (dotted), with the
+ * folders of `syspath` first on sys.path as Alembic puts them: its first
+ * folder.  -1 when Python cannot be run or cannot import the package.
+ */
+static int python_package_dir(const char *python, const char *pkg, const struct strvec *syspath,
+			      struct strbuf *out)
+{
+	static const char find[] =
+		"import importlib.util, sys\n"
+		"sys.path[:0] = sys.argv[2:]\n"
+		"s = importlib.util.find_spec(sys.argv[1])\n"
+		"d = list(s.submodule_search_locations or []) if s else []\n"
+		"print(d[0] if d else '')\n";
+	struct strvec argv = STRVEC_INIT;
+	struct rt_proc_result r;
+	struct rt_error ignored = RT_ERROR_INIT;
+	strvec_push(&argv, python);
+	strvec_push(&argv, "-c");
+	strvec_push(&argv, find);
+	strvec_push(&argv, pkg);
+	for (size_t i = 0; i < syspath->nr; i++)
+		strvec_push(&argv, syspath->v[i]);
+	rt_proc_result_init(&r);
+	int rc = -1;
+	if (!rt_proc_run((const char *const *)argv.v, NULL, &r, &ignored) && r.exited &&
+	    !r.status) {
+		strbuf_rtrim(&r.out);
+		if (r.out.len && !strchr(r.out.buf, '\n')) {
+			strbuf_addstr(out, r.out.buf);
+			rc = 0;
+		}
+	}
+	rt_proc_result_release(&r);
+	strvec_clear(&argv);
+	return rc;
+}
+
+/*
  * "pkg.sub:path/more", Alembic's package resource: the folder path/more
- * inside the Python package pkg.sub.  retort finds the package without
- * running Python, in the folders prepend_sys_path puts first on sys.path
- * (relative ones from the working directory, as Python takes them), then
- * in the working directory: where a project's own package is found.
+ * inside the Python package pkg.sub.  retort looks for the package first
+ * without running Python, in the folders prepend_sys_path puts first on
+ * sys.path (relative ones from the working directory, as Python takes
+ * them), then in the working directory: where a project's own package is.
+ * An installed package (site-packages, a virtualenv) is then asked of the
+ * project's Python, with those folders first on its sys.path.
  */
 static int resolve_resource(const char *key, const char *v, const struct strvec *syspath,
-			    const char *file, int line, char **out, struct rt_error *err)
+			    const char *python, const char *file, int line, char **out,
+			    struct rt_error *err)
 {
 	const char *colon = strchr(v, ':');
 	struct strbuf pkg = STRBUF_INIT, rest = STRBUF_INIT, cand = STRBUF_INIT;
@@ -953,15 +995,26 @@ static int resolve_resource(const char *key, const char *v, const struct strvec 
 		*out = strbuf_detach(&cand);
 	}
 	int rc = 0;
+	if (!*out && pkg.len) {
+		/* an installed package: ask the project's Python where it is */
+		struct strbuf dotted = STRBUF_INIT, dir = STRBUF_INIT;
+		strbuf_add(&dotted, v, (size_t)(colon - v));
+		if (!python_package_dir(python, dotted.buf, syspath, &dir)) {
+			strbuf_addf(&dir, "/%s", rest.buf);
+			*out = strbuf_detach(&dir);
+		}
+		strbuf_release(&dotted);
+		strbuf_release(&dir);
+	}
 	if (!*out) {
 		char *where = strvec_join(syspath, ", ");
 		rc = rt_error_set(err, RT_EXIT_ERROR,
 				  "%s:%d: %s '%s' names a folder of the Python package '%.*s', which is in "
-				  "none of the prepend_sys_path folders nor the working directory (%s); "
-				  "retort does not run Python to find installed packages: give the "
-				  "folder's path instead, e.g. '%s = %%(here)s/...'",
+				  "none of the prepend_sys_path folders nor the working directory (%s), "
+				  "and which %s cannot import either; give the folder's path instead, "
+				  "e.g. '%s = %%(here)s/...', or the project's Python with --python",
 				  file ? file : "(no config file)", line, key, v, (int)(colon - v), v, where,
-				  key);
+				  python, key);
 		free(where);
 	}
 	strbuf_release(&pkg);
@@ -1001,10 +1054,11 @@ static int resolve_resources(struct rt_config *c, const struct ini_section *ini,
 	if (!need)
 		return 0;
 	const struct strvec *syspath = &c->python_path;
+	const char *python = c->python && *c->python ? c->python : "python3";
 	int rc = 0;
 	char *r;
 	if (is_resource(c->script_location)) {
-		rc = resolve_resource("script_location", c->script_location, syspath, in->file,
+		rc = resolve_resource("script_location", c->script_location, syspath, python, in->file,
 				      in->ini ? key_line(ini, "script_location") : 0, &r, err);
 		if (!rc) {
 			free(c->script_location);
@@ -1014,7 +1068,7 @@ static int resolve_resources(struct rt_config *c, const struct ini_section *ini,
 	for (size_t i = 0; i < c->version_locations.nr && !rc; i++) {
 		if (!is_resource(c->version_locations.v[i]))
 			continue;
-		rc = resolve_resource("version_locations", c->version_locations.v[i], syspath,
+		rc = resolve_resource("version_locations", c->version_locations.v[i], syspath, python,
 				      in->file, in->ini ? key_line(ini, "version_locations") : 0, &r, err);
 		if (!rc) {
 			free(c->version_locations.v[i]);

@@ -406,7 +406,7 @@ INI
 	[ "${#lines[@]}" -eq 1 ]
 }
 
-@test "script_location = package:path finds the project's own package, or says how to give a path" {
+@test "script_location = package:path finds the project's own package, an installed one through Python, or says how to give a path" {
 	init_project
 	mkdir -p src/shop
 	touch src/shop/__init__.py
@@ -417,9 +417,18 @@ INI
 	[ -e src/shop/migrations/versions/ae1027a6acf5_add_email.py ]
 	same history -v
 	same heads
-	# an installed package is not searched: retort does not run Python
-	sed -i "s|^script_location = .*|script_location = json:migrations|" alembic.ini
+	# an installed package (here: on PYTHONPATH, which only Python reads) is
+	# asked of the project's Python
+	mkdir -p site && mv src/shop site/shop
+	export RETORT_PYTHON=/usr/bin/python3
 	run rt heads
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"alembic.ini:"*": script_location 'json:migrations' names a folder of the Python package 'json', which is in none of the prepend_sys_path folders nor the working directory (src, .); retort does not run Python to find installed packages: give the folder's path instead"* ]]
+	PYTHONPATH=$TEST_DIR/site run rt heads
+	[ "$status" -eq 0 ]
+	[[ "$output" == "ae1027a6acf5 (head)" ]]
+	# one that no Python here can import is refused, saying what to do
+	sed -i "s|^script_location = .*|script_location = nosuchpkg:migrations|" alembic.ini
+	run rt heads
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"alembic.ini:"*": script_location 'nosuchpkg:migrations' names a folder of the Python package 'nosuchpkg', which is in none of the prepend_sys_path folders nor the working directory (src, .), and which /usr/bin/python3 cannot import either; give the folder's path instead"* ]]
 }
