@@ -1,0 +1,353 @@
+#!/usr/bin/env bats
+# Covers `retort convert` (issue #17, part 2): the .sql twin of every
+# Alembic .py revision, rendered by the project's own Alembic and env.py
+# (Debian's python3-alembic): offline for the configured dialect, or
+# recorded against a --dev-url scratch database when offline rendering
+# cannot work (SQLite batch mode, reads through op.get_bind()).  After
+# convert, retort alone takes a database that Alembic upgraded half way
+# to head, Alembic agrees on where it is, the schema equals the one Alembic
+# builds from base, and downgrade base empties it.  Data-dependent
+# revisions carry a visible WARNING; existing .sql files are never
+# overwritten; a missing Alembic, a raising revision or a broken env.py
+# fail clearly, exit non-zero and write nothing for what failed.  Every
+# fixture project is written by the test with the real `alembic`.
+
+load helpers
+
+PY=/usr/bin/python3
+
+alembic() {
+	"$PY" -m alembic "$@"
+}
+
+# A fresh `alembic init` project on URL ($1, default the test's database).
+init_project() {
+	"$PY" -c 'import alembic' 2>/dev/null ||
+		skip "python3-alembic is not installed (apt-get install python3-alembic)"
+	alembic init mig >/dev/null
+	local url=${1:-$DATABASE_URL}
+	sed -i "s|^sqlalchemy.url = .*|sqlalchemy.url = ${url//&/\\&}|" alembic.ini
+	unset DATABASE_URL   # both tools read the URL from alembic.ini
+}
+
+# newrev ID MESSAGE UPGRADE-BODY DOWNGRADE-BODY [alembic revision options]:
+# a revision written by Alembic, its two function bodies replaced (lines
+# separated by \n, indented by four spaces here).
+newrev() {
+	local id=$1 msg=$2 up=$3 down=$4
+	shift 4
+	alembic revision -m "$msg" --rev-id "$id" "$@" >/dev/null
+	"$PY" - mig/versions/"${id}"_*.py "$up" "$down" <<'PY'
+import re, sys
+path, up, down = sys.argv[1:]
+body = lambda b: "\n".join("    " + l for l in b.split("\\n"))
+s = open(path).read()
+s = re.sub(r"(def upgrade\(\)[^:]*:\n)    pass", lambda m: m.group(1) + body(up), s)
+s = re.sub(r"(def downgrade\(\)[^:]*:\n)    pass", lambda m: m.group(1) + body(down), s)
+open(path, "w").write(s)
+PY
+}
+
+# The linear project: users, a column and an index, orders.
+linear_project() {
+	init_project "$@"
+	newrev 1975ea83b712 "create users" \
+		"op.create_table('users', sa.Column('id', sa.Integer, primary_key=True),\n    sa.Column('name', sa.String(50), nullable=False))" \
+		"op.drop_table('users')"
+	newrev ae1027a6acf5 "add email" \
+		"op.add_column('users', sa.Column('email', sa.String(200)))\nop.create_index('ix_users_email', 'users', ['email'], unique=True)" \
+		"op.drop_index('ix_users_email', table_name='users')\nop.execute('ALTER TABLE users DROP COLUMN email')"
+	newrev 27c6a30d7c24 "add orders" \
+		"op.create_table('orders', sa.Column('id', sa.Integer, primary_key=True),\n    sa.Column('user_id', sa.Integer, sa.ForeignKey('users.id')))" \
+		"op.drop_table('orders')"
+}
+
+# What SQLite stores of a database's schema.  Alembic's offline scripts
+# indent with four spaces where its online DDL has a tab: runs of white
+# space count as one.
+sqlite_schema() {
+	sqlite3 "$1" "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'
+		AND name NOT LIKE 'retort\_%' ESCAPE '\\' ORDER BY name" |
+		tr -s ' \t' ' '
+}
+
+@test "a linear SQLite project: convert, then retort takes Alembic's half-way database to head and back to base" {
+	linear_project "sqlite:///$TEST_DIR/app.db"
+	alembic upgrade ae1027a6acf5 2>/dev/null
+	run rt convert
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"convert: 3 converted (0 recorded against --dev-url), 0 flagged for review, 0 refused"* ]]
+	for f in mig/versions/*.py; do [ -f "${f%.py}.sql" ]; done
+	sql=mig/versions/1975ea83b712_create_users.sql
+	[ "$(sed -n 1,4p $sql)" = "$(printf -- '-- create users\n--\n-- Revision ID: 1975ea83b712\n-- Revises: ')" ]
+	grep -q '^-- Create Date: ' $sql
+	grep -q '^CREATE TABLE users' $sql
+	# no version-table statement, no BEGIN/COMMIT, no "-- Running upgrade" comment
+	! grep -qiE 'alembic_version|^BEGIN|^COMMIT|Running upgrade' mig/versions/*.sql
+	# a .py/.sql pair is one revision: the listings stay Alembic's
+	[ "$(rt history)" = "$(alembic history)" ]
+	run rt upgrade head
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ "$(sqlite3 app.db 'SELECT version_num FROM alembic_version')" = 27c6a30d7c24 ]
+	[[ "$(alembic current 2>/dev/null)" == "27c6a30d7c24 (head)" ]]
+	# the same schema as Alembic's own from base
+	sed "s|^sqlalchemy.url = .*|sqlalchemy.url = sqlite:///$TEST_DIR/ref.db|" alembic.ini >ref.ini
+	alembic -c ref.ini upgrade head 2>/dev/null
+	[ "$(sqlite_schema app.db)" = "$(sqlite_schema ref.db)" ]
+	run rt downgrade base
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ "$(sqlite3 app.db "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'retort\_%' ESCAPE '\\'")" = alembic_version ]
+	[ -z "$(sqlite3 app.db 'SELECT * FROM alembic_version')" ]
+	# Alembic still works on the same database afterwards
+	alembic upgrade head 2>/dev/null
+	[ "$(rt current)" = "27c6a30d7c24 (head)" ]
+}
+
+@test "PostgreSQL: an enum and an autocommit_block (ALTER TYPE ... ADD VALUE, CREATE INDEX CONCURRENTLY)" {
+	switch_backend postgresql
+	"$PY" -c 'import psycopg2' 2>/dev/null || skip "python3-psycopg2 is not installed (Alembic online on PostgreSQL)"
+	url=$DATABASE_URL
+	init_project "$url"
+	newrev 0a0a0a0a0a01 "create orders" \
+		"op.create_table('orders', sa.Column('id', sa.Integer, primary_key=True),\n    sa.Column('status', sa.Enum('new', 'paid', name='order_status'), nullable=False))" \
+		"op.drop_table('orders')\nop.execute('DROP TYPE order_status')"
+	newrev 0a0a0a0a0a02 "shipped orders" \
+		"op.add_column('orders', sa.Column('note', sa.Text()))\nwith op.get_context().autocommit_block():\n    op.execute(\"ALTER TYPE order_status ADD VALUE 'shipped'\")\n    op.create_index('ix_orders_status', 'orders', ['status'], postgresql_concurrently=True)" \
+		"with op.get_context().autocommit_block():\n    op.drop_index('ix_orders_status', table_name='orders', postgresql_concurrently=True)\nop.drop_column('orders', 'note')"
+	# the common enum idiom: create and drop the type through the connection
+	newrev 0a0a0a0a0a03 "order priority" \
+		"sa.Enum('low', 'high', name='priority').create(op.get_bind())\nop.add_column('orders', sa.Column('priority', postgresql.ENUM('low', 'high', name='priority', create_type=False)))" \
+		"op.drop_column('orders', 'priority')\nsa.Enum(name='priority').drop(op.get_bind())"
+	sed -i 's/^import sqlalchemy as sa$/&\nfrom sqlalchemy.dialects import postgresql/' mig/versions/0a0a0a0a0a03_*.py
+	alembic upgrade 0a0a0a0a0a01 2>/dev/null
+	run rt convert
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"2 converted (0 recorded against --dev-url), 1 flagged for review, 1 refused"* ]]
+	dev=$(db_other dev)
+	run rt convert --dev-url "$dev"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"1 converted (1 recorded against --dev-url), 1 flagged for review, 0 refused"* ]]
+	[[ "$output" == *"(postgresql) ...  done"* ]]
+	sql=mig/versions/0a0a0a0a0a03_order_priority.sql
+	grep -qx "CREATE TYPE priority AS ENUM ('low', 'high');" $sql
+	grep -qx "DROP TYPE priority;" $sql
+	grep -q -- "^-- WARNING: converted from Python; review: reads through a connection (op.get_bind())" $sql
+	sql=mig/versions/0a0a0a0a0a02_shipped_orders.sql
+	grep -qx -- '-- migrate:upgrade transaction:false' $sql
+	grep -qx -- '-- migrate:downgrade transaction:false' $sql
+	grep -qx "ALTER TYPE order_status ADD VALUE 'shipped';" $sql
+	grep -qx 'CREATE INDEX CONCURRENTLY ix_orders_status ON orders (status);' $sql
+	grep -qx "CREATE TYPE order_status AS ENUM ('new', 'paid');" mig/versions/0a0a0a0a0a01_create_orders.sql
+	grep -qx -- '-- migrate:upgrade' mig/versions/0a0a0a0a0a01_create_orders.sql
+	run rt -u "$url" upgrade head
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$(alembic current 2>/dev/null)" == "0a0a0a0a0a03 (head)" ]]
+	[ "$(pq "SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = 'order_status'::regtype")" = "new,paid,shipped" ]
+	[ "$(pq "SELECT indexname FROM pg_indexes WHERE indexname = 'ix_orders_status'")" = ix_orders_status ]
+	# the same schema as Alembic's own from base
+	ref=$(db_other ref)
+	sed "s|^sqlalchemy.url = .*|sqlalchemy.url = ${ref//&/\\&}|" alembic.ini >ref.ini
+	alembic -c ref.ini upgrade head 2>/dev/null
+	[ "$(rt -u "$url" dump)" = "$(rt -u "$ref" dump)" ]
+	run rt -u "$url" downgrade base
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	# retort_progress is retort's own (the transaction:false sections' resume points), empty
+	[ "$(db_tables)" = "alembic_version retort_progress" ]
+	[ "$(pq 'SELECT count(*) FROM retort_progress')" = 0 ]
+	[ "$(pq "SELECT count(*) FROM pg_type WHERE typname IN ('order_status', 'priority')")" = 0 ]
+	# the scratch database is back at base too
+	[ "$(db_tables dev)" = alembic_version ]
+}
+
+@test "a Flask-style SQLite batch_alter_table needs a live table: refused offline, recorded with --dev-url" {
+	init_project "sqlite:///$TEST_DIR/app.db"
+	newrev 1a1a1a1a1a1a "create user" \
+		"op.create_table('user', sa.Column('id', sa.Integer, primary_key=True),\n    sa.Column('username', sa.String(64), nullable=False))" \
+		"op.drop_table('user')"
+	newrev 2b2b2b2b2b2b "user email" \
+		"with op.batch_alter_table('user', schema=None) as batch_op:\n    batch_op.add_column(sa.Column('email', sa.String(120), nullable=True))\n    batch_op.alter_column('username', existing_type=sa.String(64), nullable=True)\n    batch_op.create_index(batch_op.f('ix_user_email'), ['email'], unique=True)" \
+		"with op.batch_alter_table('user', schema=None) as batch_op:\n    batch_op.drop_index(batch_op.f('ix_user_email'))\n    batch_op.drop_column('email')"
+	alembic upgrade 1a1a1a1a1a1a 2>/dev/null
+	run rt convert
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"convert: 1 converted (0 recorded against --dev-url), 0 flagged for review, 1 refused"* ]]
+	[[ "$output" == *"  2b2b2b2b2b2b  mig/versions/2b2b2b2b2b2b_user_email.py"* ]]
+	[[ "$output" == *"2b2b2b2b2b2b_user_email.py:20: CommandError: This operation cannot proceed in --sql mode"* ]]
+	[[ "$output" == *"pass --dev-url URL"* ]]
+	[ -f mig/versions/1a1a1a1a1a1a_create_user.sql ]
+	[ ! -e mig/versions/2b2b2b2b2b2b_user_email.sql ]
+	# never recorded against the configured database
+	run rt convert --dev-url "sqlite:///$TEST_DIR/app.db"
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"--dev-url is the configured database"* ]]
+	# nor against a database that is not empty
+	sqlite3 busy.db 'CREATE TABLE keep (id INTEGER)'
+	run rt convert --dev-url "sqlite:///$TEST_DIR/busy.db"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"the --dev-url database is not empty (it has keep)"* ]]
+	[ ! -e mig/versions/2b2b2b2b2b2b_user_email.sql ]
+	[ "$(sqlite3 busy.db "SELECT group_concat(name) FROM sqlite_master")" = keep ]
+	run rt convert --dev-url "sqlite:///$TEST_DIR/dev.db"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"1 converted (1 recorded against --dev-url), 0 flagged for review, 0 refused"* ]]
+	sql=mig/versions/2b2b2b2b2b2b_user_email.sql
+	# the table rebuild Alembic's batch mode runs
+	grep -q '^CREATE TABLE _alembic_tmp_user' $sql
+	grep -q '^ALTER TABLE _alembic_tmp_user RENAME TO user;' $sql
+	grep -q '^CREATE UNIQUE INDEX ix_user_email' $sql
+	run rt upgrade head
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$(alembic current 2>/dev/null)" == "2b2b2b2b2b2b (head)" ]]
+	sed "s|^sqlalchemy.url = .*|sqlalchemy.url = sqlite:///$TEST_DIR/ref.db|" alembic.ini >ref.ini
+	alembic -c ref.ini upgrade head 2>/dev/null
+	[ "$(sqlite_schema app.db)" = "$(sqlite_schema ref.db)" ]
+	run rt downgrade base
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ "$(sqlite3 app.db "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'retort\_%' ESCAPE '\\'")" = alembic_version ]
+}
+
+@test "a data migration through op.get_bind() is flagged, refused without --dev-url and converted with it" {
+	init_project "sqlite:///$TEST_DIR/app.db"
+	newrev 3c3c3c3c3c3c "settings" \
+		"op.create_table('settings', sa.Column('id', sa.Integer, primary_key=True), sa.Column('value', sa.String(20)))" \
+		"op.drop_table('settings')"
+	newrev 4d4d4d4d4d4d "default setting" \
+		"bind = op.get_bind()\nlast = bind.execute(sa.text('SELECT max(id) FROM settings')).scalar()\nrows = [{'id': (last or 0) + 1, 'value': 'on'}]\nop.bulk_insert(sa.table('settings', sa.column('id'), sa.column('value')), rows)" \
+		"op.execute('DELETE FROM settings')"
+	py=mig/versions/4d4d4d4d4d4d_default_setting.py
+	run rt convert
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"1 converted (0 recorded against --dev-url), 1 flagged for review, 1 refused"* ]]
+	[[ "$output" == *"  4d4d4d4d4d4d  $py:20: reads through a connection (op.get_bind())"* ]]
+	[[ "$output" == *"  4d4d4d4d4d4d  $py:23: bulk_insert of computed rows"* ]]
+	[[ "$output" == *"pass --dev-url URL"* ]]
+	[ ! -e "${py%.py}.sql" ]
+	run rt convert --dev-url "sqlite:///$TEST_DIR/dev.db"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"1 converted (1 recorded against --dev-url), 1 flagged for review, 0 refused"* ]]
+	[[ "$output" == *"  4d4d4d4d4d4d  $py:20: reads through a connection (op.get_bind())"* ]]
+	sql=${py%.py}.sql
+	# the WARNING opens the section, naming the construct
+	[ "$(grep -A1 -x -- '-- migrate:upgrade' "$sql" | sed -n 2p)" = \
+		"-- WARNING: converted from Python; review: reads through a connection (op.get_bind()) ($py:20)" ]
+	grep -qx -- "-- WARNING: converted from Python; review: bulk_insert of computed rows ($py:23)" "$sql"
+	# what it did on the scratch database (an empty table: id 1)
+	grep -qx "INSERT INTO settings (id, value) VALUES (1, 'on');" "$sql"
+	! grep -qi 'select max' "$sql"
+	[ "$(grep -A1 -x -- '-- migrate:downgrade' "$sql" | sed -n 2p)" = "DELETE FROM settings;" ]
+	run rt upgrade head
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ "$(sqlite3 app.db 'SELECT id, value FROM settings')" = "1|on" ]
+	[[ "$(alembic current 2>/dev/null)" == "4d4d4d4d4d4d (head)" ]]
+}
+
+@test "an existing .sql file is never overwritten" {
+	linear_project "sqlite:///$TEST_DIR/app.db"
+	cat >mig/versions/1975ea83b712_create_users.sql <<'EOF'
+-- create users
+--
+-- Revision ID: 1975ea83b712
+-- Revises:
+
+-- migrate:upgrade
+CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL); -- written by hand
+
+-- migrate:downgrade
+DROP TABLE users;
+EOF
+	cp mig/versions/1975ea83b712_create_users.sql hand.sql
+	run rt convert
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"convert: 2 converted"* ]]
+	[[ "$output" != *"1975ea83b712_create_users.sql"* ]]
+	cmp hand.sql mig/versions/1975ea83b712_create_users.sql
+	cp mig/versions/ae1027a6acf5_add_email.sql email.sql
+	# named, or again: kept as they are
+	run rt convert 1975ea83b712 ae10
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"1975ea83b712: kept "*"an existing .sql file is never overwritten"* ]]
+	[[ "$output" == *"Nothing to convert"* ]]
+	run rt convert
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Nothing to convert"* ]]
+	cmp hand.sql mig/versions/1975ea83b712_create_users.sql
+	cmp email.sql mig/versions/ae1027a6acf5_add_email.sql
+	# one revision named: only that one is written
+	rm mig/versions/27c6a30d7c24_add_orders.sql mig/versions/ae1027a6acf5_add_email.sql
+	run rt convert 27c6
+	[ "$status" -eq 0 ]
+	[ -f mig/versions/27c6a30d7c24_add_orders.sql ]
+	[ ! -e mig/versions/ae1027a6acf5_add_email.sql ]
+}
+
+@test "errors: no Alembic to import, a revision that raises, a broken env.py: clear, non-zero, nothing written for them" {
+	linear_project "sqlite:///$TEST_DIR/app.db"
+	run rt convert --python /nonexistent/python3
+	[ "$status" -eq 2 ]
+	[[ "${lines[0]}" == "retort: error: convert needs Python with Alembic; run it where your project's Python is (tried /nonexistent/python3 (No such file or directory))" ]]
+	# a Python without Alembic (python3 -I with an empty path cannot import it)
+	printf '#!/bin/sh\nexec %s -I -S "$@"\n' "$PY" >nopkgs
+	chmod +x nopkgs
+	RETORT_PYTHON=$TEST_DIR/nopkgs run rt convert
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"convert needs Python with Alembic"*"nopkgs (ModuleNotFoundError: No module named 'alembic')"* ]]
+	[ -z "$(ls mig/versions/*.sql 2>/dev/null)" ]
+	# a revision that raises: refused with file:line, the others converted; a
+	# downgrade that raises NotImplementedError makes an irreversible twin
+	newrev 5e5e5e5e5e5e "broken" "raise RuntimeError('boom: cannot render')" "pass"
+	newrev 6f6f6f6f6f6f "one way" "op.execute('DELETE FROM users')" "raise NotImplementedError()"
+	run rt convert
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"4 converted (0 recorded against --dev-url), 0 flagged for review, 1 refused"* ]]
+	grep -qx "DELETE FROM users;" mig/versions/6f6f6f6f6f6f_one_way.sql
+	! grep -q "migrate:downgrade" mig/versions/6f6f6f6f6f6f_one_way.sql
+	[[ "$output" == *"5e5e5e5e5e5e_broken.py:20: RuntimeError: boom: cannot render"* ]]
+	[ ! -e mig/versions/5e5e5e5e5e5e_broken.sql ]
+	[ -f mig/versions/27c6a30d7c24_add_orders.sql ]
+	run rt convert --dev-url "sqlite:///$TEST_DIR/dev.db"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"recording against --dev-url failed: "*"5e5e5e5e5e5e_broken.py:20: RuntimeError: boom"* ]]
+	[ ! -e mig/versions/5e5e5e5e5e5e_broken.sql ]
+	# env.py that cannot run: the whole run fails, nothing is written
+	rm mig/versions/*.sql
+	echo 'def broken(:' >>mig/env.py
+	run rt convert
+	[ "$status" -eq 2 ]
+	[[ "${lines[0]}" == "retort: error: convert: Alembic failed: SyntaxError: "* ]]
+	[ -z "$(ls mig/versions/*.sql 2>/dev/null)" ]
+}
+
+@test "branches, labels, depends_on and a merge across two version locations: each twin holds its own revision's SQL" {
+	init_project "sqlite:///$TEST_DIR/app.db"
+	mkdir extra
+	sed -i "s|^# version_locations = .*|version_locations = %(here)s/mig/versions:%(here)s/extra|" alembic.ini
+	sed -i "s|^version_path_separator = .*|version_path_separator = os|" alembic.ini
+	t() { echo "op.create_table('t_$1', sa.Column('id', sa.Integer, primary_key=True))"; }
+	newrev a1a1a1a1a1a1 "create users" "$(t a1)" "op.drop_table('t_a1')" --version-path mig/versions
+	newrev b2b2b2b2b2b2 "add email" "$(t b2)" "op.drop_table('t_b2')"
+	newrev c3c3c3c3c3c3 "audit log" "$(t c3)" "op.drop_table('t_c3')" --head a1a1a1a1a1a1 --splice --branch-label audit
+	newrev d4d4d4d4d4d4 "audit needs email" "$(t d4)" "op.drop_table('t_d4')" --head audit@head --depends-on b2b2b2b2b2b2
+	alembic revision -m "reports root" --head base --branch-label reports --version-path extra --rev-id e5e5e5e5e5e5 >/dev/null
+	alembic merge -m "join" b2b2b2b2b2b2 d4d4d4d4d4d4 --rev-id f6f6f6f6f6f6 >/dev/null
+	alembic upgrade c3c3c3c3c3c3 2>/dev/null
+	run rt convert
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"6 converted"* ]]
+	for id in a1 b2 c3 d4; do
+		f=$(ls mig/versions/${id}${id}*.sql)
+		[ "$(grep -c '^CREATE TABLE' "$f")" = 1 ] && grep -q "^CREATE TABLE t_$id " "$f"
+	done
+	grep -qx -- '-- Depends On: b2b2b2b2b2b2' mig/versions/d4d4d4d4d4d4_*.sql
+	grep -qx -- '-- Branch Labels: reports' extra/e5e5e5e5e5e5_reports_root.sql
+	grep -qx -- '-- Revises: b2b2b2b2b2b2, d4d4d4d4d4d4' mig/versions/f6f6f6f6f6f6_join.sql
+	! grep -q '^[A-Z]' mig/versions/f6f6f6f6f6f6_join.sql extra/e5e5e5e5e5e5_reports_root.sql
+	run rt upgrade heads
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	run alembic current
+	[[ "$output" == *"e5e5e5e5e5e5 (head)"* ]]
+	[[ "$output" == *"f6f6f6f6f6f6 (head) (mergepoint)"* ]]
+	[ "$(sqlite3 app.db "SELECT count(*) FROM sqlite_master WHERE name LIKE 't\_%' ESCAPE '\'")" = 4 ]
+	run rt downgrade base
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ "$(sqlite3 app.db "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'retort\_%' ESCAPE '\\'")" = alembic_version ]
+}
