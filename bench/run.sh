@@ -22,7 +22,7 @@
 #       runs and of Alembic runs (bench/fleet.sh, which also runs alone)
 #   W8  the image's size and a container's start-to-exit for `current`
 #       (when a container engine and the retort:local image are there)
-#   W10 `lint --all` of 1,000 (and 10,000) linear revisions with the
+#   W11 `lint --all` of 1,000 (and 10,000) linear revisions with the
 #       PostgreSQL rules, offline (every upgrade parsed by libpg_query)
 # Each figure is hyperfine's median (a warm-up, then BENCH_RUNS runs, the
 # database reset before each run); peak RSS is GNU time's of one run.
@@ -176,12 +176,12 @@ for n in 1000 10000; do
 	rm -rf "g$n"
 done
 
-# W10: the linter over every revision, offline (no database is opened)
+# W11: the linter over every revision, offline (no database is opened)
 for n in 1000${BENCH_BIG:+ 10000}; do
 	/usr/bin/python3 "$here/gen.py" linear "l$n" "$n"
 	RUNS_HERE=$runs
 	[ "$n" -ge 10000 ] && RUNS_HERE=2
-	measure "W10 lint --all" "$n" retort true "$retort" -q -d "l$n/retort" -u postgresql://nowhere/x lint --all
+	measure "W11 lint --all" "$n" retort true "$retort" -q -d "l$n/retort" -u postgresql://nowhere/x lint --all
 	rm -rf "l$n"
 done
 
