@@ -7,32 +7,7 @@
 load helpers
 
 setup_alembic() {
-	if ! /usr/bin/python3 -c 'import alembic' 2>/dev/null; then
-		skip "python3-alembic is not installed (apt-get install python3-alembic)"
-	fi
-	/usr/bin/python3 -m alembic init -q pyal >/dev/null 2>&1 || /usr/bin/python3 -m alembic init pyal >/dev/null
-	sed -i "s|^sqlalchemy.url.*|sqlalchemy.url = sqlite:///$TEST_DIR/test.db|" alembic.ini
-	mv alembic.ini pyal.ini
-	# the same three revisions as Python scripts
-	for spec in "1a2b3c4d5e6f:None:a" "2b3c4d5e6f7a:'1a2b3c4d5e6f':b" "3c4d5e6f7a8b:'2b3c4d5e6f7a':c"; do
-		IFS=: read -r id down t <<<"$spec"
-		cat >"pyal/versions/$id.py" <<PY
-"""create $t"""
-revision = '$id'
-down_revision = $down
-branch_labels = None
-depends_on = None
-from alembic import op
-def upgrade():
-    op.execute("CREATE TABLE $t (id INTEGER PRIMARY KEY)")
-def downgrade():
-    op.execute("DROP TABLE $t")
-PY
-	done
-}
-
-alembic() {
-	/usr/bin/python3 -m alembic -c pyal.ini "$@"
+	alembic_linear3 "sqlite:///$TEST_DIR/test.db"
 }
 
 @test "retort continues a database that Alembic migrated" {

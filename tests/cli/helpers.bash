@@ -347,6 +347,40 @@ linear3() {
 	mkrev 3c4d5e6f7a8b 2b3c4d5e6f7a "create c" "CREATE TABLE c (id INTEGER PRIMARY KEY);" "DROP TABLE c;"
 }
 
+# alembic_linear3 URL: an Alembic project (Debian's python3-alembic) in
+# pyal/ with pyal.ini on URL, holding linear3's three revisions as Python
+# scripts; skips, saying why, without Alembic.  alembic ARGS runs it.
+alembic_linear3() {
+	if ! /usr/bin/python3 -c 'import alembic' 2>/dev/null; then
+		skip "python3-alembic is not installed (apt-get install python3-alembic)"
+	fi
+	/usr/bin/python3 -m alembic init -q pyal >/dev/null 2>&1 || /usr/bin/python3 -m alembic init pyal >/dev/null
+	# appended, not substituted: a URL may hold & and |
+	grep -v '^sqlalchemy.url' alembic.ini >pyal.ini
+	sed -i "/^\[alembic\]/a sqlalchemy.url = $1" pyal.ini
+	rm alembic.ini
+	local spec id down t
+	for spec in "1a2b3c4d5e6f:None:a" "2b3c4d5e6f7a:'1a2b3c4d5e6f':b" "3c4d5e6f7a8b:'2b3c4d5e6f7a':c"; do
+		IFS=: read -r id down t <<<"$spec"
+		cat >"pyal/versions/$id.py" <<PY
+"""create $t"""
+revision = '$id'
+down_revision = $down
+branch_labels = None
+depends_on = None
+from alembic import op
+def upgrade():
+    op.execute("CREATE TABLE $t (id INTEGER PRIMARY KEY)")
+def downgrade():
+    op.execute("DROP TABLE $t")
+PY
+	done
+}
+
+alembic() {
+	/usr/bin/python3 -m alembic -c pyal.ini "$@"
+}
+
 # schema_roundtrip OLD NEW: the autogenerate loop on the current DATABASE_URL.
 # Brings the database to schema OLD (autogenerate + upgrade), then writes
 # NEW and asserts: check reports drift; autogenerate writes a revision that
