@@ -5,7 +5,8 @@
 #   3. the shared CLI scenarios in tests/cli/shared/*.bats once per backend
 #      (RETORT_TEST_BACKEND=sqlite, then postgresql, then mysql), every test
 #      name starting with "[BACKEND] ".
-# All of it is TAP, printed line by line as it arrives, so a test that hangs
+# All of it is TAP, each CLI result with its time in ms (bats --timing),
+# printed line by line as it arrives, so a test that hangs
 # leaves every earlier result on the screen.  A unit binary that crashes or
 # stops early, a bats run that dies, and a test that outlives its time
 # limit (a hang: RETORT_TEST_TIMEOUT seconds, default 300, 1800 under
@@ -112,10 +113,10 @@ if ! command -v bats >/dev/null; then
 	fail=$((fail + 1))
 else
 	echo "# bats: $cli/*.bats"
-	tap "bats $cli/*.bats" bats --tap "$cli"/*.bats
+	tap "bats $cli/*.bats" bats --tap --timing "$cli"/*.bats
 	for backend in $backends; do
 		echo "# bats: the shared scenarios on $backend"
-		RETORT_TEST_BACKEND=$backend tap "bats ($backend) $cli/shared/*.bats" bats --tap "$cli"/shared/*.bats
+		RETORT_TEST_BACKEND=$backend tap "bats ($backend) $cli/shared/*.bats" bats --tap --timing "$cli"/shared/*.bats
 	done
 fi
 
