@@ -5,6 +5,7 @@
 #   3. the shared CLI scenarios in tests/cli/shared/*.bats once per backend
 #      (RETORT_TEST_BACKEND=sqlite, then postgresql, then mysql), every test
 #      name starting with "[BACKEND] ".
+# With two cores, 2 runs beside 1 and 3 (see "Two lanes" below).
 # All of it is TAP, each CLI result with its time in ms (bats --timing),
 # printed line by line as it arrives, so a test that hangs
 # leaves every earlier result on the screen.  A unit binary that crashes or
@@ -16,7 +17,8 @@
 # RETORT_TEST_BACKENDS (default "sqlite postgresql mysql") chooses the
 # backends of the shared scenarios; the MySQL tests skip without mysql.
 # RETORT_TEST_CLI_DIR runs the bats files of another directory (laid out
-# as tests/cli) instead.
+# as tests/cli) instead, and RETORT_TEST_FILES only some of them (below).
+# RETORT_TEST_JOBS=1 runs everything in one lane.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${RETORT_BIN:?set RETORT_BIN to the retort binary}"
@@ -102,22 +104,81 @@ if command -v stdbuf >/dev/null; then
 	linebuf=(stdbuf -oL)
 	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 fi
-for t in "$UNIT_DIR"/test_*; do
-	[ -x "$t" ] || continue
-	echo "# unit: ${t##*/}"
-	CMOCKA_MESSAGE_OUTPUT=TAP tap "${t##*/}" timeout -k 10 "$limit" "${linebuf[@]}" $RETORT_WRAP "$t"
-done
 
-if ! command -v bats >/dev/null; then
-	echo "not ok - bats is not installed (make deps); the CLI tests did not run"
-	fail=$((fail + 1))
-else
-	echo "# bats: $cli/*.bats"
-	tap "bats $cli/*.bats" bats --tap --timing "$cli"/*.bats
+unit_tests() {
+	local t
+	for t in "$UNIT_DIR"/test_*; do
+		[ -x "$t" ] || continue
+		echo "# unit: ${t##*/}"
+		CMOCKA_MESSAGE_OUTPUT=TAP tap "${t##*/}" timeout -k 10 "$limit" "${linebuf[@]}" $RETORT_WRAP "$t"
+	done
+}
+
+# RETORT_TEST_FILES (glob patterns, e.g. "0500-* 1000-*") narrows the CLI
+# files; the ones left out are named, as skipped.
+cli_files=() left_out=""
+read -ra patterns <<<"${RETORT_TEST_FILES:-}"
+for f in "$cli"/*.bats; do
+	keep=${RETORT_TEST_FILES:+no}
+	for p in "${patterns[@]}"; do
+		# shellcheck disable=SC2254
+		case ${f##*/} in $p | $p.bats) keep= ;; esac
+	done
+	if [ -z "$keep" ]; then cli_files+=("$f"); else left_out+=" ${f##*/}"; fi
+done
+[ -z "$left_out" ] || echo "# SKIP: not in RETORT_TEST_FILES ($RETORT_TEST_FILES), these CLI files do not run:$left_out"
+
+cli_tests() {
+	echo "# bats: ${#cli_files[@]} files of $cli"
+	[ ${#cli_files[@]} -gt 0 ] || return 0
+	tap "bats $cli/*.bats" bats --tap --timing "${cli_files[@]}"
+}
+
+shared_tests() {
+	local backend
 	for backend in $backends; do
 		echo "# bats: the shared scenarios on $backend"
 		RETORT_TEST_BACKEND=$backend tap "bats ($backend) $cli/shared/*.bats" bats --tap --timing "$cli"/shared/*.bats
 	done
+}
+
+# Two lanes on a machine with two cores or more (RETORT_TEST_JOBS, default
+# 2 there, else 1): the first runs the CLI files, the second the unit tests
+# and then the shared scenarios.  They cannot meet: each bats run names its
+# databases after its own pid, and each test has its own directory.  The
+# second lane's TAP goes to a file, printed once the first lane is done and
+# then followed to its end, so every line appears once and in its lane's
+# order; its tally is added to the first's.
+jobs=${RETORT_TEST_JOBS:-$([ "$(nproc 2>/dev/null || echo 1)" -ge 2 ] && echo 2 || echo 1)}
+if ! command -v bats >/dev/null; then
+	unit_tests
+	echo "not ok - bats is not installed (make deps); the CLI tests did not run"
+	fail=$((fail + 1))
+elif [ "$jobs" -lt 2 ]; then
+	unit_tests
+	cli_tests
+	shared_tests
+else
+	lane=$(mktemp -d "${TMPDIR:-/tmp}/retort-lane.XXXXXX")
+	(
+		pass=0 fail=0 skip=0
+		unit_tests
+		shared_tests
+		echo "$pass $fail $skip" >"$lane/tally"
+	) >"$lane/tap" 2>&1 </dev/null &
+	lane_pid=$!
+	trap 'kill $lane_pid 2>/dev/null; rm -rf "$lane"; for s in "${stop_servers[@]}"; do $s; done' EXIT
+	echo "# two lanes: the CLI files here; the unit tests and the shared scenarios alongside, printed after them"
+	cli_tests
+	echo "# the second lane: the unit tests and the shared scenarios"
+	tail -n +1 -f --pid=$lane_pid "$lane/tap"
+	wait $lane_pid
+	if read -r p f k <"$lane/tally" 2>/dev/null; then
+		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + k))
+	else
+		echo "not ok - the second lane (unit tests, shared scenarios) ended without its tally"
+		fail=$((fail + 1))
+	fi
 fi
 
 if [ $skip -gt 0 ]; then

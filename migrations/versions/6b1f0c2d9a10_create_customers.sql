@@ -9,9 +9,9 @@
 -- migrate:upgrade
 CREATE TABLE customers (
     id         INTEGER PRIMARY KEY,
-    email      TEXT NOT NULL UNIQUE,
-    name       TEXT NOT NULL,
-    created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+    email      VARCHAR(255) NOT NULL UNIQUE,
+    name       VARCHAR(255) NOT NULL,
+    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- migrate:downgrade

@@ -9,8 +9,8 @@
 -- migrate:upgrade
 CREATE TABLE products (
     id          INTEGER PRIMARY KEY,
-    sku         TEXT NOT NULL UNIQUE,
-    title       TEXT NOT NULL,
+    sku         VARCHAR(64) NOT NULL UNIQUE,
+    title       VARCHAR(255) NOT NULL,
     price_cents INTEGER NOT NULL CHECK (price_cents >= 0)
 );
 

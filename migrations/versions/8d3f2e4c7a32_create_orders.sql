@@ -9,16 +9,19 @@
 -- migrate:upgrade
 CREATE TABLE orders (
     id          INTEGER PRIMARY KEY,
-    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
-    placed_at   TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    status      TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'paid', 'shipped'))
+    customer_id INTEGER NOT NULL,
+    placed_at   TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    status      VARCHAR(16) NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'paid', 'shipped')),
+    FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE
 );
 
 CREATE TABLE order_lines (
-    order_id   INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
-    product_id INTEGER NOT NULL REFERENCES products (id),
+    order_id   INTEGER NOT NULL,
+    product_id INTEGER NOT NULL,
     quantity   INTEGER NOT NULL CHECK (quantity > 0),
-    PRIMARY KEY (order_id, product_id)
+    PRIMARY KEY (order_id, product_id),
+    FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE CASCADE,
+    FOREIGN KEY (product_id) REFERENCES products (id)
 );
 
 CREATE INDEX orders_customer_idx ON orders (customer_id);

@@ -7,7 +7,7 @@
 -- Depends On:
 
 -- migrate:upgrade
-ALTER TABLE customers ADD COLUMN phone TEXT;
+ALTER TABLE customers ADD COLUMN phone VARCHAR(32);
 
 -- migrate:downgrade
 ALTER TABLE customers DROP COLUMN phone;

@@ -74,10 +74,8 @@ teardown_file() {
 }
 
 setup() {
-	TEST_DIR=$(mktemp -d "${BATS_TMPDIR:-/tmp}/retort-cli.XXXXXX")
-	cd "$TEST_DIR" || return 1
-	unset DATABASE_URL DATABASE_URL_FILE RETORT_CONFIG RETORT_DIR RETORT_SCHEMA NO_COLOR \
-		PGPASSWORD PGPASSFILE RETORT_WAIT_TIMEOUT RETORT_NOTIFY_URL RETORT_REQUIRE_URL
+	test_dir_setup || return 1
+	unset PGPASSWORD PGPASSFILE
 	db_setup
 	BG_PIDS="" OWN=""
 	mkdir .cap
@@ -88,7 +86,7 @@ setup() {
 teardown() {
 	for p in $BG_PIDS; do kill "$p" 2>/dev/null || true; done
 	db_teardown
-	cd / && rm -rf "$TEST_DIR"
+	test_dir_teardown
 }
 
 # pg_role PASSWORD: the PostgreSQL test database (skip without one), and

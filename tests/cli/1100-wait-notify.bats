@@ -46,10 +46,7 @@ pg_setup_tcp() {   # a PostgreSQL database, and let retort_pw create tables in i
 }
 
 setup() {
-	TEST_DIR=$(mktemp -d "${BATS_TMPDIR:-/tmp}/retort-cli.XXXXXX")
-	cd "$TEST_DIR" || return 1
-	unset DATABASE_URL RETORT_CONFIG RETORT_DIR NO_COLOR DATABASE_URL_FILE RETORT_WAIT_TIMEOUT \
-		RETORT_NOTIFY_URL RETORT_REQUIRE_URL
+	test_dir_setup || return 1
 	db_setup
 	BG_N=0
 }
@@ -57,7 +54,7 @@ setup() {
 teardown() {
 	for p in ${BG_PIDS:-}; do kill "$p" 2>/dev/null || true; done
 	db_teardown
-	cd / && rm -rf "$TEST_DIR"
+	test_dir_teardown
 }
 
 @test "wait: a TCP port that stays closed ends in exit 3 at the deadline, with the last error" {

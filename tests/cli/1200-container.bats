@@ -39,12 +39,14 @@ setup() {
 	cd "$TEST_DIR" || return 1
 	export COMPOSE_PROJECT_NAME=rt${BATS_TEST_NUMBER}x$$
 	unset DATABASE_URL RETORT_UID RETORT_GID RETORT_LOCAL
+	# retort run on the host (RETORT_LOCAL tests) keeps its header cache here
+	export RETORT_CACHE_DIR=$TEST_DIR.cache
 }
 
 teardown() {
 	[ -n "${TEST_DIR:-}" ] || return 0
 	cd "$TEST_DIR" && docker compose down -v -t 1 >/dev/null 2>&1
-	cd / && rm -rf "$TEST_DIR"
+	cd / && rm -rf "$TEST_DIR" "$TEST_DIR.cache"
 }
 
 @test "image: under 10 MB, non-root, read-only root, --version names the libraries" {

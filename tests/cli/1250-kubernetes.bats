@@ -43,7 +43,7 @@ teardown() {
 	done
 	podman secret rm retort-database >/dev/null 2>&1 || true
 	db_teardown
-	cd / && rm -rf "$TEST_DIR"
+	test_dir_teardown
 }
 
 # pod NAME: write pod-NAME.yaml, the Deployment's pod as this machine plays it.

@@ -10,14 +10,12 @@
 load helpers
 
 setup() {
-	TEST_DIR=$(mktemp -d "${BATS_TMPDIR:-/tmp}/retort-cli.XXXXXX")
-	cd "$TEST_DIR" || return 1
-	unset DATABASE_URL RETORT_CONFIG RETORT_DIR NO_COLOR DATABASE_URL_FILE RETORT_SCHEMA
+	test_dir_setup
 }
 
 teardown() {
 	db_teardown
-	cd / && rm -rf "$TEST_DIR"
+	test_dir_teardown
 }
 
 # real_schema PACKAGE PATH: the file PATH from Debian's PACKAGE (cached),

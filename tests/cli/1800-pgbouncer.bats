@@ -52,7 +52,7 @@ teardown() {
 	PGB1_DIR=""
 	[ -n "${TEST_DIR:-}" ] || return 0
 	db_teardown
-	cd / && rm -rf "$TEST_DIR"
+	test_dir_teardown
 }
 
 @test "pgbouncer: upgrade, current and downgrade work, the pooler is found, and the lease is freed" {

@@ -10,7 +10,7 @@
 #   db_other NAME            create a second empty database, print its URL
 #   db_sql QUERY [NAME]      run SQL in it (or in db_other NAME); rows one a line, columns split by |
 #   db_load FILE [NAME]      run a SQL script in it (or NAME), stop at the first error
-#   db_tables [NAME]         user tables, sorted, space-separated
+#   db_tables [NAME]         user tables (and retort_progress; not retort_history), sorted, space-separated
 #   db_shape [NAME]          every table's columns and types, one a line, to compare two databases
 #                            (both leave out retort_history, which every run writes: its own
 #                            tests, shared/0600-checksums.bats, read it with db_sql)
@@ -87,20 +87,33 @@ db_versions() {
 	db_sql "SELECT version_num FROM alembic_version ORDER BY 1" | tr '\n' ' ' | sed 's/ $//'
 }
 
-setup() {
-	[ -z "${NOT_YET:-}" ] || skip "$NOT_YET"
+# test_dir_setup: every test runs in a fresh directory TEST_DIR, with no
+# database, project or environment settings of its caller's, and its own
+# header cache (never the user's ~/.cache/retort); test_dir_teardown
+# removes both.  Files with their own setup() and teardown() call these.
+test_dir_setup() {
 	TEST_DIR=$(mktemp -d "${BATS_TMPDIR:-/tmp}/retort-cli.XXXXXX")
 	cd "$TEST_DIR" || return 1
-	unset DATABASE_URL DATABASE_URL_FILE RETORT_CONFIG RETORT_DIR RETORT_SCHEMA NO_COLOR
-	# each test's own header cache, never the user's
+	unset DATABASE_URL DATABASE_URL_FILE RETORT_CONFIG RETORT_DIR RETORT_SCHEMA NO_COLOR \
+		RETORT_WAIT_TIMEOUT RETORT_NOTIFY_URL RETORT_REQUIRE_URL
 	export RETORT_CACHE_DIR=$TEST_DIR.cache
+}
+
+test_dir_teardown() {
+	[ -n "${TEST_DIR:-}" ] || return 0
+	cd / && rm -rf "$TEST_DIR" "$TEST_DIR.cache"
+}
+
+setup() {
+	[ -z "${NOT_YET:-}" ] || skip "$NOT_YET"
+	test_dir_setup || return 1
 	db_setup
 }
 
 teardown() {
 	[ -n "${TEST_DIR:-}" ] || return 0
 	db_teardown
-	cd / && rm -rf "$TEST_DIR" "$TEST_DIR.cache"
+	test_dir_teardown
 }
 
 # ---- SQLite: a file test.db in the test's directory ----
@@ -257,6 +270,8 @@ _mysql_teardown() {
 }
 
 _mysql_sql() {
+	local -
+	set -o pipefail   # the client's status, not tr's
 	mariadb --no-defaults -S "$RETORT_TEST_MYSQL_SOCKET" -u root -N -B "${2:+${MY_DB}_}${2:-$MY_DB}" \
 		-e "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES'); $1" | tr '\t' '|'
 }
@@ -272,7 +287,7 @@ _mysql_other() {
 }
 
 _mysql_tables() {
-	_mysql_sql "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name <> 'retort_history' ORDER BY 1" \
+	_mysql_sql "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name <> 'retort_history' ORDER BY BINARY table_name" \
 		"${1:-}" | tr '\n' ' ' | sed 's/ $//'
 }
 

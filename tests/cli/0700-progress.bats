@@ -1,23 +1,9 @@
 #!/usr/bin/env bats
-# Covers the repository's own migrations/ (what `make demo` applies): they
-# apply, revert to base and apply again cleanly; and the progress counter
-# that a terminal sees during long runs.
+# Covers the progress counter that a terminal sees during long runs.  The
+# repository's own migrations/ are tested on every backend in
+# shared/0050-repo-migrations.bats.
 
 load helpers
-
-@test "the repository's migrations round-trip" {
-	cp -r "$BATS_TEST_DIRNAME/../../migrations" .
-	run rt upgrade head
-	[ "$status" -eq 0 ]
-	run rt check
-	[ "$status" -eq 0 ]
-	run rt downgrade base
-	[ "$status" -eq 0 ]
-	[ "$(db_tables)" = "alembic_version" ]
-	run rt upgrade head
-	[ "$status" -eq 0 ]
-	[ "$(db_tables)" = "alembic_version customers order_lines orders products" ]
-}
 
 @test "a terminal sees a [k/N] progress counter on long runs" {
 	command -v script >/dev/null || skip "script(1) from util-linux is not installed"
