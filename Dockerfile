@@ -3,8 +3,8 @@
 #   docker build -t retort .          (or: docker compose build migrate)
 #   docker run --rm -e DATABASE_URL=postgresql://... -v "$PWD/migrations:/app/migrations" retort upgrade head
 #
-# Stage 1 builds the static libraries (OpenSSL, zlib, SQLite, libpq, libcurl,
-# libpg_query, inih) from Debian's sources with docker/static-deps.sh, the script
+# Stage 1 builds the static libraries (OpenSSL, zlib, SQLite, libpq, libmariadb,
+# libcurl, libpg_query, inih) from Debian's sources with docker/static-deps.sh, the script
 # `make static` uses.  It depends on that script alone, so it stays cached
 # while retort's own sources change.
 FROM debian:bookworm-slim AS deps
@@ -36,7 +36,7 @@ USER 10001:10001
 ENV RETORT_REQUIRE_URL=1 \
     SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
 LABEL org.opencontainers.image.title="retort" \
-      org.opencontainers.image.description="Database migrations with Alembic's commands, as one static binary (PostgreSQL, SQLite)" \
+      org.opencontainers.image.description="Database migrations with Alembic's commands, as one static binary (PostgreSQL, MySQL/MariaDB, SQLite)" \
       org.opencontainers.image.version="0.1.0"
 ENTRYPOINT ["/retort"]
 CMD ["--help"]

@@ -195,15 +195,16 @@ demo: deps-check
 	$(BUILD)/retort history
 	$(BUILD)/retort current
 
-# One fully static x86_64 musl executable with SQLite, libpq and libcurl
-# (OpenSSL for TLS and the checksums of retort_history; no MySQL driver yet: libmariadb is not among the deps), and mimalloc in place of musl's malloc when the deps have
+# One fully static x86_64 musl executable with SQLite, libpq, libmariadb
+# (MariaDB Connector/C) and libcurl (OpenSSL for TLS and the checksums of
+# retort_history), and mimalloc in place of musl's malloc when the deps have
 # it: build/static/retort.  The libraries are built once from Debian's sources
 # into STATIC_DEPS by docker/static-deps.sh, the script the Dockerfile uses
 # too; later builds reuse them.
 STATIC_DEPS ?= $(HOME)/.cache/retort/static-deps
 static:
 	docker/static-deps.sh $(STATIC_DEPS)
-	$(MAKE) --no-print-directory BUILD=build/static CC=musl-gcc CFLAGS=-O2 DRIVERS="sqlite postgresql" \
+	$(MAKE) --no-print-directory BUILD=build/static CC=musl-gcc CFLAGS=-O2 DRIVERS="sqlite postgresql mysql" \
 		PKG_CONFIG="env PKG_CONFIG_LIBDIR=$(STATIC_DEPS)/lib/pkgconfig pkg-config --static" \
 		LDFLAGS="-static -s $$(ls $(STATIC_DEPS)/lib/mimalloc.o 2>/dev/null)" \
 		EXTRA_LIBS="-lm -pthread" build/static/retort

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the static musl libraries retort links into its single binary:
-# OpenSSL (libcrypto, libssl), zlib, SQLite, libpq and libcurl, plus inih,
-# libpg_query (PostgreSQL's parser, for `retort lint`) and the mimalloc allocator, all from Debian 12's own source packages (`apt-get source`, so Debian's
-# security patches are in), installed into one prefix.
+# OpenSSL (libcrypto, libssl), zlib, SQLite, libpq, MariaDB Connector/C
+# (libmariadb) and libcurl, plus inih, libpg_query (PostgreSQL's parser, for
+# `retort lint`) and the mimalloc allocator, all from Debian 12's own source
+# packages (`apt-get source`, so Debian's security patches are in), installed
+# into one prefix.
 #
 #   docker/static-deps.sh PREFIX
 #
@@ -52,26 +54,34 @@ install_toolchain() {
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		musl-tools musl-dev linux-libc-dev gcc make perl tcl autoconf automake libtool \
-		dpkg-dev file pkg-config xz-utils ca-certificates
+		dpkg-dev file pkg-config xz-utils ca-certificates cmake patch
 }
 
-# Download and unpack one source package into $work/<name>, trying the
-# candidate version first and then every other listed version, newest first.
+# Download one source package into the current directory, trying the
+# candidate version first and then every other listed version, newest first;
+# prints the .dsc's name.
+download_source() {
+	local pkg=$1 v dsc
+	if ! apt-get source --download-only -qq "$pkg" >/dev/null 2>&1; then
+		for v in $(apt-cache showsrc "$pkg" | sed -n 's/^Version: //p' | sort -u |
+			sort -r -V); do
+			rm -f ./*.dsc
+			apt-get source --download-only -qq "$pkg=$v" >/dev/null 2>&1 && break
+		done
+	fi
+	dsc=$(ls ./*.dsc 2>/dev/null | head -1)
+	[[ -n $dsc ]] || { say "cannot download the source of '$pkg'"; return 1; }
+	echo "$dsc"
+}
+
+# Download and unpack one source package into $work/<name>.
 fetch_source() {
-	local pkg=$1 dir=$work/src-$1 v
+	local pkg=$1 dir=$work/src-$1
 	[[ -d $dir/tree ]] && return 0
 	rm -rf "$dir" && mkdir -p "$dir"
 	(
 		cd "$dir" || exit 1
-		if ! apt-get source --download-only -qq "$pkg" >/dev/null 2>&1; then
-			for v in $(apt-cache showsrc "$pkg" | sed -n 's/^Version: //p' | sort -u |
-				sort -r -V); do
-				rm -f ./*.dsc
-				apt-get source --download-only -qq "$pkg=$v" >/dev/null 2>&1 && break
-			done
-		fi
-		dsc=$(ls ./*.dsc 2>/dev/null | head -1)
-		[[ -n $dsc ]] || { say "cannot download the source of '$pkg'"; exit 1; }
+		dsc=$(download_source "$pkg") || exit 1
 		# apt checked the files against the signed index; dpkg-source only
 		# warns that it has no keyring, so its chatter goes to a log
 		dpkg-source -x "$dsc" tree >dpkg-source.log 2>&1 || { cat dpkg-source.log; exit 1; }
@@ -150,6 +160,56 @@ build_curl() {
 		|| return 1
 	make -j"$jobs" -C lib && make -C lib install &&
 		make -C include install && make install-pkgconfigDATA
+}
+
+# MariaDB Connector/C, the libmariadb/ folder of Debian's mariadb source
+# package (the library Debian ships as libmariadb3).  The package is the
+# whole server, 115 MB: only that folder is unpacked, and each of Debian's
+# patches that touches it is applied (none did in 10.11.18).  TLS and the
+# sha256 and caching_sha2 authentication plugins use the prefix's OpenSSL,
+# compression its zlib; the authentication plugins are built in, since a
+# static binary cannot load one.  Connector/C's own -Werror is turned off:
+# musl's headers draw warnings glibc's do not.
+build_libmariadb() {
+	local dir=$work/src-mariadb dsc orig top p
+	rm -rf "$dir" && mkdir -p "$dir" && cd "$dir" || return 1
+	dsc=$(download_source mariadb) || return 1
+	orig=$(ls ./*.orig.tar.* | grep -v '\.asc$' | head -1)
+	tar -xf "$orig" --wildcards '*/libmariadb/*' && tar -xf ./*.debian.tar.* || return 1
+	top=$(ls -d ./*/libmariadb | head -1) && top=${top%/libmariadb}
+	while read -r p _; do
+		[[ -z $p || $p == \#* ]] && continue
+		grep -q '^+++ [^/ ]*/libmariadb/' "debian/patches/$p" || continue
+		say "applying Debian's $p to libmariadb"
+		patch -d "$top" -p1 -s <"debian/patches/$p" || return 1
+	done <debian/patches/series
+	mkdir -p build && cd build || return 1
+	cmake "../$top/libmariadb" -DCMAKE_C_COMPILER=musl-gcc -DCMAKE_BUILD_TYPE=Release \
+		-DCMAKE_C_FLAGS=-fPIC -DCMAKE_COMPILE_WARNING_AS_ERROR=OFF -DWITH_UNIT_TESTS=OFF \
+		-DWITH_SSL=OPENSSL -DOPENSSL_ROOT_DIR="$prefix" -DOPENSSL_USE_STATIC_LIBS=ON \
+		-DWITH_EXTERNAL_ZLIB=ON -DZLIB_ROOT="$prefix" -DWITH_CURL=OFF \
+		-DREMOTEIO_PLUGIN_TYPE=OFF -DCMAKE_DISABLE_FIND_PACKAGE_CURL=ON \
+		-DCLIENT_PLUGIN_DIALOG=STATIC -DCLIENT_PLUGIN_MYSQL_CLEAR_PASSWORD=STATIC \
+		-DCLIENT_PLUGIN_CLIENT_ED25519=STATIC -DCLIENT_PLUGIN_SHA256_PASSWORD=STATIC \
+		-DCLIENT_PLUGIN_CACHING_SHA2_PASSWORD=STATIC -DCLIENT_PLUGIN_MYSQL_OLD_PASSWORD=OFF \
+		-DCLIENT_PLUGIN_AUTH_GSSAPI_CLIENT=OFF || return 1
+	grep -q '^WITH_SSL:.*OPENSSL' CMakeCache.txt || { say "libmariadb: OpenSSL not found"; return 1; }
+	make -j"$jobs" mariadbclient || return 1
+	# Connector/C's list helpers and PostgreSQL's (in libpg_query) share
+	# the name list_free; a shared libmariadb keeps its own private, a
+	# static one cannot, so its copy is renamed, calls and all.
+	objcopy --redefine-sym list_free=ma_list_free libmariadb/libmariadbclient.a || return 1
+	install -D -m 644 libmariadb/libmariadbclient.a "$prefix/lib/libmariadbclient.a" &&
+		mkdir -p "$prefix/include/mariadb/mysql" &&
+		install -m 644 "../$top"/libmariadb/include/{mariadb_com,mysql,mariadb_stmt,ma_pvio,ma_tls,ma_list,errmsg,mariadb_dyncol,mariadb_ctype,mariadb_rpl,mysqld_error}.h \
+			include/mariadb_version.h "$prefix/include/mariadb/" &&
+		install -m 644 "../$top"/libmariadb/include/mysql/{client_plugin,plugin_auth}.h \
+			"$prefix/include/mariadb/mysql/" || return 1
+	echo "mariadb $(sed -n 's/^Version: //p' "../$dsc") (libmariadb/ only)" >../version
+	printf '%s\n' "prefix=$prefix" 'Name: libmariadb' 'Description: MariaDB Connector/C' \
+		"Version: $(sed -n 's/^#define MARIADB_PACKAGE_VERSION "\(.*\)"/\1/p' include/mariadb_version.h)" \
+		"Libs: -L$prefix/lib -lmariadbclient" "Libs.private: -lssl -lcrypto -lz -pthread" \
+		"Cflags: -I$prefix/include/mariadb" >"$prefix/lib/pkgconfig/libmariadb.pc"
 }
 
 # libpg_query (PostgreSQL's parser, for `retort lint`) with its own
@@ -302,7 +362,7 @@ for pkg in "${packages[@]}"; do
 	fetch_source "$pkg" || { say "fetching '$pkg' failed"; exit 1; }
 done
 kernel_headers
-for name in openssl zlib sqlite libpq curl libpg_query inih mimalloc; do step "$name"; done
+for name in openssl zlib sqlite libpq libmariadb curl libpg_query inih mimalloc; do step "$name"; done
 
 {
 	echo "script $key"
