@@ -9,7 +9,9 @@
 # Every argument goes to retort; its exit status comes back.  A TTY is
 # allocated only when this script runs in one, and the container runs as
 # your user, so files it writes (new revisions) are yours.  Works with
-# `docker compose` and with `docker-compose`.  RETORT_LOCAL=1 is --local.
+# `docker compose` and with `docker-compose`.  RETORT_LOCAL=1 is --local;
+# RETORT_DB=mariadb runs the service `migrate-mariadb` of compose's mariadb
+# profile instead, against MariaDB.
 set -u
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -19,7 +21,8 @@ usage: scripts/migrate.sh [--local] RETORT-ARGS...
 
 Runs `retort RETORT-ARGS...` in the compose service `migrate` (starting the
 database first), or with --local (or RETORT_LOCAL=1) the locally built
-build/retort.  Examples:
+build/retort.  RETORT_DB=mariadb uses MariaDB instead of PostgreSQL (the
+service `migrate-mariadb` of compose's mariadb profile).  Examples:
 
   scripts/migrate.sh upgrade head
   scripts/migrate.sh current
@@ -50,6 +53,16 @@ if [ "$local_run" = 1 ]; then
 	exec "$bin" "$@"
 fi
 
+# The service: PostgreSQL's, or MariaDB's in compose's mariadb profile.
+tty=()
+if [ ! -t 0 ] || [ ! -t 1 ]; then
+	tty=(-T)
+fi
+case ${RETORT_DB:-postgresql} in
+postgresql) run=(run --rm "${tty[@]}" migrate) ;;
+mariadb) run=(--profile mariadb run --rm "${tty[@]}" migrate-mariadb) ;;
+*) die "RETORT_DB is '$RETORT_DB'; it takes postgresql (the default) or mariadb" 64 ;;
+esac
 if docker compose version >/dev/null 2>&1; then
 	compose=(docker compose)
 elif command -v docker-compose >/dev/null 2>&1; then
@@ -69,10 +82,6 @@ if [ -z "${RETORT_IMAGE:-}" ]; then
 fi
 # Files the container writes belong to you.
 export RETORT_UID=${RETORT_UID:-$(id -u)} RETORT_GID=${RETORT_GID:-$(id -g)}
-tty=()
-if [ ! -t 0 ] || [ ! -t 1 ]; then
-	tty=(-T)
-fi
 cd "$root" || die "cannot enter '$root'"
-"${compose[@]}" run --rm "${tty[@]}" migrate "$@"
+"${compose[@]}" "${run[@]}" "$@"
 exit $?

@@ -2,7 +2,8 @@
 # Covers the Docker journey with a real container engine: the image (size,
 # non-root user, read-only root, no default database, the static binary on
 # a machine without musl), the user journey through compose and
-# scripts/migrate.sh on a fresh copy of the repository, and the CI flow
+# scripts/migrate.sh on a fresh copy of the repository, on PostgreSQL and
+# on MariaDB (compose's mariadb profile), and the CI flow
 # (database and migration started together; a database that never comes
 # up; a wrong password), and the models example (the static binary copied
 # into an application image with SQLAlchemy).  Needs `docker info` to
@@ -45,7 +46,8 @@ setup() {
 
 teardown() {
 	[ -n "${TEST_DIR:-}" ] || return 0
-	cd "$TEST_DIR" && docker compose down -v -t 1 >/dev/null 2>&1
+	# the profile's services too, whichever the test started
+	cd "$TEST_DIR" && docker compose --profile mariadb down -v -t 1 >/dev/null 2>&1
 	cd / && rm -rf "$TEST_DIR" "$TEST_DIR.cache"
 }
 
@@ -56,7 +58,7 @@ teardown() {
 	[ "$(docker image inspect -f '{{.Config.User}}' "$IMAGE")" = "10001:10001" ]
 	run drun --read-only "$IMAGE" --version
 	[ "$status" -eq 0 ]
-	[[ $output == *"sqlite 3."* && $output == *"libpq 15."* && $output == *"libcurl/7."*"OpenSSL/3."* ]]
+	[[ $output == *"sqlite 3."* && $output == *"libpq 15."* && $output == *"libmariadb 3."* && $output == *"libcurl/7."*"OpenSSL/3."* ]]
 	run drun --read-only --entrypoint /retort "$IMAGE" wait --timeout 0 tcp://127.0.0.1:1
 	[ "$status" -eq 3 ]
 }
@@ -113,6 +115,32 @@ teardown() {
 	run docker compose down -v
 	[ "$status" -eq 0 ]
 	[ -z "$(docker volume ls -q --filter "name=${COMPOSE_PROJECT_NAME}_db-data")" ]
+}
+
+@test "journey on MariaDB: the mariadb profile, RETORT_DB=mariadb migrate.sh, Alembic's version table, down -v" {
+	export MARIADB_IMAGE=${MARIADB_IMAGE:-localhost/mariadb:10.11-lab}
+	run docker compose --profile mariadb up -d mariadb
+	[ "$status" -eq 0 ]
+	RETORT_DB=mariadb run ./scripts/migrate.sh upgrade head
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"upgrade 8d3f2e4c7a32 -> 9e4a3f5d6b43, add customer phone"* ]]
+	run docker compose --profile mariadb run --rm -T migrate-mariadb current
+	[ "$status" -eq 0 ]
+	[[ $output == *"9e4a3f5d6b43 (head)"* ]]
+	# the version table is the one Alembic creates on MySQL, in InnoDB
+	run docker compose --profile mariadb exec -T mariadb mariadb -uroot -N -B -e \
+		"SELECT engine, column_type FROM information_schema.columns JOIN information_schema.tables USING (table_schema, table_name) WHERE table_schema = 'app' AND table_name = 'alembic_version'"
+	[ "$output" = "$(printf 'InnoDB\tvarchar(32)')" ]
+	RETORT_DB=mariadb run ./scripts/migrate.sh downgrade base
+	[ "$status" -eq 0 ]
+	[[ $output == *"downgrade 6b1f0c2d9a10 -> <base>, create customers"* ]]
+	RETORT_DB=oracle run ./scripts/migrate.sh current
+	[ "$status" -eq 64 ]
+	[[ $output == *"RETORT_DB is 'oracle'; it takes postgresql (the default) or mariadb"* ]]
+	run docker compose --profile mariadb down -v
+	[ "$status" -eq 0 ]
+	[ -z "$(docker volume ls -q --filter "name=${COMPOSE_PROJECT_NAME}_mariadb-data")" ]
 }
 
 @test "migrate.sh: usage, --local, exit codes pass through" {
