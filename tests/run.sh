@@ -160,12 +160,13 @@ elif [ "$jobs" -lt 2 ]; then
 	shared_tests
 else
 	lane=$(mktemp -d "${TMPDIR:-/tmp}/retort-lane.XXXXXX")
+	: >"$lane/tap"
 	(
 		pass=0 fail=0 skip=0
 		unit_tests
 		shared_tests
 		echo "$pass $fail $skip" >"$lane/tally"
-	) >"$lane/tap" 2>&1 </dev/null &
+	) >>"$lane/tap" 2>&1 </dev/null &
 	lane_pid=$!
 	trap 'kill $lane_pid 2>/dev/null; rm -rf "$lane"; for s in "${stop_servers[@]}"; do $s; done' EXIT
 	echo "# two lanes: the CLI files here; the unit tests and the shared scenarios alongside, printed after them"
