@@ -66,7 +66,7 @@ def main(argv):
     print("|---|---:|---:|---:|")
     for name, _ in specs:
         t = sorted(times[name])
-        q = statistics.quantiles(t, n=4)
+        q = statistics.quantiles(t, n=4) if len(t) > 1 else (t[0], t[0], t[0])
         med = statistics.median(t)
         print("| %s | %.1f ms | %.1f-%.1f ms | %.2fx |" % (name, med, q[0], q[2], med / first))
 
