@@ -12,7 +12,12 @@ bench/gen.py linear DIR N
                                     transaction
       DIR/floor1.sql                the same without BEGIN/COMMIT, to run as
                                     one transaction (sqlite3 in BEGIN/COMMIT,
-                                    psql -1)
+                                    psql -1), or in autocommit (the mariadb
+                                    client: MySQL's DDL commits by itself)
+      DIR/floor1_down.sql           floor1.sql's way back to base: each
+                                    downgrade, newest first, and its
+                                    version-row change (the last one deletes
+                                    the row)
 bench/gen.py graph DIR N
     N revisions with branches and merges (every 10th revision starts a side
     branch from the main line, merged back 5 revisions later), for retort
@@ -86,6 +91,7 @@ def linear(d, n):
     alembic_project(d)
     floor = [VERSION_ROW]
     floor1 = [VERSION_ROW]
+    down1 = []
     prev = None
     for i in range(1, n + 1):
         rid = "b%011d" % i
@@ -98,13 +104,17 @@ def linear(d, n):
               "-- migrate:up\n%s\n\n-- migrate:down\n%s\n" % (up, downsql))
         if prev is None:
             ver = "INSERT INTO alembic_version (version_num) VALUES ('%s');" % rid
+            unver = "DELETE FROM alembic_version WHERE version_num='%s';" % rid
         else:
             ver = "UPDATE alembic_version SET version_num='%s' WHERE version_num='%s';" % (rid, prev)
+            unver = "UPDATE alembic_version SET version_num='%s' WHERE version_num='%s';" % (prev, rid)
         floor.append("BEGIN;\n%s\n%s\nCOMMIT;\n" % (up, ver))
         floor1.append("%s\n%s\n" % (up, ver))
+        down1.append("%s\n%s\n" % (downsql, unver))
         prev = rid
     write(os.path.join(d, "floor.sql"), "".join(floor))
     write(os.path.join(d, "floor1.sql"), "".join(floor1))
+    write(os.path.join(d, "floor1_down.sql"), "".join(reversed(down1)))
 
 
 def graph(d, n):

@@ -4,10 +4,12 @@ that every command sees the same machine (a noisy neighbour slows all of
 them alike instead of whichever ran during it), and print each one's
 median, quartiles and the ratios to the first.
 
-    bench/interleave.py [-n ROUNDS] [-w WARMUP] NAME='COMMAND ARGS' ...
+    bench/interleave.py [-n ROUNDS] [-w WARMUP] [-p NAME='PREPARE' ...] NAME='COMMAND ARGS' ...
 
 COMMAND is split like a shell word list (no shell runs; no pipes).  Its
-output is discarded; a non-zero exit stops the measurement.
+output is discarded; a non-zero exit stops the measurement.  -p gives NAME
+a PREPARE command, run untimed before each of its runs (resetting its
+database, as hyperfine's --prepare).
 """
 import os
 import shlex
@@ -18,9 +20,16 @@ import time
 
 
 def main(argv):
-    rounds, warmup, specs = 40, 3, []
+    rounds, warmup, specs, prepare = 40, 3, [], {}
     i = 0
     while i < len(argv):
+        if argv[i] == "-p":
+            name, sep, cmd = argv[i + 1].partition("=")
+            if not sep:
+                sys.exit("interleave.py: -p %r is not NAME='PREPARE'" % argv[i + 1])
+            prepare[name] = shlex.split(cmd)
+            i += 2
+            continue
         if argv[i] in ("-n", "-w"):
             val = int(argv[i + 1])
             if argv[i] == "-n":
@@ -36,10 +45,15 @@ def main(argv):
         i += 1
     if not specs:
         sys.exit(__doc__)
+    for name in prepare:
+        if name not in dict(specs):
+            sys.exit("interleave.py: -p %s names no command" % name)
     times = {name: [] for name, _ in specs}
     null = open(os.devnull, "wb")
     for r in range(warmup + rounds):
         for name, cmd in specs:
+            if name in prepare and subprocess.call(prepare[name], stdout=null, stderr=null):
+                sys.exit("interleave.py: preparing %s failed: %s" % (name, " ".join(prepare[name])))
             t0 = time.perf_counter()
             rc = subprocess.call(cmd, stdout=null, stderr=null)
             dt = (time.perf_counter() - t0) * 1000
@@ -52,7 +66,7 @@ def main(argv):
     print("|---|---:|---:|---:|")
     for name, _ in specs:
         t = sorted(times[name])
-        q = statistics.quantiles(t, n=4)
+        q = statistics.quantiles(t, n=4) if len(t) > 1 else (t[0], t[0], t[0])
         med = statistics.median(t)
         print("| %s | %.1f ms | %.1f-%.1f ms | %.2fx |" % (name, med, q[0], q[2], med / first))
 

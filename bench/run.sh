@@ -24,6 +24,10 @@
 #       (when a container engine and the retort:local image are there)
 #   W11 `lint --all` of 1,000 (and 10,000) linear revisions with the
 #       PostgreSQL rules, offline (every upgrade parsed by libpg_query)
+#   W12 `upgrade head` and `downgrade base` on MariaDB beside dbmate and the
+#       mariadb client's floor, interleaved round by round (bench/mysql.sh,
+#       which starts its own private server, skips without one, and also
+#       runs alone)
 # Each figure is hyperfine's median (a warm-up, then BENCH_RUNS runs, the
 # database reset before each run); peak RSS is GNU time's of one run.
 # PostgreSQL is a private server (tests/pg/server.sh, fsync off).  Whatever
@@ -216,6 +220,9 @@ rm -rf big
 # W10: fleets, on this server, into this table
 BENCH_RESULTS=$results RETORT_BIN=$retort BENCH_RUNS=$runs "$here/fleet.sh"
 
+# W12: MariaDB, on its own private server, into this table
+BENCH_RESULTS=$results RETORT_BIN=$retort BENCH_RUNS=$runs BENCH_SIZES=$sizes BENCH_DBMATE=$dbmate "$here/mysql.sh"
+
 # W8: the image (only when an engine and the image are there)
 image=${RETORT_IMAGE:-retort:local}
 w8=""
@@ -254,7 +261,8 @@ machine="$(uname -sm), $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p'
 $(sed -n 's/^PRETTY_NAME="\(.*\)"/\1/p' /etc/os-release)"
 versions="retort $("$retort" --version | head -1 | awk '{print $2}'); $($alembic --version 2>/dev/null || echo alembic missing); \
 dbmate $("$dbmate" --version 2>/dev/null | awk '{print $3}'); sqlite3 $(sqlite3 --version | awk '{print $1}'); \
-PostgreSQL $($psql -d postgres -Atc 'SHOW server_version')"
+PostgreSQL $($psql -d postgres -Atc 'SHOW server_version')\
+$([ ! -x /usr/sbin/mariadbd ] || /usr/sbin/mariadbd --version | sed 's/.* Ver \([0-9.]*\).*/; MariaDB \1/')"
 {
 	echo "# Benchmark results"
 	echo
