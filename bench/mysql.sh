@@ -35,6 +35,8 @@ runs=${BENCH_RUNS:-5}
 sizes=${BENCH_SIZES:-"100 1000${BENCH_BIG:+ 10000}"}
 dbmate=${BENCH_DBMATE:-${XDG_CACHE_HOME:-$HOME/.cache}/retort/bench-npm/node_modules/@dbmate/linux-x64/bin/dbmate}
 mw=$(mktemp -d)
+# retort's header cache goes with the work directory, not the user's
+export RETORT_CACHE_DIR=${RETORT_CACHE_DIR:-$mw/cache}
 own=""
 cleanup() {
 	cd /
