@@ -85,8 +85,8 @@ void rt_lint_release(struct rt_lint *l);
 
 /* Lint the upgrade section of one PostgreSQL migration, adding findings
  * (a syntax error is a finding too).  An Alembic .py revision without SQL
- * is counted in `skipped`.  Never fails today (returns 0); `err` is there
- * for dialects whose rules will need a scratch connection. */
+ * is counted in `skipped`.  Never fails (returns 0); `err` keeps the
+ * signature of rt_lint_script_sqlite, which can. */
 int rt_lint_script_pg(struct rt_lint *l, const struct rt_script *s, struct rt_error *err);
 
 /* Lint the upgrade section of one SQLite migration with SQLite's own
