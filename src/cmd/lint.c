@@ -1,6 +1,7 @@
 /*
  * lint: report the statements of migrations that lock a busy table for
- * long, rewrite it, or break the running application (src/lint), as
+ * long, rewrite it, lose data or break the running application (src/lint:
+ * PostgreSQL's rules, or SQLite's with SQLite's own parser), as
  * "file:line:col: RULE: ..." lines, one JSON object, or GitHub workflow
  * annotations.  By default the pending migrations (what `upgrade heads`
  * would run, which reads the database); --all or REV... work offline.
@@ -8,6 +9,7 @@
  * app_lint() too.
  */
 #include "cmd.h"
+#include "../lib/bitset.h"
 #include "../lib/resolve.h"
 #include "../lint/lint.h"
 
@@ -30,7 +32,8 @@ static const struct opt lint_options[] = {
 		    "read the migrations as postgresql, sqlite or mysql (default: the database "
 		    "URL's)"),
 	OPT_BOOL_(0, "rules", struct lint_opts, rules,
-		  "list the rules (id, level, what each catches) and exit"),
+		  "list the rules (id, level, what each catches) and exit; with --dialect, "
+		  "that dialect's"),
 	OPT_END_,
 };
 
@@ -51,22 +54,58 @@ static int lint_dialect(struct app *app, const char *given, const char **out, st
 	return 0;
 }
 
+static int by_topo(const void *a, const void *b, void *g)
+{
+	const struct rt_graph *graph = g;
+	return graph->revs[*(const int *)a].topo - graph->revs[*(const int *)b].topo;
+}
+
+/*
+ * SQLite's rules read the schema from a scratch connection: first run
+ * there, parents first, the upgrades of the ancestors of `revs` that are
+ * not linted themselves (what the database already has), so "existing"
+ * tables and their foreign keys are known.
+ */
+static int replay_before(struct app *app, struct rt_lint *l, const int *revs, int n,
+			 struct rt_error *err)
+{
+	const struct rt_graph *g = &app->sd.graph;
+	struct bitset before;
+	struct intlist order = { 0 };
+	int rc = 0;
+	bitset_init(&before, g->n);
+	rt_graph_ancestors(g, revs, n, 1, &before);
+	for (int i = 0; i < n; i++)
+		bitset_clear(&before, revs[i]);
+	for (int r = 0; r < g->n; r++)
+		if (bitset_has(&before, r))
+			intlist_push(&order, r);
+	qsort_r(order.v, (size_t)order.nr, sizeof(int), by_topo, (void *)g);
+	for (int i = 0; i < order.nr && !rc; i++)
+		rc = rt_lint_replay_sqlite(l, g->revs[order.v[i]].script, err);
+	intlist_release(&order);
+	bitset_release(&before);
+	return rc;
+}
+
 int app_lint(struct app *app, const int *revs, int n, int format, const char *dialect,
 	     FILE *out, int *errors, struct rt_error *err)
 {
 	const char *d = NULL;
 	if (lint_dialect(app, dialect, &d, err))
 		return -1;
-	if (strcmp(d, "postgresql"))
+	int sqlite = !strcmp(d, "sqlite");
+	if (strcmp(d, "postgresql") && !sqlite)
 		return rt_error_set(err, RT_EXIT_ERROR,
-				    "lint reads PostgreSQL migrations only; %s migrations are not "
+				    "lint reads PostgreSQL and SQLite migrations; %s migrations are not "
 				    "linted yet (--dialect postgresql reads them as PostgreSQL)", d);
 	struct rt_lint l;
 	struct rt_lint_opts lo = { .session_lock_timeout = app->cfg.ddl_lock_timeout > 0 };
 	rt_lint_init(&l, &lo);
-	int rc = 0;
+	int rc = sqlite ? replay_before(app, &l, revs, n, err) : 0;
 	for (int i = 0; i < n && !rc; i++)
-		rc = rt_lint_script_pg(&l, app->sd.graph.revs[revs[i]].script, err);
+		rc = sqlite ? rt_lint_script_sqlite(&l, app->sd.graph.revs[revs[i]].script, err)
+			    : rt_lint_script_pg(&l, app->sd.graph.revs[revs[i]].script, err);
 	if (!rc) {
 		struct strbuf sb = STRBUF_INIT;
 		rt_lint_render(&l, (enum rt_lint_format)format, &sb);
@@ -84,12 +123,6 @@ int app_lint(struct app *app, const int *revs, int n, int format, const char *di
 	return rc ? -1 : 0;
 }
 
-static int by_topo(const void *a, const void *b, void *g)
-{
-	const struct rt_graph *graph = g;
-	return graph->revs[*(const int *)a].topo - graph->revs[*(const int *)b].topo;
-}
-
 static int run_lint(struct app *app, void *opts, const struct strvec *args, struct rt_error *err)
 {
 	struct lint_opts *o = opts;
@@ -100,9 +133,13 @@ static int run_lint(struct app *app, void *opts, const struct strvec *args, stru
 	const struct rt_graph *g = &app->sd.graph;
 	rt_plan_init(&plan);
 	if (o->rules) {
+		unsigned want = !o->dialect ? RT_LINT_PG | RT_LINT_SQLITE
+			      : !strcmp(o->dialect, "postgresql") ? RT_LINT_PG
+			      : !strcmp(o->dialect, "sqlite") ? RT_LINT_SQLITE : 0;
 		for (const struct rt_lint_rule *r = rt_lint_rules; r->id; r++)
-			printf("%-29s %-8s %s\n", r->id, r->level == RT_LINT_ERROR ? "error" : "warning",
-			       r->summary);
+			if (r->dialects & want)
+				printf("%-29s %-8s %s\n", r->id, r->level == RT_LINT_ERROR ? "error" : "warning",
+				       r->summary);
 		rc = 0;
 		goto out;
 	}
@@ -155,7 +192,8 @@ const struct cmd cmd_lint = {
 	.name = "lint",
 	.args = "[REV...]",
 	.brief = "Report migrations that lock, rewrite or break a live database's tables.",
-	.description = "Read each migration's upgrade SQL with PostgreSQL's own parser and report "
+	.description = "Read each migration's upgrade SQL with PostgreSQL's own parser (SQLite's, "
+		       "for SQLite migrations) and report "
 		       "the statements that take long locks on existing tables, rewrite them, or "
 		       "break the running application (dropped or renamed columns and tables), as "
 		       "file:line:col: RULE: what happens; what to do instead. By default the "

@@ -41,6 +41,7 @@ struct sqlite_db {
 	char *path;            /* "" in memory */
 	int missing;           /* read-only open of a file that does not exist */
 	int lock_fd;
+	int own_txn;           /* retort's BEGIN IMMEDIATE is open (not the script's BEGIN) */
 	struct rt_db_opts opts;
 };
 
@@ -155,17 +156,21 @@ static void sq_unlock(struct rt_db *db)
 
 static int sq_begin(struct rt_db *db, struct rt_error *err)
 {
-	return simple_exec(SDB(db), "BEGIN IMMEDIATE", err);
+	int rc = simple_exec(SDB(db), "BEGIN IMMEDIATE", err);
+	SDB(db)->own_txn = !rc;
+	return rc;
 }
 
 static int sq_commit(struct rt_db *db, struct rt_error *err)
 {
+	SDB(db)->own_txn = 0;
 	return simple_exec(SDB(db), "COMMIT", err);
 }
 
 static void sq_rollback(struct rt_db *db)
 {
 	struct sqlite_db *d = SDB(db);
+	d->own_txn = 0;
 	if (d->h && !sqlite3_get_autocommit(d->h))
 		sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
 }
@@ -228,7 +233,8 @@ static int exec_one(struct sqlite_db *d, const char *sql, size_t off, size_t len
 		}
 		char words[64];
 		rt_sql_words(start, (size_t)(end - start), 3, words, sizeof(words));
-		if (!sqlite3_get_autocommit(d->h) && rt_sql_is_txn_control(words)) {
+		/* the script's own BEGIN ... COMMIT in a transaction:false section is its business */
+		if (d->own_txn && !sqlite3_get_autocommit(d->h) && rt_sql_is_txn_control(words)) {
 			sqlite3_finalize(st);
 			info->has_stmt = 1;
 			info->stmt_off = (size_t)(start - sql);

@@ -2,7 +2,7 @@
  * The lint engine: the rule table, findings and where they point in the
  * file, the lint-ignore comments, and rendering as text, JSON or GitHub
  * workflow annotations.  The rules themselves live per dialect
- * (rules_pg.c).
+ * (rules_pg.c, rules_sqlite.c).
  */
 #include "lint_int.h"
 
@@ -17,64 +17,88 @@
 
 const struct rt_lint_rule rt_lint_rules[] = {
 	{ .id = "index-without-concurrently", .level = RT_LINT_ERROR,
+	  .dialects = RT_LINT_PG,
 	  .summary = "CREATE INDEX or DROP INDEX without CONCURRENTLY on an existing table",
 	  .instead = "use CREATE/DROP INDEX CONCURRENTLY in a section marked transaction:false" },
 	{ .id = "constraint-without-not-valid", .level = RT_LINT_ERROR,
+	  .dialects = RT_LINT_PG,
 	  .summary = "a FOREIGN KEY or CHECK constraint added to an existing table without NOT VALID",
 	  .instead = "add it NOT VALID, then VALIDATE CONSTRAINT in a later statement or migration" },
 	{ .id = "unique-without-index", .level = RT_LINT_ERROR,
+	  .dialects = RT_LINT_PG,
 	  .summary = "a UNIQUE or PRIMARY KEY constraint that builds its index under the table lock",
 	  .instead = "CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX" },
 	{ .id = "set-not-null", .level = RT_LINT_ERROR,
+	  .dialects = RT_LINT_PG,
 	  .summary = "SET NOT NULL on an existing table without a validated CHECK (col IS NOT NULL)",
 	  .instead = "add CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT it, then SET NOT NULL" },
 	{ .id = "column-type-change", .level = RT_LINT_ERROR,
+	  .dialects = RT_LINT_PG,
 	  .summary = "ALTER COLUMN ... TYPE on an existing table",
 	  .instead = "add a new column, backfill it in batches and switch the application over; "
 		     "only binary-compatible changes (varchar(n) to text or a longer varchar) are "
 		     "cheap: lint-ignore those with that reason" },
 	{ .id = "volatile-default", .level = RT_LINT_ERROR,
+	  .dialects = RT_LINT_PG,
 	  .summary = "ADD COLUMN whose default must be computed for every existing row",
 	  .instead = "add the column without the default (or with a constant one), backfill in "
 		     "batches, then SET DEFAULT" },
 	{ .id = "drop-table", .level = RT_LINT_ERROR,
+	  .dialects = RT_LINT_PG | RT_LINT_SQLITE,
 	  .summary = "DROP TABLE of an existing table",
 	  .instead = "stop using the table in a release first; drop it in a later migration with "
 		     "a lint-ignore saying so" },
 	{ .id = "drop-column", .level = RT_LINT_ERROR,
+	  .dialects = RT_LINT_PG | RT_LINT_SQLITE,
 	  .summary = "DROP COLUMN on an existing table",
 	  .instead = "stop using the column in a release first; drop it in a later migration with "
 		     "a lint-ignore saying so" },
 	{ .id = "rename-table", .level = RT_LINT_ERROR,
+	  .dialects = RT_LINT_PG | RT_LINT_SQLITE,
 	  .summary = "RENAME of an existing table",
 	  .instead = "create the new table (or a view under the new name), move the application "
 		     "over, then drop the old one" },
 	{ .id = "rename-column", .level = RT_LINT_ERROR,
+	  .dialects = RT_LINT_PG | RT_LINT_SQLITE,
 	  .summary = "RENAME COLUMN on an existing table",
 	  .instead = "add the new column, write both while backfilling, move reads over, then drop "
 		     "the old one" },
 	{ .id = "truncate", .level = RT_LINT_ERROR,
+	  .dialects = RT_LINT_PG,
 	  .summary = "TRUNCATE of an existing table",
 	  .instead = "delete the rows you mean to delete, in batches, with a WHERE clause" },
 	{ .id = "drop-cascade", .level = RT_LINT_ERROR,
+	  .dialects = RT_LINT_PG,
 	  .summary = "DROP ... CASCADE",
 	  .instead = "drop the dependent objects by name first, so the migration says what it removes" },
 	{ .id = "lock-timeout", .level = RT_LINT_WARNING,
+	  .dialects = RT_LINT_PG,
 	  .summary = "an ACCESS EXCLUSIVE lock taken without a lock_timeout",
 	  .instead = "start the section with SET lock_timeout = '5s' (or run retort with "
 		     "--ddl-lock-timeout) so a blocked migration fails instead of stalling traffic" },
 	{ .id = "enum-recreate", .level = RT_LINT_ERROR,
+	  .dialects = RT_LINT_PG,
 	  .summary = "an existing enum type dropped or renamed away and created again (value removal)",
 	  .instead = "keep the type and stop writing the value; or add a new type, a new column, "
 		     "backfill, and drop the old ones in later migrations" },
 	{ .id = "concurrently-in-transaction", .level = RT_LINT_ERROR,
+	  .dialects = RT_LINT_PG,
 	  .summary = "CONCURRENTLY in a section that runs inside a transaction",
 	  .instead = "mark the section '-- migrate:upgrade transaction:false'" },
+	{ .id = "rebuild-foreign-keys", .level = RT_LINT_ERROR,
+	  .dialects = RT_LINT_SQLITE,
+	  .summary = "SQLite: DROP TABLE of a table other tables reference by foreign key, with "
+		     "foreign keys not turned off",
+	  .instead = "rebuild with foreign keys off, in a section marked transaction:false: "
+		     "PRAGMA foreign_keys = OFF; BEGIN; create, fill, drop and rename; "
+		     "PRAGMA foreign_key_check; COMMIT; PRAGMA foreign_keys = ON" },
 	{ .id = "lint-ignore", .level = RT_LINT_ERROR,
+	  .dialects = RT_LINT_PG | RT_LINT_SQLITE,
 	  .summary = "a retort:lint-ignore comment without a reason or with an unknown rule",
 	  .instead = "write '-- retort:lint-ignore RULE reason' on the line before the statement" },
 	{ .id = "syntax", .level = RT_LINT_ERROR,
-	  .summary = "SQL that PostgreSQL's parser rejects",
+	  .dialects = RT_LINT_PG | RT_LINT_SQLITE,
+	  .summary = "SQL that the dialect's own parser (PostgreSQL's, SQLite's) rejects",
 	  .instead = "fix the statement; nothing after it in the section was linted" },
 	{ .id = NULL },
 };
@@ -104,6 +128,7 @@ void rt_lint_release(struct rt_lint *l)
 	free(l->v);
 	strvec_clear(&l->notnull_checks);
 	strvec_clear(&l->notnull_valid);
+	lint_sqlite_close(l);
 	l->v = NULL;
 	l->nr = l->alloc = 0;
 }
@@ -180,7 +205,7 @@ void lint_begin_stmt(struct lint_mig *m, size_t loc, size_t end)
 		end = m->body_len;
 	if (loc > end)
 		loc = end;
-	rt_sql_lexer_init(&lx, m->body + loc, end - loc, 0);
+	rt_sql_lexer_init(&lx, m->body + loc, end - loc, m->lex_flags);
 	m->stmt_off = rt_sql_next(&lx, &t) ? loc + t.off : loc;
 	m->stmt_end = end;
 	int col;
@@ -207,7 +232,7 @@ static int find_tok(const struct lint_mig *m, size_t from, const char *name, str
 	struct rt_sql_tok t;
 	if (!name || !*name || from >= m->stmt_end)
 		return 0;
-	rt_sql_lexer_init(&lx, m->body + from, m->stmt_end - from, 0);
+	rt_sql_lexer_init(&lx, m->body + from, m->stmt_end - from, m->lex_flags);
 	while (rt_sql_next(&lx, &t)) {
 		t.off += from;
 		if (tok_names(m->body, &t, name)) {
@@ -238,7 +263,7 @@ static void read_ignores(struct lint_mig *m)
 	struct rt_sql_lexer lx;
 	struct rt_sql_tok t;
 	int alloc = 0;
-	rt_sql_lexer_init(&lx, m->body, m->body_len, RT_LEX_COMMENTS);
+	rt_sql_lexer_init(&lx, m->body, m->body_len, RT_LEX_COMMENTS | m->lex_flags);
 	while (rt_sql_next(&lx, &t)) {
 		if (t.kind != RT_SQL_COMMENT || t.len < 2 || m->body[t.off] != '-')
 			continue;
@@ -305,26 +330,27 @@ static void sort_findings(struct rt_lint *l, int from)
 	}
 }
 
-int rt_lint_script_pg(struct rt_lint *l, const struct rt_script *s, struct rt_error *err)
+/* Lint the upgrade section of `s` through a dialect's `section` rules. */
+static void lint_script(struct rt_lint *l, const struct rt_script *s, unsigned lex_flags,
+			void (*section)(struct lint_mig *m))
 {
-	(void)err;
 	if (!s->has_sql) {
 		l->skipped++;
-		return 0;
+		return;
 	}
 	l->migrations++;
 	if (!s->up.present)
-		return 0;
+		return;
 	struct lint_mig m = { .l = l, .s = s, .sec = &s->up,
 			      .body = xstrndup(s->text + s->up.off, s->up.len),
-			      .body_len = s->up.len };
+			      .body_len = s->up.len, .lex_flags = lex_flags };
 	strvec_init(&m.new_tables);
 	strvec_init(&m.new_indexes);
 	strvec_init(&m.new_types);
 	strvec_init(&m.gone_types);
 	int first = l->nr;
 	read_ignores(&m);
-	lint_pg_section(&m);
+	section(&m);
 	sort_findings(l, first);
 	free(m.body);
 	free(m.ign);
@@ -332,6 +358,20 @@ int rt_lint_script_pg(struct rt_lint *l, const struct rt_script *s, struct rt_er
 	strvec_clear(&m.new_indexes);
 	strvec_clear(&m.new_types);
 	strvec_clear(&m.gone_types);
+}
+
+int rt_lint_script_pg(struct rt_lint *l, const struct rt_script *s, struct rt_error *err)
+{
+	(void)err;
+	lint_script(l, s, 0, lint_pg_section);
+	return 0;
+}
+
+int rt_lint_script_sqlite(struct rt_lint *l, const struct rt_script *s, struct rt_error *err)
+{
+	if (lint_sqlite_open(l, err))
+		return -1;
+	lint_script(l, s, RT_LEX_SQLITE, lint_sqlite_section);
 	return 0;
 }
 

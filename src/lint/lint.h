@@ -1,9 +1,10 @@
 /*
  * The migration linter: reads each migration's upgrade SQL with the real
- * PostgreSQL parser (libpg_query) and reports the statements that lock a
- * busy table for long, rewrite it, or break the application still running
- * against it, each as a finding with a rule, a level and a position
- * (file:line:col) in the migration file.
+ * PostgreSQL parser (libpg_query), or SQLite's own parser through a
+ * scratch in-memory connection, and reports the statements that lock a
+ * busy table for long, rewrite it, lose data or break the application
+ * still running against it, each as a finding with a rule, a level and a
+ * position (file:line:col) in the migration file.
  *
  * Migrations are linted in the order they would run, through one
  * struct rt_lint, because some facts carry from one to the next (a CHECK
@@ -35,9 +36,14 @@
 
 enum rt_lint_level { RT_LINT_WARNING = 1, RT_LINT_ERROR = 2 };
 
+/* The dialects a rule applies to (a bit mask). */
+#define RT_LINT_PG     1u
+#define RT_LINT_SQLITE 2u
+
 struct rt_lint_rule {
 	const char *id;
 	enum rt_lint_level level;
+	unsigned dialects;    /* RT_LINT_PG, RT_LINT_SQLITE */
 	const char *summary;  /* what the rule catches, one line */
 	const char *instead;  /* the safe alternative, appended to each finding */
 };
@@ -69,6 +75,9 @@ struct rt_lint {
 	/* across migrations: NOT VALID checks "table\tname\tcolumn" of the form
 	 * CHECK (column IS NOT NULL), and validated ones as "table\tcolumn" */
 	struct strvec notnull_checks, notnull_valid;
+	/* SQLite: the scratch in-memory connection (a sqlite3 *) every
+	 * migration's upgrade runs in, in plan order; NULL until first used */
+	void *scratch;
 };
 
 void rt_lint_init(struct rt_lint *l, const struct rt_lint_opts *opts);
@@ -76,9 +85,23 @@ void rt_lint_release(struct rt_lint *l);
 
 /* Lint the upgrade section of one PostgreSQL migration, adding findings
  * (a syntax error is a finding too).  An Alembic .py revision without SQL
- * is counted in `skipped`.  Never fails today (returns 0); `err` is there
- * for dialects whose rules will need a scratch connection. */
+ * is counted in `skipped`.  Never fails (returns 0); `err` keeps the
+ * signature of rt_lint_script_sqlite, which can. */
 int rt_lint_script_pg(struct rt_lint *l, const struct rt_script *s, struct rt_error *err);
+
+/* Lint the upgrade section of one SQLite migration with SQLite's own
+ * parser: each statement is prepared on the scratch connection (opened on
+ * first use, closed by rt_lint_release) under an authorizer that says
+ * what it does, checked against the scratch catalog, then run there, so
+ * the next migration sees the schema this one leaves.  Fails only when
+ * the scratch connection cannot be opened (or retort was built without
+ * SQLite). */
+int rt_lint_script_sqlite(struct rt_lint *l, const struct rt_script *s, struct rt_error *err);
+/* Run one SQLite migration's upgrade on the scratch connection without
+ * linting it: the migrations applied before the linted ones, so that
+ * "existing" tables and their foreign keys are known.  Statements that
+ * fail are skipped. */
+int rt_lint_replay_sqlite(struct rt_lint *l, const struct rt_script *s, struct rt_error *err);
 
 enum rt_lint_format { RT_LINT_TEXT, RT_LINT_JSON, RT_LINT_GITHUB };
 /* "text", "json" or "github"; -1 for anything else. */

@@ -1,7 +1,7 @@
 /*
  * Inside the linter: what the engine (lint.c) shares with the rules of a
- * dialect (rules_pg.c): the migration being linted, the statement being
- * looked at, and the one way to report a finding.
+ * dialect (rules_pg.c, rules_sqlite.c): the migration being linted, the
+ * statement being looked at, and the one way to report a finding.
  */
 #ifndef RT_LINT_INT_H
 #define RT_LINT_INT_H
@@ -20,6 +20,7 @@ struct lint_mig {
 	const struct rt_section *sec;
 	char *body;                 /* the section's text, NUL-terminated */
 	size_t body_len;
+	unsigned lex_flags;         /* RT_LEX_SQLITE for SQLite's quoting rules */
 	struct lint_ignore *ign;
 	int nign;
 	/* what this migration created: not "existing" for the rules */
@@ -50,6 +51,12 @@ size_t lint_after_name(const struct lint_mig *m, size_t from, const char *name);
 
 /* The upgrade SQL of `m` through PostgreSQL's parser and rules (rules_pg.c). */
 void lint_pg_section(struct lint_mig *m);
+/* The upgrade SQL of `m` through SQLite's parser and rules (rules_sqlite.c). */
+void lint_sqlite_section(struct lint_mig *m);
+/* Open the scratch connection of `l` if it is not open yet. */
+int lint_sqlite_open(struct rt_lint *l, struct rt_error *err);
+/* Close it (rt_lint_release). */
+void lint_sqlite_close(struct rt_lint *l);
 /* Start a statement whose text begins at or after byte `loc`: finds its
  * first token and line (engine, lint.c). */
 void lint_begin_stmt(struct lint_mig *m, size_t loc, size_t end);

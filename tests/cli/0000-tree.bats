@@ -6,7 +6,8 @@
 #   src/lib     includes only lib
 #   src/schema  lib and schema
 #   src/lint    lib, schema and lint (a branch beside db and run: only cmd
-#               uses the linter, and the linter never touches a database)
+#               uses the linter, and the linter never touches the project's
+#               database; SQLite's rules use a scratch one in memory)
 #   src/db      lib, schema and db
 #   src/run     lib, schema, db and run
 #   src/cmd and src/main.c  anything.

@@ -1,0 +1,2 @@
+-- expect: drop-table 2:12
+DROP TABLE orders;

@@ -1,0 +1,3 @@
+-- expect: syntax 2:33
+CREATE TABLE broken (id integer,);
+DROP TABLE orders;

@@ -1,0 +1,2 @@
+CREATE TABLE fine (id integer);
+DROP TABLE fine;
