@@ -4,8 +4,10 @@
  * upgraded alone, its downgrade run, the schema compared with the one
  * before the upgrade, and the upgrade run again; at the end `downgrade
  * base` must leave no table behind.  The scratch database is --dev-url's
- * (which must be empty), or a temporary SQLite file when the project's
- * database is SQLite.  The configured database is never opened.
+ * (which must be empty); else a temporary SQLite file when the project's
+ * database is SQLite, or on PostgreSQL a database of its own that retort
+ * creates on the configured server and drops at the end.  The configured
+ * database itself is only used to create and drop that one.
  */
 #include "cmd.h"
 #include "../run/exec.h"
@@ -23,7 +25,8 @@ struct test_opts {
 
 static const struct opt test_options[] = {
 	OPT_STRING_(0, "dev-url", struct test_opts, dev, "URL",
-		    "the empty scratch database to test on (default: a temporary SQLite file)"),
+		    "the empty scratch database to test on (default: a temporary SQLite file, "
+		    "or a temporary database on the configured PostgreSQL server)"),
 	OPT_BOOL_(0, "strict", struct test_opts, strict,
 		  "fail on a revision without a downgrade section too"),
 	OPT_END_,
@@ -65,19 +68,89 @@ static int schema_now(struct app *app, struct rt_schema *s, struct rt_error *err
 }
 
 /*
- * Open the scratch database writable, holding the lock, as app->db: the
- * --dev-url's, or a new SQLite file whose path goes to *tmp (to remove).
+ * Run one statement on the configured database, opened for it alone and
+ * closed again (CREATE and DROP DATABASE cannot run inside the database
+ * they name, nor in a transaction).
  */
-static int open_scratch(struct app *app, const char *dev, char **tmp, struct rt_error *err)
+static int on_server(struct app *app, const char *sql, const char *what, struct rt_error *err)
+{
+	if (app_open_db(app, 0, 0, err))
+		return -1;
+	int rc = app->db->drv->exec_params(app->db, sql, 0, NULL, NULL, what, err);
+	app_close_db(app);
+	return rc;
+}
+
+/*
+ * A PostgreSQL project without --dev-url: point *url (parsed from the
+ * configured URL) at the database `name`, and create it on that server.  The configured user needs CREATEDB; without it the error says
+ * to give --dev-url.
+ */
+static int make_pg_scratch(struct app *app, const char *name, struct rt_url *url,
+			   struct rt_error *err)
+{
+	const char *raw = app_db_url(app, err);
+	struct strbuf sql = STRBUF_INIT;
+	if (!raw || rt_url_parse(url, raw, err))
+		return -1;
+	free(url->path);
+	url->path = xstrdup(name);
+	strbuf_addf(&sql, "CREATE DATABASE %s", name);
+	int rc = on_server(app, sql.buf, "creating the scratch database", err);
+	strbuf_release(&sql);
+	if (rc) {
+		if (err->code == RT_EXIT_ERROR)
+			rt_error_prefix(err, "retort test makes a scratch database on the server when "
+					"no --dev-url is given, and that failed (give --dev-url URL: an "
+					"empty PostgreSQL database to test on)");
+		return -1;
+	}
+	return 0;
+}
+
+/* Drop the scratch database `name` again; a failure is said, not fatal. */
+static void drop_pg_scratch(struct app *app, const char *name)
+{
+	struct rt_error err = RT_ERROR_INIT;
+	struct strbuf sql = STRBUF_INIT;
+	strbuf_addf(&sql, "DROP DATABASE %s", name);
+	if (on_server(app, sql.buf, "dropping the scratch database", &err))
+		app_note(app, "retort: could not drop the scratch database %s (%s); drop it by hand",
+			 name, err.msg);
+	strbuf_release(&sql);
+}
+
+/*
+ * Open the scratch database writable, holding the lock, as app->db: the
+ * --dev-url's, a new SQLite file whose path goes to *tmp (to remove), or
+ * a new PostgreSQL database whose name goes to *made (to drop).
+ */
+static int open_scratch(struct app *app, const char *dev, char **tmp, char **made,
+			struct rt_error *err)
 {
 	struct rt_url url;
 	struct rt_db_opts opts;
 	char *u = NULL;
-	*tmp = NULL;
+	int rc;
+	*tmp = *made = NULL;
+	rt_url_init(&url);
 	if (!dev) {
 		const struct rt_url *conf = app_url(app, err);
 		if (!conf)
 			return -1;
+		if (!strcmp(conf->backend, "postgresql")) {
+			struct strbuf name = STRBUF_INIT;
+			strbuf_addf(&name, "retort_test_%ld", (long)getpid());
+			if (make_pg_scratch(app, name.buf, &url, err)) {
+				strbuf_release(&name);
+				rt_url_release(&url);
+				return -1;
+			}
+			*made = strbuf_detach(&name);
+			app_note(app, "retort: testing in a scratch database %s on the configured "
+				 "server, dropped at the end", *made);
+			goto open;
+		}
 		if (strcmp(conf->backend, "sqlite"))
 			return rt_error_set(err, RT_EXIT_USAGE,
 					    "give --dev-url URL: an empty %s database to test on (a "
@@ -98,10 +171,13 @@ static int open_scratch(struct app *app, const char *dev, char **tmp, struct rt_
 		strbuf_addf(&sb, "sqlite:///%s", path);
 		dev = u = strbuf_detach(&sb);
 	}
-	int rc = rt_url_parse(&url, dev, err);
+	rc = rt_url_parse(&url, dev, err);
 	free(u);
-	if (rc)
+	if (rc) {
+		rt_url_release(&url);
 		return -1;
+	}
+open:
 	app_db_opts(app, 0, &opts);
 	if (strcmp(url.backend, "postgresql"))
 		opts.schema = opts.version_table_schema = NULL;
@@ -118,14 +194,14 @@ static int run_test(struct app *app, void *opts, const struct strvec *args, stru
 	struct rt_schema_diff d;
 	struct intlist order = { 0 };
 	struct strvec rows = STRVEC_INIT;
-	char *tmp = NULL;
+	char *tmp = NULL, *made = NULL;
 	int rc = -1, exists, tested = 0, irreversible = 0;
 	(void)args;
 
 	rt_schema_init(&before, RT_DIALECT_SQLITE);
 	rt_schema_init(&after, RT_DIALECT_SQLITE);
 	rt_schema_diff_init(&d);
-	if (open_scratch(app, o->dev, &tmp, err) || app_read_rows(app, &rows, &exists, err) ||
+	if (open_scratch(app, o->dev, &tmp, &made, err) || app_read_rows(app, &rows, &exists, err) ||
 	    schema_now(app, &before, err))
 		goto out;
 	if (rows.nr || schema_objects(&before)) {
@@ -210,6 +286,10 @@ out:
 		unlink(tmp);
 		free(tmp);
 	}
+	if (made) {
+		drop_pg_scratch(app, made);
+		free(made);
+	}
 	intlist_release(&order);
 	strvec_clear(&rows);
 	rt_schema_release(&before);
@@ -221,8 +301,10 @@ out:
 const struct cmd cmd_test = {
 	.name = "test",
 	.brief = "Prove on a scratch database that every downgrade undoes its upgrade.",
-	.description = "On an empty scratch database (--dev-url, or a temporary SQLite file for "
-		       "a SQLite project), upgrade each revision alone from base, downgrade it, "
+	.description = "On an empty scratch database (--dev-url; else a temporary SQLite file for "
+		       "a SQLite project, or a temporary database on the configured PostgreSQL "
+		       "server, dropped at the end), upgrade each revision alone from base, "
+		       "downgrade it, "
 		       "compare the schema with the one before, and upgrade again; then "
 		       "'downgrade base' must leave no table. Exit 1 at the first revision whose "
 		       "downgrade does not restore the schema, with the SQL that would.",

@@ -7,7 +7,9 @@
 # naming the revision, its file and the SQL that would restore the schema
 # when a downgrade forgets something, reports revisions without a
 # downgrade (a failure only with --strict), refuses a scratch database
-# that is not empty, and never touches the configured database.
+# that is not empty, and never touches the configured database; without
+# --dev-url, a PostgreSQL project gets a scratch database of its own on
+# the server, dropped at the end.
 
 load ../helpers
 shared_scenarios
@@ -93,4 +95,25 @@ scratch() {
 	[ "$status" -eq 64 ]
 	[[ "$output" == *"the scratch database is not empty (it has tables or other objects); give an empty one with --dev-url"* ]]
 	[ "$(db_tables)" = "keep" ]
+}
+
+@test "test: without --dev-url, PostgreSQL gets a scratch database of its own, dropped at the end" {
+	[ "$TEST_BACKEND" = postgresql ] || skip "without --dev-url, $TEST_BACKEND tests in a temporary file (SQLite) or refuses (see the first tests)"
+	linear3
+	run rt test
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"testing in a scratch database retort_test_"*" on the configured server, dropped at the end"* ]]
+	[[ "$output" == *"3 revision(s) tested: 3 reversible"* ]]
+	[ "$(db_tables)" = "" ]
+	[ -z "$(pq_admin "SELECT datname FROM pg_database WHERE datname LIKE 'retort\_test\_%'")" ]
+	# a user who may not create databases is told to give --dev-url; nothing is left
+	pq_admin "DROP ROLE IF EXISTS retort_nodb" 2>/dev/null
+	pq_admin "CREATE ROLE retort_nodb LOGIN NOCREATEDB"
+	run rt -u "postgresql://retort_nodb@/$PG_DB?host=$RETORT_TEST_PG_DIR&port=$RETORT_TEST_PG_PORT" test
+	pq_admin "DROP ROLE retort_nodb"
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"makes a scratch database on the server when no --dev-url is given, and that failed (give --dev-url URL: an empty PostgreSQL database to test on): creating the scratch database: 42501: permission denied to create database"* ]]
+	[ -z "$(pq_admin "SELECT datname FROM pg_database WHERE datname LIKE 'retort\_test\_%'")" ]
 }
