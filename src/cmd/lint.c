@@ -80,7 +80,8 @@ static int replay_before(struct app *app, struct rt_lint *l, const int *revs, in
 	for (int r = 0; r < g->n; r++)
 		if (bitset_has(&before, r))
 			intlist_push(&order, r);
-	qsort_r(order.v, (size_t)order.nr, sizeof(int), by_topo, (void *)g);
+	if (order.nr > 1) /* order.v is NULL while the list is empty */
+		qsort_r(order.v, (size_t)order.nr, sizeof(int), by_topo, (void *)g);
 	for (int i = 0; i < order.nr && !rc; i++)
 		rc = rt_lint_replay_sqlite(l, g->revs[order.v[i]].script, err);
 	intlist_release(&order);
@@ -175,7 +176,7 @@ static int run_lint(struct app *app, void *opts, const struct strvec *args, stru
 				intlist_push(&revs, plan.steps[i].rev);
 	}
 	/* the plan is already in running order; the others run parents first */
-	if (o->all || args->nr)
+	if ((o->all || args->nr) && revs.nr > 1)
 		qsort_r(revs.v, (size_t)revs.nr, sizeof(int), by_topo, (void *)g);
 	if (app_lint(app, revs.v, revs.nr, format, o->dialect, stdout, &errors, err))
 		goto out;
