@@ -17,7 +17,8 @@
 # RETORT_TEST_BACKENDS (default "sqlite postgresql mysql") chooses the
 # backends of the shared scenarios; the MySQL tests skip without mysql.
 # RETORT_TEST_CLI_DIR runs the bats files of another directory (laid out
-# as tests/cli) instead, and RETORT_TEST_FILES only some of them (below).
+# as tests/cli) instead, and RETORT_TEST_FILES and RETORT_TEST_SHARED only
+# some of them (below).
 # RETORT_TEST_JOBS=1 runs everything in one lane.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -114,19 +115,30 @@ unit_tests() {
 	done
 }
 
-# RETORT_TEST_FILES (glob patterns, e.g. "0500-* 1000-*") narrows the CLI
-# files; the ones left out are named, as skipped.
-cli_files=() left_out=""
-read -ra patterns <<<"${RETORT_TEST_FILES:-}"
-for f in "$cli"/*.bats; do
-	keep=${RETORT_TEST_FILES:+no}
-	for p in "${patterns[@]}"; do
-		# shellcheck disable=SC2254
-		case ${f##*/} in $p | $p.bats) keep= ;; esac
+# RETORT_TEST_FILES and RETORT_TEST_SHARED (glob patterns, e.g. "0500-*
+# 1000-*") narrow the CLI files and the shared scenario files; the ones
+# left out are named, as skipped.
+# pick VAR DIR: the .bats files of DIR that VAR's patterns name (all
+# without VAR) into `picked`.
+pick() {
+	local var=$1 dir=$2 f p keep left_out=""
+	local -a patterns
+	read -ra patterns <<<"${!var:-}"
+	picked=()
+	for f in "$dir"/*.bats; do
+		keep=${!var:+no}
+		for p in "${patterns[@]}"; do
+			# shellcheck disable=SC2254
+			case ${f##*/} in $p | $p.bats) keep= ;; esac
+		done
+		if [ -z "$keep" ]; then picked+=("$f"); else left_out+=" ${f##*/}"; fi
 	done
-	if [ -z "$keep" ]; then cli_files+=("$f"); else left_out+=" ${f##*/}"; fi
-done
-[ -z "$left_out" ] || echo "# SKIP: not in RETORT_TEST_FILES ($RETORT_TEST_FILES), these CLI files do not run:$left_out"
+	[ -z "$left_out" ] || echo "# SKIP: not in $var (${!var}), these files of $dir do not run:$left_out"
+}
+pick RETORT_TEST_FILES "$cli"
+cli_files=("${picked[@]}")
+pick RETORT_TEST_SHARED "$cli/shared"
+shared_files=("${picked[@]}")
 
 cli_tests() {
 	echo "# bats: ${#cli_files[@]} files of $cli"
@@ -138,7 +150,8 @@ shared_tests() {
 	local backend
 	for backend in $backends; do
 		echo "# bats: the shared scenarios on $backend"
-		RETORT_TEST_BACKEND=$backend tap "bats ($backend) $cli/shared/*.bats" bats --tap --timing "$cli"/shared/*.bats
+		[ ${#shared_files[@]} -gt 0 ] || continue
+		RETORT_TEST_BACKEND=$backend tap "bats ($backend) $cli/shared/*.bats" bats --tap --timing "${shared_files[@]}"
 	done
 }
 
