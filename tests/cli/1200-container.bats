@@ -133,6 +133,7 @@ teardown() {
 		"SELECT engine, column_type FROM information_schema.columns JOIN information_schema.tables USING (table_schema, table_name) WHERE table_schema = 'app' AND table_name = 'alembic_version'"
 	[ "$output" = "$(printf 'InnoDB\tvarchar(32)')" ]
 	RETORT_DB=mariadb run ./scripts/migrate.sh downgrade base
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output == *"downgrade 6b1f0c2d9a10 -> <base>, create customers"* ]]
 	RETORT_DB=oracle run ./scripts/migrate.sh current
