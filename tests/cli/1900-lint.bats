@@ -17,53 +17,15 @@
 load helpers
 
 CORPUS=$BATS_TEST_DIRNAME/../lint/corpus
-CASE=migrations/versions/1b1b1b1b1b1b_case.sql
 BASE_SQL="CREATE TABLE users (id bigint PRIMARY KEY, email text, legacy text);
 CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint, total numeric);
 CREATE INDEX orders_user ON orders (user_id);
 CREATE TYPE mood AS ENUM ('happy', 'sad');"
 
-# lintcase FILE: the base revision, and revision 1b1b1b1b1b1b whose upgrade
-# section is FILE (marked transaction:false when FILE says so); body line N
-# is line N+7 of the migration file.
-lintcase() {
-	rm -rf migrations
-	mkrev 0a0a0a0a0a0a "" "base" "$BASE_SQL" "-"
-	local marker="-- migrate:upgrade"
-	if grep -q '^-- section: transaction:false' "$1"; then marker="$marker transaction:false"; fi
-	{
-		printf -- '-- case\n--\n-- Revision ID: 1b1b1b1b1b1b\n-- Revises: 0a0a0a0a0a0a\n'
-		printf -- '-- Create Date: 2026-11-22 10:00:00.000000\n\n%s\n' "$marker"
-		cat "$1"
-	} >"$CASE"
-}
-
-# finding lines of the text format in $output
-findings() {
-	grep -E '^migrations/versions/[^:]+:[0-9]+:[0-9]+: [a-z-]+: ' <<<"$output" || true
-}
+load lint
 
 @test "every rule fires on its dangerous case at the exact file:line:col, and is quiet on its safe twin" {
-	for bad in "$CORPUS"/*.bad.sql; do
-		name=$(basename "$bad" .bad.sql)
-		lintcase "$bad"
-		run rt lint --dialect postgresql --all
-		want=$(sed -n 's/^-- expect: \([a-z-]*\) \([0-9]*\):\([0-9]*\)$/\1 \2 \3/p' "$bad")
-		[ -n "$want" ] || { echo "$bad: no expect line"; return 1; }
-		errors=0
-		while read -r rule line col; do
-			expect="$CASE:$((line + 7)):$col: $rule: "
-			[[ "$output" == *"$expect"* ]] || { echo "$name: missing '$expect' in:"; echo "$output"; return 1; }
-			[ "$rule" = lock-timeout ] || errors=1
-		done <<<"$want"
-		[ "$(findings | wc -l)" -eq "$(wc -l <<<"$want")" ] || { echo "$name: other findings:"; echo "$output"; return 1; }
-		[ "$status" -eq "$errors" ] || { echo "$name: exit $status, want $errors"; return 1; }
-
-		lintcase "$CORPUS/$name.ok.sql"
-		run rt lint --dialect postgresql --all
-		[ "$status" -eq 0 ] && [ -z "$(findings)" ] || { echo "$name.ok.sql is not quiet:"; echo "$output"; return 1; }
-		[[ "$output" == *"retort: linted 2 migrations: 0 errors, 0 warnings"* ]]
-	done
+	corpus_check postgresql
 }
 
 @test "every rule has a dangerous case, a safe twin and an entry in docs/lint.md" {

@@ -16,62 +16,14 @@
 load helpers
 
 CORPUS=$BATS_TEST_DIRNAME/../lint/sqlite
-CASE=migrations/versions/1b1b1b1b1b1b_case.sql
 BASE_SQL="CREATE TABLE users (id integer PRIMARY KEY, email text, legacy text);
 CREATE TABLE orders (id integer PRIMARY KEY, user_id integer REFERENCES users (id) ON DELETE CASCADE, total numeric);
 CREATE INDEX orders_user ON orders (user_id);"
 
-# lintcase FILE: the base revision, and revision 1b1b1b1b1b1b whose upgrade
-# section is FILE (marked transaction:false when FILE says so); body line N
-# is line N+7 of the migration file.
-lintcase() {
-	rm -rf migrations
-	mkrev 0a0a0a0a0a0a "" "base" "$BASE_SQL" "-"
-	local marker="-- migrate:upgrade"
-	if grep -q '^-- section: transaction:false' "$1"; then marker="$marker transaction:false"; fi
-	{
-		printf -- '-- case\n--\n-- Revision ID: 1b1b1b1b1b1b\n-- Revises: 0a0a0a0a0a0a\n'
-		printf -- '-- Create Date: 2026-11-22 10:00:00.000000\n\n%s\n' "$marker"
-		cat "$1"
-	} >"$CASE"
-}
-
-# case2 SQL: the base revision and revision 1b1b1b1b1b1b with upgrade SQL
-# (line 1 of SQL is line 8 of $CASE), in a transaction unless $2 is "notx"
-case2() {
-	rm -rf migrations
-	mkrev 0a0a0a0a0a0a "" "base" "$BASE_SQL" "-"
-	local marker="-- migrate:upgrade"
-	[ "${2:-}" != notx ] || marker="$marker transaction:false"
-	{
-		printf -- '-- case\n--\n-- Revision ID: 1b1b1b1b1b1b\n-- Revises: 0a0a0a0a0a0a\n'
-		printf -- '-- Create Date: 2026-11-22 10:00:00.000000\n\n%s\n%s\n' "$marker" "$1"
-	} >"$CASE"
-}
-
-findings() {
-	grep -E '^migrations/versions/[^:]+:[0-9]+:[0-9]+: [a-z-]+: ' <<<"$output" || true
-}
+load lint
 
 @test "every SQLite rule fires on its dangerous case at the exact file:line:col, and is quiet on its safe twin" {
-	for bad in "$CORPUS"/*.bad.sql; do
-		name=$(basename "$bad" .bad.sql)
-		lintcase "$bad"
-		run rt lint --dialect sqlite --all
-		want=$(sed -n 's/^-- expect: \([a-z-]*\) \([0-9]*\):\([0-9]*\)$/\1 \2 \3/p' "$bad")
-		[ -n "$want" ] || { echo "$bad: no expect line"; return 1; }
-		while read -r rule line col; do
-			expect="$CASE:$((line + 7)):$col: $rule: "
-			[[ "$output" == *"$expect"* ]] || { echo "$name: missing '$expect' in:"; echo "$output"; return 1; }
-		done <<<"$want"
-		[ "$(findings | wc -l)" -eq "$(wc -l <<<"$want")" ] || { echo "$name: other findings:"; echo "$output"; return 1; }
-		[ "$status" -eq 1 ] || { echo "$name: exit $status, want 1"; return 1; }
-
-		lintcase "$CORPUS/$name.ok.sql"
-		run rt lint --dialect sqlite --all
-		[ "$status" -eq 0 ] && [ -z "$(findings)" ] || { echo "$name.ok.sql is not quiet:"; echo "$output"; return 1; }
-		[[ "$output" == *"retort: linted 2 migrations: 0 errors, 0 warnings"* ]]
-	done
+	corpus_check sqlite
 }
 
 @test "every SQLite rule has a dangerous case, a safe twin and an entry in docs/lint.md that names SQLite" {
@@ -113,7 +65,7 @@ findings() {
 }
 
 @test "with foreign keys on, the dangerous rebuild really deletes the children's rows" {
-	case2 "PRAGMA foreign_keys = ON;
+	lintcase_sql "PRAGMA foreign_keys = ON;
 CREATE TABLE new_users (id integer PRIMARY KEY, email text);
 INSERT INTO new_users SELECT id, email FROM users;
 DROP TABLE users;
@@ -136,13 +88,13 @@ ALTER TABLE new_users RENAME TO users;" notx
 DROP TABLE users;
 ALTER TABLE new_users RENAME TO users;"
 	# in a transactional section the PRAGMA does nothing: said, with its line
-	case2 "PRAGMA foreign_keys = OFF;
+	lintcase_sql "PRAGMA foreign_keys = OFF;
 $rebuild"
 	run rt lint --all
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"$CASE:10:12: rebuild-foreign-keys: dropping \"users\", which \"orders\" references by foreign key: the PRAGMA foreign_keys = OFF of line 8 did nothing, since it ran inside a transaction"* ]]
 	# after BEGIN in a transaction:false section, likewise
-	case2 "BEGIN;
+	lintcase_sql "BEGIN;
 PRAGMA foreign_keys = OFF;
 $rebuild
 COMMIT;" notx
@@ -150,21 +102,21 @@ COMMIT;" notx
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"$CASE:11:12: rebuild-foreign-keys: "*"of line 9 did nothing"* ]]
 	# turned back on before the DROP
-	case2 "PRAGMA foreign_keys = OFF;
+	lintcase_sql "PRAGMA foreign_keys = OFF;
 PRAGMA foreign_keys = 1;
 $rebuild" notx
 	run rt lint --all
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"$CASE:11:12: rebuild-foreign-keys: "*"with foreign keys not turned off"* ]]
 	# off, outside a transaction: quiet
-	case2 "PRAGMA foreign_keys = off;
+	lintcase_sql "PRAGMA foreign_keys = off;
 $rebuild
 PRAGMA foreign_keys = on;" notx
 	run rt lint --all
 	[ "$status" -eq 0 ]
 	[ -z "$(findings)" ]
 	# a table nothing references is rebuilt without ceremony, but not dropped for good
-	case2 "DROP TABLE orders;
+	lintcase_sql "DROP TABLE orders;
 DROP TABLE users;"
 	run rt lint --all
 	[ "$status" -eq 1 ]
@@ -226,7 +178,7 @@ ALTER TABLE handmade4 RENAME TO renamed;" "-"
 }
 
 @test "a syntax error is SQLite's message at SQLite's position; nothing after it is linted" {
-	case2 "ALTER TABLE users DROP COLUMN legacy;
+	lintcase_sql "ALTER TABLE users DROP COLUMN legacy;
 -- retort:lint-ignore syntax cannot be silenced
 SELECT 1 FROM users WHERE;
 DROP TABLE orders;"
@@ -238,7 +190,7 @@ DROP TABLE orders;"
 }
 
 @test "lint-ignore silences the named rule of the next statement only, and needs a reason" {
-	case2 "-- retort:lint-ignore drop-column no release reads legacy since 2.3
+	lintcase_sql "-- retort:lint-ignore drop-column no release reads legacy since 2.3
 ALTER TABLE users DROP COLUMN legacy;
 ALTER TABLE users DROP COLUMN email;
 -- retort:lint-ignore rebuild-foreign-keys the application never enables foreign keys
