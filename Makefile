@@ -45,7 +45,7 @@ endif
 ifneq ($(filter mysql,$(DRIVERS)),)
 ALL_CFLAGS += -DRT_WITH_MYSQL $(shell $(PKG_CONFIG) --cflags libmariadb)
 LIBS += $(shell $(PKG_CONFIG) --libs libmariadb) -lm
-DRIVER_SRC += src/db/mysql.c
+DRIVER_SRC += src/db/mysql.c src/db/mysql_schema.c
 endif
 
 # libpg_query (PostgreSQL's own parser, for `retort lint`; libpg-query-dev,

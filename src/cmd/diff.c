@@ -43,7 +43,8 @@ static int read_side(struct app *app, const char *spec, struct rt_db *scratch, s
 
 static const char *dialect_name(const struct rt_schema *s)
 {
-	return s->dialect == RT_DIALECT_PG ? "PostgreSQL" : "SQLite";
+	return s->dialect == RT_DIALECT_PG ? "PostgreSQL" : s->dialect == RT_DIALECT_MYSQL ? "MySQL"
+									   : "SQLite";
 }
 
 struct diff_opts {

@@ -5,7 +5,7 @@
  * before the upgrade, and the upgrade run again; at the end `downgrade
  * base` must leave no table behind.  The scratch database is --dev-url's
  * (which must be empty); else a temporary SQLite file when the project's
- * database is SQLite, or on PostgreSQL a database of its own that retort
+ * database is SQLite, or on PostgreSQL and MySQL a database of its own that retort
  * creates on the configured server and drops at the end.  The configured
  * database itself is only used to create and drop that one.
  */
@@ -26,7 +26,7 @@ struct test_opts {
 static const struct opt test_options[] = {
 	OPT_STRING_(0, "dev-url", struct test_opts, dev, "URL",
 		    "the empty scratch database to test on (default: a temporary SQLite file, "
-		    "or a temporary database on the configured PostgreSQL server)"),
+		    "or a temporary database on the configured PostgreSQL or MySQL server)"),
 	OPT_BOOL_(0, "strict", struct test_opts, strict,
 		  "fail on a revision without a downgrade section too"),
 	OPT_END_,
@@ -82,11 +82,12 @@ static int on_server(struct app *app, const char *sql, const char *what, struct 
 }
 
 /*
- * A PostgreSQL project without --dev-url: point *url (parsed from the
- * configured URL) at the database `name`, and create it on that server.  The configured user needs CREATEDB; without it the error says
- * to give --dev-url.
+ * A PostgreSQL or MySQL project without --dev-url: point *url (parsed
+ * from the configured URL) at the database `name`, and create it on that
+ * server.  The configured user needs CREATEDB (MySQL: CREATE on it);
+ * without it the error says to give --dev-url.
  */
-static int make_pg_scratch(struct app *app, const char *name, struct rt_url *url,
+static int make_server_scratch(struct app *app, const char *name, struct rt_url *url,
 			   struct rt_error *err)
 {
 	const char *raw = app_db_url(app, err);
@@ -102,14 +103,15 @@ static int make_pg_scratch(struct app *app, const char *name, struct rt_url *url
 		if (err->code == RT_EXIT_ERROR)
 			rt_error_prefix(err, "retort test makes a scratch database on the server when "
 					"no --dev-url is given, and that failed (give --dev-url URL: an "
-					"empty PostgreSQL database to test on)");
+					"empty %s database to test on)",
+					!strcmp(url->backend, "mysql") ? "MySQL" : "PostgreSQL");
 		return -1;
 	}
 	return 0;
 }
 
 /* Drop the scratch database `name` again; a failure is said, not fatal. */
-static void drop_pg_scratch(struct app *app, const char *name)
+static void drop_server_scratch(struct app *app, const char *name)
 {
 	struct rt_error err = RT_ERROR_INIT;
 	struct strbuf sql = STRBUF_INIT;
@@ -123,7 +125,7 @@ static void drop_pg_scratch(struct app *app, const char *name)
 /*
  * Open the scratch database writable, holding the lock, as app->db: the
  * --dev-url's, a new SQLite file whose path goes to *tmp (to remove), or
- * a new PostgreSQL database whose name goes to *made (to drop).
+ * a new PostgreSQL or MySQL database whose name goes to *made (to drop).
  */
 static int open_scratch(struct app *app, const char *dev, char **tmp, char **made,
 			struct rt_error *err)
@@ -138,10 +140,10 @@ static int open_scratch(struct app *app, const char *dev, char **tmp, char **mad
 		const struct rt_url *conf = app_url(app, err);
 		if (!conf)
 			return -1;
-		if (!strcmp(conf->backend, "postgresql")) {
+		if (!strcmp(conf->backend, "postgresql") || !strcmp(conf->backend, "mysql")) {
 			struct strbuf name = STRBUF_INIT;
 			strbuf_addf(&name, "retort_test_%ld", (long)getpid());
-			if (make_pg_scratch(app, name.buf, &url, err)) {
+			if (make_server_scratch(app, name.buf, &url, err)) {
 				strbuf_release(&name);
 				rt_url_release(&url);
 				return -1;
@@ -287,7 +289,7 @@ out:
 		free(tmp);
 	}
 	if (made) {
-		drop_pg_scratch(app, made);
+		drop_server_scratch(app, made);
 		free(made);
 	}
 	intlist_release(&order);
@@ -302,7 +304,7 @@ const struct cmd cmd_test = {
 	.name = "test",
 	.brief = "Prove on a scratch database that every downgrade undoes its upgrade.",
 	.description = "On an empty scratch database (--dev-url; else a temporary SQLite file for "
-		       "a SQLite project, or a temporary database on the configured PostgreSQL "
+		       "a SQLite project, or a temporary database on the configured PostgreSQL or MySQL "
 		       "server, dropped at the end), upgrade each revision alone from base, "
 		       "downgrade it, "
 		       "compare the schema with the one before, and upgrade again; then "

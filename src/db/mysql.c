@@ -36,6 +36,7 @@
  * table_exists below.
  */
 #include "driver.h"
+#include "mysql_schema.h"
 #include "version_table.h"
 #include "../lib/clock.h"
 #include "../lib/sqllex.h"
@@ -51,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 struct my_db {
 	struct rt_db base;
@@ -470,14 +472,90 @@ static int my_quote_always(const char *word)
 	return 1;
 }
 
+/* Leave the scratch database: back to the session's own, then drop it.
+ * Failing to drop it is an error only when nothing failed before. */
+static int scratch_end(struct my_db *d, const char *name, const char *home, int rc,
+		       struct rt_error *err)
+{
+	struct rt_error e2 = RT_ERROR_INIT;
+	struct strbuf q = STRBUF_INIT;
+	run_str(d, "SET SESSION foreign_key_checks = 1", NULL, &e2);
+	if (*home)
+		mysql_select_db(d->c, home);
+	strbuf_addf(&q, "DROP DATABASE IF EXISTS `%s`", name);
+	if (run(d, q.buf, q.len, NULL, &e2) && !rc) {
+		rc = rt_error_set(err, RT_EXIT_ERROR, "cannot drop the scratch database `%s`: %s; "
+				  "drop it by hand", name, e2.msg);
+	}
+	if (d->opts.readonly)
+		run_str(d, "SET SESSION TRANSACTION READ ONLY", NULL, &e2);
+	strbuf_release(&q);
+	return rc;
+}
+
+/*
+ * The live schema (the connection's database), or the schema that DDL
+ * builds in a scratch space.  MySQL commits DDL as it runs, so there is
+ * no transaction to roll back: the scratch space is a database of its
+ * own, retort_scratch_<pid>, with the current database's charset and
+ * collation (a table that names none takes its database's), created,
+ * loaded, read and dropped whatever happened.  Foreign-key checks are off
+ * while it loads, so a file may create a table before the tables it
+ * references, as mysqldump's files do.
+ */
 static int my_schema_read(struct rt_db *db, const struct rt_ddl *src, int n, struct rt_schema *out,
 			  struct rt_ddl_fail *fail, struct rt_error *err)
 {
-	(void)db, (void)src, (void)n, (void)out;
-	if (fail)
-		fail->src = -1;
-	return rt_error_set(err, RT_EXIT_ERROR, "the declarative schema (autogenerate, check drift, "
-			    "diff, dump) is not yet supported for MySQL; write the migration by hand");
+	struct my_db *d = MDB(db);
+	struct strvec cur = STRVEC_INIT;
+	char name[64];
+	int rc;
+	if (my_query_rows(db, "SELECT COALESCE(DATABASE(), ''), @@character_set_database, "
+			  "@@collation_database", 3, &cur, "reading the database's name", err))
+		return -1;
+	const char *home = cur.v[0];
+	if (!src) {
+		const struct rt_vt *vt = db->vt;
+		if (!*home)
+			rc = rt_error_set(err, RT_EXIT_USAGE, "the database URL names no database; add "
+					  "one (mysql://user@host/NAME) to read its schema");
+		else
+			rc = rt_mysql_schema_read(d->c, !vt->schema || !strcmp(vt->schema, home) ?
+						  vt->name : NULL, out, err);
+		strvec_clear(&cur);
+		return rc;
+	}
+	snprintf(name, sizeof(name), "retort_scratch_%ld", (long)getpid());
+	struct strbuf q = STRBUF_INIT;
+	strbuf_addf(&q, "DROP DATABASE IF EXISTS `%s`; CREATE DATABASE `%s` CHARACTER SET %s COLLATE %s",
+		    name, name, cur.v[1], cur.v[2]);
+	if ((d->opts.readonly && run_str(d, "SET SESSION TRANSACTION READ WRITE", NULL, err)) ||
+	    run_multi(d, q.buf, q.len, &rc, err)) {
+		rt_error_prefix(err, "cannot create a scratch database to load the schema into (grant "
+				"the user ALL on `retort\\_scratch\\_%%`.*)");
+		strbuf_release(&q);
+		rc = scratch_end(d, name, home, -1, err);
+		strvec_clear(&cur);
+		return rc;
+	}
+	strbuf_release(&q);
+	rc = mysql_select_db(d->c, name) ? conn_error(d, "using the scratch database", err) : 0;
+	if (!rc)
+		rc = run_str(d, "SET SESSION foreign_key_checks = 0", NULL, err);
+	for (int i = 0; i < n && !rc; i++) {
+		struct rt_stmts stmts;
+		fail->src = i;
+		rt_sql_split_ex(src[i].text, src[i].len, rt_sql_mysql.lex_flags, &stmts);
+		rc = my_exec(db, src[i].text, src[i].len, &stmts, &fail->info, err);
+		rt_stmts_release(&stmts);
+	}
+	if (!rc) {
+		fail->src = -1; /* the DDL loaded; what fails now is reading it back */
+		rc = rt_mysql_schema_read(d->c, NULL, out, err);
+	}
+	rc = scratch_end(d, name, home, rc, err);
+	strvec_clear(&cur);
+	return rc;
 }
 
 static int my_open(struct rt_db **out, const struct rt_url *url, const struct rt_db_opts *opts,

@@ -117,6 +117,8 @@ void rt_schema_diff(const struct rt_schema *from, const struct rt_schema *to,
 {
 	if (to->dialect == RT_DIALECT_PG)
 		diff_pg(from, to, out);
+	else if (to->dialect == RT_DIALECT_MYSQL)
+		diff_mysql(from, to, out);
 	else
 		diff_sqlite(from, to, out);
 }

@@ -1,7 +1,7 @@
 /*
  * Comparing two schema models and writing the SQL that turns one into the
  * other (autogenerate, check, diff, dump).  Each dialect has its own
- * writer (diff_sqlite.c, diff_pg.c); the downgrade of a change is the same
+ * writer (diff_sqlite.c, diff_pg.c, diff_mysql.c); the downgrade of a change is the same
  * comparison with the sides swapped.
  */
 #ifndef RT_SCHEMA_DIFF_H

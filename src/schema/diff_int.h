@@ -30,6 +30,7 @@ void diff_drop_table(struct rt_schema_diff *d, const struct rt_table *gone,
 		     const struct rt_schema *to, const int *want_new);
 
 void diff_sqlite(const struct rt_schema *from, const struct rt_schema *to, struct rt_schema_diff *d);
+void diff_mysql(const struct rt_schema *from, const struct rt_schema *to, struct rt_schema_diff *d);
 void diff_pg(const struct rt_schema *from, const struct rt_schema *to, struct rt_schema_diff *d);
 
 #endif

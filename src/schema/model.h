@@ -1,14 +1,15 @@
 /*
  * A database schema as a model: what the catalogs of one database say
  * about its tables, columns, constraints, indexes, views and types.  The
- * drivers fill it (db/sqlite_schema.c, db/pg_schema.c) from a live
+ * drivers fill it (db/sqlite_schema.c, db/pg_schema.c, db/mysql_schema.c) from a live
  * database or from DDL loaded into a scratch space; diff.c compares two
  * models and writes the SQL that turns one into the other.
  *
  * Every object has its name as the database stores it (`name`, for
  * messages and matching) and as SQL must spell it (`q`, quoted only when
  * needed).  Text that the database produced in canonical form (PostgreSQL's
- * format_type, pg_get_*def) is compared as is; SQLite keeps DDL as written,
+ * format_type, pg_get_*def; MySQL's SHOW CREATE TABLE) is compared as is;
+ * MySQL's fields are laid out in db/mysql_schema.c.  SQLite keeps DDL as written,
  * so its texts are normalized first (rt_sql_normalize).  Lists are kept
  * sorted by name so that output is deterministic.
  */
@@ -21,11 +22,12 @@
 #include "../lib/strbuf.h"
 #include "../lib/strvec.h"
 
-enum rt_dialect { RT_DIALECT_SQLITE, RT_DIALECT_PG };
+enum rt_dialect { RT_DIALECT_SQLITE, RT_DIALECT_PG, RT_DIALECT_MYSQL };
 
 struct rt_column {
 	char *name, *q;
-	char *def;        /* SQLite: the whole column definition, normalized */
+	char *def;        /* SQLite: the whole column definition, normalized;
+			     MySQL: the definition after the name, as the server prints it */
 	char *sql;        /* SQLite: the definition as written */
 	char *type;       /* as the database spells it (PostgreSQL: format_type) */
 	int notnull;
@@ -59,9 +61,10 @@ struct rt_table {
 	int ncols;
 	struct rt_constraint *cons;
 	int ncons;
-	char *comment;
+	char *comment;    /* MySQL: the literal as the server prints it ('it''s') */
 	char *sql;        /* SQLite: CREATE TABLE as stored */
-	char *options;    /* SQLite: "WITHOUT ROWID", "STRICT" (normalized), or NULL */
+	char *options;    /* SQLite: "WITHOUT ROWID", "STRICT" (normalized), or NULL;
+			     MySQL: "ENGINE=InnoDB DEFAULT CHARSET=... COLLATE=..." */
 };
 
 struct rt_enum {

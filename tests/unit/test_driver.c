@@ -504,14 +504,6 @@ static void schema_read(void **state)
 	struct rt_schema s;
 	struct rt_ddl_fail fail = { 0 };
 	int exists;
-	if (is_my) { /* not there yet (issue #19, part 2), and it says so */
-		rt_schema_init(&s, RT_DIALECT_SQLITE);
-		assert_int_equal(d->schema_read(db, NULL, 0, &s, &fail, &err), -1);
-		assert_msg_has(&err, "not yet supported for MySQL");
-		rt_schema_release(&s);
-		rt_db_close(db);
-		return;
-	}
 	assert_int_equal(exec_sql(db, "CREATE TABLE live (x INTEGER);", &info, &err), 0);
 	assert_int_equal(rt_version_table_create(db, &err), 0);
 	rt_schema_init(&s, RT_DIALECT_SQLITE);

@@ -1,0 +1,400 @@
+/*
+ * Reading the current MySQL or MariaDB database into the model.  The
+ * lists come from information_schema: the base tables, every column with
+ * its type and nullability in order, the views.  The definitions come from
+ * SHOW CREATE TABLE, the server's own deparser: each column, key and
+ * constraint as the server spells it and takes it back, so both sides of
+ * a comparison read alike when they mean the same (MySQL says "int(11)"
+ * however the DDL said INTEGER).  One SHOW CREATE TABLE per table, all
+ * sent in one round trip.
+ *
+ * What lands where in the model (schema/model.h):
+ *   column def     the definition after the name ("int(11) NOT NULL AUTO_INCREMENT")
+ *   column type    information_schema's COLUMN_TYPE ("bigint(20) unsigned")
+ *   constraints    'p' the primary key (named PRIMARY, as MySQL names it),
+ *                  'f' foreign keys (ref: the table they reference), 'c' checks
+ *   indexes        every other key (UNIQUE, plain, FULLTEXT, SPATIAL), named
+ *                  "table.key" as MySQL names keys per table; def is the key
+ *                  as printed, sql the ALTER TABLE ... ADD that creates it
+ *   table options  ENGINE, charset, collation, row format...: what follows
+ *                  the column list, without AUTO_INCREMENT=n (a counter,
+ *                  not a shape) and COMMENT, which goes to comment as the
+ *                  literal the server printed ('it''s')
+ *   views          def and sql: CREATE [SQL SECURITY INVOKER] VIEW ... AS,
+ *                  the definition with the database's own name taken out
+ * Triggers, routines, events and MariaDB sequences are not read.
+ */
+#include "mysql_schema.h"
+#include "lock_table.h"
+#include "version_table.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/strbuf.h"
+#include "../lib/xalloc.h"
+
+static int fail(MYSQL *c, const char *what, struct rt_error *err)
+{
+	return rt_error_set(err, RT_EXIT_ERROR, "cannot read the schema (%s): %u (%s): %s", what,
+			    mysql_errno(c), mysql_sqlstate(c), mysql_error(c));
+}
+
+/* One query's whole result; NULL with err set on failure. */
+static MYSQL_RES *query(MYSQL *c, const char *sql, const char *what, struct rt_error *err)
+{
+	if (mysql_real_query(c, sql, (unsigned long)strlen(sql))) {
+		fail(c, what, err);
+		return NULL;
+	}
+	MYSQL_RES *r = mysql_store_result(c);
+	if (!r)
+		fail(c, what, err);
+	return r;
+}
+
+/* Append `s` as a quoted name: `na``me`. */
+static void add_ident(struct strbuf *sb, const char *s, size_t n)
+{
+	strbuf_addch(sb, '`');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '`')
+			strbuf_addch(sb, '`');
+		strbuf_addch(sb, s[i]);
+	}
+	strbuf_addch(sb, '`');
+}
+
+static char *quote_ident(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	add_ident(&sb, s, strlen(s));
+	return strbuf_detach(&sb);
+}
+
+/* Append `s` as a string literal, escaped by the connection. */
+static void add_literal(MYSQL *c, struct strbuf *sb, const char *s)
+{
+	size_t n = strlen(s);
+	char *buf = xmalloc(2 * n + 1);
+	unsigned long len = mysql_real_escape_string(c, buf, s, (unsigned long)n);
+	strbuf_addch(sb, '\'');
+	strbuf_add(sb, buf, len);
+	strbuf_addch(sb, '\'');
+	free(buf);
+}
+
+/* Past the quoted text that starts at s[i] (its quote character). */
+static size_t skip_quoted(const char *s, size_t i, size_t n)
+{
+	char q = s[i++];
+	while (i < n) {
+		if (s[i] == '\\' && q != '`' && i + 1 < n) {
+			i += 2;
+		} else if (s[i] == q) {
+			if (i + 1 < n && s[i + 1] == q)
+				i += 2;
+			else
+				return i + 1;
+		} else {
+			i++;
+		}
+	}
+	return n;
+}
+
+/* The name quoted with backticks at s[*i]: unquoted into a new string,
+ * *i moved past it; NULL when s[*i] opens no name. */
+static char *take_ident(const char *s, size_t *i, size_t n)
+{
+	if (*i >= n || s[*i] != '`')
+		return NULL;
+	size_t end = skip_quoted(s, *i, n);
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t k = *i + 1; k + 1 < end; k++) {
+		strbuf_addch(&sb, s[k]);
+		if (s[k] == '`')
+			k++;
+	}
+	*i = end;
+	return strbuf_detach(&sb);
+}
+
+static int starts(const char *s, size_t n, const char *p)
+{
+	size_t l = strlen(p);
+	return n >= l && !strncmp(s, p, l);
+}
+
+/* The table a foreign key references: the name after REFERENCES, or NULL
+ * when it lives in another database (`db`.`t`). */
+static char *fk_target(const char *def, size_t n)
+{
+	const char *r = strstr(def, " REFERENCES `");
+	if (!r)
+		return NULL;
+	size_t i = (size_t)(r - def) + 12;
+	char *name = take_ident(def, &i, n);
+	if (name && i < n && def[i] == '.') {
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
+/* One entry of the column list: a column, the primary key, a constraint
+ * or a key. */
+static int read_item(struct rt_schema *s, struct rt_table *t, const char *it, size_t n,
+		     struct rt_error *err)
+{
+	size_t i = 0;
+	struct strbuf sb = STRBUF_INIT;
+	if (it[0] == '`') {
+		char *name = take_ident(it, &i, n);
+		struct rt_column *col = NULL;
+		for (int k = 0; k < t->ncols; k++)
+			if (!strcmp(t->cols[k].name, name))
+				col = &t->cols[k];
+		free(name);
+		if (!col)
+			return rt_error_set(err, RT_EXIT_ERROR, "cannot read the schema: SHOW CREATE "
+					    "TABLE %s names a column information_schema does not have: %.*s",
+					    t->q, (int)n, it);
+		while (i < n && it[i] == ' ')
+			i++;
+		col->def = xstrndup(it + i, n - i);
+		return 0;
+	}
+	if (starts(it, n, "PRIMARY KEY ")) {
+		char *def = xstrndup(it, n);
+		rt_table_add_constraint(t, "PRIMARY", "PRIMARY KEY", 'p', def);
+		free(def);
+		return 0;
+	}
+	if (starts(it, n, "CONSTRAINT `")) {
+		i = 11;
+		char *name = take_ident(it, &i, n);
+		while (i < n && it[i] == ' ')
+			i++;
+		char *def = xstrndup(it + i, n - i);
+		char kind = starts(def, strlen(def), "FOREIGN KEY") ? 'f' : 'c';
+		add_ident(&sb, name, strlen(name));
+		struct rt_constraint *c = rt_table_add_constraint(t, name, sb.buf, kind, def);
+		if (kind == 'f')
+			c->ref = fk_target(c->def, strlen(c->def));
+		free(name);
+		free(def);
+		strbuf_release(&sb);
+		return 0;
+	}
+	/* a key: UNIQUE KEY `n` (...), KEY `n` (...), FULLTEXT KEY, SPATIAL KEY */
+	while (i < n && it[i] != '`')
+		i++;
+	char *key = take_ident(it, &i, n);
+	if (!key)
+		return rt_error_set(err, RT_EXIT_ERROR, "cannot read the schema: SHOW CREATE TABLE %s "
+				    "has an entry retort does not know: %.*s", t->q, (int)n, it);
+	strbuf_addf(&sb, "%s.%s", t->name, key);
+	char *q = quote_ident(key);
+	struct rt_object *o = rt_schema_add_object(&s->indexes, &s->nindexes, &s->aindexes, sb.buf, q);
+	o->table = xstrdup(t->name);
+	o->def = xstrndup(it, n);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "ALTER TABLE %s ADD %.*s", t->q, (int)n, it);
+	o->sql = strbuf_detach(&sb);
+	free(q);
+	free(key);
+	return 0;
+}
+
+/* The table options after the column list (`n` bytes at p), word by word,
+ * without AUTO_INCREMENT=n; COMMENT='...' goes to t->comment. */
+static void read_options(const char *p, size_t n, struct rt_table *t)
+{
+	struct strbuf opts = STRBUF_INIT;
+	size_t i = 0;
+	while (i < n) {
+		while (i < n && isspace((unsigned char)p[i]))
+			i++;
+		size_t w = i;
+		while (i < n && !isspace((unsigned char)p[i]))
+			i = p[i] == '\'' ? skip_quoted(p, i, n) : i + 1;
+		if (i == w)
+			break;
+		if (starts(p + w, i - w, "AUTO_INCREMENT="))
+			continue;
+		if (starts(p + w, i - w, "COMMENT=")) {
+			free(t->comment);
+			t->comment = xstrndup(p + w + 8, i - w - 8);
+			continue;
+		}
+		if (opts.len)
+			strbuf_addch(&opts, ' ');
+		strbuf_add(&opts, p + w, i - w);
+	}
+	t->options = opts.len ? strbuf_detach(&opts) : NULL;
+	strbuf_release(&opts);
+}
+
+/* SHOW CREATE TABLE's text into table t: its entries, then its options. */
+static int read_create(struct rt_schema *s, struct rt_table *t, const char *sql, struct rt_error *err)
+{
+	size_t n = strlen(sql), i = 0;
+	while (i < n && sql[i] != '`')
+		i++;
+	free(take_ident(sql, &i, n));
+	while (i < n && sql[i] != '(')
+		i++;
+	size_t start = ++i;
+	int depth = 1;
+	while (i < n && depth) {
+		char ch = sql[i];
+		if (ch == '\'' || ch == '"' || ch == '`') {
+			i = skip_quoted(sql, i, n);
+			continue;
+		}
+		if (ch == '(') {
+			depth++;
+		} else if (ch == ')' || (ch == ',' && depth == 1)) {
+			if (ch == ')' && --depth)
+				goto next;
+			size_t a = start, b = i;
+			while (a < b && isspace((unsigned char)sql[a]))
+				a++;
+			while (b > a && isspace((unsigned char)sql[b - 1]))
+				b--;
+			if (b > a && read_item(s, t, sql + a, b - a, err))
+				return -1;
+			start = i + 1;
+		}
+next:
+		i++;
+	}
+	read_options(sql + i, n - i, t);
+	for (int k = 0; k < t->ncols; k++)
+		if (!t->cols[k].def)
+			return rt_error_set(err, RT_EXIT_ERROR, "cannot read the schema: SHOW CREATE "
+					    "TABLE %s leaves out column %s", t->q, t->cols[k].name);
+	return 0;
+}
+
+static int read_tables(MYSQL *c, const char *skip, struct rt_schema *s, struct rt_error *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	strbuf_addstr(&q, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+		      "DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME NOT IN ('"
+		      RT_PROGRESS_TABLE "', '" RT_HISTORY_TABLE "', '" RT_LOCK_TABLE_NAME "'");
+	if (skip) {
+		strbuf_addstr(&q, ", ");
+		add_literal(c, &q, skip);
+	}
+	strbuf_addstr(&q, ") ORDER BY TABLE_NAME");
+	MYSQL_RES *r = query(c, q.buf, "tables", err);
+	strbuf_release(&q);
+	if (!r)
+		return -1;
+	MYSQL_ROW row;
+	while ((row = mysql_fetch_row(r))) {
+		char *tq = quote_ident(row[0]);
+		rt_schema_add_table(s, row[0], tq);
+		free(tq);
+	}
+	mysql_free_result(r);
+	rt_schema_sort(s); /* for the lookups below */
+
+	r = query(c, "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE FROM "
+		  "information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+		  "ORDER BY TABLE_NAME, ORDINAL_POSITION", "columns", err);
+	if (!r)
+		return -1;
+	while ((row = mysql_fetch_row(r))) {
+		struct rt_table *t = (struct rt_table *)rt_schema_table(s, row[0]);
+		if (!t)
+			continue;
+		char *cq = quote_ident(row[1]);
+		struct rt_column *col = rt_table_add_column(t, row[1], cq);
+		col->type = xstrdup(row[2]);
+		col->notnull = !strcmp(row[3], "NO");
+		free(cq);
+	}
+	mysql_free_result(r);
+	return 0;
+}
+
+/* SHOW CREATE TABLE for every table, in one round trip. */
+static int read_creates(MYSQL *c, struct rt_schema *s, struct rt_error *err)
+{
+	if (!s->ntables)
+		return 0;
+	struct strbuf q = STRBUF_INIT;
+	for (int i = 0; i < s->ntables; i++)
+		strbuf_addf(&q, "SHOW CREATE TABLE %s;", s->tables[i].q);
+	int rc = mysql_real_query(c, q.buf, (unsigned long)q.len);
+	strbuf_release(&q);
+	if (rc)
+		return fail(c, "SHOW CREATE TABLE", err);
+	for (int i = 0;; i++) {
+		MYSQL_RES *r = mysql_store_result(c);
+		if (!r)
+			return fail(c, "SHOW CREATE TABLE", err);
+		MYSQL_ROW row = mysql_fetch_row(r);
+		if (i < s->ntables && row && row[1])
+			rc = rc ? rc : read_create(s, &s->tables[i], row[1], err);
+		mysql_free_result(r);
+		int more = mysql_next_result(c);
+		if (more > 0)
+			return fail(c, "SHOW CREATE TABLE", err);
+		if (more < 0)
+			break;
+	}
+	return rc;
+}
+
+static int read_views(MYSQL *c, struct rt_schema *s, struct rt_error *err)
+{
+	MYSQL_RES *r = query(c, "SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE, "
+			     "DATABASE() FROM information_schema.VIEWS WHERE TABLE_SCHEMA = "
+			     "DATABASE() ORDER BY TABLE_NAME", "views", err);
+	if (!r)
+		return -1;
+	MYSQL_ROW row;
+	while ((row = mysql_fetch_row(r))) {
+		struct strbuf prefix = STRBUF_INIT, sb = STRBUF_INIT;
+		add_ident(&prefix, row[4], strlen(row[4]));
+		strbuf_addch(&prefix, '.');
+		char *q = quote_ident(row[0]);
+		strbuf_addf(&sb, "CREATE %sVIEW %s AS ",
+			    !strcmp(row[3], "INVOKER") ? "SQL SECURITY INVOKER " : "", q);
+		/* the definition names this database's tables `db`.`t`: as `t` */
+		for (const char *p = row[1] ? row[1] : "", *hit; *p; p = hit + prefix.len) {
+			if (!(hit = strstr(p, prefix.buf))) {
+				strbuf_addstr(&sb, p);
+				break;
+			}
+			strbuf_add(&sb, p, (size_t)(hit - p));
+		}
+		if (strcmp(row[2], "NONE"))
+			strbuf_addf(&sb, " WITH %s CHECK OPTION", row[2]);
+		struct rt_object *o = rt_schema_add_object(&s->views, &s->nviews, &s->aviews, row[0], q);
+		o->def = xstrdup(sb.buf);
+		o->sql = strbuf_detach(&sb);
+		strbuf_release(&prefix);
+		free(q);
+	}
+	mysql_free_result(r);
+	return 0;
+}
+
+int rt_mysql_schema_read(MYSQL *c, const char *skip_table, struct rt_schema *out,
+			 struct rt_error *err)
+{
+	rt_schema_init(out, RT_DIALECT_MYSQL);
+	if (read_tables(c, skip_table, out, err) || read_creates(c, out, err) ||
+	    read_views(c, out, err)) {
+		rt_schema_release(out);
+		return -1;
+	}
+	rt_schema_sort(out);
+	return 0;
+}
