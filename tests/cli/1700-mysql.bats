@@ -17,10 +17,10 @@
 #   - MySQL's SQL: backtick names, # and version comments, backslash
 #     escapes, DELIMITER blocks for a procedure and a trigger;
 #   - offline --sql exactly as the real Alembic renders it for MySQL;
-#   - --statement-timeout and --ddl-lock-timeout; PostgreSQL-only options refused;
-#   - the declarative schema commands refuse, saying it is not yet there.
+#   - --statement-timeout and --ddl-lock-timeout; PostgreSQL-only options refused.
 # Upgrades, downgrades, stamps and their errors on every backend:
-# shared/0100-upgrade-downgrade.bats (run there as [mysql]).
+# shared/0100-upgrade-downgrade.bats (run there as [mysql]); the declarative
+# schema: shared/0200-schema.bats and 1710-schema-mysql.bats.
 
 load helpers
 backend mysql
@@ -307,18 +307,6 @@ PY
 	diff alembic_up.sql <(without_history retort_up.sql)
 	diff alembic_down.sql <(without_history retort_down.sql)
 	! grep -q 'BEGIN' retort_up.sql
-}
-
-@test "mysql: autogenerate, check, diff and dump say the declarative schema is not there yet" {
-	linear3
-	rt -q upgrade head
-	echo 'CREATE TABLE x (id INT);' >migrations/schema.sql
-	for cmd in "revision --autogenerate -m x" "check" "diff" "dump"; do
-		run rt $cmd
-		[ "$status" -eq 2 ] || { echo "$cmd: $status $output"; return 1; }
-		[[ "$output" == *"the declarative schema (autogenerate, check drift, diff, dump) is not yet supported for MySQL"* ]]
-	done
-	[ "$(db_tables)" = "a alembic_version b c" ]
 }
 
 @test "mysql: PostgreSQL-only options are refused, and --version-table works" {

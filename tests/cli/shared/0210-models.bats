@@ -18,7 +18,9 @@
 load ../helpers
 shared_scenarios
 
-not_yet mysql "the declarative schema is not yet supported for MySQL (issue #19, part 2)"
+# MySQL: SQLAlchemy renders the models for it, but the fixture models use
+# what MariaDB cannot build (an expression index, VARCHARs without a length)
+not_yet mysql "the fixture models (tests/models/shop.py) are not written for MySQL yet: an expression index and VARCHARs without a length"
 
 PY=/usr/bin/python3
 MODELS=$BATS_TEST_DIRNAME/../../models

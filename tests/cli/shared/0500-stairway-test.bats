@@ -8,12 +8,11 @@
 # when a downgrade forgets something, reports revisions without a
 # downgrade (a failure only with --strict), refuses a scratch database
 # that is not empty, and never touches the configured database; without
-# --dev-url, a PostgreSQL project gets a scratch database of its own on
-# the server, dropped at the end.
+# --dev-url, a PostgreSQL or MySQL project gets a scratch database of its
+# own on the server, dropped at the end.
 
 load ../helpers
 shared_scenarios
-not_yet mysql "retort test compares schemas, and reading a MySQL schema is not there yet"
 
 # scratch [NAME]: SCRATCH, the options naming an empty scratch database:
 # none for SQLite (a temporary file), a second database NAME elsewhere.
@@ -29,7 +28,7 @@ scratch() {
 	linear3
 	mkrev 4d5e6f7a8b9c 3c4d5e6f7a8b "add col" \
 		"ALTER TABLE a ADD COLUMN x INTEGER; CREATE INDEX a_x ON a (x);" \
-		"DROP INDEX a_x; ALTER TABLE a DROP COLUMN x;"
+		"DROP INDEX a_x$(by_backend sqlite= postgresql= mysql=' ON a'); ALTER TABLE a DROP COLUMN x;"
 	run rt test "${SCRATCH[@]}"
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -48,7 +47,7 @@ scratch() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"FAILED 4d5e6f7a8b9c add col"* ]]
 	[[ "$output" == *"migrations/versions/4d5e6f7a8b9c_add_col.sql: the downgrade of 4d5e6f7a8b9c does not restore the schema before its upgrade"* ]]
-	[[ "$output" == *"DROP COLUMN x"* ]]
+	[[ "$output" == *"DROP COLUMN $(by_backend sqlite=x postgresql=x mysql='`x`')"* ]]
 	[ "$(db_tables)" = "" ]
 }
 
@@ -97,8 +96,18 @@ scratch() {
 	[ "$(db_tables)" = "keep" ]
 }
 
-@test "test: without --dev-url, PostgreSQL gets a scratch database of its own, dropped at the end" {
-	[ "$TEST_BACKEND" = postgresql ] || skip "without --dev-url, $TEST_BACKEND tests in a temporary file (SQLite) or refuses (see the first tests)"
+# scratch_dbs: the scratch databases retort test left on the server
+scratch_dbs() {
+	by_backend postgresql= mysql= >/dev/null || return 1
+	if [ "$TEST_BACKEND" = postgresql ]; then
+		pq_admin "SELECT datname FROM pg_database WHERE datname LIKE 'retort\_test\_%'"
+	else
+		my_admin "SHOW DATABASES LIKE 'retort\_test\_%'"
+	fi
+}
+
+@test "test: without --dev-url, a server gets a scratch database of its own, dropped at the end" {
+	[ "$TEST_BACKEND" != sqlite ] || skip "without --dev-url, SQLite tests in a temporary file (see the first tests)"
 	linear3
 	run rt test
 	echo "$output"
@@ -106,14 +115,21 @@ scratch() {
 	[[ "$output" == *"testing in a scratch database retort_test_"*" on the configured server, dropped at the end"* ]]
 	[[ "$output" == *"3 revision(s) tested: 3 reversible"* ]]
 	[ "$(db_tables)" = "" ]
-	[ -z "$(pq_admin "SELECT datname FROM pg_database WHERE datname LIKE 'retort\_test\_%'")" ]
+	[ -z "$(scratch_dbs)" ]
 	# a user who may not create databases is told to give --dev-url; nothing is left
-	pq_admin "DROP ROLE IF EXISTS retort_nodb" 2>/dev/null
-	pq_admin "CREATE ROLE retort_nodb LOGIN NOCREATEDB"
-	run rt -u "postgresql://retort_nodb@/$PG_DB?host=$RETORT_TEST_PG_DIR&port=$RETORT_TEST_PG_PORT" test
-	pq_admin "DROP ROLE retort_nodb"
+	if [ "$TEST_BACKEND" = postgresql ]; then
+		pq_admin "DROP ROLE IF EXISTS retort_nodb" 2>/dev/null
+		pq_admin "CREATE ROLE retort_nodb LOGIN NOCREATEDB"
+		run rt -u "postgresql://retort_nodb@/$PG_DB?host=$RETORT_TEST_PG_DIR&port=$RETORT_TEST_PG_PORT" test
+		pq_admin "DROP ROLE retort_nodb"
+	else
+		my_admin "DROP USER IF EXISTS 'nodb_$MY_DB'@'localhost'; CREATE USER 'nodb_$MY_DB'@'localhost';
+			GRANT ALL ON \`$MY_DB\`.* TO 'nodb_$MY_DB'@'localhost'"
+		run rt -u "mysql://nodb_$MY_DB@localhost/$MY_DB?unix_socket=$RETORT_TEST_MYSQL_SOCKET" test
+		my_admin "DROP USER 'nodb_$MY_DB'@'localhost'"
+	fi
 	echo "$output"
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"makes a scratch database on the server when no --dev-url is given, and that failed (give --dev-url URL: an empty PostgreSQL database to test on): creating the scratch database: 42501: permission denied to create database"* ]]
-	[ -z "$(pq_admin "SELECT datname FROM pg_database WHERE datname LIKE 'retort\_test\_%'")" ]
+	[[ "$output" == *"makes a scratch database on the server when no --dev-url is given, and that failed (give --dev-url URL: an empty $(by_backend postgresql=PostgreSQL mysql=MySQL) database to test on): creating the scratch database: $(by_backend postgresql='42501: permission denied to create database' mysql="1044 (42000): Access denied for user 'nodb_$MY_DB'@'localhost' to database 'retort_test_")"* ]]
+	[ -z "$(scratch_dbs)" ]
 }
