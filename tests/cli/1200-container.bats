@@ -128,6 +128,11 @@ teardown() {
 	run docker compose --profile mariadb run --rm -T migrate-mariadb current
 	[ "$status" -eq 0 ]
 	[[ $output == *"9e4a3f5d6b43 (head)"* ]]
+	# the schema loads into a scratch database the app user may make (docker/mariadb-initdb.sh)
+	RETORT_DB=mariadb run ./scripts/migrate.sh check
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"matches the schema in migrations/schema.sql"* ]]
 	# the version table is the one Alembic creates on MySQL, in InnoDB
 	run docker compose --profile mariadb exec -T mariadb mariadb -uroot -N -B -e \
 		"SELECT engine, column_type FROM information_schema.columns JOIN information_schema.tables USING (table_schema, table_name) WHERE table_schema = 'app' AND table_name = 'alembic_version'"
