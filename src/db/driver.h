@@ -95,10 +95,14 @@ struct rt_sql_dialect {
 	int offline_txn;           /* offline scripts say BEGIN; and COMMIT; (Alembic: not SQLite) */
 	int offline_returning;     /* offline INSERTs end RETURNING <table>.version_num */
 	/* A statement failing unless one row changed: "WITH u AS (<change>
-	 * RETURNING 1) <guard>"; NULL: the dialect has none.  It fails with
+	 * RETURNING 1) <guard>", or "<change>; <guard>" (guard_follows); NULL:
+	 * the dialect has none.  It fails with
 	 * `guard_sqlstate`. */
 	const char *guard;
 	const char *guard_sqlstate;
+	/* The guard is a statement of its own right after the change, reading
+	 * ROW_COUNT() (MySQL), not a WITH around it. */
+	int guard_follows;
 	char ident_quote;          /* quotes names: '`' (MySQL); 0: '"' */
 	unsigned lex_flags;        /* how its SQL is lexed and split (RT_LEX_MYSQL) */
 	/* DDL commits implicitly (MySQL): a section holding DDL cannot be one
@@ -113,6 +117,10 @@ struct rt_sql_dialect {
 	const char *utc_now;
 	const char *who;
 	const char *ms_since_begin;
+	/* A statement that starts the clock ms_since_begin reads, where that
+	 * is not the transaction's (MySQL: a script sends a migration's
+	 * statement before its transaction); NULL: none needed. */
+	const char *script_clock;
 };
 
 struct rt_driver {

@@ -330,6 +330,41 @@ static int run_multi(struct my_db *d, const char *sql, size_t len, int *done, st
 	}
 }
 
+/*
+ * A script in one round trip: a version change (START TRANSACTION ...
+ * COMMIT), led by a migration's one statement at most; the server stops at
+ * the first failure, whose SQLSTATE, position and the count of statements
+ * before it go to `fail`.  Sections of several statements never come this
+ * way: their DELIMITER blocks are the client's to split.
+ */
+static int my_exec_script(struct rt_db *db, const char *script, size_t len,
+			  struct rt_script_fail *fail, struct rt_error *err)
+{
+	struct my_db *d = MDB(db);
+	int done;
+	memset(fail, 0, sizeof(*fail));
+	if (!run_multi(d, script, len, &done, err))
+		return 0;
+	fail->has_result = mysql_errno(d->c) < CR_MIN_ERROR || mysql_errno(d->c) > CR_MAX_ERROR;
+	fail->statements_done = done;
+	snprintf(fail->sqlstate, sizeof(fail->sqlstate), "%s", mysql_sqlstate(d->c));
+	if (mysql_errno(d->c) == ER_PARSE_ERROR) {
+		/* "near '...' at line N" counts in the failing statement */
+		struct rt_stmts st;
+		size_t off;
+		rt_sql_split_ex(script, len, RT_LEX_MYSQL, &st);
+		if (done < st.nr) {
+			const char *s = script + st.v[done].off;
+			if (error_position(mysql_error(d->c), s, stmt_body(s, st.v[done].len), &off)) {
+				fail->has_token = 1;
+				fail->token_off = st.v[done].off + off;
+			}
+		}
+		rt_stmts_release(&st);
+	}
+	return -1;
+}
+
 /* The block's statements one by one; the first failure stops it and says where. */
 static int my_exec(struct rt_db *db, const char *sql, size_t len, const struct rt_stmts *stmts,
 		   struct rt_exec_info *info, struct rt_error *err)
@@ -584,7 +619,7 @@ const struct rt_driver rt_mysql_driver = {
 	.implicit_commit = my_implicit_commit,
 	.library_version = my_library_version,
 	.probe = my_probe,
-	.exec_script = NULL,
+	.exec_script = my_exec_script,
 	.schema_read = my_schema_read,
 };
 

@@ -42,9 +42,16 @@ const struct rt_sql_dialect rt_sql_mysql = {
 	.ident_quote = '`',
 	.lex_flags = RT_LEX_MYSQL,
 	.ddl_commits = 1,
+	/* a scalar subquery of two rows fails (1242, 21000) unless the change
+	 * matched one row (CLIENT_FOUND_ROWS: matched, not changed) */
+	.guard = "SELECT IF(ROW_COUNT() = 1, 1, (SELECT 1 UNION ALL SELECT 2))",
+	.guard_sqlstate = "21000",
+	.guard_follows = 1,
 	.history_id = "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY",
 	.utc_now = "CONCAT(LEFT(DATE_FORMAT(UTC_TIMESTAMP(3), '%Y-%m-%dT%H:%i:%s.%f'), 23), 'Z')",
 	.who = "USER()",
+	.ms_since_begin = "TIMESTAMPDIFF(MICROSECOND, @retort_t0, SYSDATE(6)) DIV 1000",
+	.script_clock = "SET @retort_t0 = SYSDATE(6)",
 };
 
 const struct rt_sql_dialect *rt_sql_dialect_for(const char *backend)
@@ -167,10 +174,18 @@ int rt_vt_can_guard(const struct rt_vt *t)
 	return t->dialect->guard != NULL;
 }
 
+int rt_vt_guarded_stmts(const struct rt_vt *t, const struct rt_vop *v)
+{
+	return v->kind != RT_VOP_INSERT && t->dialect->guard_follows ? 2 : 1;
+}
+
 void rt_vt_guarded_sql(const struct rt_vt *t, const struct rt_vop *v, struct strbuf *sb)
 {
 	if (v->kind == RT_VOP_INSERT) {
 		change_sql(t, v, 1, sb);
+	} else if (t->dialect->guard_follows) {
+		change_sql(t, v, 1, sb);
+		strbuf_addf(sb, ";\n%s", t->dialect->guard);
 	} else {
 		strbuf_addstr(sb, "WITH u AS (");
 		change_sql(t, v, 1, sb);
@@ -362,14 +377,25 @@ int rt_progress_add(struct rt_db *db, const char *rev, const char *direction, in
 	return rc;
 }
 
-int rt_progress_clear(struct rt_db *db, const char *rev, const char *direction, struct rt_error *err)
+int rt_progress_clear_sql(struct rt_db *db, const char *rev, const char *direction,
+			  struct strbuf *sb, struct rt_error *err)
 {
 	int e = progress_exists(db, err);
 	if (e <= 0)
 		return e;
+	strbuf_addf(sb, "DELETE FROM %s", db->vt->progress);
+	progress_where(db->vt, rev, direction, sb);
+	return 1;
+}
+
+int rt_progress_clear(struct rt_db *db, const char *rev, const char *direction, struct rt_error *err)
+{
 	struct strbuf q = STRBUF_INIT;
-	strbuf_addf(&q, "DELETE FROM %s", db->vt->progress);
-	progress_where(db->vt, rev, direction, &q);
+	int e = rt_progress_clear_sql(db, rev, direction, &q, err);
+	if (e <= 0) {
+		strbuf_release(&q);
+		return e;
+	}
 	int rc = db->drv->exec_params(db, q.buf, 0, NULL, NULL, "clearing the migration's progress",
 				      err);
 	strbuf_release(&q);

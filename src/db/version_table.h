@@ -63,9 +63,11 @@ void rt_vt_create_sql(const struct rt_vt *t, enum rt_vt_create_form form, struct
 /* Can this dialect write guarded row changes (rt_vt_guarded_sql)? */
 int rt_vt_can_guard(const struct rt_vt *t);
 /* A row change as one statement that fails (with the dialect's
- * guard_sqlstate) unless it changed exactly one row; INSERT needs no
- * guard (it adds a row or fails).  Ends with ";\n". */
+ * guard_sqlstate) unless it changed exactly one row, or two statements
+ * where the guard follows the change (rt_vt_guarded_stmts says how many);
+ * INSERT needs no guard (it adds a row or fails).  Ends with ";\n". */
 void rt_vt_guarded_sql(const struct rt_vt *t, const struct rt_vop *v, struct strbuf *sb);
+int rt_vt_guarded_stmts(const struct rt_vt *t, const struct rt_vop *v);
 /* A row change as Alembic's offline scripts spell it, without ';'. */
 void rt_vt_offline_sql(const struct rt_vt *t, const struct rt_vop *v, struct strbuf *sb);
 /* The revision a row change is about, for messages. */
@@ -102,6 +104,10 @@ int rt_progress_read(struct rt_db *db, const char *rev, const char *direction, s
 /* Record statement `n`; creates the table when it is missing. */
 int rt_progress_add(struct rt_db *db, const char *rev, const char *direction, int n,
 		    const char *sum, struct rt_error *err);
+/* The DELETE that forgets the progress of `rev` in `direction`, onto sb
+ * (no semicolon): 1, or 0 when there is no table to delete from. */
+int rt_progress_clear_sql(struct rt_db *db, const char *rev, const char *direction,
+			  struct strbuf *sb, struct rt_error *err);
 /* Forget the progress of `rev` in `direction` (nothing when there is no table). */
 int rt_progress_clear(struct rt_db *db, const char *rev, const char *direction, struct rt_error *err);
 /* Every migration left part-way: "revision direction count", one per entry. */

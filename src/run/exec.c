@@ -5,7 +5,9 @@
  * whole script in one round trip (exec_script), a transactional migration
  * is composed here, from the version table's shared pieces, into one
  * script: BEGIN, the version table when missing, the section, its guarded
- * row changes, COMMIT.  Elsewhere it runs statement by statement.
+ * row changes, COMMIT.  Elsewhere it runs statement by statement, and
+ * where a section ran outside a transaction (transaction:false, MySQL's
+ * DDL), its version change still goes as one script.
  */
 #include "exec.h"
 #include "../db/history.h"
@@ -332,6 +334,130 @@ static int resume_point(struct rt_db *db, const struct rt_script *sc, const stru
 	return rc;
 }
 
+/* The version change of step s that the script's statement `k` (counted
+ * from the first row change) belongs to, or NULL past the last. */
+static const char *vop_at(const struct rt_db *db, const struct rt_step *s, int k)
+{
+	for (int i = 0; i < s->nvops; i++) {
+		k -= rt_vt_guarded_stmts(db->vt, &s->vops[i]);
+		if (k < 0)
+			return rt_vt_vop_rev(&s->vops[i]);
+	}
+	return NULL;
+}
+
+/*
+ * How much of a section's one statement can lead its version change's
+ * script (below): its text up to its last token, when that holds no ';'
+ * but a last one and no DELIMITER (a body of several statements stays
+ * the mysql client's to split); 0 when it cannot.
+ */
+static size_t lead_len(const char *sql, size_t n, unsigned flags)
+{
+	struct rt_sql_lexer lx;
+	struct rt_sql_tok t;
+	size_t end = 0;
+	int semi = 0;
+	rt_sql_lexer_init(&lx, sql, n, flags | RT_LEX_COMMENTS);
+	while (rt_sql_next(&lx, &t) != RT_SQL_END) {
+		if (t.unterminated || semi || rt_sql_tok_is(sql, &t, "DELIMITER"))
+			return 0;
+		if (t.kind == RT_SQL_COMMENT)
+			continue;
+		if (t.kind == RT_SQL_PUNCT && sql[t.off] == ';')
+			semi = 1;
+		else
+			end = t.off + t.len;
+	}
+	return end;
+}
+
+/*
+ * The version change after a section that ran outside a transaction, as
+ * one script in one round trip: BEGIN, the version table and the history
+ * table when missing, the guarded row changes, the history row, the
+ * progress forgotten, COMMIT.  With `lead`, the section's one statement
+ * comes first (MySQL: DDL commits by itself, so nothing is lost by
+ * sending it with the transaction after it); its failure is located in
+ * the file.  The count of statements that succeeded says which part
+ * failed.
+ */
+static int version_script(struct rt_db *db, const struct rt_step *s, const struct rt_script *sc,
+			  const struct rt_section *sec, const struct rt_stmts *stmts, size_t lead,
+			  int create_table, const struct rt_history_row *hist, int create_history,
+			  const char *prog_rev, const char *prog_dir, const char *what,
+			  struct rt_error *err)
+{
+	const struct rt_sql_dialect *dia = db->vt->dialect;
+	struct strbuf q = STRBUF_INIT;
+	struct rt_script_fail f;
+	int prefix = 1, changes = 0;
+	int lead_at = 0; /* the lead's place among the script's statements */
+	if (lead && dia->script_clock) {
+		strbuf_addf(&q, "%s;\n", dia->script_clock);
+		prefix++;
+		lead_at++;
+	}
+	size_t lead_off = q.len;
+	if (lead) {
+		strbuf_add(&q, sc->text + sec->off + stmts->v[0].off, lead);
+		strbuf_addstr(&q, ";\n");
+		prefix++;
+	}
+	strbuf_addstr(&q, dia->ddl_commits ? "START TRANSACTION;\n" : "BEGIN;\n");
+	if (create_table) {
+		rt_vt_create_sql(db->vt, RT_VT_CREATE_IF_MISSING, &q);
+		strbuf_addstr(&q, ";\n");
+		prefix++;
+	}
+	if (hist && create_history) {
+		rt_history_create_sql(db->vt, 1, &q);
+		strbuf_addstr(&q, ";\n");
+		prefix++;
+	}
+	for (int i = 0; i < s->nvops; i++) {
+		rt_vt_guarded_sql(db->vt, &s->vops[i], &q);
+		changes += rt_vt_guarded_stmts(db->vt, &s->vops[i]);
+	}
+	if (hist) {
+		rt_history_insert_sql(db->vt, hist, &q);
+		strbuf_addstr(&q, ";\n");
+	}
+	int rc = prog_rev ? rt_progress_clear_sql(db, prog_rev, prog_dir, &q, err) : 0;
+	if (rc < 0) {
+		strbuf_release(&q);
+		rt_error_prefix(err, "%s", what);
+		return -1;
+	}
+	if (rc)
+		strbuf_addstr(&q, ";\n");
+	strbuf_addstr(&q, "COMMIT;");
+	rc = db->drv->exec_script(db, q.buf, q.len, &f, err);
+	strbuf_release(&q);
+	if (!rc)
+		return 0;
+	db->drv->rollback(db);
+	if (connection_lost(db, what, err))
+		return -1;
+	if (lead && f.has_result && f.statements_done == lead_at) {
+		struct rt_exec_info info = { .has_stmt = 1, .stmt_off = stmts->v[0].off };
+		if (f.has_token && f.token_off >= lead_off && f.token_off - lead_off < lead) {
+			info.has_token = 1;
+			info.token_off = stmts->v[0].off + (f.token_off - lead_off);
+		}
+		rt_exec_locate(sc, sec, &info, what, err);
+		return -1;
+	}
+	int k = f.statements_done - prefix;
+	if (f.has_result && k >= 0 && k < changes && dia->guard_sqlstate &&
+	    !strcmp(f.sqlstate, dia->guard_sqlstate))
+		rt_vt_miss(db->vt, vop_at(db, s, k), -1, err);
+	else if (f.has_result)
+		rt_error_prefix(err, "%s", k < 0 ? "starting the version change" : "recording the version");
+	rt_error_prefix(err, "%s", what);
+	return -1;
+}
+
 /*
  * One transactional migration as one script in one round trip: BEGIN, the
  * version table if it is missing, the section, its row changes guarded to
@@ -398,8 +524,7 @@ static int run_script(struct rt_db *db, const struct rt_script *sc, const struct
 		info.stmt_off = stmts->v[idx].off;
 		rt_exec_locate(sc, sec, &info, what, err);
 	} else if (idx >= stmts->nr && dia->guard_sqlstate && !strcmp(f.sqlstate, dia->guard_sqlstate)) {
-		int v = idx - stmts->nr;
-		rt_vt_miss(db->vt, v < s->nvops ? rt_vt_vop_rev(&s->vops[v]) : NULL, -1, err);
+		rt_vt_miss(db->vt, vop_at(db, s, idx - stmts->nr), -1, err);
 		rt_error_prefix(err, "%s", what);
 	} else {
 		rt_error_prefix(err, "%s", idx < 0 ? "starting the migration" : "recording the version");
@@ -454,6 +579,10 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 	struct progress pr = { NULL, s->kind == RT_STEP_UPGRADE ? "upgrade" : "downgrade" };
 	if (!sec->transactional && stmts->nr > 1)
 		pr.rev = sc->id;
+	/* MySQL runs a section statement by statement even so: its DELIMITER
+	 * blocks are the client's, not the server's */
+	int scripted = own && d->exec_script && rt_vt_can_guard(db->vt);
+	size_t lead = 0;
 	if (!sec->transactional) {
 		int from, rc;
 		if (resume_point(db, sc, sec, stmts, &pr, &from, err)) {
@@ -468,7 +597,10 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 				 stmts->nr);
 			hooks->note(hooks->ctx, msg);
 		}
-		if ((rc = exec_each(db, sql, stmts, from, &pr, &info, err))) {
+		/* one statement of DDL on MySQL goes with its version change */
+		if (scripted && db->vt->dialect->ddl_commits && stmts->nr == 1 && !pr.rev)
+			lead = lead_len(sql + stmts->v[0].off, stmts->v[0].len, db->vt->dialect->lex_flags);
+		if (!lead && (rc = exec_each(db, sql, stmts, from, &pr, &info, err))) {
 			if (connection_lost(db, what.buf, err))
 				goto fail;
 			if (rc == -2)
@@ -483,7 +615,7 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 			goto fail;
 		}
 	}
-	if (own && sec->transactional && d->exec_script && rt_vt_can_guard(db->vt)) {
+	if (scripted && sec->transactional && !db->vt->dialect->ddl_commits) {
 		int have_history = 1;
 		if (hv && rt_history_exists(db, &have_history, err))
 			goto fail_named;
@@ -491,6 +623,23 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 		row.duration_ms = RT_HISTORY_SINCE_BEGIN;
 		if (run_script(db, sc, sec, stmts, s, !*table_exists, hv ? &row : NULL, !have_history,
 			       what.buf, err)) {
+			rt_history_forget(db);
+			goto fail;
+		}
+		*table_exists = 1;
+		if (hv)
+			db->vt->history_exists = 1;
+		strbuf_release(&what);
+		return 0;
+	}
+	if (scripted && !sec->transactional) {
+		int have_history = 1;
+		if (hv && rt_history_exists(db, &have_history, err))
+			goto fail_named;
+		row.duration_ms = lead && db->vt->dialect->script_clock ? RT_HISTORY_SINCE_BEGIN
+							       : (long)(now_ms() - t0 + 0.5);
+		if (version_script(db, s, sc, sec, stmts, lead, !*table_exists, hv ? &row : NULL,
+				   !have_history, pr.rev, pr.direction, what.buf, err)) {
 			rt_history_forget(db);
 			goto fail;
 		}

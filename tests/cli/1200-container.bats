@@ -126,6 +126,7 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[[ $output == *"upgrade 8d3f2e4c7a32 -> 9e4a3f5d6b43, add customer phone"* ]]
 	run docker compose --profile mariadb run --rm -T migrate-mariadb current
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output == *"9e4a3f5d6b43 (head)"* ]]
 	# the schema loads into a scratch database the app user may make (docker/mariadb-initdb.sh)

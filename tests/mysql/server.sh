@@ -7,6 +7,10 @@
 #   eval "$(tests/mysql/server.sh start)"   # exports RETORT_TEST_MYSQL_URL, RETORT_TEST_MYSQL_DIR, ...
 #   tests/mysql/server.sh stop "$RETORT_TEST_MYSQL_DIR"
 #
+# RETORT_TEST_MYSQL_PARENT (default /tmp) holds the directory, and
+# RETORT_TEST_MYSQL_OPTS adds server options (the benchmark's: a data
+# directory in memory and a larger buffer pool, so the disk's noise stays
+# out of the figures).
 # `start` prints nothing and exits 3 when no server binaries are installed
 # (apt-get install mariadb-server).  root@localhost over the socket has no
 # password; over TCP the user retort_pw needs RETORT_TEST_MYSQL_PASSWORD.
@@ -25,7 +29,7 @@ bin() {   # the server binary, then mariadb-install-db, or fail
 case ${1:-} in
 start)
 	server=$(bin) || exit 3
-	dir=$(mktemp -d /tmp/retort-mysql.XXXXXX)
+	dir=$(mktemp -d "${RETORT_TEST_MYSQL_PARENT:-/tmp}/retort-mysql.XXXXXX")
 	chmod 755 "$dir"
 	user=$(id -un)
 	if [ "$(id -u)" = 0 ]; then
@@ -44,7 +48,7 @@ start)
 		--innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 --sync-frm=0 \
 		--performance-schema=off --max-connections=100 --character-set-server=utf8mb4 \
 		--collation-server=utf8mb4_general_ci --log-error="$dir/server.log" \
-		>/dev/null 2>&1 &
+		${RETORT_TEST_MYSQL_OPTS:-} >/dev/null 2>&1 &
 	for _ in $(seq 1 300); do
 		[ -S "$dir/mysqld.sock" ] && mariadb --no-defaults -S "$dir/mysqld.sock" -u root \
 			-e 'SELECT 1' >/dev/null 2>&1 && break

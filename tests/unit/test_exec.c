@@ -445,7 +445,7 @@ static void transaction_false_section(void **state)
 	assert_int_equal(run(0, &err), 0);
 	/* each statement on its own, outside a transaction, its completion
 	 * recorded (after looking for an earlier run's progress); then the row
-	 * alone, and the progress goes with it */
+	 * alone, and the progress goes with it, as one script */
 	assert_string_equal(calls.buf,
 			    "TABLE? retort_progress\n"
 			    "QUERY SELECT checksum FROM retort_progress WHERE version_table = "
@@ -456,11 +456,12 @@ static void transaction_false_section(void **state)
 			    "EXEC CREATE INDEX CONCURRENTLY j ON a (y);\n"
 			    "SQL INSERT INTO retort_progress (version_table, revision, direction, statement, "
 			    "checksum) VALUES ('alembic_version','aaaa','upgrade', 1, '44294047a68bb78e')\n"
-			    "BEGIN\n"
-			    "SQL INSERT INTO alembic_version (version_num) VALUES ($1) [aaaa]\n"
-			    "SQL DELETE FROM retort_progress WHERE version_table = 'alembic_version' AND "
-			    "revision = 'aaaa' AND direction = 'upgrade'\n"
-			    "COMMIT\n");
+			    "SCRIPT\n"
+			    "BEGIN;\n"
+			    "INSERT INTO alembic_version (version_num) VALUES ('aaaa');\n"
+			    "DELETE FROM retort_progress WHERE version_table = 'alembic_version' AND "
+			    "revision = 'aaaa' AND direction = 'upgrade';\n"
+			    "COMMIT;\n");
 	/* the second fails: the first stays applied, and the report says so */
 	strbuf_reset(&calls);
 	ncalls = 0;
