@@ -349,13 +349,24 @@ static int my_exec_script(struct rt_db *db, const char *script, size_t len,
 	fail->statements_done = done;
 	snprintf(fail->sqlstate, sizeof(fail->sqlstate), "%s", mysql_sqlstate(d->c));
 	if (mysql_errno(d->c) == ER_PARSE_ERROR) {
-		/* "near '...' at line N" counts in the failing statement */
+		/*
+		 * "near '...' at line N" quotes the script past the failing
+		 * statement: send that statement alone for the server's words
+		 * about it (a syntax error runs nothing, so nothing runs twice),
+		 * and place them in it.
+		 */
 		struct rt_stmts st;
 		size_t off;
 		rt_sql_split_ex(script, len, RT_LEX_MYSQL, &st);
 		if (done < st.nr) {
 			const char *s = script + st.v[done].off;
-			if (error_position(mysql_error(d->c), s, stmt_body(s, st.v[done].len), &off)) {
+			size_t n = stmt_body(s, st.v[done].len);
+			if (mysql_real_query(d->c, s, (unsigned long)n) &&
+			    mysql_errno(d->c) == ER_PARSE_ERROR)
+				conn_error(d, NULL, err);
+			else
+				mysql_free_result(mysql_store_result(d->c));
+			if (error_position(mysql_error(d->c), s, n, &off)) {
 				fail->has_token = 1;
 				fail->token_off = st.v[done].off + off;
 			}

@@ -134,6 +134,28 @@ INSERT INTO t VALUES (1);" "DELETE FROM t;"
 	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
 }
 
+@test "mysql: a one-statement migration goes with its version change in one round trip, and its error is still placed" {
+	mkrev 1a2b3c4d5e6f "" "base" "CREATE TABLE a (id INT);" "DROP TABLE a;"
+	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "alter" "ALTER TABLE a
+  ADD COLUMN y INT DEFAULT FROM;" "ALTER TABLE a DROP COLUMN y;"
+	rt -q upgrade 1a2b
+	run rt upgrade head
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"2b3c4d5e6f7a_alter.sql:9:28: 1064 (42000): You have an error in your SQL syntax"*"near 'FROM' at line 2 (upgrade 1a2b3c4d5e6f -> 2b3c4d5e6f7a)"* ]]
+	[[ "$output" == *"LINE 9:   ADD COLUMN y INT DEFAULT FROM;"$'\n'"                                   ^"* ]]
+	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
+	sed -i 's/ DEFAULT FROM;/;/' migrations/versions/2b3c4d5e6f7a_alter.sql
+	my_admin "SET GLOBAL general_log = 0; TRUNCATE mysql.general_log; SET GLOBAL log_output = 'TABLE'; SET GLOBAL general_log = 1"
+	run rt -q upgrade head
+	my_admin "SET GLOBAL general_log = 0"
+	[ "$status" -eq 0 ]
+	[ "$(db_versions)" = "2b3c4d5e6f7a" ]
+	[ "$(db_sql "SELECT revision, duration_ms IS NOT NULL FROM retort_history ORDER BY id DESC LIMIT 1")" = "2b3c4d5e6f7a|1" ]
+	# the ALTER, the version row and the history row: one query
+	[ "$(my_admin "SELECT COUNT(*) FROM mysql.general_log WHERE command_type = 'Query' AND argument LIKE '%ALTER TABLE a%'
+		AND argument LIKE '%UPDATE \`alembic_version\`%' AND argument LIKE '%retort_history%' AND argument LIKE '%COMMIT'")" = 1 ]
+}
+
 @test "mysql: a section with DDL failing mid-way keeps what ran, says so at file:line:col, and keeps the version row" {
 	mkrev 1a2b3c4d5e6f "" "base" "CREATE TABLE a (id INT);" "DROP TABLE a;"
 	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "partial" "CREATE TABLE b (id INT);
