@@ -334,6 +334,21 @@ static int resume_point(struct rt_db *db, const struct rt_script *sc, const stru
 	return rc;
 }
 
+/* A script's CREATE TABLE IF NOT EXISTS of the version table and of the
+ * history table, as asked, onto q: how many statements that added. */
+static int missing_tables(struct rt_db *db, int version_table, int history, struct strbuf *q)
+{
+	if (version_table) {
+		rt_vt_create_sql(db->vt, RT_VT_CREATE_IF_MISSING, q);
+		strbuf_addstr(q, ";\n");
+	}
+	if (history) {
+		rt_history_create_sql(db->vt, 1, q);
+		strbuf_addstr(q, ";\n");
+	}
+	return !!version_table + !!history;
+}
+
 /* The version change of step s that the script's statement `k` (counted
  * from the first row change) belongs to, or NULL past the last. */
 static const char *vop_at(const struct rt_db *db, const struct rt_step *s, int k)
@@ -405,16 +420,7 @@ static int version_script(struct rt_db *db, const struct rt_step *s, const struc
 		prefix++;
 	}
 	strbuf_addstr(&q, dia->ddl_commits ? "START TRANSACTION;\n" : "BEGIN;\n");
-	if (create_table) {
-		rt_vt_create_sql(db->vt, RT_VT_CREATE_IF_MISSING, &q);
-		strbuf_addstr(&q, ";\n");
-		prefix++;
-	}
-	if (hist && create_history) {
-		rt_history_create_sql(db->vt, 1, &q);
-		strbuf_addstr(&q, ";\n");
-		prefix++;
-	}
+	prefix += missing_tables(db, create_table, hist && create_history, &q);
 	for (int i = 0; i < s->nvops; i++) {
 		rt_vt_guarded_sql(db->vt, &s->vops[i], &q);
 		changes += rt_vt_guarded_stmts(db->vt, &s->vops[i]);
@@ -479,16 +485,7 @@ static int run_script(struct rt_db *db, const struct rt_script *sc, const struct
 	int prefix = 1;
 
 	strbuf_addstr(&q, "BEGIN;\n");
-	if (create_table) {
-		rt_vt_create_sql(db->vt, RT_VT_CREATE_IF_MISSING, &q);
-		strbuf_addstr(&q, ";\n");
-		prefix++;
-	}
-	if (hist && create_history) {
-		rt_history_create_sql(db->vt, 1, &q);
-		strbuf_addstr(&q, ";\n");
-		prefix++;
-	}
+	prefix += missing_tables(db, create_table, hist && create_history, &q);
 	size_t body = q.len;
 	strbuf_add(&q, sql, sec->len);
 	strbuf_addstr(&q, "\n;\n"); /* ends a last statement that has no semicolon or a -- comment */

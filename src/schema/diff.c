@@ -1,7 +1,9 @@
 /* Schema comparison: the shared part and the dispatch to a dialect writer. */
 #include "diff_int.h"
+#include "../lib/xalloc.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 void rt_schema_diff_init(struct rt_schema_diff *d)
@@ -103,6 +105,13 @@ void diff_table_rename_hints(struct rt_schema_diff *d, const struct rt_table *go
 				  gone->name, to->tables[j].name, gone->q, to->tables[j].q);
 }
 
+void diff_drop_column(struct rt_schema_diff *d, const struct rt_table *t, const struct rt_column *c)
+{
+	diff_note(d, "WARNING: drops column %s.%s and its data", t->name, c->name);
+	d->destructive = 1;
+	diff_stmt(d, "ALTER TABLE %s DROP COLUMN %s", t->q, c->q);
+}
+
 void diff_drop_table(struct rt_schema_diff *d, const struct rt_table *gone,
 		     const struct rt_schema *to, const int *want_new)
 {
@@ -110,6 +119,51 @@ void diff_drop_table(struct rt_schema_diff *d, const struct rt_table *gone,
 	diff_note(d, "WARNING: drops table %s and its data", gone->name);
 	d->destructive = 1;
 	diff_stmt(d, "DROP TABLE %s", gone->q);
+}
+
+int diff_differs(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a && strcmp(a, b));
+}
+
+int diff_con_gone(const struct rt_constraint *c, const struct rt_table *other)
+{
+	const struct rt_constraint *o = other ? rt_table_constraint(other, c->name) : NULL;
+	return !o || strcmp(o->def, c->def) || o->kind != c->kind;
+}
+
+int diff_fk_inline(const struct rt_schema *f, const struct rt_schema *ts, const struct rt_table *t,
+		   const struct rt_constraint *c, const int *rank)
+{
+	const struct rt_table *r = c->ref ? rt_schema_table(ts, c->ref) : NULL;
+	return !r || r == t || rank[r - ts->tables] < rank[t - ts->tables] ||
+	       rt_schema_table(f, c->ref) != NULL;
+}
+
+void diff_drop_tables(struct rt_schema_diff *d, const struct rt_schema *f, const struct rt_schema *t,
+		      const int *gone, const int *fresh, const char *drop_fk_fmt)
+{
+	int n, *order = rt_schema_table_order(f, gone, &n);
+	int *pos = xcalloc((size_t)f->ntables + 1, sizeof(int));
+	for (int k = 0; k < n; k++)
+		pos[order[k]] = k;
+	/* a foreign key that points at a table dropped earlier (a cycle) goes first */
+	for (int k = n - 1; k >= 0; k--) {
+		const struct rt_table *ft = &f->tables[order[k]];
+		for (int i = 0; i < ft->ncons; i++) {
+			const struct rt_table *r = ft->cons[i].ref ? rt_schema_table(f, ft->cons[i].ref) : NULL;
+			if (r && r != ft && gone[r - f->tables] && pos[r - f->tables] > k) {
+				struct strbuf sb = STRBUF_INIT;
+				strbuf_addf(&sb, drop_fk_fmt, ft->q, ft->cons[i].q);
+				diff_stmt(d, "%s", sb.buf);
+				strbuf_release(&sb);
+			}
+		}
+	}
+	free(pos);
+	for (int k = n - 1; k >= 0; k--)
+		diff_drop_table(d, &f->tables[order[k]], t, fresh);
+	free(order);
 }
 
 void rt_schema_diff(const struct rt_schema *from, const struct rt_schema *to,

@@ -20,11 +20,6 @@
 
 #include "../lib/xalloc.h"
 
-static int differs(const char *a, const char *b)
-{
-	return (a == NULL) != (b == NULL) || (a && strcmp(a, b));
-}
-
 static int generated(const struct rt_column *c)
 {
 	return strstr(c->def, "GENERATED ALWAYS AS ") != NULL;
@@ -78,21 +73,6 @@ static const struct rt_constraint *pkey(const struct rt_table *t)
 	return NULL;
 }
 
-/* A constraint of kind `kind` that table `other` lacks or defines differently. */
-static int con_gone(const struct rt_constraint *c, const struct rt_table *other)
-{
-	const struct rt_constraint *o = other ? rt_table_constraint(other, c->name) : NULL;
-	return !o || strcmp(o->def, c->def) || o->kind != c->kind;
-}
-
-static int fk_inline(const struct rt_schema *f, const struct rt_schema *ts, const struct rt_table *t,
-		     const struct rt_constraint *c, const int *rank)
-{
-	const struct rt_table *r = c->ref ? rt_schema_table(ts, c->ref) : NULL;
-	return !r || r == t || rank[r - ts->tables] < rank[t - ts->tables] ||
-	       rt_schema_table(f, c->ref) != NULL;
-}
-
 static void table_tail(struct strbuf *sb, const struct rt_table *t)
 {
 	if (t->options)
@@ -119,7 +99,7 @@ static void create_table(struct rt_schema_diff *d, const struct rt_schema *f, co
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0; i < t->ncons; i++) {
 			const struct rt_constraint *c = &t->cons[i];
-			if (c->kind != (pass ? 'c' : 'f') || (c->kind == 'f' && !fk_inline(f, ts, t, c, rank)))
+			if (c->kind != (pass ? 'c' : 'f') || (c->kind == 'f' && !diff_fk_inline(f, ts, t, c, rank)))
 				continue;
 			strbuf_addf(&sb, ",\n  CONSTRAINT %s %s", c->q, c->def);
 		}
@@ -147,23 +127,16 @@ static void add_column(struct rt_schema_diff *d, const struct rt_table *tt, cons
 	strbuf_release(&sb);
 }
 
-static void drop_column(struct rt_schema_diff *d, const struct rt_table *tt, const struct rt_column *c)
-{
-	diff_note(d, "WARNING: drops column %s.%s and its data", tt->name, c->name);
-	d->destructive = 1;
-	diff_stmt(d, "ALTER TABLE %s DROP COLUMN %s", tt->q, c->q);
-}
-
 /* Options, comment, primary key and columns of a table on both sides. */
 static void alter_table(struct rt_schema_diff *d, const struct rt_table *ft, const struct rt_table *tt)
 {
 	const struct rt_constraint *fpk = pkey(ft), *tpk = pkey(tt);
-	if (differs(ft->options, tt->options) || differs(ft->comment, tt->comment)) {
+	if (diff_differs(ft->options, tt->options) || diff_differs(ft->comment, tt->comment)) {
 		struct strbuf sb = STRBUF_INIT;
-		if (differs(ft->options, tt->options))
+		if (diff_differs(ft->options, tt->options))
 			diff_change(d, "table %s: options differ: '%s' -> '%s'", tt->name,
 				    ft->options ? ft->options : "", tt->options ? tt->options : "");
-		if (differs(ft->comment, tt->comment))
+		if (diff_differs(ft->comment, tt->comment))
 			diff_change(d, "table %s: comment differs", tt->name);
 		table_tail(&sb, tt);
 		if (ft->comment && !tt->comment)
@@ -180,10 +153,10 @@ static void alter_table(struct rt_schema_diff *d, const struct rt_table *ft, con
 		const struct rt_column *fc = &ft->cols[i], *tc = rt_table_column(tt, fc->name);
 		if (!tc) {
 			diff_change(d, "table %s: column %s unexpected", tt->name, fc->name);
-			drop_column(d, tt, fc);
+			diff_drop_column(d, tt, fc);
 		} else if (generated(fc) != generated(tc) && strcmp(fc->def, tc->def)) {
 			diff_change(d, "table %s: column %s: generation differs", tt->name, tc->name);
-			drop_column(d, tt, fc);
+			diff_drop_column(d, tt, fc);
 			add_column(d, tt, tc);
 		}
 	}
@@ -301,7 +274,7 @@ void diff_mysql(const struct rt_schema *f, const struct rt_schema *t, struct rt_
 			const struct rt_table *ft = &f->tables[i], *tt = rt_schema_table(t, ft->name);
 			for (int k = 0; tt && k < ft->ncons; k++) {
 				const struct rt_constraint *c = &ft->cons[k];
-				if (c->kind != (pass ? 'c' : 'f') || !con_gone(c, tt))
+				if (c->kind != (pass ? 'c' : 'f') || !diff_con_gone(c, tt))
 					continue;
 				diff_change(d, "table %s: constraint %s %s", ft->name, c->name,
 					    rt_table_constraint(tt, c->name) ? "differs" : "unexpected");
@@ -319,23 +292,7 @@ void diff_mysql(const struct rt_schema *f, const struct rt_schema *t, struct rt_
 		diff_stmt(d, "ALTER TABLE %s DROP INDEX %s", ft->q, o->q);
 	}
 
-	order = rt_schema_table_order(f, gone, &n);
-	/* a foreign key that points at a table dropped earlier (a cycle) goes first */
-	int *pos = xcalloc((size_t)nf + 1, sizeof(int));
-	for (int k = 0; k < n; k++)
-		pos[order[k]] = k;
-	for (int k = n - 1; k >= 0; k--) {
-		const struct rt_table *ft = &f->tables[order[k]];
-		for (int i = 0; i < ft->ncons; i++) {
-			const struct rt_table *r = ft->cons[i].ref ? rt_schema_table(f, ft->cons[i].ref) : NULL;
-			if (r && r != ft && gone[r - f->tables] && pos[r - f->tables] > k)
-				diff_stmt(d, "ALTER TABLE %s DROP FOREIGN KEY %s", ft->q, ft->cons[i].q);
-		}
-	}
-	free(pos);
-	for (int k = n - 1; k >= 0; k--)
-		diff_drop_table(d, &f->tables[order[k]], t, fresh);
-	free(order);
+	diff_drop_tables(d, f, t, gone, fresh, "ALTER TABLE %s DROP FOREIGN KEY %s");
 
 	order = rt_schema_table_order(t, NULL, &n);
 	for (int k = 0; k < n; k++)
@@ -369,7 +326,7 @@ void diff_mysql(const struct rt_schema *f, const struct rt_schema *t, struct rt_
 				const struct rt_constraint *c = &tt->cons[k];
 				if (c->kind != (pass ? 'f' : 'c'))
 					continue;
-				if (ft ? !con_gone(c, ft) : (!pass || fk_inline(f, t, tt, c, rank)))
+				if (ft ? !diff_con_gone(c, ft) : (!pass || diff_fk_inline(f, t, tt, c, rank)))
 					continue;
 				if (ft && !rt_table_constraint(ft, c->name))
 					diff_change(d, "table %s: constraint %s missing", tt->name, c->name);

@@ -16,11 +16,6 @@
 
 #include "../lib/xalloc.h"
 
-static int differs(const char *a, const char *b)
-{
-	return (a == NULL) != (b == NULL) || (a && strcmp(a, b));
-}
-
 /* serial columns change type through their integer type */
 static const char *base_type(const struct rt_column *c)
 {
@@ -101,7 +96,7 @@ static void enums(const struct rt_schema *f, const struct rt_schema *t, struct r
 /* Does column fc become tc only by dropping and adding it again? */
 static int needs_readd(const struct rt_column *fc, const struct rt_column *tc)
 {
-	return differs(fc->generated, tc->generated);
+	return diff_differs(fc->generated, tc->generated);
 }
 
 static void column_changes(struct rt_schema_diff *d, const struct rt_table *tt,
@@ -123,7 +118,7 @@ static void column_changes(struct rt_schema_diff *d, const struct rt_table *tt,
 		diff_stmt(d, "ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s::%s", tq, cq, base_type(tc),
 			  cq, base_type(tc));
 	}
-	if (differs(fc->dflt, tc->dflt)) {
+	if (diff_differs(fc->dflt, tc->dflt)) {
 		diff_change(d, "table %s: column %s: default %s -> %s", tt->name, tc->name,
 			    fc->dflt ? fc->dflt : "none", tc->dflt ? tc->dflt : "none");
 		if (tc->dflt)
@@ -164,13 +159,6 @@ static void add_column(struct rt_schema_diff *d, const struct rt_table *tt, cons
 	strbuf_release(&sb);
 }
 
-static void drop_column(struct rt_schema_diff *d, const struct rt_table *tt, const struct rt_column *c)
-{
-	diff_note(d, "WARNING: drops column %s.%s and its data", tt->name, c->name);
-	d->destructive = 1;
-	diff_stmt(d, "ALTER TABLE %s DROP COLUMN %s", tt->q, c->q);
-}
-
 /* Column changes of a table on both sides. */
 static void alter_columns(struct rt_schema_diff *d, const struct rt_table *ft, const struct rt_table *tt)
 {
@@ -179,10 +167,10 @@ static void alter_columns(struct rt_schema_diff *d, const struct rt_table *ft, c
 		const struct rt_column *fc = &ft->cols[i], *tc = rt_table_column(tt, fc->name);
 		if (!tc) {
 			diff_change(d, "table %s: column %s unexpected", tt->name, fc->name);
-			drop_column(d, tt, fc);
+			diff_drop_column(d, tt, fc);
 		} else if (needs_readd(fc, tc)) {
 			diff_change(d, "table %s: column %s: generation differs", tt->name, tc->name);
-			drop_column(d, tt, fc);
+			diff_drop_column(d, tt, fc);
 			add_column(d, tt, tc);
 		}
 	}
@@ -197,13 +185,6 @@ static void alter_columns(struct rt_schema_diff *d, const struct rt_table *ft, c
 	}
 }
 
-/* A constraint that table `other` lacks or defines differently. */
-static int con_gone(const struct rt_constraint *c, const struct rt_table *other)
-{
-	const struct rt_constraint *o = other ? rt_table_constraint(other, c->name) : NULL;
-	return !o || strcmp(o->def, c->def) || o->kind != c->kind;
-}
-
 /* Does a table change in a way that views over it may block? */
 static int blocks_views(const struct rt_table *ft, const struct rt_table *tt)
 {
@@ -215,15 +196,6 @@ static int blocks_views(const struct rt_table *ft, const struct rt_table *tt)
 	return 0;
 }
 
-/* Can a new table's foreign key be written inline: does the table it
- * references exist by the time this one is created? */
-static int fk_inline(const struct rt_schema *f, const struct rt_schema *ts, const struct rt_table *t,
-		     const struct rt_constraint *c, const int *rank)
-{
-	const struct rt_table *r = c->ref ? rt_schema_table(ts, c->ref) : NULL;
-	return !r || r == t || rank[r - ts->tables] < rank[t - ts->tables] ||
-	       rt_schema_table(f, c->ref) != NULL;
-}
 
 static void create_table(struct rt_schema_diff *d, const struct rt_schema *f, const struct rt_table *t,
 			 const struct rt_schema *ts, const int *rank)
@@ -236,7 +208,7 @@ static void create_table(struct rt_schema_diff *d, const struct rt_schema *f, co
 	}
 	for (int i = 0; i < t->ncons; i++) {
 		const struct rt_constraint *c = &t->cons[i];
-		if (c->kind == 'f' && !fk_inline(f, ts, t, c, rank))
+		if (c->kind == 'f' && !diff_fk_inline(f, ts, t, c, rank))
 			continue; /* added once every table exists */
 		strbuf_addf(&sb, ",\n    CONSTRAINT %s %s", c->q, c->def);
 	}
@@ -305,7 +277,7 @@ void diff_pg(const struct rt_schema *f, const struct rt_schema *t, struct rt_sch
 			const struct rt_table *ft = &f->tables[i], *tt = rt_schema_table(t, ft->name);
 			for (int k = 0; tt && k < ft->ncons; k++) {
 				const struct rt_constraint *c = &ft->cons[k];
-				if ((c->kind == 'f') != !pass || !con_gone(c, tt))
+				if ((c->kind == 'f') != !pass || !diff_con_gone(c, tt))
 					continue;
 				diff_change(d, "table %s: constraint %s %s", ft->name, c->name,
 					    rt_table_constraint(tt, c->name) ? "differs" : "unexpected");
@@ -320,23 +292,7 @@ void diff_pg(const struct rt_schema *f, const struct rt_schema *t, struct rt_sch
 			    rt_object_find(t->indexes, t->nindexes, o->name) ? "differs" : "unexpected");
 		diff_stmt(d, "DROP INDEX %s", o->q);
 	}
-	order = rt_schema_table_order(f, gone, &n);
-	/* a foreign key that points at a table dropped earlier (a cycle) goes first */
-	int *pos = xcalloc((size_t)nf + 1, sizeof(int));
-	for (int k = 0; k < n; k++)
-		pos[order[k]] = k;
-	for (int k = n - 1; k >= 0; k--) {
-		const struct rt_table *ft = &f->tables[order[k]];
-		for (int i = 0; i < ft->ncons; i++) {
-			const struct rt_table *r = ft->cons[i].ref ? rt_schema_table(f, ft->cons[i].ref) : NULL;
-			if (r && r != ft && gone[r - f->tables] && pos[r - f->tables] > k)
-				diff_stmt(d, "ALTER TABLE %s DROP CONSTRAINT %s", ft->q, ft->cons[i].q);
-		}
-	}
-	free(pos);
-	for (int k = n - 1; k >= 0; k--)
-		diff_drop_table(d, &f->tables[order[k]], t, fresh);
-	free(order);
+	diff_drop_tables(d, f, t, gone, fresh, "ALTER TABLE %s DROP CONSTRAINT %s");
 
 	order = rt_schema_table_order(t, NULL, &n);
 	for (int k = 0; k < n; k++)
@@ -361,7 +317,7 @@ void diff_pg(const struct rt_schema *f, const struct rt_schema *t, struct rt_sch
 				const struct rt_constraint *c = &tt->cons[k];
 				if ((c->kind == 'f') != pass)
 					continue;
-				if (ft ? !con_gone(c, ft) : (!pass || fk_inline(f, t, tt, c, rank)))
+				if (ft ? !diff_con_gone(c, ft) : (!pass || diff_fk_inline(f, t, tt, c, rank)))
 					continue;
 				if (ft && !rt_table_constraint(ft, c->name))
 					diff_change(d, "table %s: constraint %s missing", tt->name, c->name);
@@ -385,7 +341,7 @@ void diff_pg(const struct rt_schema *f, const struct rt_schema *t, struct rt_sch
 	for (int j = 0; j < nt; j++) {
 		const struct rt_table *tt = &t->tables[j], *ft = rt_schema_table(f, tt->name);
 		struct strbuf what = STRBUF_INIT;
-		if (differs(ft ? ft->comment : NULL, tt->comment)) {
+		if (diff_differs(ft ? ft->comment : NULL, tt->comment)) {
 			if (ft)
 				diff_change(d, "table %s: comment differs", tt->name);
 			strbuf_addf(&what, "TABLE %s", tt->q);
@@ -394,7 +350,7 @@ void diff_pg(const struct rt_schema *f, const struct rt_schema *t, struct rt_sch
 		for (int k = 0; k < tt->ncols; k++) {
 			const struct rt_column *tc = &tt->cols[k];
 			const struct rt_column *fc = ft ? rt_table_column(ft, tc->name) : NULL;
-			if (!differs(fc ? fc->comment : NULL, tc->comment))
+			if (!diff_differs(fc ? fc->comment : NULL, tc->comment))
 				continue;
 			if (fc)
 				diff_change(d, "table %s: column %s: comment differs", tt->name, tc->name);
