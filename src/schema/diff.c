@@ -62,6 +62,18 @@ void diff_objects(const struct rt_object *fv, int fn, const struct rt_object *tv
 	}
 }
 
+void diff_view_changes(struct rt_schema_diff *d, const struct rt_schema *f, const struct rt_schema *t,
+		       const char *gone, const char *added)
+{
+	for (int i = 0; i < f->nviews; i++)
+		if (gone[i])
+			diff_change(d, "view %s %s", f->views[i].name,
+				    rt_object_find(t->views, t->nviews, f->views[i].name) ? "differs" : "unexpected");
+	for (int j = 0; j < t->nviews; j++)
+		if (added[j] && !rt_object_find(f->views, f->nviews, t->views[j].name))
+			diff_change(d, "view %s missing", t->views[j].name);
+}
+
 void diff_rename_hints(struct rt_schema_diff *d, const struct rt_table *from,
 		       const struct rt_table *to, const char *rename_fmt)
 {

@@ -16,6 +16,10 @@ void diff_change(struct rt_schema_diff *d, const char *fmt, ...) __attribute__((
 void diff_objects(const struct rt_object *fv, int fn, const struct rt_object *tv, int tn,
 		  char *gone, char *added);
 
+/* The change lines of the views diff_objects marked (gone: f's, added: t's). */
+void diff_view_changes(struct rt_schema_diff *d, const struct rt_schema *f, const struct rt_schema *t,
+		       const char *gone, const char *added);
+
 /* Point out a dropped and an added column of one type: maybe a rename. */
 void diff_rename_hints(struct rt_schema_diff *d, const struct rt_table *from,
 		       const struct rt_table *to, const char *rename_fmt);

@@ -256,13 +256,7 @@ void diff_mysql(const struct rt_schema *f, const struct rt_schema *t, struct rt_
 			diff_change(d, "table %s missing", t->tables[j].name);
 	diff_objects(f->views, f->nviews, t->views, t->nviews, vgone, vadd);
 	diff_objects(f->indexes, f->nindexes, t->indexes, t->nindexes, igone, iadd);
-	for (int i = 0; i < f->nviews; i++)
-		if (vgone[i])
-			diff_change(d, "view %s %s", f->views[i].name,
-				    rt_object_find(t->views, t->nviews, f->views[i].name) ? "differs" : "unexpected");
-	for (int j = 0; j < t->nviews; j++)
-		if (vadd[j] && !rt_object_find(f->views, f->nviews, t->views[j].name))
-			diff_change(d, "view %s missing", t->views[j].name);
+	diff_view_changes(d, f, t, vgone, vadd);
 
 	order = view_order(f->views, f->nviews, vgone, &n);
 	for (int k = n - 1; k >= 0; k--)

@@ -243,13 +243,7 @@ void diff_pg(const struct rt_schema *f, const struct rt_schema *t, struct rt_sch
 	diff_objects(f->views, f->nviews, t->views, t->nviews, vgone, vadd);
 	diff_objects(f->indexes, f->nindexes, t->indexes, t->nindexes, igone, iadd);
 	diff_objects(f->sequences, f->nsequences, t->sequences, t->nsequences, sgone, sadd);
-	for (int i = 0; i < f->nviews; i++)
-		if (vgone[i])
-			diff_change(d, "view %s %s", f->views[i].name,
-				    rt_object_find(t->views, t->nviews, f->views[i].name) ? "differs" : "unexpected");
-	for (int j = 0; j < t->nviews; j++)
-		if (vadd[j] && !rt_object_find(f->views, f->nviews, t->views[j].name))
-			diff_change(d, "view %s missing", t->views[j].name);
+	diff_view_changes(d, f, t, vgone, vadd);
 	if (reset) {
 		memset(vgone, 1, (size_t)f->nviews);
 		memset(vadd, 1, (size_t)t->nviews);
