@@ -159,7 +159,8 @@ static int read_item(struct rt_schema *s, struct rt_table *t, const char *it, si
 		free(name);
 		if (!col)
 			return rt_error_set(err, RT_EXIT_ERROR, "cannot read the schema: SHOW CREATE "
-					    "TABLE %s names a column information_schema does not have: %.*s",
+					    "TABLE %s names a column information_schema does not show (the "
+					    "user needs SELECT on the table to see its columns there): %.*s",
 					    t->q, (int)n, it);
 		while (i < n && it[i] == ' ')
 			i++;

@@ -334,6 +334,21 @@ static int resume_point(struct rt_db *db, const struct rt_script *sc, const stru
 	return rc;
 }
 
+/* End script q with COMMIT and send it (q is released): 0 when it ran;
+ * else the transaction is rolled back and 1 says `f` explains the failure,
+ * or -1 that the connection is gone (err says so). */
+static int send_script(struct rt_db *db, struct strbuf *q, struct rt_script_fail *f,
+		       const char *what, struct rt_error *err)
+{
+	strbuf_addstr(q, "COMMIT;");
+	int rc = db->drv->exec_script(db, q->buf, q->len, f, err);
+	strbuf_release(q);
+	if (!rc)
+		return 0;
+	db->drv->rollback(db);
+	return connection_lost(db, what, err) ? -1 : 1;
+}
+
 /* A script's CREATE TABLE IF NOT EXISTS of the version table and of the
  * history table, as asked, onto q: how many statements that added. */
 static int missing_tables(struct rt_db *db, int version_table, int history, struct strbuf *q)
@@ -437,14 +452,8 @@ static int version_script(struct rt_db *db, const struct rt_step *s, const struc
 	}
 	if (rc)
 		strbuf_addstr(&q, ";\n");
-	strbuf_addstr(&q, "COMMIT;");
-	rc = db->drv->exec_script(db, q.buf, q.len, &f, err);
-	strbuf_release(&q);
-	if (!rc)
-		return 0;
-	db->drv->rollback(db);
-	if (connection_lost(db, what, err))
-		return -1;
+	if ((rc = send_script(db, &q, &f, what, err)) <= 0)
+		return rc;
 	if (lead && f.has_result && f.statements_done == lead_at) {
 		struct rt_exec_info info = { .has_stmt = 1, .stmt_off = stmts->v[0].off };
 		if (f.has_token && f.token_off >= lead_off && f.token_off - lead_off < lead) {
@@ -495,14 +504,9 @@ static int run_script(struct rt_db *db, const struct rt_script *sc, const struct
 		rt_history_insert_sql(db->vt, hist, &q);
 		strbuf_addstr(&q, ";\n");
 	}
-	strbuf_addstr(&q, "COMMIT;");
-	int rc = db->drv->exec_script(db, q.buf, q.len, &f, err);
-	strbuf_release(&q);
-	if (!rc)
-		return 0;
-	db->drv->rollback(db);
-	if (connection_lost(db, what, err))
-		return -1;
+	int rc = send_script(db, &q, &f, what, err);
+	if (rc <= 0)
+		return rc;
 	if (!f.has_result) {
 		rt_error_prefix(err, "%s", what);
 		return -1;
