@@ -10,6 +10,7 @@
 #include "../lib/clock.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #ifdef RT_WITH_SQLITE
@@ -96,6 +97,32 @@ int rt_sql_needs_autocommit(const char *words)
 		}
 	}
 	return 0;
+}
+
+int rt_db_table_exists(struct rt_db *db, const char *schema, const char *name, int *exists,
+		       struct rt_error *err)
+{
+	return db->drv->tables_exist(db, schema, &name, 1, exists, err);
+}
+
+void rt_tables_query(struct strbuf *q, const char *test, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (i)
+			strbuf_addstr(q, " UNION ALL ");
+		strbuf_addf(q, test, i, i + 2);
+	}
+}
+
+void rt_tables_found(const struct strvec *indices, int *exists, int n)
+{
+	for (int i = 0; i < n; i++)
+		exists[i] = 0;
+	for (size_t k = 0; k < indices->nr; k++) {
+		int i = atoi(indices->v[k]);
+		if (i >= 0 && i < n)
+			exists[i] = 1;
+	}
 }
 
 int rt_db_connected(struct rt_db *db)

@@ -158,9 +158,10 @@ struct rt_driver {
 	 * (NULL as ""); `ncols` values per row, extra columns left out. */
 	int (*query_rows)(struct rt_db *db, const char *sql, int ncols, struct strvec *out,
 			  const char *what, struct rt_error *err);
-	/* Does table `name` exist (in `schema`; NULL: the default one)? */
-	int (*table_exists)(struct rt_db *db, const char *schema, const char *name, int *exists,
-			    struct rt_error *err);
+	/* Which of the `n` tables `names` exist (in `schema`; NULL: the
+	 * default one)?  exists[i] for names[i]; one round trip. */
+	int (*tables_exist)(struct rt_db *db, const char *schema, const char *const *names, int n,
+			    int *exists, struct rt_error *err);
 	/* Must this statement (its first words, upper-cased) run outside a transaction? */
 	int (*needs_autocommit)(struct rt_db *db, const char *words);
 	/* Optional (dialects with ddl_commits): does this statement (its first
@@ -230,6 +231,21 @@ int rt_db_open(struct rt_db **db, const struct rt_url *url, const struct rt_db_o
 void rt_db_close(struct rt_db *db);
 /* Is the connection up (see rt_driver.connected)? */
 int rt_db_connected(struct rt_db *db);
+
+/* Does table `name` exist (in `schema`; NULL: the default one)? */
+int rt_db_table_exists(struct rt_db *db, const char *schema, const char *name, int *exists,
+		       struct rt_error *err);
+
+/*
+ * For a driver's tables_exist: the query that finds which of `n` tables
+ * exist, one `test` per name joined by UNION ALL, each selecting its
+ * index.  `test` is a printf format taking the index and then the number
+ * of the name's parameter (the schema is parameter 1, names[i] i + 2),
+ * e.g. "SELECT %d FROM t WHERE name = ?%d".  rt_tables_found marks
+ * exists[] from the indices the query returned.
+ */
+void rt_tables_query(struct strbuf *q, const char *test, int n);
+void rt_tables_found(const struct strvec *indices, int *exists, int n);
 
 /*
  * The migration lock, as opts.lock_mode chooses: the driver's own lock

@@ -75,7 +75,7 @@ int rt_history_exists(struct rt_db *db, int *exists, struct rt_error *err)
 	struct rt_vt *t = db->vt;
 	if (t->history_exists < 0) {
 		int e;
-		if (db->drv->table_exists(db, t->schema, RT_HISTORY_TABLE, &e, err))
+		if (rt_db_table_exists(db, t->schema, RT_HISTORY_TABLE, &e, err))
 			return -1;
 		t->history_exists = e;
 	}

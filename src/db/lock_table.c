@@ -118,7 +118,7 @@ static int create_table(struct rt_db *db, struct rt_lease *l, struct rt_error *e
 		    "acquired TIMESTAMPTZ NOT NULL, heartbeat TIMESTAMPTZ NOT NULL, "
 		    "expires TIMESTAMPTZ NOT NULL)", l->table);
 	int rc = -1, exists = 0;
-	if (db->drv->table_exists(db, db->vt->schema, RT_LOCK_TABLE_NAME, &exists, err) || exists) {
+	if (rt_db_table_exists(db, db->vt->schema, RT_LOCK_TABLE_NAME, &exists, err) || exists) {
 		strbuf_release(&sb);
 		return exists ? 0 : -1;
 	}
@@ -126,7 +126,7 @@ static int create_table(struct rt_db *db, struct rt_lease *l, struct rt_error *e
 	strbuf_release(&sb);
 	if (rc) {
 		struct rt_error e2 = RT_ERROR_INIT;
-		if (!db->drv->table_exists(db, db->vt->schema, RT_LOCK_TABLE_NAME, &exists, &e2) &&
+		if (!rt_db_table_exists(db, db->vt->schema, RT_LOCK_TABLE_NAME, &exists, &e2) &&
 		    exists) {
 			*err = (struct rt_error)RT_ERROR_INIT;
 			return 0;

@@ -444,19 +444,25 @@ static int my_query_rows(struct rt_db *db, const char *sql, int ncols, struct st
 	return 0;
 }
 
-/* A base table of the connection's database (MySQL has no schemas within one). */
-static int my_table_exists(struct rt_db *db, const char *schema, const char *name, int *exists,
-			   struct rt_error *err)
+/* Base tables of the connection's database (MySQL has no schemas within one). */
+static int my_tables_exist(struct rt_db *db, const char *schema, const char *const *names, int n,
+			   int *exists, struct rt_error *err)
 {
-	struct strvec rows;
-	const char *p[2] = { name, schema };
-	strvec_init(&rows);
-	*exists = 0;
-	int rc = query_rows(MDB(db), "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
-				     "COALESCE(?2, DATABASE()) AND TABLE_NAME = ?1 AND TABLE_TYPE = 'BASE TABLE'",
-			    2, p, &rows, "looking for the version table", err);
-	*exists = rows.nr > 0;
-	strvec_clear(&rows);
+	struct strbuf q = STRBUF_INIT;
+	struct strvec found;
+	const char **p = xcalloc((size_t)n + 1, sizeof(*p));
+	p[0] = schema;
+	for (int i = 0; i < n; i++)
+		p[i + 1] = names[i];
+	strvec_init(&found);
+	rt_tables_query(&q, "SELECT %d FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+			    "COALESCE(?1, DATABASE()) AND TABLE_NAME = ?%d AND TABLE_TYPE = 'BASE TABLE'",
+			n);
+	int rc = query_rows(MDB(db), q.buf, n + 1, p, &found, "looking for the version table", err);
+	rt_tables_found(&found, exists, n);
+	strvec_clear(&found);
+	strbuf_release(&q);
+	free(p);
 	return rc;
 }
 
@@ -625,7 +631,7 @@ const struct rt_driver rt_mysql_driver = {
 	.exec_params = my_exec_params,
 	.query_column = my_query_column,
 	.query_rows = my_query_rows,
-	.table_exists = my_table_exists,
+	.tables_exist = my_tables_exist,
 	.needs_autocommit = my_needs_autocommit,
 	.implicit_commit = my_implicit_commit,
 	.library_version = my_library_version,

@@ -460,20 +460,34 @@ static int pg_query_rows(struct rt_db *db, const char *sql, int ncols, struct st
 	return 0;
 }
 
-/* A table of `schema` (NULL: the first schema on search_path), by the catalog. */
-static int pg_table_exists(struct rt_db *db, const char *schema, const char *name, int *exists,
-			   struct rt_error *err)
+/* Tables (ordinary or partitioned, as pg_tables lists) of `schema` (NULL:
+ * the first schema on search_path), by the catalog. */
+static int pg_tables_exist(struct rt_db *db, const char *schema, const char *const *names, int n,
+			   int *exists, struct rt_error *err)
 {
+	struct strbuf q = STRBUF_INIT;
+	const char **p = xcalloc((size_t)n + 1, sizeof(*p));
 	PGresult *r;
-	const char *p[2] = { schema, name };
-	*exists = 0;
-	if (run(PDB(db), "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = "
-			 "coalesce($1, pg_catalog.current_schema()) AND tablename = $2",
-		2, p, &r, "looking for the version table", err))
-		return -1;
-	*exists = PQntuples(r) > 0;
-	PQclear(r);
-	return 0;
+	p[0] = schema;
+	for (int i = 0; i < n; i++)
+		p[i + 1] = names[i];
+	rt_tables_query(&q, "SELECT %d FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace s ON "
+			    "s.oid = c.relnamespace WHERE s.nspname = coalesce($1, "
+			    "pg_catalog.current_schema()) AND c.relkind IN ('r', 'p') AND c.relname = $%d",
+			n);
+	int rc = run(PDB(db), q.buf, n + 1, p, &r, "looking for the version table", err);
+	if (!rc) {
+		struct strvec found;
+		strvec_init(&found);
+		for (int i = 0; i < PQntuples(r); i++)
+			strvec_push(&found, PQgetvalue(r, i, 0));
+		rt_tables_found(&found, exists, n);
+		strvec_clear(&found);
+		PQclear(r);
+	}
+	strbuf_release(&q);
+	free(p);
+	return rc;
 }
 
 static int pg_needs_autocommit(struct rt_db *db, const char *words)
@@ -589,7 +603,7 @@ const struct rt_driver rt_pg_driver = {
 	.exec_params = pg_exec_params,
 	.query_column = pg_query_column,
 	.query_rows = pg_query_rows,
-	.table_exists = pg_table_exists,
+	.tables_exist = pg_tables_exist,
 	.needs_autocommit = pg_needs_autocommit,
 	.library_version = pg_library_version,
 	.probe = pg_probe,
@@ -718,18 +732,41 @@ static void kv_release(struct kv *kv)
 	strvec_clear(&kv->v);
 }
 
-/*
- * Append a statement that sets `name` to `value` for this session where
- * the server has the setting and nobody configured it (pg_settings.source
- * is 'default'): a value the administrator, the role or PGOPTIONS chose
- * stays.  A server too old to know the setting simply matches no row.
- */
-static void orphan_guard(struct strbuf *sql, const char *name, const char *value)
+/* A literal for `s` as this connection's server reads it: with
+ * standard_conforming_strings off (libpq knows the setting), a backslash
+ * is an escape and is doubled in an E'' string. */
+static void add_literal(struct strbuf *sql, PGconn *c, const char *s)
 {
-	strbuf_addf(sql,
-		    "SELECT pg_catalog.set_config(name, '%s', false) FROM pg_catalog.pg_settings "
-		    "WHERE name = '%s' AND source = 'default';",
-		    value, name);
+	const char *scs = PQparameterStatus(c, "standard_conforming_strings");
+	if (!scs || !strcmp(scs, "on")) {
+		rt_sql_add_literal(sql, s);
+		return;
+	}
+	strbuf_addstr(sql, "E'");
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '\'')
+			strbuf_addch(sql, *s);
+		strbuf_addch(sql, *s);
+	}
+	strbuf_addch(sql, '\'');
+}
+
+/*
+ * Append a statement that sets `name` to `value` for this session, if
+ * `direct` (an SQL condition: not behind a pooler) holds.  With `off_only`
+ * only where the setting is off ('0'): a value the administrator, the role
+ * or PGOPTIONS chose stays, and a server too old to know the setting
+ * (current_setting gives NULL) is left alone.
+ */
+static void session_set(struct strbuf *sql, PGconn *c, const char *direct, const char *name,
+			const char *value, int off_only)
+{
+	strbuf_addf(sql, "SELECT pg_catalog.set_config('%s', ", name);
+	add_literal(sql, c, value);
+	strbuf_addf(sql, ", false) WHERE %s", direct);
+	if (off_only)
+		strbuf_addf(sql, " AND pg_catalog.current_setting('%s', true) = '0'", name);
+	strbuf_addch(sql, ';');
 }
 
 /*
@@ -756,34 +793,77 @@ static void local_setup(struct pg_db *d)
 	d->begin_sql = strbuf_detach(&sql);
 }
 
-static void session_setup(struct pg_db *d, struct strbuf *sql)
+/*
+ * What a connection begins with, as one round trip: the session's
+ * settings, then a row with the backend's pid (a pooler in between? see
+ * the top of this file) and the lock key (database, schema and version
+ * table).  Several statements in one string are one implicit transaction
+ * on one server session, so each setting is guarded by `direct`: on a
+ * pooled connection it sets nothing that outlives the round trip, except
+ * that search_path is set for the round trip itself, which the lock key
+ * reads.
+ */
+static void open_sql(struct pg_db *d, const char *direct, struct strbuf *sql)
 {
+	PGconn *c = d->c;
+	char v[32];
 	if (d->opts.schema) {
-		strbuf_addstr(sql, "SET search_path TO ");
-		rt_sql_add_ident(sql, d->opts.schema, pg_quote_always);
-		strbuf_addch(sql, ';');
+		struct strbuf path = STRBUF_INIT;
+		rt_sql_add_ident(&path, d->opts.schema, pg_quote_always);
+		strbuf_addstr(sql, "SELECT pg_catalog.set_config('search_path', ");
+		add_literal(sql, c, path.buf);
+		strbuf_addf(sql, ", NOT (%s));", direct);
+		strbuf_release(&path);
 	}
-	if (d->opts.statement_timeout > 0)
-		strbuf_addf(sql, "SET statement_timeout = %ld;", (long)(d->opts.statement_timeout * 1000));
-	if (d->opts.ddl_lock_timeout > 0)
-		strbuf_addf(sql, "SET lock_timeout = %ld;", (long)(d->opts.ddl_lock_timeout * 1000));
+	if (d->opts.statement_timeout > 0) {
+		snprintf(v, sizeof(v), "%ld", (long)(d->opts.statement_timeout * 1000));
+		session_set(sql, c, direct, "statement_timeout", v, 0);
+	}
+	if (d->opts.ddl_lock_timeout > 0) {
+		snprintf(v, sizeof(v), "%ld", (long)(d->opts.ddl_lock_timeout * 1000));
+		session_set(sql, c, direct, "lock_timeout", v, 0);
+	}
 	if (d->opts.readonly)
-		strbuf_addstr(sql, "SET default_transaction_read_only = on;");
+		session_set(sql, c, direct, "default_transaction_read_only", "on", 0);
 	/* A retort killed mid-statement would leave its session running the
 	 * statement, holding the migration lock, until the statement ends;
 	 * from PostgreSQL 14 the server checks every few seconds that we are
 	 * still there, and ends the session (and frees the lock) if not. */
-	if (PQserverVersion(d->c) >= 140000)
-		strbuf_addstr(sql, "SET client_connection_check_interval = '5s';");
+	if (PQserverVersion(c) >= 140000)
+		session_set(sql, c, direct, "client_connection_check_interval", "5s", 0);
 	/* The other way round: if our host vanishes, or we stop answering,
-	 * the server ends our session (and frees the lock) by itself.  Each
-	 * is set only where the server's own setting leaves it off (0). */
-	orphan_guard(sql, "tcp_keepalives_idle", RT_PG_KEEPALIVES_IDLE);
-	orphan_guard(sql, "tcp_keepalives_interval", RT_PG_KEEPALIVES_INTERVAL);
-	orphan_guard(sql, "tcp_keepalives_count", RT_PG_KEEPALIVES_COUNT);
-	orphan_guard(sql, "tcp_user_timeout", RT_PG_TCP_USER_TIMEOUT_MS);
-	orphan_guard(sql, "idle_in_transaction_session_timeout", RT_PG_IDLE_SESSION_TIMEOUT);
-	orphan_guard(sql, "idle_session_timeout", RT_PG_IDLE_SESSION_TIMEOUT);
+	 * the server ends our session (and frees the lock) by itself.  Over
+	 * TCP, the keepalives where the server's setting is still its default
+	 * (a setting of 0 shows the system's value, so only pg_settings.source
+	 * tells); over a Unix socket they mean nothing and are left out. */
+	const char *host = PQhost(c);
+	if (host && *host != '/' && *host != '@')
+		strbuf_addf(sql, "SELECT count(pg_catalog.set_config(name, CASE name "
+				 "WHEN 'tcp_keepalives_idle' THEN '%s' WHEN 'tcp_keepalives_interval' "
+				 "THEN '%s' WHEN 'tcp_keepalives_count' THEN '%s' ELSE '%s' END, false)) "
+				 "FROM pg_catalog.pg_settings WHERE name IN ('tcp_keepalives_idle', "
+				 "'tcp_keepalives_interval', 'tcp_keepalives_count', 'tcp_user_timeout') "
+				 "AND source = 'default' AND %s;",
+			    RT_PG_KEEPALIVES_IDLE, RT_PG_KEEPALIVES_INTERVAL, RT_PG_KEEPALIVES_COUNT,
+			    RT_PG_TCP_USER_TIMEOUT_MS, direct);
+	/* and a session left idle ends, where the server leaves that off
+	 * (current_setting's missing_ok is from 9.6; the settings from 9.6
+	 * and 14) */
+	if (PQserverVersion(c) >= 90600) {
+		session_set(sql, c, direct, "idle_in_transaction_session_timeout",
+			    RT_PG_IDLE_SESSION_TIMEOUT, 1);
+		session_set(sql, c, direct, "idle_session_timeout", RT_PG_IDLE_SESSION_TIMEOUT, 1);
+	}
+	/* rt_db_open has defaulted the version table's name */
+	strbuf_addstr(sql, "SELECT pg_catalog.pg_backend_pid(), pg_catalog.hashtextextended('retort:' || "
+			   "pg_catalog.current_database() || ':' || coalesce(");
+	if (d->opts.version_table_schema)
+		add_literal(sql, c, d->opts.version_table_schema);
+	else
+		strbuf_addstr(sql, "NULL");
+	strbuf_addstr(sql, ", pg_catalog.current_schema(), '') || '.' || ");
+	add_literal(sql, c, d->opts.version_table);
+	strbuf_addstr(sql, ", 0)");
 }
 
 /*
@@ -886,41 +966,24 @@ static int pg_open(struct rt_db **out, const struct rt_url *url, const struct rt
 	}
 	PQsetNoticeProcessor(d->c, NULL, NULL);
 
-	/* a pooler in between? (see the top of this file) */
-	d->base.pooled = opts->lock_mode == RT_LOCK_TABLE;
-	if (!d->base.pooled) {
-		if (run_raw(d, "SELECT pg_catalog.pg_backend_pid()", 0, NULL, &r, "connecting", err))
-			goto fail;
-		d->base.pooled = atol(PQgetvalue(r, 0, 0)) != PQbackendPID(d->c);
-		PQclear(r);
-	}
+	/* --lock=table: as behind a pooler, whatever the pid says */
+	int forced = opts->lock_mode == RT_LOCK_TABLE;
+	char direct[64] = "false";
+	if (!forced)
+		snprintf(direct, sizeof(direct), "pg_catalog.pg_backend_pid() = %d", PQbackendPID(d->c));
+	open_sql(d, direct, &sql);
+	/* the last result is the row; the settings' own rows are dropped */
+	if (run_raw(d, sql.buf, 0, NULL, &r, "setting up the session", err))
+		goto fail;
+	d->base.pooled = forced || atol(PQgetvalue(r, 0, 0)) != PQbackendPID(d->c);
+	d->lock_key = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+	PQclear(r);
 	local_setup(d);
 	if (d->base.pooled) {
 		PQnoticeReceiver old = PQsetNoticeReceiver(d->c, pooled_notices, NULL);
 		if (old != pooled_notices)
 			default_receiver = old;
 	}
-	if (!d->base.pooled)
-		session_setup(d, &sql);
-	/* the lock key: database, schema and version table */
-	strbuf_addstr(&sql, "SELECT pg_catalog.hashtextextended('retort:' || pg_catalog.current_database() "
-			    "|| ':' || coalesce($1, pg_catalog.current_schema(), '') || '.' || $2, 0)");
-	/* session settings first (several statements), then the parameterised key */
-	char *setup = sql.buf;
-	char *select = strstr(setup, "SELECT pg_catalog.hashtextextended");
-	if (select > setup) {
-		char *sets = xstrndup(setup, (size_t)(select - setup));
-		int bad = run_raw(d, sets, 0, NULL, NULL, "setting up the session", err);
-		free(sets);
-		if (bad)
-			goto fail;
-	}
-	/* rt_db_open has defaulted the version table's name */
-	const char *p[2] = { opts->version_table_schema, opts->version_table };
-	if (run(d, select, 2, p, &r, "computing the lock key", err))
-		goto fail;
-	d->lock_key = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
 	strbuf_release(&sql);
 	*out = &d->base;
 	return 0;

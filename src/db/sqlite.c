@@ -345,27 +345,36 @@ static int sq_query_rows(struct rt_db *db, const char *sql, int ncols, struct st
 	return 0;
 }
 
-/* A table of the main database, by sqlite_master; none in a file that is
+/* Tables of the main database, by sqlite_master; none in a file that is
  * not there (read-only open).  SQLite has no schemas: `schema` is unused. */
-static int sq_table_exists(struct rt_db *db, const char *schema, const char *name, int *exists,
-			   struct rt_error *err)
+static int sq_tables_exist(struct rt_db *db, const char *schema, const char *const *names, int n,
+			   int *exists, struct rt_error *err)
 {
 	struct sqlite_db *d = SDB(db);
+	struct strbuf q = STRBUF_INIT;
+	struct strvec found;
 	sqlite3_stmt *st;
-	(void)schema;
-	*exists = 0;
-	if (d->missing)
-		return 0;
-	if (prepare_bound(d, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", 1,
-			  &name, &st))
-		return sq_error(d, err, "reading the schema");
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*exists = 1;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_error(d, err, "reading the schema");
-	return 0;
+	const char **p = xcalloc((size_t)n + 1, sizeof(*p));
+	int rc = SQLITE_DONE;
+	p[0] = schema;
+	for (int i = 0; i < n; i++)
+		p[i + 1] = names[i];
+	strvec_init(&found);
+	rt_tables_query(&q, "SELECT %d FROM sqlite_master WHERE type = 'table' AND name = ?%d", n);
+	if (!d->missing) {
+		if (prepare_bound(d, q.buf, n + 1, p, &st)) {
+			rc = SQLITE_ERROR;
+		} else {
+			while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+				strvec_push(&found, (const char *)sqlite3_column_text(st, 0));
+			sqlite3_finalize(st);
+		}
+	}
+	rt_tables_found(&found, exists, n);
+	strvec_clear(&found);
+	strbuf_release(&q);
+	free(p);
+	return rc == SQLITE_DONE ? 0 : sq_error(d, err, "reading the schema");
 }
 
 /* SQLite's own keyword list decides which names the quoter leaves bare. */
@@ -440,7 +449,7 @@ const struct rt_driver rt_sqlite_driver = {
 	.exec_params = sq_exec_params,
 	.query_column = sq_query_column,
 	.query_rows = sq_query_rows,
-	.table_exists = sq_table_exists,
+	.tables_exist = sq_tables_exist,
 	.needs_autocommit = sq_needs_autocommit,
 	.library_version = sq_library_version,
 	.probe = sq_probe,

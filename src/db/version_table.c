@@ -238,10 +238,17 @@ int rt_vt_miss(const struct rt_vt *t, const char *rev, int changed, struct rt_er
 
 int rt_versions_read(struct rt_db *db, struct strvec *out, int *exists, struct rt_error *err)
 {
-	const struct rt_vt *t = db->vt;
+	struct rt_vt *t = db->vt;
+	/* the tables beside it in the same round trip: what the history and
+	 * the progress of a migration left part-way need next */
+	const char *names[3] = { t->name, RT_HISTORY_TABLE, RT_PROGRESS_TABLE };
+	int e[3];
 	*exists = 0;
-	if (db->drv->table_exists(db, t->schema, t->name, exists, err))
+	if (db->drv->tables_exist(db, t->schema, names, 3, e, err))
 		return -1;
+	*exists = e[0];
+	t->history_exists = e[1];
+	t->progress_exists = e[2];
 	if (!*exists)
 		return 0;
 	struct strbuf q = STRBUF_INIT;
@@ -255,7 +262,7 @@ int rt_version_table_create(struct rt_db *db, struct rt_error *err)
 {
 	struct strbuf q = STRBUF_INIT;
 	int exists;
-	if (db->drv->table_exists(db, db->vt->schema, db->vt->name, &exists, err))
+	if (rt_db_table_exists(db, db->vt->schema, db->vt->name, &exists, err))
 		return -1;
 	if (exists)
 		return 0;
@@ -305,7 +312,7 @@ static int progress_exists(struct rt_db *db, struct rt_error *err)
 	struct rt_vt *t = db->vt;
 	int exists;
 	if (t->progress_exists < 0) {
-		if (db->drv->table_exists(db, t->schema, RT_PROGRESS_TABLE, &exists, err))
+		if (rt_db_table_exists(db, t->schema, RT_PROGRESS_TABLE, &exists, err))
 			return -1;
 		t->progress_exists = exists;
 	}

@@ -91,6 +91,12 @@ need_netns() {
 	run pq "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM s"
 	echo "$output"
 	[ "$output" = "idle_in_transaction_session_timeout=600000 idle_session_timeout=600000 tcp_keepalives_count=3 tcp_keepalives_idle=30 tcp_keepalives_interval=10 tcp_user_timeout=60000" ]
+	# over a Unix socket the TCP settings mean nothing and stay as they are
+	rt -q downgrade base
+	rt -q upgrade head
+	run pq "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM s"
+	echo "$output"
+	[ "$output" = "idle_in_transaction_session_timeout=600000 idle_session_timeout=600000 tcp_keepalives_count=0 tcp_keepalives_idle=0 tcp_keepalives_interval=0 tcp_user_timeout=0" ]
 	# what the administrator set stays
 	rt -q downgrade base
 	pq "ALTER ROLE retort_pw SET idle_session_timeout = '1h'"

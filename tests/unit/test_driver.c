@@ -260,12 +260,21 @@ static void primitives(void **state)
 	assert_true(strlen(d->library_version()) > 0);
 	snprintf(p1, sizeof(p1), "%c1", d->dialect->placeholder);
 	snprintf(p2, sizeof(p2), "%c2", d->dialect->placeholder);
-	assert_int_equal(d->table_exists(db, NULL, "kv", &exists, &err), 0);
+	assert_int_equal(rt_db_table_exists(db, NULL, "kv", &exists, &err), 0);
 	assert_false(exists);
 	assert_int_equal(d->exec_params(db, "CREATE TABLE kv (k TEXT, v TEXT)", 0, NULL, NULL, "t",
 					&err), 0);
-	assert_int_equal(d->table_exists(db, NULL, "kv", &exists, &err), 0);
+	assert_int_equal(rt_db_table_exists(db, NULL, "kv", &exists, &err), 0);
 	assert_true(exists);
+	{
+		/* several in one round trip, each answered in its own place */
+		const char *names[3] = { "nope", "kv", "it's" };
+		int e[3] = { 1, 0, 1 };
+		assert_int_equal(d->tables_exist(db, NULL, names, 3, e, &err), 0);
+		assert_false(e[0]);
+		assert_true(e[1]);
+		assert_false(e[2]);
+	}
 	snprintf(sql, sizeof(sql), "INSERT INTO kv VALUES (%s, %s)", p1, p2);
 	assert_int_equal(d->exec_params(db, sql, 2, params, &changed, "t", &err), 0);
 	assert_int_equal(changed, 1);
@@ -407,7 +416,7 @@ static void exec_coarse_list(void **state)
 	if (is_pg) {
 		/* one query string is one implicit transaction: nothing of it stays */
 		int exists = 1;
-		assert_int_equal(db->drv->table_exists(db, NULL, "c", &exists, &err), 0);
+		assert_int_equal(rt_db_table_exists(db, NULL, "c", &exists, &err), 0);
 		assert_false(exists);
 	} else {
 		assert_int_equal(db->drv->query_column(db, "SELECT x FROM c", &col, "t", &err), 0);
@@ -536,7 +545,7 @@ static void schema_read(void **state)
 	assert_null(rt_schema_table(&s, "live"));
 	rt_schema_release(&s);
 	assert_false(d->in_transaction(db));
-	assert_int_equal(d->table_exists(db, NULL, "a", &exists, &err), 0);
+	assert_int_equal(rt_db_table_exists(db, NULL, "a", &exists, &err), 0);
 	assert_false(exists);
 
 	const char *bad = "CREATE TABLE c (x INTEGER);\nCREATE TABLEE d (x INTEGER);";

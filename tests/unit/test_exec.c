@@ -137,14 +137,16 @@ static int fake_query_column(struct rt_db *db, const char *sql, struct strvec *o
 	return record("QUERY %s", sql) ? rt_error_set(err, RT_EXIT_ERROR, "%s: boom", what) : 0;
 }
 
-static int fake_table_exists(struct rt_db *db, const char *schema, const char *name, int *exists,
-			     struct rt_error *err)
+static int fake_tables_exist(struct rt_db *db, const char *schema, const char *const *names, int n,
+			     int *exists, struct rt_error *err)
 {
 	(void)db;
-	*exists = table_there;
-	return record("TABLE? %s%s%s", schema ? schema : "", schema ? "." : "", name)
-		       ? rt_error_set(err, RT_EXIT_ERROR, "boom")
-		       : 0;
+	for (int i = 0; i < n; i++) {
+		exists[i] = table_there;
+		if (record("TABLE? %s%s%s", schema ? schema : "", schema ? "." : "", names[i]))
+			return rt_error_set(err, RT_EXIT_ERROR, "boom");
+	}
+	return 0;
 }
 
 static int fake_exec_script(struct rt_db *db, const char *script, size_t len,
@@ -179,7 +181,7 @@ static const struct rt_driver fake_plain = {
 	.exec = fake_exec,
 	.exec_params = fake_exec_params,
 	.query_column = fake_query_column,
-	.table_exists = fake_table_exists,
+	.tables_exist = fake_tables_exist,
 	.needs_autocommit = fake_needs_autocommit,
 };
 
@@ -196,7 +198,7 @@ static const struct rt_driver fake_script = {
 	.exec = fake_exec,
 	.exec_params = fake_exec_params,
 	.query_column = fake_query_column,
-	.table_exists = fake_table_exists,
+	.tables_exist = fake_tables_exist,
 	.needs_autocommit = fake_needs_autocommit,
 	.exec_script = fake_exec_script,
 };
