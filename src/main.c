@@ -58,7 +58,7 @@ struct global_args {
 
 int main(int argc, char **argv)
 {
-	struct app app = { 0 };
+	struct app app = { .last_rows = STRVEC_INIT };
 	struct global_args ga;
 	struct strvec rest = STRVEC_INIT;
 	struct rt_error err = RT_ERROR_INIT;

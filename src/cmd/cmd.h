@@ -44,6 +44,10 @@ struct app {
 	int url_parsed;
 	struct rt_db *db;
 	struct run_state *run;   /* what the last app_run() did, for --notify */
+	/* the version rows app_read_rows found last, and whether it found any
+	 * (the fleet's report of a read-only command, which changes nothing) */
+	struct strvec last_rows;
+	int have_last_rows;
 };
 
 /* What the dispatcher prepares before a command runs. */

@@ -19,6 +19,7 @@
  * document on standard output instead of all of that.
  */
 #include "cmd.h"
+#include "../lib/checksum.h"
 #include "../lib/clock.h"
 #include "../lib/fileio.h"
 #include "../lib/xalloc.h"
@@ -163,8 +164,14 @@ static void child(void *ctx, size_t i, struct rt_fleet_outcome *oc)
 	}
 	int rc = cmd_run_parsed(app, f->c, f->opts, f->args, f->seen, rt_now());
 	int known = app_run_outcome(app, &from, &to, &steps);
-	if (!known && app->db && rt_db_connected(app->db) &&
-	    !app_read_rows(app, &from, &exists, &err)) {
+	/* a read-only command changed nothing: the rows it read are where the
+	 * target is; otherwise ask */
+	int readonly = !(f->c->needs & NEEDS_DB_LOCK) && app->have_last_rows;
+	if (!known && (readonly || (app->db && rt_db_connected(app->db) &&
+				    !app_read_rows(app, &from, &exists, &err)))) {
+		if (readonly)
+			for (size_t k = 0; k < app->last_rows.nr; k++)
+				strvec_push(&from, app->last_rows.v[k]);
 		for (size_t k = 0; k < from.nr; k++)
 			strvec_push(&to, from.v[k]);
 		known = 1;
@@ -421,6 +428,8 @@ int cmd_fleet(struct app *app, const struct cmd *c, void *opts, const struct str
 		rt_targets_release(&f.targets);
 		return rc;
 	}
+	/* what every child would otherwise load for itself */
+	rt_checksum_preload();
 	size_t n = f.targets.nr;
 	f.res = xcalloc(n ? n : 1, sizeof(*f.res));
 	f.labels = xcalloc(n ? n : 1, sizeof(*f.labels));

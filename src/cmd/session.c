@@ -168,7 +168,13 @@ void app_close_db(struct app *app)
 
 int app_read_rows(struct app *app, struct strvec *rows, int *table_exists, struct rt_error *err)
 {
-	return rt_versions_read(app->db, rows, table_exists, err);
+	if (rt_versions_read(app->db, rows, table_exists, err))
+		return -1;
+	strvec_clear(&app->last_rows);
+	for (size_t i = 0; i < rows->nr; i++)
+		strvec_push(&app->last_rows, rows->v[i]);
+	app->have_last_rows = 1;
+	return 0;
 }
 
 int app_current(struct app *app, struct strvec *rows, struct intlist *revs, struct rt_error *err)
@@ -213,6 +219,7 @@ void app_release(struct app *app)
 		rt_url_release(&app->url);
 	rt_scriptdir_release(&app->sd); /* also after a partial, failed load */
 	rt_config_release(&app->cfg);
+	strvec_clear(&app->last_rows);
 }
 
 /* Progress of a wait: what it waits for, why not yet (once per reason), ready. */

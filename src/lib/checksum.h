@@ -25,5 +25,9 @@
 void rt_checksum_normalize(const char *text, size_t len, struct strbuf *out);
 /* The SHA-256 of the normalized text, in lower-case hex. */
 void rt_checksum_text(const char *text, size_t len, char out[RT_CHECKSUM_HEX]);
+/* Load libcrypto's configuration and SHA-256 now, once, rather than at the
+ * first checksum: a process about to fork many children calls it first,
+ * so that none of them pays for it again. */
+void rt_checksum_preload(void);
 
 #endif
