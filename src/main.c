@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 	if (app.cfg.source[RT_SET_URL] == RT_SRC_FLAG) {
 		struct rt_error ignored = RT_ERROR_INIT;
 		const struct rt_url *u = app_url(&app, &ignored);
-		if (u && u->password)
+		if (u && (u->password || rt_url_query(u, "password")))
 			app_warn(&app, "a password given with -u/--url can be read by other users in "
 				 "'ps' while retort runs; set DATABASE_URL or DATABASE_URL_FILE instead");
 	}

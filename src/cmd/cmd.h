@@ -85,6 +85,7 @@ struct cmd {
 	const char *words;        /* COMPLETE_WORDS: the words */
 	const char *alias_of;     /* an alias: the command it presets */
 	int hidden;               /* left out of --help's list */
+	int url_args;             /* its arguments may be URLs (wait's targets) */
 };
 
 /* The table (commands.c), NULL-terminated. */

@@ -72,11 +72,17 @@ static void global_after_command(const struct cmd *c, int argc, char **argv, str
 							 (!a[2 + n] || a[2 + n] == '=')
 					      : o->short_name && a[1] == o->short_name;
 			if (hit) {
-				char msg[sizeof(err->msg)];
+				/* the option by its name, never the word as typed:
+				 * "--url=postgresql://u:pw@..." carries a value */
+				char name[64], msg[sizeof(err->msg)];
+				if (a[1] == '-')
+					snprintf(name, sizeof(name), "--%s", o->long_name);
+				else
+					snprintf(name, sizeof(name), "-%c", o->short_name);
 				snprintf(msg, sizeof(msg), "%s", err->msg);
 				rt_error_set(err, RT_EXIT_USAGE, "%s ('%s' is a global option: put it "
-					     "before the command, as in 'retort %s %s ...')", msg, a, a,
-					     c->name);
+					     "before the command, as in 'retort %s%s%s %s ...')", msg, name,
+					     name, o->argh ? " " : "", o->argh ? o->argh : "", c->name);
 				return;
 			}
 		}
@@ -147,6 +153,17 @@ int cmd_dispatch(struct app *app, const struct cmd *c, int argc, char **argv)
 		global_after_command(c, argc, argv, &err);
 		rc = usage_error(app, c, &err);
 		goto out;
+	}
+	/* a URL where a revision or a target goes: refused without quoting it
+	 * back, since it may carry a password */
+	for (size_t i = 0; !c->url_args && i < args.nr; i++) {
+		if (strstr(args.v[i], "://")) {
+			rt_error_set(&err, RT_EXIT_USAGE, "argument %zu to '%s' looks like a URL; a "
+				     "database URL goes before the command, as in 'retort -u URL %s "
+				     "...' (or in DATABASE_URL)", i + 1, c->name, c->name);
+			rc = usage_error(app, c, &err);
+			goto out;
+		}
 	}
 	if ((int)args.nr < c->min_args) {
 		rt_error_set(&err, RT_EXIT_USAGE, "'%s' needs %s", c->name,

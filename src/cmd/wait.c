@@ -62,4 +62,5 @@ const struct cmd cmd_wait = {
 	.opts_size = sizeof(struct wait_opts),
 	.preset = no_timeout,
 	.max_args = -1,
+	.url_args = 1,
 };

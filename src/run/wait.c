@@ -39,7 +39,7 @@ static int parse_tcp(struct rt_wait_target *t, const char *hp, struct rt_error *
 	t->port = xstrndup(colon + 1, strcspn(colon + 1, "/"));
 	return 0;
 bad:
-	return rt_error_set(err, RT_EXIT_USAGE, "wait target '%s' is not tcp://HOST:PORT", t->spec);
+	return rt_error_set(err, RT_EXIT_USAGE, "wait target '%s' is not tcp://HOST:PORT", t->shown);
 }
 
 int rt_wait_target_init(struct rt_wait_target *t, const char *spec, struct rt_error *err)
@@ -50,6 +50,12 @@ int rt_wait_target_init(struct rt_wait_target *t, const char *spec, struct rt_er
 	t->shown = rt_url_mask(spec);
 	if (!strncmp(spec, "tcp://", 6)) {
 		t->kind = RT_WAIT_TCP;
+		/* a port answers or not: there is nobody to log in as, and a
+		 * password here would reach the error messages below */
+		if (strchr(spec + 6, '@'))
+			return rt_error_set(err, RT_EXIT_USAGE, "wait target '%s' is not "
+					    "tcp://HOST:PORT: a tcp:// target takes no user or password",
+					    t->shown);
 		return parse_tcp(t, spec + 6, err);
 	}
 	if (!strncmp(spec, "http://", 7) || !strncmp(spec, "https://", 8)) {

@@ -114,6 +114,9 @@ load helpers
 	[[ "$output" != *"in 'ps'"* ]]
 	run rt -u 'postgresql://bob@127.0.0.1:1/db' upgrade head --sql
 	[[ "$output" != *"in 'ps'"* ]]
+	run rt -u 'postgresql://bob@127.0.0.1:1/db?password=hunter2' upgrade head --sql
+	[ "$(grep -c "can be read by other users in 'ps'" <<<"$output")" -eq 1 ]
+	[[ "$output" != *hunter2* ]]
 }
 
 @test "a password with an unescaped # / ? or @ is parsed and masked alike" {

@@ -525,6 +525,21 @@ hook_db() {
 	rcase 64 0 -u "postgresql:/$ROLE:$(pct "$PW_ALL")@$HOSTPORT/$DB" current
 }
 
+@test "a URL glued to a global option after the command, or given as an argument, is never echoed" {
+	closed
+	local url="postgresql://$ROLE:$(raw "$PW_NOQ")@$HOSTPORT/$DB"
+	rcase 64 0 current --url="$url"
+	grep -q "as in 'retort --url URL current ...'" .cap/err
+	rcase 64 0 current "-u$url"
+	rcase 64 0 upgrade --target="$url" head
+	rcase 64 0 current "$url"
+	grep -q "argument 1 to 'current' looks like a URL" .cap/err
+	rcase 64 0 upgrade "$url"
+	rcase 64 0 stamp "$url"
+	rcase 64 1 wait -t 0.2 "tcp://$ROLE:$(raw "$PW_NOQ")@$HOSTPORT"
+	grep -q "takes no user or password" .cap/err
+}
+
 @test "a sqlite URL with user:password@host is masked too" {
 	closed
 	rcase 64 0 -u "sqlite://$ROLE:$(pct "$PW_ALL")@$HOSTPORT/app.db" current
