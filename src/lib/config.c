@@ -8,6 +8,7 @@
 #include "strbuf.h"
 #include "xalloc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdio.h>
@@ -473,6 +474,69 @@ static int has_section_line(const struct ini_section *s, const char *name)
 	return 0;
 }
 
+/*
+ * configparser in its strict mode, as Alembic reads an ini, refuses a key
+ * set twice in one section (names compared without case, as it folds
+ * them) and a section opened twice; inih would join the second value to
+ * the first as if it were a continuation line.  Only [want] and [DEFAULT]
+ * are looked at: retort reads no other.
+ */
+static int duplicates(const struct ini_section *s, const char *path, struct rt_error *err)
+{
+	const char *p = s->text.buf, *l;
+	struct strvec keys = STRVEC_INIT; /* "w:key" / "d:key", lower-cased */
+	int *lines = NULL, opened[2] = { 0, 0 }, cur = -1, line = 0, rc = 0;
+	size_t n, alloc = 0;
+	while (!rc && (l = next_line(&p, &n))) {
+		size_t k = strspn(l, " \t");
+		line++;
+		if (k == n || l[k] == '#' || l[k] == ';')
+			continue;
+		if (l[k] == '[') {
+			const char *close = memchr(l + k, ']', n - k);
+			size_t sl = close ? (size_t)(close - l - k - 1) : 0;
+			const char *name = l + k + 1;
+			cur = sl == strlen(s->want) && !strncmp(name, s->want, sl) ? 0
+			      : sl == 7 && !strncmp(name, "DEFAULT", 7)          ? 1
+										  : -1;
+			if (cur >= 0 && opened[cur])
+				rc = rt_error_set(err, RT_EXIT_ERROR, "%s:%d: section [%s] is opened a "
+						  "second time (first at line %d); configparser, which "
+						  "Alembic reads it with, refuses that too: merge them",
+						  path, line, cur ? "DEFAULT" : s->want, opened[cur]);
+			else if (cur >= 0)
+				opened[cur] = line;
+			continue;
+		}
+		if (cur < 0 || k > 0) /* another section's, or a continuation line */
+			continue;
+		size_t kl = strcspn(l, "=:");
+		if (kl > n)
+			kl = n;
+		while (kl && (l[kl - 1] == ' ' || l[kl - 1] == '\t'))
+			kl--;
+		struct strbuf key = STRBUF_INIT;
+		strbuf_addstr(&key, cur ? "d:" : "w:");
+		for (size_t i = 0; i < kl; i++)
+			strbuf_addch(&key, (char)tolower((unsigned char)l[i]));
+		int at = strvec_find(&keys, key.buf);
+		if (at >= 0) {
+			rc = rt_error_set(err, RT_EXIT_ERROR, "%s:%d: key '%.*s' is set a second time in "
+					  "[%s] (first at line %d); configparser, which Alembic reads it "
+					  "with, refuses that too: keep one", path, line, (int)kl, l,
+					  cur ? "DEFAULT" : s->want, lines[at]);
+		} else {
+			ALLOC_GROW(lines, keys.nr + 1, alloc);
+			lines[keys.nr] = line;
+			strvec_push(&keys, key.buf);
+		}
+		strbuf_release(&key);
+	}
+	strvec_clear(&keys);
+	free(lines);
+	return rc;
+}
+
 /* The largest config file read: far beyond any real alembic.ini. */
 #define RT_MAX_CONFIG_FILE (16 << 20)
 
@@ -548,9 +612,8 @@ static int read_config_file(struct ini_section *s, const char *path, int explici
 	}
 	if (rt_read_file(path, &s->text, RT_MAX_CONFIG_FILE, err))
 		return -1;
-	if (memchr(s->text.buf, '\0', s->text.len))
-		return rt_error_set(err, RT_EXIT_ERROR, "config file '%s' contains a NUL byte; it must "
-				    "be text", path);
+	if (rt_text_check(path, s->text.buf, s->text.len, "a config file is text", err))
+		return -1;
 	if (size_inih(s, path, err))
 		return -1;
 	const char *base = strrchr(path, '/');
@@ -580,6 +643,8 @@ static int read_config_file(struct ini_section *s, const char *path, int explici
 	if (!s->seen)
 		return rt_error_set(err, RT_EXIT_ERROR,
 				    "config file '%s' has no [retort] or [alembic] section", path);
+	if (duplicates(s, path, err))
+		return -1;
 	*found = path;
 	return 0;
 }
@@ -867,6 +932,28 @@ static int key_line(const struct ini_section *s, const char *key)
 	return in_default;
 }
 
+/* Is `key` read through "%(key)s" by a value of the section or of
+ * [DEFAULT]?  Then it is used, though no setting reads it by name ("%%(" is
+ * a literal '%' and then "(", not a reference). */
+static int referenced(const struct ini_section *s, const char *key)
+{
+	const struct strvec *lists[2] = { &s->vals, &s->dvals };
+	struct strbuf ref = STRBUF_INIT;
+	int found = 0;
+	strbuf_addf(&ref, "%%(%s)s", key);
+	for (int l = 0; l < 2 && !found; l++)
+		for (size_t i = 0; i < lists[l]->nr && !found; i++)
+			for (const char *v = lists[l]->v[i]; *v && !found; v++) {
+				if (*v == '%' && v[1] == '%') {
+					v++;
+					continue;
+				}
+				found = !strncmp(v, ref.buf, ref.len);
+			}
+	strbuf_release(&ref);
+	return found;
+}
+
 /* Warn about keys of the section that no setting reads: a typo there
  * would otherwise quietly fall back to a default (the embedded database). */
 static void unknown_keys(struct rt_config *c, const struct ini_section *s, const char *path)
@@ -891,7 +978,7 @@ static void unknown_keys(struct rt_config *c, const struct ini_section *s, const
 			strbuf_release(&note);
 			continue;
 		}
-		if (known_key(k))
+		if (known_key(k) || referenced(s, k))
 			continue;
 		for (int j = 0; j < RT_SET_COUNT; j++) {
 			const char *cand = rt_settings[j].ini;

@@ -90,3 +90,22 @@ int rt_read_regular_file(const char *path, struct strbuf *out, size_t max, struc
 {
 	return read_path(path, out, max, 1, err);
 }
+
+int rt_text_check(const char *path, const char *text, size_t len, const char *what,
+		  struct rt_error *err)
+{
+	const char *nul = memchr(text, '\0', len);
+	if (!nul)
+		return 0;
+	const unsigned char *u = (const unsigned char *)text;
+	int bom = len >= 2 && ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff));
+	int halves = len >= 4 && ((!u[0] && u[1] && !u[2] && u[3]) || (u[0] && !u[1] && u[2] && !u[3]));
+	if (bom || halves)
+		return rt_error_set(err, RT_EXIT_ERROR, "%s: looks like UTF-16 (%s); save it as UTF-8: "
+				    "%s", path, bom ? "it starts with a UTF-16 byte order mark"
+						    : "every other byte is NUL", what);
+	int line = 1;
+	for (const char *p = text; p < nul; p++)
+		line += *p == '\n';
+	return rt_error_set(err, RT_EXIT_ERROR, "%s:%d: contains a NUL byte; %s", path, line, what);
+}

@@ -29,4 +29,14 @@ int rt_read_file(const char *path, struct strbuf *out, size_t max, struct rt_err
  */
 int rt_read_regular_file(const char *path, struct strbuf *out, size_t max, struct rt_error *err);
 
+/*
+ * Is text[0..len), read from `path`, text?  A NUL byte says it is not:
+ * err then names the line it is on, or says the file looks like UTF-16 (a
+ * byte order mark, or ASCII with every other byte NUL: Windows' "Unicode"
+ * editors) and to save it as UTF-8.  `what` ends the message: "migration
+ * files are text".  Returns -1 with err filled, else 0.
+ */
+int rt_text_check(const char *path, const char *text, size_t len, const char *what,
+		  struct rt_error *err);
+
 #endif

@@ -593,11 +593,8 @@ int rt_pyrev_parse(struct rt_script *s, const char *path, char *text, size_t len
 	s->text = text;
 	s->text_len = len;
 	s->has_sql = 0;
-	if (memchr(text, '\0', len)) {
-		rt_error_set(err, RT_EXIT_ERROR, "%s: contains a NUL byte; a Python revision is text",
-			     path);
+	if (rt_text_check(path, text, len, "a Python revision is text", err))
 		goto out;
-	}
 	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
 		l.i = l.bol = 3;
 	while (l.i < l.n) {

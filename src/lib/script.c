@@ -261,11 +261,8 @@ int rt_script_parse(struct rt_script *s, const char *path, char *text, size_t le
 	s->text_len = len;
 	s->has_sql = 1;
 
-	if (memchr(text, '\0', len)) {
-		rt_error_set(err, RT_EXIT_ERROR, "%s: contains a NUL byte; migration files must be text",
-			     path);
+	if (rt_text_check(path, text, len, "migration files are text", err))
 		goto fail;
-	}
 	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
 		p += 3; /* UTF-8 byte order mark */
 

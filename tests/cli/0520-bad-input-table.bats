@@ -64,6 +64,63 @@ TABLE
 	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
 }
 
+# Bad files, one case a line: what to write (eval'd in the project, beside
+# the two revisions of the test above), then the command line.  Each must
+# exit with the status, say the fragment, and leave the database as it was.
+# (No '|' inside a column: it is the separator.)
+# status | fragment | what to write | arguments
+files() {
+	cat <<'TABLE'
+2|9f_nul.sql:6: contains a NUL byte; migration files are text|printf -- '-- x\n-- Revision ID: 9f9f9f9f9f9f\n-- Revises: 2b3c4d5e6f7a\n\n-- migrate:upgrade\nSELECT 1;\0\n' >$V/9f_nul.sql|upgrade head
+2|9f_u16.sql: looks like UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8|iconv -f UTF-8 -t UTF-16 -o $V/9f_u16.sql <<<'-- Revision ID: 9f9f9f9f9f9f'|upgrade head
+2|9f_u16le.py: looks like UTF-16 (every other byte is NUL); save it as UTF-8|iconv -f UTF-8 -t UTF-16LE -o $V/9f_u16le.py <<<'revision = "9f9f9f9f9f9f"'|upgrade head
+2|9f_q.sql:7:23: this quoted string or comment is never closed; nothing was run|printf -- '-- x\n-- Revision ID: 9f9f9f9f9f9f\n-- Revises: 2b3c4d5e6f7a\n\n-- migrate:upgrade\nSELECT 1;\nINSERT INTO b VALUES ('"'"'1);\n' >$V/9f_q.sql|upgrade head
+2|transaction control statement (BEGIN) inside a transactional section|printf -- '-- x\n-- Revision ID: 9f9f9f9f9f9f\n-- Revises: 2b3c4d5e6f7a\n\n-- migrate:upgrade\nBEGIN;\nINSERT INTO b VALUES (1);\n' >$V/9f_t.sql|upgrade head
+2|9f_h.sql:1:1: missing '-- Revision ID: <id>' header line|printf -- '-- x\n-- Revision 9f9f9f9f9f9f\n-- Revises: 2b3c4d5e6f7a\n\n-- migrate:upgrade\nSELECT 1;\n' >$V/9f_h.sql|upgrade head
+2|revision id '2b3c4d5e6f7a' is already used by|printf -- '-- x\n-- Revision ID: 2b3c4d5e6f7a\n-- Revises: 1a2b3c4d5e6f\n\n-- migrate:upgrade\nSELECT 1;\n' >$V/9f_dup.sql|upgrade head
+2|cycle detected in revisions (8e8e8e8e8e8e, 9f9f9f9f9f9f)|printf -- '-- x\n-- Revision ID: 9f9f9f9f9f9f\n-- Revises: 8e8e8e8e8e8e\n\n-- migrate:upgrade\nSELECT 1;\n' >$V/9f_c.sql && printf -- '-- y\n-- Revision ID: 8e8e8e8e8e8e\n-- Revises: 9f9f9f9f9f9f\n\n-- migrate:upgrade\nSELECT 1;\n' >$V/8e_c.sql|upgrade head
+2|9f_w.sql:3:1: revision 9f9f9f9f9f9f revises '000000000000', which no migration file defines|{ printf -- '-- x\n-- Revision ID: 9f9f9f9f9f9f\n-- Revises: '; seq -s, -f '%012g' 0 39999; printf -- '\n-- migrate:upgrade\nSELECT 1;\n'; } >$V/9f_w.sql|upgrade head
+2|retort.ini:3: malformed line; expected 'key = value', '[section]' or a comment|printf '[retort]\nscript_location = migrations\nthis is no key\n' >retort.ini|current
+2|retort.ini:3: key 'Script_Location' is set a second time in [retort] (first at line 2)|printf '[retort]\nscript_location = migrations\nScript_Location = other\n' >retort.ini|current
+2|retort.ini:4: section [retort] is opened a second time (first at line 1)|printf '[retort]\nscript_location = migrations\n[loggers]\n[retort]\nsqlalchemy.url = sqlite:///x.db\n' >retort.ini|current
+2|retort.ini: looks like UTF-16|iconv -f UTF-8 -t UTF-16 -o retort.ini <<<'[retort]'|current
+TABLE
+}
+
+@test "every bad file of the table: its exit status, its message, the database unchanged" {
+	mkrev 1a2b3c4d5e6f "" "create a" "CREATE TABLE a (id INTEGER PRIMARY KEY);" "DROP TABLE a;"
+	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "create b" "CREATE TABLE b (id INTEGER PRIMARY KEY);" "DROP TABLE b;"
+	rt -q upgrade 1a2b3c4d5e6f
+	V=migrations/versions
+	n=0
+	while IFS='|' read -r want frag fixture args; do
+		n=$((n + 1))
+		before=$(cksum <"$TEST_DIR/test.db")
+		eval "$fixture"
+		got=0
+		# 40,000 ids in one Revises: line must not take long (a wrong
+		# algorithm would be quadratic); 10 s is far beyond any machine
+		eval "timeout 10 $RETORT_WRAP \"$RETORT_BIN\" $args" >out 2>&1 || got=$?
+		rm -f retort.ini "$V"/9f_* "$V"/8e_*
+		[ "$got" -eq "$want" ] || { echo "file case $n ($fixture): exit $got, want $want: $(cat out)"; return 1; }
+		grep -qF -- "$frag" out || { echo "file case $n ($fixture): no '$frag' in: $(cat out)"; return 1; }
+		[ "$(cksum <"$TEST_DIR/test.db")" = "$before" ] ||
+			{ echo "file case $n ($fixture) changed the database"; return 1; }
+	done < <(files)
+	[ "$n" -ge 13 ]
+	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
+}
+
+@test "config: a key read only through %(key)s is used, not called unknown" {
+	linear3
+	printf '[retort]\nscript_location = migrations\ndbname = app\nsqlalchemy.url = sqlite:///%%(here)s/%%(dbname)s.db\nliteral = 100%%%%(notakey)s\n' >retort.ini
+	run env -u DATABASE_URL $RETORT_WRAP "$RETORT_BIN" upgrade head
+	[ "$status" -eq 0 ]
+	[ -f app.db ]
+	[[ "$output" != *"'dbname'"* ]]
+	[[ "$output" == *"retort.ini:5: unknown key 'literal'"* ]]
+}
+
 @test "config: an unknown key is warned about with its line and the nearest key" {
 	linear3
 	printf '[retort]\nscript_location = migrations\nsqlalchemy.urll = sqlite:///typo.db\nprepend_sys_path = .\n' >retort.ini
