@@ -75,9 +75,12 @@ static int revision_for_ident(const struct rt_graph *g, const char *ident, const
 		if (!cands.nr) {
 			strvec_clear(&cands);
 			intlist_release(&crevs);
+			/* Alembic adds "ensure at least four characters" to a short
+			 * one, but a prefix of any length matches an id: say what is
+			 * true instead */
 			return rt_error_set(err, RT_EXIT_ERROR,
-					    "can't locate revision identified by '%s'%s", ident,
-					    n < 4 ? "; partial ids need at least four characters" : "");
+					    "can't locate revision identified by '%s': no revision id "
+					    "or branch label starts with it", ident);
 		}
 		if (cands.nr > 1) {
 			struct strbuf sb = STRBUF_INIT;

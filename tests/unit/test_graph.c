@@ -205,7 +205,9 @@ static void resolution(void **state)
 	assert_int_equal(rt_resolve_one(&g, "abcd", &r, &err), -1);
 	assert_msg_has(&err, "'abcd' is ambiguous: 'abcd1111', 'abcd2222'");
 	assert_int_equal(rt_resolve_one(&g, "zz", &r, &err), -1);
-	assert_msg_has(&err, "at least four characters");
+	assert_msg_has(&err, "no revision id or branch label starts with it");
+	assert_int_equal(rt_resolve_one(&g, "e", &r, &err), 0); /* a prefix of one character */
+	assert_int_equal(r, 2);
 	assert_int_equal(rt_resolve_one(&g, "feature", &r, &err), 0);
 	assert_int_equal(r, 2);
 	assert_int_equal(rt_resolve_one(&g, "feature@head", &r, &err), 0);
