@@ -34,6 +34,7 @@ struct run_state {
 	double *step_ms;         /* per step */
 	int done;                /* steps completed */
 	int tty;                 /* a live [k/N] counter on stderr */
+	double t0;               /* when the run began: connected, ready, the lock held */
 };
 
 static const char *const kind_names[] = { "upgrade", "downgrade", "stamp" };
@@ -194,6 +195,7 @@ int app_run(struct app *app, enum run_kind kind, const struct strvec *targets, i
 	run_state_free(app->run);
 	app->run = rs;
 	rs->kind = kind;
+	rs->t0 = t0;
 	strvec_init(&rs->rows);
 	rt_plan_init(&rs->plan);
 	if (app_read_rows(app, &rs->rows, &exists, err))
@@ -259,7 +261,11 @@ void app_notify(struct app *app, const struct cmd *c, double started, const stru
 		.plan = rs ? &rs->plan : NULL,
 		.step_ms = rs ? rs->step_ms : NULL,
 		.steps_done = rs ? rs->done : 0,
-		.total_ms = (rt_now() - started) * 1e3,
+		/* the run's own time, as stderr's "applied in"; the time before
+		 * it (connecting, waiting for the database and for the lock)
+		 * apart */
+		.total_ms = (rt_now() - (rs ? rs->t0 : started)) * 1e3,
+		.wait_ms = rs ? (rs->t0 - started) * 1e3 : 0,
 		.error = failure,
 	};
 	rt_notify_body(&s, &body);

@@ -36,6 +36,11 @@ static void on_lock_wait(void *ctx, const char *what)
 		 app->cfg.lock_timeout);
 }
 
+static void on_lock_got(void *ctx, double waited_s)
+{
+	app_note(ctx, "retort: got the migration lock after %.1f s", waited_s);
+}
+
 static void on_lock_note(void *ctx, const char *msg)
 {
 	app_warn(ctx, "%s", msg);
@@ -70,6 +75,7 @@ void app_db_opts(struct app *app, int readonly, struct rt_db_opts *opts)
 		.statement_timeout = app->cfg.statement_timeout,
 		.ddl_lock_timeout = app->cfg.ddl_lock_timeout,
 		.on_lock_wait = on_lock_wait,
+		.on_lock_got = on_lock_got,
 		.lock_mode = app->cfg.lock,
 		.lock_lease = app->cfg.lock_lease,
 		.on_lock_note = on_lock_note,

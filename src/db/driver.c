@@ -130,24 +130,29 @@ int rt_db_connected(struct rt_db *db)
 	return !db->drv->connected || db->drv->connected(db);
 }
 
-int rt_db_poll_lock(struct rt_db *db, const struct rt_db_opts *opts,
+int rt_db_poll_lock(struct rt_db *db, const struct rt_db_opts *opts, const char *what,
 		    int (*try)(struct rt_db *db, int *got, struct rt_error *err),
 		    void (*holder)(struct rt_db *db, char *buf, size_t n), struct rt_error *err)
 {
 	double start = rt_now(), delay = 0.05;
 	int announced = 0;
+	if (!what)
+		what = db->vt->sql;
 	for (;;) {
 		int got = 0;
 		if (try(db, &got, err))
 			return -1;
-		if (got)
+		if (got) {
+			if (announced && opts->on_lock_got)
+				opts->on_lock_got(opts->ctx, rt_now() - start);
 			return 0;
+		}
 		char who[512];
 		if (!announced && opts->on_lock_wait) {
-			char what[768];
+			char line[1024];
 			holder(db, who, sizeof(who));
-			snprintf(what, sizeof(what), "%s%s", db->vt->sql, who);
-			opts->on_lock_wait(opts->ctx, what);
+			snprintf(line, sizeof(line), "%s%s", what, who);
+			opts->on_lock_wait(opts->ctx, line);
 			announced = 1;
 		}
 		if (rt_now() - start >= opts->lock_timeout) {
@@ -155,7 +160,7 @@ int rt_db_poll_lock(struct rt_db *db, const struct rt_db_opts *opts,
 			return rt_error_hinted(err, RT_EXIT_LOCK, RT_HINT_LOCK_TIMEOUT,
 					    "timed out after %g s waiting for the migration lock on %s%s; "
 					    "another retort is migrating this database", opts->lock_timeout,
-					    db->vt->sql, who);
+					    what, who);
 		}
 		/* backoff with jitter, so waiting processes don't poll in step */
 		rt_sleep(rt_jitter(delay, 0.5));

@@ -41,8 +41,10 @@ struct rt_db_opts {
 	const char *schema;      /* PostgreSQL: search_path for migrations, or NULL */
 	double statement_timeout;  /* seconds, 0: server default */
 	double ddl_lock_timeout;   /* seconds (PostgreSQL lock_timeout), 0: server default */
-	/* called once when the lock is busy and we start waiting */
+	/* called once when the lock is busy and we start waiting, and then
+	 * once when the wait is over and the lock ours, with how long it took */
 	void (*on_lock_wait)(void *ctx, const char *what);
+	void (*on_lock_got)(void *ctx, double waited_s);
 	/* The lock: enum rt_lock_mode (lib/config.h).  RT_LOCK_TABLE also
 	 * tells the driver to keep no session state (see rt_db.pooled). */
 	int lock_mode;
@@ -263,14 +265,15 @@ int rt_lock_table_refusal(const char *backend, struct rt_error *err);
 int rt_db_lock_held(struct rt_db *db, struct rt_error *err);
 
 /*
- * The migration-lock policy every server driver shares: try without
- * waiting (`try` sets *got), announce the wait once through
- * opts->on_lock_wait naming the holder (`holder` fills buf with " (held
- * by ...)" or ""), poll with backoff and jitter, and after
+ * The migration-lock policy every driver shares: try without waiting
+ * (`try` sets *got), announce the wait once through opts->on_lock_wait
+ * naming what is locked (`what`; NULL: the version table) and its holder
+ * (`holder` fills buf with " (held by ...)" or ""), poll with backoff and
+ * jitter, say through opts->on_lock_got how long the wait took, and after
  * opts->lock_timeout fail with RT_EXIT_LOCK.  Returns 0 once the lock is
  * taken.
  */
-int rt_db_poll_lock(struct rt_db *db, const struct rt_db_opts *opts,
+int rt_db_poll_lock(struct rt_db *db, const struct rt_db_opts *opts, const char *what,
 		    int (*try)(struct rt_db *db, int *got, struct rt_error *err),
 		    void (*holder)(struct rt_db *db, char *buf, size_t n), struct rt_error *err);
 

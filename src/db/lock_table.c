@@ -335,7 +335,7 @@ int rt_lease_take(struct rt_db *db, const struct rt_url *url, struct rt_error *e
 		return -1;
 	}
 	db->lease = l;
-	if (rt_db_poll_lock(db, &db->opts, lease_try, lease_holder, err)) {
+	if (rt_db_poll_lock(db, &db->opts, NULL, lease_try, lease_holder, err)) {
 		db->lease = NULL;
 		lease_free(l);
 		return -1;

@@ -217,7 +217,7 @@ static int my_try_lock(struct rt_db *db, int *got, struct rt_error *err)
 static int my_lock(struct rt_db *db, struct rt_error *err)
 {
 	struct my_db *d = MDB(db);
-	if (rt_db_poll_lock(db, &d->opts, my_try_lock, lock_holder, err))
+	if (rt_db_poll_lock(db, &d->opts, NULL, my_try_lock, lock_holder, err))
 		return -1;
 	d->locked = 1;
 	return 0;

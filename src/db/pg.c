@@ -236,7 +236,7 @@ static int pg_try_lock(struct rt_db *db, int *got, struct rt_error *err)
 static int pg_lock(struct rt_db *db, struct rt_error *err)
 {
 	struct pg_db *d = PDB(db);
-	if (rt_db_poll_lock(db, &d->opts, pg_try_lock, lock_holder, err))
+	if (rt_db_poll_lock(db, &d->opts, NULL, pg_try_lock, lock_holder, err))
 		return -1;
 	d->locked = 1;
 	return 0;

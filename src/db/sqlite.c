@@ -103,6 +103,26 @@ static long lock_holder(int fd)
 	return pid;
 }
 
+/* One try at the file's lock, for rt_db_poll_lock. */
+static int sq_try_lock(struct rt_db *db, int *got, struct rt_error *err)
+{
+	struct sqlite_db *d = SDB(db);
+	*got = !flock(d->lock_fd, LOCK_EX | LOCK_NB);
+	if (!*got && errno != EWOULDBLOCK && errno != EINTR)
+		return rt_error_set(err, RT_EXIT_ERROR, "cannot lock '%s': %s", d->path,
+				    strerror(errno));
+	return 0;
+}
+
+static void sq_holder(struct rt_db *db, char *buf, size_t n)
+{
+	long pid = lock_holder(SDB(db)->lock_fd);
+	if (pid)
+		snprintf(buf, n, " (held by pid %ld)", pid);
+	else
+		snprintf(buf, n, "%s", "");
+}
+
 static int sq_lock(struct rt_db *db, struct rt_error *err)
 {
 	struct sqlite_db *d = SDB(db);
@@ -114,37 +134,11 @@ static int sq_lock(struct rt_db *db, struct rt_error *err)
 			return rt_error_set(err, RT_EXIT_ERROR, "cannot open '%s' to lock it: %s", d->path,
 					    strerror(errno));
 	}
-	double start = rt_now(), delay = 0.01;
-	int announced = 0;
-	for (;;) {
-		if (!flock(d->lock_fd, LOCK_EX | LOCK_NB))
-			return 0;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return rt_error_set(err, RT_EXIT_ERROR, "cannot lock '%s': %s", d->path,
-					    strerror(errno));
-		if (!announced && d->opts.on_lock_wait) {
-			char what[512];
-			long pid = lock_holder(d->lock_fd);
-			if (pid)
-				snprintf(what, sizeof(what), "'%s' (held by pid %ld)", d->path, pid);
-			else
-				snprintf(what, sizeof(what), "'%s'", d->path);
-			d->opts.on_lock_wait(d->opts.ctx, what);
-			announced = 1;
-		}
-		if (rt_now() - start >= d->opts.lock_timeout) {
-			long pid = lock_holder(d->lock_fd);
-			char who[64] = "";
-			if (pid)
-				snprintf(who, sizeof(who), " (held by pid %ld)", pid);
-			return rt_error_hinted(err, RT_EXIT_LOCK, RT_HINT_LOCK_TIMEOUT,
-					    "timed out after %g s waiting for the migration lock on '%s'%s; "
-					    "another retort is migrating this database", d->opts.lock_timeout, d->path, who);
-		}
-		rt_sleep(rt_jitter(delay, 0.25));
-		if (delay < 0.2)
-			delay *= 1.5;
-	}
+	struct strbuf what = STRBUF_INIT;
+	strbuf_addf(&what, "'%s'", d->path);
+	int rc = rt_db_poll_lock(db, &d->opts, what.buf, sq_try_lock, sq_holder, err);
+	strbuf_release(&what);
+	return rc;
 }
 
 static void sq_unlock(struct rt_db *db)

@@ -60,7 +60,8 @@ void rt_notify_body(const struct rt_run_summary *s, struct strbuf *out)
 	add_list(out, s->from);
 	strbuf_addstr(out, ", \"to\": ");
 	add_list(out, s->to);
-	strbuf_addf(out, ", \"duration_ms\": %.1f, \"steps\": [", s->total_ms);
+	strbuf_addf(out, ", \"duration_ms\": %.1f, \"wait_ms\": %.1f, \"steps\": [", s->total_ms,
+		    s->wait_ms);
 	for (int i = 0; s->plan && i < s->steps_done; i++) {
 		const struct rt_step *st = &s->plan->steps[i];
 		strbuf_addstr(out, i ? ", {\"kind\": " : "{\"kind\": ");

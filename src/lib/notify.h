@@ -6,6 +6,7 @@
  *
  *   {"text": "...", "command": "upgrade", "ok": true, "database": masked URL,
  *    "from": [revisions before], "to": [revisions after], "duration_ms": N,
+ *    "wait_ms": N (before the run: connecting, the database's and the lock's waits),
  *    "steps": [{"kind", "revision", "from", "to", "duration_ms"}...],
  *    "error": null | "message", "retort_version": "..."}
  */
@@ -28,7 +29,8 @@ struct rt_run_summary {
 	const struct rt_plan *plan; /* may be NULL (failed before planning) */
 	const double *step_ms;      /* duration of each step that ran */
 	int steps_done;
-	double total_ms;
+	double total_ms;            /* the run itself, once connected and the lock held */
+	double wait_ms;             /* before it: connecting, waiting for the database and the lock */
 	const struct rt_error *error; /* NULL on success */
 };
 

@@ -202,6 +202,30 @@ EOF
 	[ "$(wc -l <hook.log)" -eq 1 ]
 }
 
+@test "notify: a wait for the lock is said on stderr and posted apart from the run's own time" {
+	linear3
+	webhook
+	rt -q upgrade 1a2b3c4d5e6f
+	# another process holds the database's lock for 1.5 s (see 0100's lock test)
+	( exec 9>>"$TEST_DIR/test.db" && flock 9 && exec sleep 1.5 ) >/dev/null 2>&1 3>&- &
+	for _ in $(seq 1 200); do
+		flock -n "$TEST_DIR/test.db" true 2>/dev/null || break
+		sleep 0.05
+	done
+	run rt --notify "$HOOK_URL/h" upgrade head
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"waiting for the migration lock"* ]]
+	[[ "$output" =~ "got the migration lock after "[0-9.]+" s" ]]
+	cut -d' ' -f2- hook.log >body.json
+	python3 - <<'EOF'
+import json
+b = json.load(open("body.json"))
+assert b["wait_ms"] >= 500, b
+assert b["duration_ms"] < b["wait_ms"], b
+assert sum(s["duration_ms"] for s in b["steps"]) <= b["duration_ms"] + 1, b
+EOF
+}
+
 @test "notify: a failed migration posts the error and where the database stopped" {
 	linear3
 	mkrev 4d5e6f7a8b9c 3c4d5e6f7a8b "broken" "SELECT * FROM nowhere;" "SELECT 1;"

@@ -27,12 +27,13 @@ static void body_of_a_failed_run(void **state)
 	plan.n = 2; /* two planned steps, none done: the steps array stays unread */
 	strvec_push(&from, "1a2b");
 	rt_error_set(&failure, RT_EXIT_ERROR, "v.sql:3:1: \"x\" failed");
-	struct rt_run_summary s = { "upgrade", "postgresql://u:***@h/db", "9.9", &from, NULL,
-				    NULL, &plan, NULL, 0, 12.5, &failure };
+	struct rt_run_summary s = { .command = "upgrade", .database = "postgresql://u:***@h/db",
+				    .version = "9.9", .from = &from, .plan = &plan, .total_ms = 12.5,
+				    .wait_ms = 2000, .error = &failure };
 	rt_notify_body(&s, &sb);
 	assert_non_null(strstr(sb.buf, "\"ok\": false"));
 	assert_non_null(strstr(sb.buf, "\"from\": [\"1a2b\"], \"to\": null"));
-	assert_non_null(strstr(sb.buf, "\"steps\": []"));
+	assert_non_null(strstr(sb.buf, "\"duration_ms\": 12.5, \"wait_ms\": 2000.0, \"steps\": []"));
 	assert_non_null(strstr(sb.buf, "\"error\": \"v.sql:3:1: \\\"x\\\" failed\""));
 	assert_non_null(strstr(sb.buf, "failed at step 1 of 2"));
 	assert_non_null(strstr(sb.buf, "(1a2b -> ?)"));
