@@ -10,6 +10,9 @@ static int run_show(struct app *app, void *opts, const struct strvec *args, stru
 	struct strvec rows = STRVEC_INIT;
 	struct intlist revs = { 0 };
 	(void)opts;
+	if (!*args->v[0])
+		return rt_error_set(err, RT_EXIT_USAGE, "the revision is empty; give an id, a prefix of "
+				    "one, a branch label, 'head' or 'current'");
 	int rc = !strcmp(args->v[0], "current") ? app_current(app, &rows, &revs, err)
 						 : rt_resolve(&app->sd.graph, args->v[0], &revs, err);
 	for (int i = 0; !rc && i < revs.nr; i++) {

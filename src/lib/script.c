@@ -59,11 +59,16 @@ int rt_revid_check(const char *id, const char *where, struct rt_error *err)
 					    where, *p, id);
 	}
 	/* alembic_version.version_num is VARCHAR(32): refuse now what the
-	 * database would refuse (or, SQLite, keep) only when it runs */
-	if (p - id > RT_MAX_REVID)
+	 * database would refuse (or, SQLite, keep) only when it runs.  The
+	 * servers count characters, not bytes: UTF-8's continuation bytes
+	 * (10xxxxxx) do not count. */
+	long chars = 0;
+	for (const char *q = id; q < p; q++)
+		chars += ((unsigned char)*q & 0xc0) != 0x80;
+	if (chars > RT_MAX_REVID)
 		return rt_error_set(err, RT_EXIT_ERROR,
 				    "%srevision id '%.40s...' is %ld characters long; the version table "
-				    "holds at most %d", where, id, (long)(p - id), RT_MAX_REVID);
+				    "holds at most %d", where, id, chars, RT_MAX_REVID);
 	return 0;
 }
 

@@ -18,6 +18,7 @@ cases() {
 64|the target is empty|upgrade ''
 64|the target is empty|downgrade ''
 64|the target is empty|stamp ''
+64|the revision is empty; give an id|show ''
 64|can't use --purge with --sql|stamp --purge 1a2b3c4d5e6f --sql
 64|takes a whole number of at least 1, not '0'|rollback -s 0
 64|takes a whole number of at least 1, not 'x'|rollback --steps x
@@ -171,6 +172,11 @@ TABLE
 	[ ! -e test.db ] || [ -z "$(db_tables)" ]
 	run rt -q revision -m x --rev-id 0123456789abcdef0123456789abcdef0
 	[ "$status" -ne 0 ]
+	# characters, as VARCHAR(32) counts them: 17 two-byte ones fit
+	rm migrations/versions/*
+	mkrev ééééééééééééééééé "" "accents" "CREATE TABLE a (id INTEGER);" "DROP TABLE a;"
+	rt -q upgrade head
+	[ "$(db_versions)" = "ééééééééééééééééé" ]
 }
 
 @test "DATABASE_URL_FILE: a file over 4 KiB is refused, not cut" {
