@@ -6,7 +6,7 @@ with_variant, as projects write them.
 
 SHOP_STAGE (environment) selects a later version of the models, for the
 tests of changes: 1 adds a column and an index, 2 also changes a type,
-3 also drops a table.
+3 also drops a table, 4 also adds a unique constraint and a foreign key.
 """
 import enum
 import os
@@ -69,7 +69,8 @@ class Product(Base):
     attrs = sa.Column(JSONB)
     tags = sa.Column(TAGS)
     if STAGE >= 1:
-        __table_args__ = (sa.Index("ix_product_title", "title"),)
+        __table_args__ = (sa.Index("ix_product_title", "title"),) + (
+            (sa.UniqueConstraint("title"),) if STAGE >= 4 else ())
 
 
 class Order(Base):
@@ -102,6 +103,9 @@ class Invoice(Base):
     __tablename__ = "invoice"
     id = sa.Column(sa.Integer, primary_key=True)
     order_id = sa.Column(sa.Integer, sa.ForeignKey("orders.id"), nullable=False)
+    # who pays, if not the order's customer: a foreign key from stage 4
+    payer_id = sa.Column(sa.BigInteger,
+                         *([sa.ForeignKey("customer.id")] if STAGE >= 4 else []))
 
 
 if STAGE < 3:
