@@ -7,6 +7,9 @@ with_variant, as projects write them.
 SHOP_STAGE (environment) selects a later version of the models, for the
 tests of changes: 1 adds a column and an index, 2 also changes a type,
 3 also drops a table, 4 also adds a unique constraint and a foreign key.
+5 also makes the changes Alembic's autogenerate does not see (the blind
+spots docs/alembic-compat.md lists): an enum gains a value and a check
+constraint is dropped.
 """
 import enum
 import os
@@ -35,6 +38,8 @@ class Status(enum.Enum):
     draft = "draft"
     paid = "paid"
     shipped = "shipped"
+    if STAGE >= 5:
+        void = "void"
 
 
 class Customer(Base):
@@ -96,7 +101,8 @@ class OrderLine(Base):
     order_id = sa.Column(sa.Integer, sa.ForeignKey("orders.id"), primary_key=True)
     sku = sa.Column(sa.String(20), sa.ForeignKey("product.sku"), primary_key=True)
     qty = sa.Column(sa.Integer, nullable=False, server_default="1")
-    __table_args__ = (sa.CheckConstraint("qty > 0", name="qty_positive"),)
+    if STAGE < 5:
+        __table_args__ = (sa.CheckConstraint("qty > 0", name="qty_positive"),)
 
 
 class Invoice(Base):
