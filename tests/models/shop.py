@@ -72,6 +72,7 @@ class Product(Base):
     weight = sa.Column(sa.Float)
     photo = sa.Column(sa.LargeBinary)
     attrs = sa.Column(JSONB)
+    meta = sa.Column(sa.JSON)  # plain JSON: json on PostgreSQL, not jsonb
     tags = sa.Column(TAGS)
     if STAGE >= 1:
         __table_args__ = (sa.Index("ix_product_title", "title"),) + (

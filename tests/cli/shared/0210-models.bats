@@ -61,6 +61,7 @@ revisions() { ls migrations/versions/*.sql 2>/dev/null | wc -l; }
 		grep -q "^COMMENT ON TABLE customer IS 'who buys';" "$f"
 		grep -q "^COMMENT ON COLUMN customer.email IS 'login';" "$f"
 		grep -q "attrs jsonb" "$f"
+		grep -q "meta json," "$f"
 		grep -q "tags text\[\]" "$f"
 		grep -q "public_id uuid NOT NULL" "$f"
 	else
@@ -70,6 +71,12 @@ revisions() { ls migrations/versions/*.sql 2>/dev/null | wc -l; }
 	fi
 	run rt -q upgrade head
 	[ "$status" -eq 0 ]
+	if [ "$TEST_BACKEND" = postgresql ]; then
+		[ "$(db_sql "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attname)
+			FROM pg_attribute WHERE attrelid = 'product'::regclass AND attname IN ('attrs', 'meta')")" = "attrs jsonb, meta json" ]
+	else
+		[ "$(db_sql "SELECT group_concat(name || ' ' || type, ', ') FROM pragma_table_info('product') WHERE name IN ('attrs', 'meta')")" = "attrs JSON, meta JSON" ]
+	fi
 	run rt check
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"matches the schema in python:app.models:Base"* ]]
