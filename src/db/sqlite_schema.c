@@ -89,7 +89,18 @@ static void add_element(struct rt_table *t, const char *b, const char *e)
 	struct rt_sql_tok tok;
 	rt_sql_lexer_init(&lx, b, (size_t)(e - b), RT_LEX_SQLITE);
 	if (kind) {
-		rt_table_add_constraint(t, def, def, kind, def);
+		/* a kind means a first token: the constraint as written runs from it
+		 * to the last token, and CONSTRAINT gives it a name */
+		rt_sql_next(&lx, &tok);
+		struct rt_sql_tok first = tok, last = tok, lt;
+		struct rt_sql_lexer rest = lx;
+		while (rt_sql_next(&rest, &lt))
+			last = lt;
+		char *sql = xstrndup(b + first.off, last.off + last.len - first.off);
+		struct rt_constraint *k = rt_table_add_constraint(t, def, sql, kind, def);
+		if (rt_sql_tok_is(b, &first, "CONSTRAINT") && rt_sql_next(&lx, &tok))
+			k->declared = unquote(b + tok.off, b + tok.off + tok.len);
+		free(sql);
 	} else if (rt_sql_next(&lx, &tok)) {
 		const char *nb = b + tok.off, *ne = nb + tok.len;
 		char *name = unquote(nb, ne);

@@ -10,6 +10,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../lib/sqllex.h"
 #include "../lib/xalloc.h"
@@ -76,6 +77,35 @@ static int droppable(const struct rt_schema *s, const struct rt_table *t, const 
 	return 1;
 }
 
+/* A table constraint (not a reference) that `other` has no exact copy of:
+ * SQLite's constraints match by their definition. */
+static int unmatched(const struct rt_constraint *c, const struct rt_table *other)
+{
+	return c->kind != 'r' && !rt_table_constraint(other, c->name);
+}
+
+/* The unmatched constraint of `other` that is declared with c's name: c
+ * changed, under a name it kept (SQLite's names ignore case). */
+static const struct rt_constraint *namesake(const struct rt_constraint *c,
+					    const struct rt_table *other)
+{
+	if (!c->declared)
+		return NULL;
+	for (int i = 0; i < other->ncons; i++) {
+		const struct rt_constraint *o = &other->cons[i];
+		if (o->declared && !strcasecmp(o->declared, c->declared) && o->kind == c->kind &&
+		    strcmp(o->name, c->name))
+			return o;
+	}
+	return NULL;
+}
+
+/* How a change line names a constraint: its name, or its text as written. */
+static const char *con_label(const struct rt_constraint *c)
+{
+	return c->declared ? c->declared : c->q;
+}
+
 /* Compare one table on both sides: record the change lines, pick the way. */
 static int table_mode(const struct rt_schema *fs, const struct rt_table *ft,
 		      const struct rt_table *tt, struct rt_schema_diff *d)
@@ -100,16 +130,26 @@ static int table_mode(const struct rt_schema *fs, const struct rt_table *ft,
 		diff_change(d, "table %s: column %s unexpected", ft->name, fc->name);
 		mode = mode > T_ALTER ? mode : droppable(fs, ft, fc) ? T_ALTER : T_REBUILD;
 	}
-	for (int i = 0; i < ft->ncons; i++)
-		if (ft->cons[i].kind != 'r' && !rt_table_constraint(tt, ft->cons[i].name)) {
-			diff_change(d, "table %s: constraint %s unexpected", ft->name, ft->cons[i].def);
-			mode = T_REBUILD;
-		}
-	for (int i = 0; i < tt->ncons; i++)
-		if (tt->cons[i].kind != 'r' && !rt_table_constraint(ft, tt->cons[i].name)) {
-			diff_change(d, "table %s: constraint %s missing", tt->name, tt->cons[i].def);
-			mode = T_REBUILD;
-		}
+	for (int i = 0; i < ft->ncons; i++) {
+		const struct rt_constraint *fc = &ft->cons[i];
+		if (!unmatched(fc, tt))
+			continue;
+		const struct rt_constraint *tc = namesake(fc, tt);
+		if (tc)
+			diff_change(d, "table %s: constraint %s differs: %s -> %s", ft->name,
+				    fc->declared, fc->q, tc->q);
+		else
+			diff_change(d, "table %s: constraint %s unexpected", ft->name, con_label(fc));
+		mode = T_REBUILD;
+	}
+	for (int i = 0; i < tt->ncons; i++) {
+		const struct rt_constraint *tc = &tt->cons[i];
+		if (!unmatched(tc, ft))
+			continue;
+		if (!namesake(tc, ft))
+			diff_change(d, "table %s: constraint %s missing", tt->name, con_label(tc));
+		mode = T_REBUILD;
+	}
 	const char *fo = ft->options ? ft->options : "", *to = tt->options ? tt->options : "";
 	if (strcmp(fo, to)) {
 		diff_change(d, "table %s: options differ: '%s' -> '%s'", tt->name, fo, to);

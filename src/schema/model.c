@@ -48,6 +48,7 @@ static void table_release(struct rt_table *t)
 	for (int i = 0; i < t->ncons; i++) {
 		free(t->cons[i].name);
 		free(t->cons[i].q);
+		free(t->cons[i].declared);
 		free(t->cons[i].def);
 		free(t->cons[i].ref);
 	}

@@ -40,7 +40,9 @@ struct rt_column {
 
 /* kind: 'p' primary key, 'u' unique, 'f' foreign key, 'c' check, 'x' exclusion */
 struct rt_constraint {
-	char *name, *q;   /* SQLite constraints have no catalog name: name = def */
+	char *name, *q;   /* SQLite constraints have no catalog name, so they match
+			     by definition: name = def, q = the constraint as written */
+	char *declared;   /* SQLite: the name given after CONSTRAINT, or NULL */
 	char kind;
 	char *def;        /* "FOREIGN KEY (a) REFERENCES t(id) ON DELETE CASCADE" */
 	char *ref;        /* foreign key: the referenced table's name */

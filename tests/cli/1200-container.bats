@@ -217,7 +217,8 @@ teardown() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output == *"matches the schema in python:app.models:Base"* ]]
-	# a model changed in the image: check finds it, makemigrations writes it
+	# a model changed in the image: check finds it (makemigrations from the
+	# models is tested with the host's binary, in shared/0210-models.bats)
 	printf 'FROM %s\nRUN sed -i "s/    phone = sa.Column(sa.Text)/&\\n    vip = sa.Column(sa.Boolean)/" app/models.py\n' \
 		"$IMAGE-models" >Dockerfile.changed
 	run docker build -q -f Dockerfile.changed -t "$IMAGE-models2" .

@@ -34,7 +34,10 @@ CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER, title TEXT);" "$T
 CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER, title TEXT,
   CONSTRAINT fk_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE SET NULL,
   UNIQUE (user_id, title), CHECK (length(title) > 0));"
-	[[ "$DRIFT" == *"constraint CONSTRAINT FK_USER FOREIGN KEY"*"missing"* ]]
+	# named by the name it is declared with, else by its text as written
+	[[ "$DRIFT" == *"table posts: constraint fk_user missing"* ]]
+	[[ "$DRIFT" == *"table posts: constraint UNIQUE (user_id, title) missing"* ]]
+	[[ "$DRIFT" == *"table posts: constraint CHECK (length(title) > 0) missing"* ]]
 	grep -q "rebuild table posts" "$CHANGE"
 }
 

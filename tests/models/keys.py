@@ -79,11 +79,13 @@ def retort_keys(doc):
         if m:
             keys.add("column %s.%s" % m.groups())
             continue
+        # a constraint by its name (SQLite's change lines name an unnamed
+        # one by its text, which no name of Alembic's can equal)
         m = re.match(r"table \S+: constraint (\S+)", line)
         if m:
             keys.add("constraint " + m.group(1))
             continue
-        m = re.match(r"(table|index|type|view|sequence) (\S+)", line)
+        m = re.match(r"(table|index|type|view|sequence) ([^\s:]+)", line)
         keys.add("%s %s" % m.groups() if m else "? " + line)
     return keys
 

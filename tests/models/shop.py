@@ -6,7 +6,10 @@ with_variant, as projects write them.
 
 SHOP_STAGE (environment) selects a later version of the models, for the
 tests of changes: 1 adds a column and an index, 2 also changes a type,
-3 also drops a table.
+3 also drops a table, 4 also adds a unique constraint and a foreign key.
+5 also makes the changes Alembic's autogenerate does not see (the blind
+spots docs/alembic-compat.md lists): an enum gains a value and a check
+constraint is dropped.
 """
 import enum
 import os
@@ -35,6 +38,8 @@ class Status(enum.Enum):
     draft = "draft"
     paid = "paid"
     shipped = "shipped"
+    if STAGE >= 5:
+        void = "void"
 
 
 class Customer(Base):
@@ -67,9 +72,11 @@ class Product(Base):
     weight = sa.Column(sa.Float)
     photo = sa.Column(sa.LargeBinary)
     attrs = sa.Column(JSONB)
+    meta = sa.Column(sa.JSON)  # plain JSON: json on PostgreSQL, not jsonb
     tags = sa.Column(TAGS)
     if STAGE >= 1:
-        __table_args__ = (sa.Index("ix_product_title", "title"),)
+        __table_args__ = (sa.Index("ix_product_title", "title"),) + (
+            (sa.UniqueConstraint("title"),) if STAGE >= 4 else ())
 
 
 class Order(Base):
@@ -95,13 +102,17 @@ class OrderLine(Base):
     order_id = sa.Column(sa.Integer, sa.ForeignKey("orders.id"), primary_key=True)
     sku = sa.Column(sa.String(20), sa.ForeignKey("product.sku"), primary_key=True)
     qty = sa.Column(sa.Integer, nullable=False, server_default="1")
-    __table_args__ = (sa.CheckConstraint("qty > 0", name="qty_positive"),)
+    if STAGE < 5:
+        __table_args__ = (sa.CheckConstraint("qty > 0", name="qty_positive"),)
 
 
 class Invoice(Base):
     __tablename__ = "invoice"
     id = sa.Column(sa.Integer, primary_key=True)
     order_id = sa.Column(sa.Integer, sa.ForeignKey("orders.id"), nullable=False)
+    # who pays, if not the order's customer: a foreign key from stage 4
+    payer_id = sa.Column(sa.BigInteger,
+                         *([sa.ForeignKey("customer.id")] if STAGE >= 4 else []))
 
 
 if STAGE < 3:

@@ -65,7 +65,7 @@ static void sqlite_parse_table(void **state)
 	assert_int_equal(sqlite3_open(":memory:", &h), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h,
 		"CREATE TABLE t (a INT /* note /* inner */ NOT NULL, b TEXT DEFAULT 'x,''y' -- c, d\n,"
-		" [c d] VARCHAR(10, 2), `e` INT CHECK (e IN (1, 2)), CONSTRAINT k UNIQUE (a, b), PRIMARY KEY (a)) WITHOUT ROWID",
+		" [c d] VARCHAR(10, 2), `e` INT CHECK (e IN (1, 2)), CONSTRAINT \"k\" UNIQUE (a, b), PRIMARY KEY (a)) WITHOUT ROWID",
 		NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(rt_sqlite_schema_read(h, NULL, &s, &err), 0);
 	assert_int_equal(s.ntables, 1);
@@ -85,11 +85,53 @@ static void sqlite_parse_table(void **state)
 	assert_int_equal(t->ncons, 2);
 	assert_string_equal(t->cons[0].def, "CONSTRAINT K UNIQUE(A,B)");
 	assert_int_equal(t->cons[0].kind, 'u');
+	assert_string_equal(t->cons[0].q, "CONSTRAINT \"k\" UNIQUE (a, b)");
+	assert_string_equal(t->cons[0].declared, "k");
 	assert_string_equal(t->cons[1].def, "PRIMARY KEY(A)");
 	assert_int_equal(t->cons[1].kind, 'p');
+	assert_string_equal(t->cons[1].q, "PRIMARY KEY (a)");
+	assert_null(t->cons[1].declared);
 	assert_string_equal(t->options, "WITHOUT ROWID");
 	rt_schema_release(&s);
 	sqlite3_close(h);
+}
+
+/* The schema SQLite keeps for one statement, read into the model. */
+static void sqlite_model(const char *ddl, struct rt_schema *s)
+{
+	sqlite3 *h;
+	struct rt_error err = RT_ERROR_INIT;
+	assert_int_equal(sqlite3_open(":memory:", &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, ddl, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(rt_sqlite_schema_read(h, NULL, s, &err), 0);
+	sqlite3_close(h);
+}
+
+/* SQLite's constraints match by definition; a change line names one by the
+ * name it was declared with (a changed definition under a kept name
+ * differs), and an unnamed one by its text as written. */
+static void sqlite_constraint_changes(void **state)
+{
+	(void)state;
+	struct rt_schema from, to;
+	struct rt_schema_diff d;
+	sqlite_model("CREATE TABLE t (a INT, b TEXT, CONSTRAINT ck_a CHECK (a > 0),"
+		     " CONSTRAINT \"Old\" CHECK (a < 9), UNIQUE (b))", &from);
+	sqlite_model("CREATE TABLE t (a INT, b TEXT, constraint CK_A check (a > 1),"
+		     " CONSTRAINT uq_t_a UNIQUE (a), CHECK (b <> ''))", &to);
+	rt_schema_diff_init(&d);
+	rt_schema_diff(&from, &to, &d);
+	assert_int_equal(d.changes.nr, 5);
+	assert_string_equal(d.changes.v[0], "table t: constraint ck_a differs: "
+			    "CONSTRAINT ck_a CHECK (a > 0) -> constraint CK_A check (a > 1)");
+	assert_string_equal(d.changes.v[1], "table t: constraint Old unexpected");
+	assert_string_equal(d.changes.v[2], "table t: constraint UNIQUE (b) unexpected");
+	assert_string_equal(d.changes.v[3], "table t: constraint CHECK (b <> '') missing");
+	assert_string_equal(d.changes.v[4], "table t: constraint uq_t_a missing");
+	assert_non_null(strstr(d.sql.buf, "rebuild table t"));
+	rt_schema_diff_release(&d);
+	rt_schema_release(&from);
+	rt_schema_release(&to);
 }
 #endif
 
@@ -198,6 +240,7 @@ int main(void)
 		cmocka_unit_test(normalize_dollar_and_comments),
 #ifdef RT_WITH_SQLITE
 		cmocka_unit_test(sqlite_parse_table),
+		cmocka_unit_test(sqlite_constraint_changes),
 #endif
 		cmocka_unit_test(fk_order),
 		cmocka_unit_test(pg_alter),

@@ -3,7 +3,8 @@
 # compose journeys run) on every backend (tests/run.sh runs this file once
 # per backend): they apply, revert to base and apply again cleanly, with
 # their foreign keys in place, and `check` finds the database matching
-# migrations/schema.sql.
+# migrations/schema.sql; and the daily Make targets (migrate,
+# makemigrations, migrate-check, migrate-rollback) run on a copy of it.
 
 load ../helpers
 shared_scenarios
@@ -31,4 +32,46 @@ shared_scenarios
 	esac
 	[ "$status" -ne 0 ]
 	[[ $output == *[Ff][Oo][Rr][Ee][Ii][Gg][Nn]* ]]
+}
+
+# The daily loop through the repository's own Make targets, on a copy of
+# the repository, with the host's binary (RETORT_LOCAL=1: scripts/migrate.sh
+# --local, no container): makemigrations autogenerates from
+# migrations/schema.sql, and finds nothing while the database matches it.
+@test "make makemigrations: a schema.sql change becomes a revision that migrate applies" {
+	root=$BATS_TEST_DIRNAME/../../..
+	mkdir repo
+	cp -r "$root/Makefile" "$root/scripts" "$root/migrations" repo/
+	cd repo
+	export RETORT_LOCAL=1 RETORT_BIN
+	mk() { make --no-print-directory "$@"; }
+	run mk makemigrations
+	[ "$status" -ne 0 ] # make's own 2, for the recipe's 64
+	[[ "$output" == *'usage: make makemigrations msg="what changes"'* ]]
+	mk migrate
+	run mk makemigrations msg=nothing
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"No changes in schema detected."* ]]
+	[ "$(ls migrations/versions | wc -l)" -eq 4 ]
+	# a column and a table more in the schema
+	sed -i 's/^    phone      VARCHAR(32)$/    phone      VARCHAR(32),\n    vip        BOOLEAN/' migrations/schema.sql
+	printf '\nCREATE TABLE coupons (\n    code    VARCHAR(16) PRIMARY KEY,\n    percent INTEGER NOT NULL\n);\n' >>migrations/schema.sql
+	run mk makemigrations msg="add vip and coupons"
+	[ "$status" -eq 0 ]
+	f=$(ls migrations/versions/*_add_vip_and_coupons.sql)
+	grep -q "^-- Revises: 9e4a3f5d6b43$" "$f"
+	grep -Eiq '^ALTER TABLE `?customers`? ADD (COLUMN )?`?vip`? +(BOOLEAN|tinyint)' "$f"
+	grep -Eiq '^CREATE TABLE `?coupons`?' "$f"
+	grep -Eiq '^DROP TABLE `?coupons`?;' "$f"
+	run mk migrate-check
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"1 migration pending"* ]]
+	mk migrate
+	run mk migrate-check
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"matches the schema in migrations/schema.sql"* ]]
+	[[ " $(db_tables) " == *" coupons "* ]]
+	mk migrate-rollback
+	[[ " $(db_tables) " != *" coupons "* ]]
 }
