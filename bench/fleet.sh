@@ -8,7 +8,10 @@
 #            over the first BENCH_FLEET_ALEMBIC databases only (default 20),
 #            its figure scaled to the whole fleet and marked so
 # on 100 and 1,000 SQLite files (cost per target as the fleet grows) and on
-# 200 PostgreSQL databases of one local server (BENCH_FLEET_PG).
+# 200 PostgreSQL databases of one local server (BENCH_FLEET_PG), beside
+#   floor    bench/pgfloor.c: libpq connecting to each database, reading
+#            its version table in one query and closing, 8 threads at once
+#            (what the server's accepting connections costs by itself)
 # bench/run.sh runs it with its server and results file; alone it starts
 # its own private server (tests/pg/server.sh) and prints its rows:
 #   bench/fleet.sh            (RETORT_BIN, BENCH_RUNS as for run.sh)
@@ -110,6 +113,12 @@ head -"$alembic_n" pg.txt | sed 's|^postgresql://|postgresql+psycopg2://|' >pga.
 loops pg pg.txt pga.txt
 row "W10 fleet check, PostgreSQL, --jobs 4" "$pg_n" retort "$retort" -q -d m/retort --targets pg.txt check
 row "W10 fleet check, PostgreSQL, --jobs 8" "$pg_n" retort "$retort" -q -d m/retort --jobs 8 --targets pg.txt check
+if cc -std=c11 -D_DEFAULT_SOURCE -O2 -o pgfloor "$here/pgfloor.c" -I"$(pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)" -lpq -lpthread 2>"$fw/cc.log"; then
+	row "W10 floor: connect, one query, close (libpq, 8 threads)" "$pg_n" floor ./pgfloor 8 pg.txt
+else
+	echo "bench: bench/pgfloor.c did not build (libpq-dev?), no floor row:" >&2
+	tail -3 "$fw/cc.log" >&2
+fi
 RUNS_HERE=2 row "W10 loop of single runs, PostgreSQL" "$pg_n" retort ./loop_pg.sh
 alembic_row "W10 loop of single runs, PostgreSQL" "$pg_n" pg
 for i in $(seq "$pg_n"); do $psql -d postgres -c "DROP DATABASE f_$i"; done
