@@ -325,6 +325,12 @@ char *rt_url_mask(const char *s)
 	return strbuf_detach(&sb);
 }
 
+/*
+ * "scheme://host:port", then "/..." when anything followed.  The userinfo
+ * is dropped as the parser splits it (split_userinfo), so a password
+ * holding a raw '/', '?' or '#' is dropped whole with it, never cut at the
+ * first of those and shown in part.
+ */
 char *rt_url_origin(const char *s)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -333,15 +339,13 @@ char *rt_url_origin(const char *s)
 		strbuf_addstr(&sb, "(a webhook)");
 		return strbuf_detach(&sb);
 	}
-	const char *auth = sep + 3;
-	size_t alen = strcspn(auth, "/?#");
-	const char *host = auth;
-	for (const char *q = auth; q < auth + alen; q++)
-		if (*q == '@')
-			host = q + 1;
-	strbuf_add(&sb, s, (size_t)(auth - s));
-	strbuf_add(&sb, host, (size_t)(auth + alen - host));
-	if (auth[alen])
+	const char *rest = sep + 3;
+	long colon, at = split_userinfo(rest, strlen(rest), &colon);
+	const char *host = at >= 0 ? rest + at + 1 : rest;
+	size_t hlen = strcspn(host, "/?#");
+	strbuf_add(&sb, s, (size_t)(rest - s));
+	strbuf_add(&sb, host, hlen);
+	if (host[hlen])
 		strbuf_addstr(&sb, "/...");
 	return strbuf_detach(&sb);
 }

@@ -390,6 +390,27 @@ static void origin(void **state)
 	o = rt_url_origin("not a url");
 	assert_string_equal(o, "(a webhook)");
 	free(o);
+	/* a password holding a raw '/', '?', '#' or '%' goes whole, as the
+	 * parser splits the userinfo; never cut at the first of them */
+	static const char *const pws[] = { "s3cr/et", "s3cr?et", "s3cr#et", "s3cr%et", "a/b?c#d@e%f" };
+	for (size_t i = 0; i < sizeof(pws) / sizeof(pws[0]); i++) {
+		char url[128];
+		snprintf(url, sizeof(url), "http://hook:%s@127.0.0.1:9/x", pws[i]);
+		o = rt_url_origin(url);
+		assert_string_equal(o, "http://127.0.0.1:9/...");
+		free(o);
+		snprintf(url, sizeof(url), "http://hook:%s@127.0.0.1:9", pws[i]);
+		o = rt_url_origin(url);
+		assert_string_equal(o, "http://127.0.0.1:9");
+		free(o);
+	}
+	/* an '@' in the path or the query is no userinfo */
+	o = rt_url_origin("http://127.0.0.1/a@b");
+	assert_string_equal(o, "http://127.0.0.1/...");
+	free(o);
+	o = rt_url_origin("http://127.0.0.1?to=a@b");
+	assert_string_equal(o, "http://127.0.0.1/...");
+	free(o);
 }
 
 /* --wait, --wait-timeout, RETORT_WAIT_TIMEOUT; --notify and RETORT_NOTIFY_URL */
