@@ -143,9 +143,11 @@ void app_db_opts(struct app *app, int readonly, struct rt_db_opts *opts);
 /* The configured database URL, or an error when there is none (no URL
  * given and RETORT_REQUIRE_URL set, as in the container image). */
 const char *app_db_url(struct app *app, struct rt_error *err);
-/* Wait for each of `specs` (database URLs, tcp://, http(s)://), printing
- * progress; the wait command and the --wait gate of app_open_db(). */
-int app_wait(struct app *app, const struct strvec *specs, double timeout, struct rt_error *err);
+/* Wait for the configured database (with_db) and then each of `specs`
+ * (database URLs, tcp://, http(s)://; may be NULL), printing progress;
+ * the wait command and the --wait gate of app_open_db(). */
+int app_wait(struct app *app, int with_db, const struct strvec *specs, double timeout,
+	     struct rt_error *err);
 /* The configured database URL, parsed once: app_db_url() and rt_url_parse(). */
 const struct rt_url *app_url(struct app *app, struct rt_error *err);
 int app_read_rows(struct app *app, struct strvec *rows, int *table_exists, struct rt_error *err);

@@ -32,6 +32,30 @@ void rt_url_release(struct rt_url *u)
 	rt_url_init(u);
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+/* A deep copy, so a URL parsed once can be handed on and changed (a
+ * scratch database's name) without parsing its text again. */
+void rt_url_copy(struct rt_url *dst, const struct rt_url *src)
+{
+	rt_url_init(dst);
+	dst->backend = dup_or_null(src->backend);
+	dst->driver = dup_or_null(src->driver);
+	dst->user = dup_or_null(src->user);
+	dst->password = dup_or_null(src->password);
+	dst->host = dup_or_null(src->host);
+	dst->port = dup_or_null(src->port);
+	dst->path = dup_or_null(src->path);
+	dst->memory = src->memory;
+	for (size_t i = 0; i < src->qkeys.nr; i++) {
+		strvec_push(&dst->qkeys, src->qkeys.v[i]);
+		strvec_push(&dst->qvals, src->qvals.v[i]);
+	}
+}
+
 static int hexval(int c)
 {
 	if (c >= '0' && c <= '9')
