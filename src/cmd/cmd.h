@@ -85,6 +85,9 @@ struct cmd {
 	const char *words;        /* COMPLETE_WORDS: the words */
 	const char *alias_of;     /* an alias: the command it presets */
 	int hidden;               /* left out of --help's list */
+	/* runs once per database, so a fleet (--target, --targets) runs it
+	 * once per target; the others read or write only the scripts */
+	int per_target;
 };
 
 /* The table (commands.c), NULL-terminated. */
