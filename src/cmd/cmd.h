@@ -9,10 +9,13 @@
  * and sends the notification.  Each command lives in its own file and
  * declares itself as a `struct cmd`; aliases are entries with presets.
  *
+ *   commands.c the table, in --help's order
+ *   dispatch.c parse, check, prepare, run, report and notify, for every command
  *   report.c   stderr lines, colours, hints as flag names, step lines
  *   session.c  the script directory, the database, the --wait gate
  *   run.c      upgrade/downgrade/stamp, online and offline, notifications
- *   help.c     --help, the man page and shell completion from the tables
+ *   help.c     --help and the man page from the tables
+ *   completion.c  the bash and zsh completion scripts from the tables
  */
 #ifndef RT_CMD_H
 #define RT_CMD_H
@@ -226,7 +229,7 @@ void checksum_report_release(struct checksum_report *r);
 enum checksum_form { CHECKSUMS_CHECK, CHECKSUMS_SUMMARY, CHECKSUMS_EDITED };
 void print_checksums(const struct app *app, const struct checksum_report *r, enum checksum_form form);
 
-/* The schema of the configured database (schema.c). */
+/* The schema of the configured database (schema_common.c). */
 int app_schema_live(struct app *app, struct rt_schema *out, struct rt_error *err);
 /* A desired schema: the schema files at `path` (NULL: the configured
  * --schema), or the upgrade sections from base to the heads, loaded into
