@@ -161,8 +161,46 @@ shared_tests() {
 # databases after its own pid, and each test has its own directory.  The
 # second lane's TAP goes to a file, printed once the first lane is done and
 # then followed to its end, so every line appears once and in its lane's
-# order; its tally is added to the first's.
+# order; its tally is added to the first's.  A run killed before then (a
+# CI timeout) prints on its way out what the file holds and was not yet
+# printed, so no result of the second lane is lost with it.
 jobs=${RETORT_TEST_JOBS:-$([ "$(nproc 2>/dev/null || echo 1)" -ge 2 ] && echo 2 || echo 1)}
+
+# follow_lane: print the second lane's TAP from where the last print
+# stopped, whole lines only, until the lane has ended and all is printed.
+# lane_shown counts the bytes printed (a line in the making is not).
+lane_shown=0
+follow_lane() {
+	local LC_ALL=C line partial="" ended=0
+	exec {lane_fd}<"$lane/tap"
+	while :; do
+		while IFS= read -r line <&"$lane_fd"; do
+			line=$partial$line partial=""
+			printf '%s\n' "$line"
+			lane_shown=$((lane_shown + ${#line} + 1))
+		done
+		partial+=$line   # read stopped at the end of the file inside a line
+		[ $ended -eq 0 ] || break
+		kill -0 "$lane_pid" 2>/dev/null || ended=1   # once more, then done
+		[ $ended -eq 1 ] || sleep 0.2
+	done
+	if [ -n "$partial" ]; then
+		printf '%s\n' "$partial"
+		lane_shown=$((lane_shown + ${#partial}))
+	fi
+	exec {lane_fd}<&-
+}
+
+# lane_rest: on the way out of a run cut short, the second lane's TAP not
+# yet printed, under a line saying so.
+lane_rest() {
+	local size
+	size=$(LC_ALL=C wc -c <"$lane/tap" 2>/dev/null) || return 0
+	[ "$size" -gt "$lane_shown" ] || return 0
+	echo "# the second lane, cut short: its results so far"
+	tail -c +$((lane_shown + 1)) "$lane/tap"
+	[ -z "$(tail -c 1 "$lane/tap")" ] || echo
+}
 if ! command -v bats >/dev/null; then
 	unit_tests
 	echo "not ok - bats is not installed (make deps); the CLI tests did not run"
@@ -181,11 +219,11 @@ else
 		echo "$pass $fail $skip" >"$lane/tally"
 	) >>"$lane/tap" 2>&1 </dev/null &
 	lane_pid=$!
-	trap 'kill $lane_pid 2>/dev/null; rm -rf "$lane"; for s in "${stop_servers[@]}"; do $s; done' EXIT
+	trap 'kill $lane_pid 2>/dev/null; lane_rest; rm -rf "$lane"; for s in "${stop_servers[@]}"; do $s; done' EXIT
 	echo "# two lanes: the CLI files here; the unit tests and the shared scenarios alongside, printed after them"
 	cli_tests
 	echo "# the second lane: the unit tests and the shared scenarios"
-	tail -n +1 -f --pid=$lane_pid "$lane/tap"
+	follow_lane
 	wait $lane_pid
 	if read -r p f k <"$lane/tally" 2>/dev/null; then
 		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + k))

@@ -187,4 +187,5 @@ const struct cmd cmd_check = {
 	.opts_size = sizeof(struct check_opts),
 	.max_args = 0,
 	.needs = NEEDS_SCRIPTS | NEEDS_DB_READ,
+	.per_target = 1,
 };

@@ -9,10 +9,13 @@
  * and sends the notification.  Each command lives in its own file and
  * declares itself as a `struct cmd`; aliases are entries with presets.
  *
+ *   commands.c the table, in --help's order
+ *   dispatch.c parse, check, prepare, run, report and notify, for every command
  *   report.c   stderr lines, colours, hints as flag names, step lines
  *   session.c  the script directory, the database, the --wait gate
  *   run.c      upgrade/downgrade/stamp, online and offline, notifications
- *   help.c     --help, the man page and shell completion from the tables
+ *   help.c     --help and the man page from the tables
+ *   completion.c  the bash and zsh completion scripts from the tables
  */
 #ifndef RT_CMD_H
 #define RT_CMD_H
@@ -86,6 +89,9 @@ struct cmd {
 	const char *alias_of;     /* an alias: the command it presets */
 	int hidden;               /* left out of --help's list */
 	int url_args;             /* its arguments may be URLs (wait's targets) */
+	/* runs once per database, so a fleet (--target, --targets) runs it
+	 * once per target; the others read or write only the scripts */
+	int per_target;
 };
 
 /* The table (commands.c), NULL-terminated. */
@@ -144,9 +150,11 @@ void app_db_opts(struct app *app, int readonly, struct rt_db_opts *opts);
 /* The configured database URL, or an error when there is none (no URL
  * given and RETORT_REQUIRE_URL set, as in the container image). */
 const char *app_db_url(struct app *app, struct rt_error *err);
-/* Wait for each of `specs` (database URLs, tcp://, http(s)://), printing
- * progress; the wait command and the --wait gate of app_open_db(). */
-int app_wait(struct app *app, const struct strvec *specs, double timeout, struct rt_error *err);
+/* Wait for the configured database (with_db) and then each of `specs`
+ * (database URLs, tcp://, http(s)://; may be NULL), printing progress;
+ * the wait command and the --wait gate of app_open_db(). */
+int app_wait(struct app *app, int with_db, const struct strvec *specs, double timeout,
+	     struct rt_error *err);
 /* The configured database URL, parsed once: app_db_url() and rt_url_parse(). */
 const struct rt_url *app_url(struct app *app, struct rt_error *err);
 int app_read_rows(struct app *app, struct strvec *rows, int *table_exists, struct rt_error *err);
@@ -222,7 +230,7 @@ void checksum_report_release(struct checksum_report *r);
 enum checksum_form { CHECKSUMS_CHECK, CHECKSUMS_SUMMARY, CHECKSUMS_EDITED };
 void print_checksums(const struct app *app, const struct checksum_report *r, enum checksum_form form);
 
-/* The schema of the configured database (schema.c). */
+/* The schema of the configured database (schema_common.c). */
 int app_schema_live(struct app *app, struct rt_schema *out, struct rt_error *err);
 /* A desired schema: the schema files at `path` (NULL: the configured
  * --schema), or the upgrade sections from base to the heads, loaded into

@@ -75,4 +75,5 @@ const struct cmd cmd_current = {
 	.opts_size = sizeof(struct current_opts),
 	.max_args = 0,
 	.needs = NEEDS_SCRIPTS | NEEDS_DB_READ | NEEDS_HEADERS_ONLY,
+	.per_target = 1,
 };

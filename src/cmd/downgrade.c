@@ -59,6 +59,7 @@ const struct cmd cmd_downgrade = {
 	.needs = NEEDS_SCRIPTS | NEEDS_DB_LOCK,
 	.notify = "downgrade",
 	.complete = COMPLETE_REVISIONS,
+	.per_target = 1,
 };
 
 const struct cmd cmd_rollback = {
@@ -73,4 +74,5 @@ const struct cmd cmd_rollback = {
 	.max_args = 0,
 	.needs = NEEDS_SCRIPTS | NEEDS_DB_LOCK,
 	.notify = "downgrade",
+	.per_target = 1,
 };

@@ -1,10 +1,11 @@
 /*
- * Fleets at the command layer: which commands run per target, where the
- * targets come from (--target, --targets FILE, the config's `targets =`),
- * and what is printed.  The scheduling is src/run/fleet.c's; each target
- * runs in a forked child that runs the ordinary command (cmd_run_parsed)
- * with the target's URL and schema, so every per-target command works on a
- * fleet unchanged and one target's failure cannot disturb another's run.
+ * Fleets at the command layer: whether a command runs per target (its
+ * table entry says, .per_target), where the targets come from (--target,
+ * --targets FILE, the config's `targets =`), and what is printed.  The
+ * scheduling is src/run/fleet.c's; each target runs in a forked child that
+ * runs the ordinary command (cmd_run_parsed) with the target's URL and
+ * schema, so every per-target command works on a fleet unchanged and one
+ * target's failure cannot disturb another's run.
  * A fork, not an exec: the child inherits the parsed configuration and the
  * script directory the parent read once, so a target costs a fork and a
  * connection, not a start-up.
@@ -33,17 +34,27 @@
 
 #define RT_MAX_TARGETS_FILE (64 << 20)
 
-/* The commands that make sense once per database: the others (revision,
- * merge, history, init...) read or write only the script directory. */
-static const char *const per_target[] = {
-	"upgrade", "downgrade", "stamp", "current", "check", "status", "showmigrations", NULL,
-};
-
-static int runs_per_target(const struct cmd *c)
+/* "upgrade, downgrade ... and status": the commands (not aliases) that
+ * the table declares per_target, for the refusal that names them. */
+static void add_fleet_commands(struct strbuf *sb)
 {
-	const char *name = c->alias_of ? c->alias_of : c->name;
-	for (int i = 0; per_target[i]; i++)
-		if (!strcmp(per_target[i], name))
+	int n = 0, i = 0;
+	for (const struct cmd *const *c = commands; *c; c++)
+		n += (*c)->per_target && !(*c)->alias_of;
+	for (const struct cmd *const *c = commands; *c; c++) {
+		if (!(*c)->per_target || (*c)->alias_of)
+			continue;
+		i++;
+		strbuf_addstr(sb, i == 1 ? "" : i == n ? " and " : ", ");
+		strbuf_addstr(sb, (*c)->name);
+	}
+}
+
+/* Does `c` have an option of its own named --`name`? */
+static int has_option(const struct cmd *c, const char *name)
+{
+	for (const struct opt *o = c->opts; o && o->type != OPT_END; o++)
+		if (o->long_name && !strcmp(o->long_name, name))
 			return 1;
 	return 0;
 }
@@ -68,19 +79,27 @@ int fleet_wanted(struct app *app, const struct cmd *c, struct rt_error *err)
 	int cli = cfg->targets.nr || (cfg->targets_file && cfg->source[RT_SET_TARGETS] == RT_SRC_FLAG);
 	int fleet = cli || (cfg->targets_file && url < RT_SRC_FLAG) ||
 		    (cfg->target_lines && url < RT_SRC_ENV);
-	if (cli && !runs_per_target(c))
-		return rt_error_set(err, RT_EXIT_USAGE, "'%s' does not run per database, so it takes "
-				    "no --target/--targets; fleets run upgrade, downgrade, stamp, "
-				    "current, check, status and showmigrations", c->name);
+	if (cli && !c->per_target) {
+		struct strbuf which = STRBUF_INIT;
+		add_fleet_commands(&which);
+		rt_error_set(err, RT_EXIT_USAGE, "'%s' does not run per database, so it takes no "
+			     "--target/--targets; fleets run %s", c->name, which.buf);
+		strbuf_release(&which);
+		return -1;
+	}
 	if (cli && url == RT_SRC_FLAG)
 		return rt_error_set(err, RT_EXIT_USAGE, "-u/--url and --target/--targets both name "
 				    "the database: give one or the other");
-	if (fleet && runs_per_target(c))
+	if (fleet && c->per_target)
 		return 1;
-	if (cfg->json)
+	if (cfg->json) {
+		/* a command with a --json of its own: say that one is meant */
+		char own[128] = "";
+		if (has_option(c, "json"))
+			snprintf(own, sizeof(own), "; for one database it is '%s --json'", c->name);
 		return rt_error_set(err, RT_EXIT_USAGE, "--json (before the command) is the outcome of "
-				    "a fleet, and there are no --target/--targets here%s",
-				    !strcmp(c->name, "check") ? "; for one database it is 'check --json'" : "");
+				    "a fleet, and there are no --target/--targets here%s", own);
+	}
 	return 0;
 }
 

@@ -1,9 +1,9 @@
 /*
- * Everything the tables say about themselves: `retort --help`, `retort
- * COMMAND --help`, the man page (`retort manpage`, installed by `make
- * install`) and shell completion (`retort completion bash|zsh`).  All of
- * it is generated from the command table and the settings table, so a new
- * command or option appears everywhere at once.
+ * What the tables say about themselves: `retort --help`, `retort COMMAND
+ * --help` and the man page (`retort manpage`, installed by `make
+ * install`); completion.c writes the shell completion from the same
+ * tables.  All of it is generated from the command table and the settings
+ * table, so a new command or option appears everywhere at once.
  */
 #include "cmd.h"
 
@@ -11,6 +11,11 @@
 #include <string.h>
 
 static const char synopsis[] = "retort [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]";
+/* What retort is, for --help and the man page alike. */
+static const char about[] =
+	"retort applies SQL migrations to SQLite, PostgreSQL and MySQL/MariaDB with Alembic's "
+	"commands, target grammar and alembic_version table, so a database migrated by Alembic "
+	"can be taken over by retort and the other way round.";
 static const char exit_statuses[] =
 	"0 ok, 1 check found pending migrations or drift, 2 error, 3 wait timeout, "
 	"4 lock timeout, 64 usage error.";
@@ -153,8 +158,9 @@ static void each_global_option(void (*emit)(const char *label, const char *text)
 
 void help_main(void)
 {
-	printf("usage: %s\n\nA database migration runner with Alembic's commands, for SQLite and "
-	       "PostgreSQL.\n\nglobal options (before the command):\n", synopsis);
+	printf("usage: %s\n\n", synopsis);
+	wrap(about, 0, 0);
+	printf("\nglobal options (before the command):\n");
 	each_global_option(help_line);
 	help_line("-h, --help", "show this help");
 	printf("\ncommands:\n");
@@ -198,9 +204,7 @@ void help_manpage(void)
 	printf("retort \\- a database migration runner with Alembic's commands\n.SH SYNOPSIS\n.B ");
 	roff(synopsis);
 	printf("\n.SH DESCRIPTION\n");
-	roff("retort applies SQL migrations to SQLite, PostgreSQL and MySQL/MariaDB with Alembic's commands, "
-	     "target grammar and alembic_version table, so a database migrated by Alembic can be "
-	     "taken over by retort and the other way round.");
+	roff(about);
 	printf("\n.SH GLOBAL OPTIONS\nGlobal options come before the command.\n");
 	each_global_option(man_opt);
 	printf(".SH COMMANDS\n");

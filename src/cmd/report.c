@@ -35,6 +35,13 @@ static const char *const hint_text[RT_HINT_COUNT] = {
 				 "set RETORT_UID and RETORT_GID to your ids)",
 	[RT_HINT_PYTHON] = "; give the project's Python, one that imports its models and "
 			   "SQLAlchemy, with --python PATH or RETORT_PYTHON",
+	[RT_HINT_PYTHON_ALEMBIC] = "; give the interpreter with --python PATH or RETORT_PYTHON, "
+				   "e.g. a virtualenv's bin/python",
+	[RT_HINT_STAMP_PURGE] = " (fix the version table with 'retort stamp --purge')",
+	[RT_HINT_NAME_HEAD] = " with --head, or merge them first ('retort merge heads -m ...')",
+	[RT_HINT_SPLICE] = "; pass --splice to start a new branch from it",
+	[RT_HINT_VERSION_PATH] = "; choose one with --version-path",
+	[RT_HINT_LOCK_ADVISORY] = ": use --lock=advisory",
 };
 
 int app_fail(struct app *app, const struct rt_error *err)

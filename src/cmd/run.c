@@ -165,14 +165,13 @@ static void run_state_free(struct run_state *rs)
 static void where_after_loss(struct app *app, struct rt_error *err)
 {
 	struct rt_error e2 = RT_ERROR_INIT;
-	struct strvec rows = STRVEC_INIT, one = STRVEC_INIT;
+	struct strvec rows = STRVEC_INIT;
 	int exists;
 	double budget = app->cfg.wait_timeout > 10 ? app->cfg.wait_timeout : 10;
 	app_close_db(app);
-	strvec_push(&one, app->cfg.url);
 	int quiet = app->cfg.quiet;
 	app->cfg.quiet = 1; /* the wait's progress lines would bury the error */
-	int rc = app_wait(app, &one, budget, &e2) || app_open_db(app, 1, 0, &e2) ||
+	int rc = app_wait(app, 1, NULL, budget, &e2) || app_open_db(app, 1, 0, &e2) ||
 		 app_read_rows(app, &rows, &exists, &e2);
 	app->cfg.quiet = quiet;
 	char *at = strvec_join(&rows, ", ");
@@ -182,7 +181,6 @@ static void where_after_loss(struct app *app, struct rt_error *err)
 		rt_error_set_detail(err, "connected again: the database is at %s", *at ? at : "<base>");
 	free(at);
 	strvec_clear(&rows);
-	strvec_clear(&one);
 }
 
 int app_run(struct app *app, enum run_kind kind, const struct strvec *targets, int purge,

@@ -116,11 +116,7 @@ int app_open_db(struct app *app, int readonly, int lock, struct rt_error *err)
 	if (!url)
 		return -1;
 	if (app->cfg.wait_timeout > 0 && !app->waited) {
-		struct strvec one = STRVEC_INIT;
-		strvec_push(&one, app->cfg.url);
-		int rc = app_wait(app, &one, app->cfg.wait_timeout, err);
-		strvec_clear(&one);
-		if (rc)
+		if (app_wait(app, 1, NULL, app->cfg.wait_timeout, err))
 			return -1;
 		app->waited = 1;
 	}
@@ -263,15 +259,30 @@ static void on_ready(void *ctx, const struct rt_wait_target *t, double elapsed)
 		 wr->tries ? "tries" : "try");
 }
 
-int app_wait(struct app *app, const struct strvec *specs, double timeout, struct rt_error *err)
+/*
+ * The targets in order: the configured database first when `with_db`
+ * (its URL as app_url() parsed it, not parsed again), then each of
+ * `specs` (NULL: none); then one wait under one deadline.
+ */
+int app_wait(struct app *app, int with_db, const struct strvec *specs, double timeout,
+	     struct rt_error *err)
 {
-	struct rt_wait_target *t = xcalloc(specs->nr ? specs->nr : 1, sizeof(*t));
+	size_t nspecs = specs ? specs->nr : 0, want = nspecs + (with_db ? 1 : 0);
+	struct rt_wait_target *t = xcalloc(want ? want : 1, sizeof(*t));
 	struct wait_report wr = { .app = app };
 	struct rt_wait_hooks hooks = { on_waiting, on_retry, on_ready, &wr };
 	size_t n = 0;
 	int rc = 0;
-	for (; n < specs->nr && !rc; n++)
-		rc = rt_wait_target_init(&t[n], specs->v[n], err);
+	if (with_db) {
+		const struct rt_url *url = app_url(app, err);
+		if (!url) {
+			free(t);
+			return -1;
+		}
+		rc = rt_wait_target_init_url(&t[n++], app->cfg.url, url, err);
+	}
+	for (size_t i = 0; i < nspecs && !rc; i++)
+		rc = rt_wait_target_init(&t[n++], specs->v[i], err);
 	if (!rc)
 		rc = rt_wait(t, (int)n, timeout, &hooks, err);
 	for (size_t i = 0; i < n; i++)

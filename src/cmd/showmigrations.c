@@ -36,4 +36,5 @@ const struct cmd cmd_showmigrations = {
 	.run = run_showmigrations,
 	.max_args = 0,
 	.needs = NEEDS_SCRIPTS | NEEDS_DB_READ,
+	.per_target = 1,
 };

@@ -106,4 +106,5 @@ const struct cmd cmd_stamp = {
 	.needs = NEEDS_SCRIPTS | NEEDS_DB_LOCK,
 	.notify = "stamp",
 	.complete = COMPLETE_REVISIONS,
+	.per_target = 1,
 };

@@ -49,4 +49,5 @@ const struct cmd cmd_status = {
 	.run = run_status,
 	.max_args = 0,
 	.needs = NEEDS_SCRIPTS | NEEDS_DB_READ,
+	.per_target = 1,
 };

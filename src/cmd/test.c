@@ -82,18 +82,16 @@ static int on_server(struct app *app, const char *sql, const char *what, struct 
 }
 
 /*
- * A PostgreSQL or MySQL project without --dev-url: point *url (parsed
- * from the configured URL) at the database `name`, and create it on that
+ * A PostgreSQL or MySQL project without --dev-url: point *url (a copy of
+ * the configured URL `conf`) at the database `name`, and create it on that
  * server.  The configured user needs CREATEDB (MySQL: CREATE on it);
  * without it the error says to give --dev-url.
  */
-static int make_server_scratch(struct app *app, const char *name, struct rt_url *url,
-			   struct rt_error *err)
+static int make_server_scratch(struct app *app, const struct rt_url *conf, const char *name,
+			       struct rt_url *url, struct rt_error *err)
 {
-	const char *raw = app_db_url(app, err);
 	struct strbuf sql = STRBUF_INIT;
-	if (!raw || rt_url_parse(url, raw, err))
-		return -1;
+	rt_url_copy(url, conf);
 	free(url->path);
 	url->path = xstrdup(name);
 	strbuf_addf(&sql, "CREATE DATABASE %s", name);
@@ -143,7 +141,7 @@ static int open_scratch(struct app *app, const char *dev, char **tmp, char **mad
 		if (!strcmp(conf->backend, "postgresql") || !strcmp(conf->backend, "mysql")) {
 			struct strbuf name = STRBUF_INIT;
 			strbuf_addf(&name, "retort_test_%ld", (long)getpid());
-			if (make_server_scratch(app, name.buf, &url, err)) {
+			if (make_server_scratch(app, conf, name.buf, &url, err)) {
 				strbuf_release(&name);
 				rt_url_release(&url);
 				return -1;

@@ -26,7 +26,8 @@ static int run_upgrade(struct app *app, void *opts, const struct strvec *args, s
 #define UPGRADE_ENTRY \
 	.args = "[TARGET]", .run = run_upgrade, .opts = upgrade_options, \
 	.opts_size = sizeof(struct upgrade_opts), .max_args = 1, \
-	.needs = NEEDS_SCRIPTS | NEEDS_DB_LOCK, .notify = "upgrade", .complete = COMPLETE_REVISIONS
+	.needs = NEEDS_SCRIPTS | NEEDS_DB_LOCK, .notify = "upgrade", .complete = COMPLETE_REVISIONS, \
+	.per_target = 1
 
 const struct cmd cmd_upgrade = {
 	.name = "upgrade",

@@ -31,22 +31,10 @@ static void no_timeout(void *opts)
 static int run_wait(struct app *app, void *opts, const struct strvec *args, struct rt_error *err)
 {
 	struct wait_opts *o = opts;
-	struct strvec specs = STRVEC_INIT;
 	double timeout = o->timeout >= 0 ? o->timeout
 			 : app->cfg.wait_timeout > 0 ? app->cfg.wait_timeout : RT_DEFAULT_WAIT_TIMEOUT;
-	int rc = 0;
-	if (!args->nr || o->db) {
-		const char *u = app_db_url(app, err);
-		if (!u)
-			return -1;
-		strvec_push(&specs, u);
-	}
-	for (size_t i = 0; i < args->nr; i++)
-		strvec_push(&specs, args->v[i]);
 	app->waited = 1; /* this command is the wait: the --wait gate has nothing to add */
-	rc = app_wait(app, &specs, timeout, err);
-	strvec_clear(&specs);
-	return rc;
+	return app_wait(app, !args->nr || o->db, args, timeout, err);
 }
 
 const struct cmd cmd_wait = {

@@ -172,9 +172,10 @@ int rt_db_poll_lock(struct rt_db *db, const struct rt_db_opts *opts, const char 
 int rt_lock_table_refusal(const char *backend, struct rt_error *err)
 {
 	int my = !strcmp(backend, "mysql");
-	return rt_error_set(err, RT_EXIT_USAGE, "--lock=table applies to PostgreSQL only; this "
-			    "database is %s, whose own lock (%s) needs no lease: use --lock=advisory",
-			    my ? "MySQL" : "SQLite", my ? "GET_LOCK" : "a lock on the file");
+	return rt_error_hinted(err, RT_EXIT_USAGE, RT_HINT_LOCK_ADVISORY,
+			       "the table lock (a lease row) applies to PostgreSQL only; this "
+			       "database is %s, whose own lock (%s) needs no lease",
+			       my ? "MySQL" : "SQLite", my ? "GET_LOCK" : "a lock on the file");
 }
 
 /*

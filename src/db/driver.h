@@ -258,7 +258,7 @@ void rt_tables_found(const struct strvec *indices, int *exists, int n);
  */
 int rt_db_lock(struct rt_db *db, const struct rt_url *url, struct rt_error *err);
 void rt_db_unlock(struct rt_db *db);
-/* The refusal of --lock=table on a backend other than PostgreSQL (exit 64). */
+/* The refusal of the table lock on a backend other than PostgreSQL (exit 64). */
 int rt_lock_table_refusal(const char *backend, struct rt_error *err);
 /* Is the lock still ours?  Fails when a lease was lost (its heartbeat
  * could not renew it in time, and another runner may have taken it). */

@@ -359,11 +359,11 @@ static int pg_exec(struct rt_db *db, const char *sql, size_t len, const struct r
 			shown = shown > (int)len ? (int)len : shown;
 			return rt_error_set(err, RT_EXIT_ERROR,
 					    "'%.*s%s' must run outside a transaction, and through a "
-					    "connection pooler (or --lock=table) retort applies "
-					    "--search-path, --statement-timeout and --ddl-lock-timeout "
-					    "only inside one (SET LOCAL): set them on the role instead "
-					    "(ALTER ROLE ... SET), or run this migration on a direct "
-					    "connection", shown > 60 ? 60 : shown, sql, shown > 60 ? "..." : "");
+					    "connection pooler (or with the table lock) retort applies "
+					    "the search path, statement timeout and DDL lock timeout "
+					    "settings only inside one (SET LOCAL): set them on the role "
+					    "instead (ALTER ROLE ... SET), or run this migration on a "
+					    "direct connection", shown > 60 ? 60 : shown, sql, shown > 60 ? "..." : "");
 		}
 		if (run_raw(d, d->begin_sql, 0, NULL, NULL, "BEGIN", err))
 			return -1;

@@ -37,7 +37,13 @@ enum rt_hint {
 	RT_HINT_NO_SINGLE_TXN,   /* run without the single-transaction setting */
 	RT_HINT_BUILD_DRIVERS,   /* rebuild with the driver (see the version output) */
 	RT_HINT_WRITE_ACCESS,    /* write as the user who owns the directory */
-	RT_HINT_PYTHON,          /* name the project's Python (--python, RETORT_PYTHON) */
+	RT_HINT_PYTHON,          /* name the project's Python (the python setting) */
+	RT_HINT_PYTHON_ALEMBIC,  /* name a Python that has Alembic (the python setting) */
+	RT_HINT_STAMP_PURGE,     /* rewrite the version rows with stamp's purge */
+	RT_HINT_NAME_HEAD,       /* name the head to build on, or merge the heads */
+	RT_HINT_SPLICE,          /* allow a new branch from a revision that is no head */
+	RT_HINT_VERSION_PATH,    /* choose the version location for a new revision */
+	RT_HINT_LOCK_ADVISORY,   /* use the advisory lock rather than the table lock */
 	RT_HINT_COUNT
 };
 

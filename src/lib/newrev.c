@@ -354,9 +354,8 @@ static int pick_parents(const struct rt_graph *g, const struct rt_newrev *o, str
 	} else {
 		const char *head = o->head ? o->head : "head";
 		if (!o->head && g->heads.nr > 1)
-			return rt_error_set(err, RT_EXIT_ERROR,
-					    "multiple heads are present; name the head to build on with "
-					    "--head, or merge them first ('retort merge heads -m ...')");
+			return rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_NAME_HEAD,
+					       "multiple heads are present; name the head to build on");
 		if (rt_resolve(g, head, out, err))
 			return -1;
 	}
@@ -368,9 +367,9 @@ static int pick_parents(const struct rt_graph *g, const struct rt_newrev *o, str
 	if (!o->splice && !o->parents)
 		for (int i = 0; i < out->nr; i++)
 			if (!rt_rev_is_head(&g->revs[out->v[i]]))
-				return rt_error_set(err, RT_EXIT_ERROR,
-						    "revision %s is not a head revision; pass --splice to "
-						    "start a new branch from it", g->revs[out->v[i]].id);
+				return rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_SPLICE,
+						       "revision %s is not a head revision",
+						       g->revs[out->v[i]].id);
 	return 0;
 }
 
@@ -411,7 +410,7 @@ int rt_revision_create(const struct rt_config *c, const struct rt_scriptdir *sd,
 		rt_new_rev_id(idbuf);
 		id = idbuf;
 	}
-	if (rt_revid_check(id, "--rev-id: ", err))
+	if (rt_revid_check(id, "the new revision's id: ", err))
 		goto out;
 	if (rt_graph_find(g, id) >= 0 || rt_graph_find_label(g, id) >= 0) {
 		rt_error_set(err, RT_EXIT_ERROR, "revision id '%s' is already in use", id);
@@ -439,7 +438,7 @@ int rt_revision_create(const struct rt_config *c, const struct rt_scriptdir *sd,
 		if (rt_resolve_one(g, dep, &r, err))
 			goto out;
 		if (r < 0) {
-			rt_error_set(err, RT_EXIT_ERROR, "--depends-on '%s' names no revision", dep);
+			rt_error_set(err, RT_EXIT_ERROR, "the dependency '%s' names no revision", dep);
 			goto out;
 		}
 		/* keep a branch label as written; expand partial ids */
@@ -457,9 +456,8 @@ int rt_revision_create(const struct rt_config *c, const struct rt_scriptdir *sd,
 		dir = xstrdup(o->version_path);
 	} else if (c->version_locations.nr > 1) {
 		if (!parents.nr) {
-			rt_error_set(err, RT_EXIT_ERROR,
-				     "several version locations are configured; choose one with "
-				     "--version-path");
+			rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_VERSION_PATH,
+					"several version locations are configured");
 			goto out;
 		}
 		dir = dir_of_path(g->revs[parents.v[0]].script->path);

@@ -280,12 +280,12 @@ static int check_overlap(const struct rt_graph *g, const struct intlist *revs, c
 		rt_graph_ancestors(g, &revs->v[i], 1, 1, &anc);
 		for (int k = 0; k < revs->nr && !rc; k++)
 			if (k != i && bitset_has(&anc, revs->v[k]))
-				rc = rt_error_set(err, RT_EXIT_ERROR,
-						  "%s revision %s overlaps with %s, one of its ancestors; "
-						  "each branch may be named only once%s", what,
-						  g->revs[revs->v[i]].id, g->revs[revs->v[k]].id,
-						  !strcmp(what, "recorded") ? " (fix the version table with "
-									   "'stamp --purge')" : "");
+				rc = rt_error_hinted(err, RT_EXIT_ERROR,
+						     !strcmp(what, "recorded") ? RT_HINT_STAMP_PURGE
+									      : RT_HINT_NONE,
+						     "%s revision %s overlaps with %s, one of its "
+						     "ancestors; each branch may be named only once", what,
+						     g->revs[revs->v[i]].id, g->revs[revs->v[k]].id);
 	}
 	bitset_release(&anc);
 	return rc;

@@ -32,6 +32,30 @@ void rt_url_release(struct rt_url *u)
 	rt_url_init(u);
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+/* A deep copy, so a URL parsed once can be handed on and changed (a
+ * scratch database's name) without parsing its text again. */
+void rt_url_copy(struct rt_url *dst, const struct rt_url *src)
+{
+	rt_url_init(dst);
+	dst->backend = dup_or_null(src->backend);
+	dst->driver = dup_or_null(src->driver);
+	dst->user = dup_or_null(src->user);
+	dst->password = dup_or_null(src->password);
+	dst->host = dup_or_null(src->host);
+	dst->port = dup_or_null(src->port);
+	dst->path = dup_or_null(src->path);
+	dst->memory = src->memory;
+	for (size_t i = 0; i < src->qkeys.nr; i++) {
+		strvec_push(&dst->qkeys, src->qkeys.v[i]);
+		strvec_push(&dst->qvals, src->qvals.v[i]);
+	}
+}
+
 static int hexval(int c)
 {
 	if (c >= '0' && c <= '9')
@@ -325,6 +349,12 @@ char *rt_url_mask(const char *s)
 	return strbuf_detach(&sb);
 }
 
+/*
+ * "scheme://host:port", then "/..." when anything followed.  The userinfo
+ * is dropped as the parser splits it (split_userinfo), so a password
+ * holding a raw '/', '?' or '#' is dropped whole with it, never cut at the
+ * first of those and shown in part.
+ */
 char *rt_url_origin(const char *s)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -333,15 +363,13 @@ char *rt_url_origin(const char *s)
 		strbuf_addstr(&sb, "(a webhook)");
 		return strbuf_detach(&sb);
 	}
-	const char *auth = sep + 3;
-	size_t alen = strcspn(auth, "/?#");
-	const char *host = auth;
-	for (const char *q = auth; q < auth + alen; q++)
-		if (*q == '@')
-			host = q + 1;
-	strbuf_add(&sb, s, (size_t)(auth - s));
-	strbuf_add(&sb, host, (size_t)(auth + alen - host));
-	if (auth[alen])
+	const char *rest = sep + 3;
+	long colon, at = split_userinfo(rest, strlen(rest), &colon);
+	const char *host = at >= 0 ? rest + at + 1 : rest;
+	size_t hlen = strcspn(host, "/?#");
+	strbuf_add(&sb, s, (size_t)(rest - s));
+	strbuf_add(&sb, host, hlen);
+	if (host[hlen])
 		strbuf_addstr(&sb, "/...");
 	return strbuf_detach(&sb);
 }

@@ -24,6 +24,8 @@ struct rt_url {
 void rt_url_init(struct rt_url *u);
 void rt_url_release(struct rt_url *u);
 int rt_url_parse(struct rt_url *u, const char *s, struct rt_error *err);
+/* `dst` (not yet initialised) becomes a copy of `src` owning its strings. */
+void rt_url_copy(struct rt_url *dst, const struct rt_url *src);
 /* A copy of `s` with any password replaced by "***" (also password=... query
  * parameters).  Safe on malformed input. */
 char *rt_url_mask(const char *s);

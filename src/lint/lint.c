@@ -74,8 +74,9 @@ const struct rt_lint_rule rt_lint_rules[] = {
 	{ .id = "lock-timeout", .level = RT_LINT_WARNING,
 	  .dialects = RT_LINT_PG,
 	  .summary = "an ACCESS EXCLUSIVE lock taken without a lock_timeout",
-	  .instead = "start the section with SET lock_timeout = '5s' (or run retort with "
-		     "--ddl-lock-timeout) so a blocked migration fails instead of stalling traffic" },
+	  .instead = "start the section with SET lock_timeout = '5s' (or give retort the "
+		     "ddl_lock_timeout setting) so a blocked migration fails instead of stalling "
+		     "traffic" },
 	{ .id = "enum-recreate", .level = RT_LINT_ERROR,
 	  .dialects = RT_LINT_PG,
 	  .summary = "an existing enum type dropped or renamed away and created again (value removal)",

@@ -304,10 +304,8 @@ int rt_convert_run(const struct rt_convert_opts *o, const struct rt_script *cons
 		}
 		goto done;
 	}
-	rt_error_set(err, RT_EXIT_ERROR, "convert needs Python with Alembic; run it where your "
-		     "project's Python is (tried %s)", tried.buf);
-	rt_error_set_detail(err, "give the interpreter with --python PATH or RETORT_PYTHON, e.g. a "
-			    "virtualenv's bin/python");
+	rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_PYTHON_ALEMBIC, "convert needs Python with "
+			"Alembic; run it where your project's Python is (tried %s)", tried.buf);
 done:
 	strvec_clear(&argv);
 	strbuf_release(&tried);

@@ -294,7 +294,7 @@ def record_dev(cfg, script, dev_url, wanted, scripts):
         tables = [t for t in inspect(engine).get_table_names()
                   if t not in (version_table, "alembic_version")]
         if tables:
-            raise RuntimeError("the --dev-url database is not empty (it has %s); convert upgrades "
+            raise RuntimeError("the dev database is not empty (it has %s); convert upgrades "
                                "a scratch database from base: give an empty one" %
                                ", ".join(sorted(tables)[:5]))
     finally:
@@ -304,8 +304,9 @@ def record_dev(cfg, script, dev_url, wanted, scripts):
     def listen(conn, cursor, statement, parameters, context, executemany):
         url = conn.engine.url
         if url.render_as_string(hide_password=False) != dev.render_as_string(hide_password=False):
-            raise RuntimeError("env.py connected to %s, not to --dev-url; retort records only "
-                               "against the scratch database" % url.render_as_string(hide_password=True))
+            raise RuntimeError("env.py connected to %s, not to the dev database; retort records "
+                               "only against the scratch database" %
+                               url.render_as_string(hide_password=True))
         if state["bucket"] is None or is_read(statement):
             return
         nt = conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
@@ -404,7 +405,7 @@ def main(argv):
         except Exception as e:
             traceback.print_exc()
             for sc in pending:
-                record("FAIL", sc.revision, text="recording against --dev-url failed: " +
+                record("FAIL", sc.revision, text="recording against the dev database failed: " +
                        where(e, sc.path))
             got = {}
         for sc in pending:

@@ -815,8 +815,8 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 			rt_script_position(sc, sec->off + lists[i].v[k].off, &line, &col);
 			return rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_NO_SINGLE_TXN,
 					    "%s:%d:%d: '%.*s%s' is DDL, which MySQL commits implicitly, so "
-					    "this run cannot be one transaction; --single-transaction needs "
-					    "every pending section to be DML only; nothing was run", sc->path,
+					    "this run cannot be one transaction, which needs every pending "
+					    "section to be DML only; nothing was run", sc->path,
 					    line, col, shown > 60 ? 60 : shown, stmt, shown > 60 ? "..." : "");
 		}
 	if (db->vt->dialect->ddl_commits && !table_exists && (single_txn || stamping || !p->n)) {

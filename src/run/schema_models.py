@@ -11,16 +11,18 @@ on the metadata's events.  Nothing touches a database.
     python -c <this file> DIALECT MODULE:ATTR [SYS_PATH...]
 
 Exit status: 0 with the DDL on stdout; 3 when the spec is wrong or the
-object is not a MetaData; otherwise Python's own (a traceback on stderr).
+object is not a MetaData; 4 when this Python has no SQLAlchemy (retort then
+says how to name the project's Python); otherwise Python's own (a traceback
+on stderr).  On 3 and 4 the last line of stderr is "retort: MESSAGE".
 """
 import importlib
 import re
 import sys
 
 
-def fail(msg):
+def fail(msg, status=3):
     sys.stderr.write("retort: " + msg + "\n")
-    sys.exit(3)
+    sys.exit(status)
 
 
 def metadata_of(obj, spec):
@@ -44,8 +46,7 @@ def main():
     try:
         import sqlalchemy as sa
     except ImportError:
-        fail("SQLAlchemy cannot be imported by %s; give the project's Python with --python "
-             "or RETORT_PYTHON" % sys.executable)
+        fail("SQLAlchemy cannot be imported by %s" % sys.executable, 4)
     obj = importlib.import_module(module)
     for part in attr.split("."):
         if not hasattr(obj, part):

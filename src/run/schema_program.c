@@ -255,7 +255,8 @@ static void add_tail(struct strbuf *msg, const char *text)
 }
 
 /*
- * Say how the program failed.  The models helper exits 3 with one line of
+ * Say how the program failed.  The models helper exits 3 (4: its Python
+ * lacks SQLAlchemy, so the hint names the python setting) with one line of
  * its own ("retort: ..."): that line is the message; otherwise the exit
  * status and the last lines of stderr (a Python traceback ends with the
  * exception).
@@ -265,7 +266,9 @@ static int program_failed(const char *spec, int py, const struct rt_proc_result 
 {
 	struct strbuf msg = STRBUF_INIT;
 	const char *last = rt_proc_tail(r->err.buf, 1);
-	if (py && r->exited && r->status == 3 && !strncmp(last, "retort: ", 8)) {
+	int own = py && r->exited && (r->status == 3 || r->status == 4) &&
+		  !strncmp(last, "retort: ", 8);
+	if (own) {
 		strbuf_addf(&msg, "schema %s: %s", spec, last + 8);
 	} else {
 		if (r->exited)
@@ -275,7 +278,8 @@ static int program_failed(const char *spec, int py, const struct rt_proc_result 
 		add_tail(&msg, r->err.buf);
 	}
 	strbuf_rtrim(&msg);
-	rt_error_set(err, RT_EXIT_ERROR, "%s", msg.buf);
+	rt_error_hinted(err, RT_EXIT_ERROR, own && r->status == 4 ? RT_HINT_PYTHON : RT_HINT_NONE,
+			"%s", msg.buf);
 	strbuf_release(&msg);
 	return -1;
 }

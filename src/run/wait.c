@@ -74,6 +74,27 @@ int rt_wait_target_init(struct rt_wait_target *t, const char *spec, struct rt_er
 	return 0;
 }
 
+/*
+ * A database target whose URL the caller has parsed already (the
+ * configured one): `url` is copied, not parsed again from `spec`, which
+ * only names the target in messages.  The driver must be built in.
+ */
+int rt_wait_target_init_url(struct rt_wait_target *t, const char *spec, const struct rt_url *url,
+			    struct rt_error *err)
+{
+	const struct rt_driver *drv;
+	memset(t, 0, sizeof(*t));
+	t->kind = RT_WAIT_DB;
+	t->spec = xstrdup(spec);
+	t->shown = rt_url_mask(spec);
+	rt_url_copy(&t->url, url);
+	if (rt_driver_for(&t->url, &drv, err)) {
+		rt_error_prefix(err, "cannot wait for '%s'", t->shown);
+		return -1;
+	}
+	return 0;
+}
+
 void rt_wait_target_release(struct rt_wait_target *t)
 {
 	free(t->spec);

@@ -36,6 +36,9 @@ struct rt_wait_hooks {
 
 /* Classify and check `spec`; a malformed one fails with RT_EXIT_USAGE. */
 int rt_wait_target_init(struct rt_wait_target *t, const char *spec, struct rt_error *err);
+/* A database target from a URL parsed already; `spec` is its text. */
+int rt_wait_target_init_url(struct rt_wait_target *t, const char *spec, const struct rt_url *url,
+			    struct rt_error *err);
 void rt_wait_target_release(struct rt_wait_target *t);
 
 /* Wait for each target in turn under one deadline of `timeout` seconds.

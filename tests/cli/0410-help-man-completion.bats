@@ -1,10 +1,10 @@
 #!/usr/bin/env bats
 # Help, the man page and shell completion are generated from the command
 # and settings tables: every command and every option that --help shows
-# appears in the man page and in both completion scripts; help is whole
-# sentences within 100 columns; the bash script really completes commands,
-# options and revision ids; the zsh script parses; the man page formats
-# without warnings.
+# appears in the man page and in both completion scripts; help and the
+# man page describe retort in one text; help is whole sentences within 100
+# columns; the bash script really completes commands, options and revision
+# ids; the zsh script parses; the man page formats without warnings.
 
 load helpers
 
@@ -43,6 +43,16 @@ option_words() {
 		done <<<"$output"
 	done
 	[ "$n" -ge 20 ]
+}
+
+@test "help and the man page describe retort in the same words, naming every database it drives" {
+	local help man
+	# --help: the paragraph after the usage line, its wrapped lines joined
+	help=$(rt --help | awk 'NR > 2 && /^$/ {exit} NR > 2' | tr '\n' ' ' | sed 's/ *$//')
+	# the man page: its DESCRIPTION, roff's \- read back as -
+	man=$(rt manpage | awk '/^\.SH DESCRIPTION/ {f = 1; next} f && /^\./ {exit} f' | sed 's/\\-/-/g')
+	[ -n "$help" ] && [ "$help" = "$man" ] || { printf 'help: %s\nman:  %s\n' "$help" "$man"; return 1; }
+	[[ $help == *"SQLite, PostgreSQL and MySQL/MariaDB"* ]]
 }
 
 @test "man page and completion scripts name every command and every option" {

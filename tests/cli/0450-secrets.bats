@@ -463,6 +463,27 @@ hook_db() {
 	grep -q "could not send the notification to http://$HOSTPORT/..." .cap/err
 }
 
+# A webhook's password may hold any character raw, as a database URL's
+# may: the origin named in the warning drops the userinfo as the one URL
+# parser splits it, so no part of the password shows (a split at the first
+# '/', '?' or '#' used to show "http://hookuser:Zq9a/...").
+@test "--notify: a webhook password holding a raw '/', '?', '#' or '%' never shows, in whole or in part" {
+	local pw n=0
+	closed
+	linear3
+	export DATABASE_URL="sqlite:///$TEST_DIR/test.db"   # a change to post each time
+	for pw in 'Zq9a/Zq9b' 'Zq9a?Zq9b' 'Zq9a#Zq9b' 'Zq9a%Zq9b' 'Zq9a%2FZq9b' "$(raw "$PW_ALL")" "$PW_ALL"; do
+		rcase 0 0 -v --notify "http://hookuser:$pw@$HOSTPORT/$HOOK_PATH" upgrade head || return 1
+		grep -q "could not send the notification to http://$HOSTPORT/\.\.\.:" .cap/err ||
+			{ echo "no warning naming the webhook's origin for password $pw:"; cat .cap/err; return 1; }
+		rcase 0 0 -q --notify "http://hookuser:$pw@$HOSTPORT" downgrade base || return 1
+		grep -q "could not send the notification to http://$HOSTPORT:" .cap/err ||
+			{ echo "no warning naming the webhook's origin for password $pw:"; cat .cap/err; return 1; }
+		n=$((n + 1))
+	done
+	[ "$n" -eq 7 ]
+}
+
 @test "URLs given to diff --from/--to/--dev-url and wait TARGET: reachable, wrong password, closed port" {
 	pg_role "$PW_ALL"
 	local ok="postgresql://$ROLE:$(pct "$PW_ALL")@$HOSTPORT/$DB"

@@ -184,7 +184,7 @@ sqlite_schema() {
 	sqlite3 busy.db 'CREATE TABLE keep (id INTEGER)'
 	run rt convert --dev-url "sqlite:///$TEST_DIR/busy.db"
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"the --dev-url database is not empty (it has keep)"* ]]
+	[[ "$output" == *"the dev database is not empty (it has keep)"* ]]
 	[ ! -e mig/versions/2b2b2b2b2b2b_user_email.sql ]
 	[ "$(sqlite3 busy.db "SELECT group_concat(name) FROM sqlite_master")" = keep ]
 	run rt convert --dev-url "sqlite:///$TEST_DIR/dev.db"
@@ -284,7 +284,7 @@ EOF
 	linear_project "sqlite:///$TEST_DIR/app.db"
 	run rt convert --python /nonexistent/python3
 	[ "$status" -eq 2 ]
-	[[ "${lines[0]}" == "retort: error: convert needs Python with Alembic; run it where your project's Python is (tried /nonexistent/python3 (No such file or directory))" ]]
+	[[ "${lines[0]}" == "retort: error: convert needs Python with Alembic; run it where your project's Python is (tried /nonexistent/python3 (No such file or directory)); give the interpreter with --python PATH or RETORT_PYTHON, e.g. a virtualenv's bin/python" ]]
 	# a Python without Alembic (python3 -I with an empty path cannot import it)
 	printf '#!/bin/sh\nexec %s -I -S "$@"\n' "$PY" >nopkgs
 	chmod +x nopkgs
@@ -306,7 +306,7 @@ EOF
 	[ -f mig/versions/27c6a30d7c24_add_orders.sql ]
 	run rt convert --dev-url "sqlite:///$TEST_DIR/dev.db"
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"recording against --dev-url failed: "*"5e5e5e5e5e5e_broken.py:20: RuntimeError: boom"* ]]
+	[[ "$output" == *"recording against the dev database failed: "*"5e5e5e5e5e5e_broken.py:20: RuntimeError: boom"* ]]
 	[ ! -e mig/versions/5e5e5e5e5e5e_broken.sql ]
 	# env.py that cannot run: the whole run fails, nothing is written
 	rm mig/versions/*.sql

@@ -287,7 +287,7 @@ INSERT INTO seen SELECT count(*) FROM pg_locks WHERE locktype = 'advisory';" "DR
 	linear3
 	run rt --lock=table upgrade head
 	[ "$status" -eq 64 ]
-	[[ "$output" == *"--lock=table applies to PostgreSQL only; this database is SQLite, whose own lock (a lock on the file) needs no lease: use --lock=advisory"* ]]
+	[[ "$output" == *"the table lock (a lease row) applies to PostgreSQL only; this database is SQLite, whose own lock (a lock on the file) needs no lease: use --lock=advisory"* ]]
 	# refused before the database was opened: not even the file was made
 	[ ! -e test.db ]
 	run rt --lock=none upgrade head

@@ -190,13 +190,38 @@ assert s["failed_targets"] == ["sqlite:///%s/db3.db" % sys.argv[1]]
 EOF
 }
 
+# The command table declares which commands run per database (.per_target
+# in src/cmd): each of them, aliases too, runs once on every target.
+@test "fleet: every per-database command and alias runs once on each target" {
+	linear3
+	local c
+	while read -r c; do
+		# shellcheck disable=SC2046,SC2086
+		run rt $(dbs 2) $c
+		[ "$status" -eq 0 ] || { echo "$c: exit $status"; echo "$output"; return 1; }
+		[ "$(grep -c '^fleet: ok  sqlite:///' <<<"$output")" -eq 2 ] ||
+			{ echo "$c: not one ok line per target"; echo "$output"; return 1; }
+	done <<-EOF
+		upgrade 1a2b
+		migrate
+		current
+		status
+		showmigrations
+		check
+		downgrade -1
+		rollback
+		stamp head
+	EOF
+	[ "$(version_of 1)" = "$HEAD" ] && [ "$(version_of 2)" = "$HEAD" ]
+}
+
 @test "fleet: commands without a database refuse --target; -u and --target together are refused; the environment's targets give way" {
 	linear3
 	for c in history heads "revision -m x" "merge heads" branches; do
 		# shellcheck disable=SC2086
 		run rt --target "sqlite:///$TEST_DIR/db1.db" $c
 		[ "$status" -eq 64 ]
-		[[ $output == *"does not run per database, so it takes no --target/--targets"* ]]
+		[[ $output == *"does not run per database, so it takes no --target/--targets; fleets run upgrade, downgrade, stamp, current, check, showmigrations and status"* ]]
 	done
 	run rt -u "sqlite:///$TEST_DIR/db2.db" --target "sqlite:///$TEST_DIR/db1.db" upgrade head
 	[ "$status" -eq 64 ]
@@ -207,6 +232,9 @@ EOF
 	run rt --json check
 	[ "$status" -eq 64 ]
 	[[ $output == *"for one database it is 'check --json'"* ]]
+	run rt --json status   # no --json of its own: nothing to point at
+	[ "$status" -eq 64 ]
+	[[ $output == *"there are no --target/--targets here"* && $output != *"for one database"* ]]
 	# targets from the environment: ignored where they mean nothing, and
 	# -u names one database instead of them
 	echo "sqlite:///$TEST_DIR/db1.db" >t.txt

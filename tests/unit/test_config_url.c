@@ -378,6 +378,39 @@ static void mask_follows_parse(void **state)
 	}
 }
 
+/* A copy owns its strings: it stays whole after the original is released. */
+static void url_copy(void **state)
+{
+	(void)state;
+	struct rt_url u, c;
+	struct rt_error err = RT_ERROR_INIT;
+	assert_int_equal(rt_url_parse(&u, "mysql+pymysql://bob:pw@h:3307/app?charset=utf8mb4&x=", &err), 0);
+	rt_url_copy(&c, &u);
+	rt_url_release(&u);
+	assert_string_equal(c.backend, "mysql");
+	assert_string_equal(c.driver, "pymysql");
+	assert_string_equal(c.user, "bob");
+	assert_string_equal(c.password, "pw");
+	assert_string_equal(c.host, "h");
+	assert_string_equal(c.port, "3307");
+	assert_string_equal(c.path, "app");
+	assert_int_equal(c.memory, 0);
+	assert_int_equal(c.qkeys.nr, 2);
+	assert_string_equal(rt_url_query(&c, "charset"), "utf8mb4");
+	assert_string_equal(rt_url_query(&c, "x"), "");
+	rt_url_release(&c);
+	/* absent parts stay absent */
+	assert_int_equal(rt_url_parse(&u, "sqlite://", &err), 0);
+	rt_url_copy(&c, &u);
+	assert_null(c.user);
+	assert_null(c.password);
+	assert_null(c.host);
+	assert_string_equal(c.path, "");
+	assert_int_equal(c.memory, 1);
+	rt_url_release(&u);
+	rt_url_release(&c);
+}
+
 static void origin(void **state)
 {
 	(void)state;
@@ -389,6 +422,27 @@ static void origin(void **state)
 	free(o);
 	o = rt_url_origin("not a url");
 	assert_string_equal(o, "(a webhook)");
+	free(o);
+	/* a password holding a raw '/', '?', '#' or '%' goes whole, as the
+	 * parser splits the userinfo; never cut at the first of them */
+	static const char *const pws[] = { "s3cr/et", "s3cr?et", "s3cr#et", "s3cr%et", "a/b?c#d@e%f" };
+	for (size_t i = 0; i < sizeof(pws) / sizeof(pws[0]); i++) {
+		char url[128];
+		snprintf(url, sizeof(url), "http://hook:%s@127.0.0.1:9/x", pws[i]);
+		o = rt_url_origin(url);
+		assert_string_equal(o, "http://127.0.0.1:9/...");
+		free(o);
+		snprintf(url, sizeof(url), "http://hook:%s@127.0.0.1:9", pws[i]);
+		o = rt_url_origin(url);
+		assert_string_equal(o, "http://127.0.0.1:9");
+		free(o);
+	}
+	/* an '@' in the path or the query is no userinfo */
+	o = rt_url_origin("http://127.0.0.1/a@b");
+	assert_string_equal(o, "http://127.0.0.1/...");
+	free(o);
+	o = rt_url_origin("http://127.0.0.1?to=a@b");
+	assert_string_equal(o, "http://127.0.0.1/...");
 	free(o);
 }
 
@@ -503,6 +557,7 @@ int main(void)
 		cmocka_unit_test(postgres_urls),
 		cmocka_unit_test(masking),
 		cmocka_unit_test(mask_follows_parse),
+		cmocka_unit_test(url_copy),
 		cmocka_unit_test(origin),
 		cmocka_unit_test_setup_teardown(wait_and_notify_settings, enter_tmp, leave_tmp),
 		cmocka_unit_test_setup_teardown(lock_settings, enter_tmp, leave_tmp),

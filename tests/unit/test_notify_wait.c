@@ -75,6 +75,19 @@ static void targets(void **state)
 	assert_int_equal(rt_wait_target_init(&t, "postgresql://u:pw@h/db", &err), 0);
 	assert_string_equal(t.shown, "postgresql://u:***@h/db");
 	rt_wait_target_release(&t);
+	/* a URL parsed already is copied, not parsed again: the target
+	 * outlives the caller's URL, and its text only names it */
+	struct rt_url u;
+	assert_int_equal(rt_url_parse(&u, "postgresql://u:p/w@h:5433/db?sslmode=disable", &err), 0);
+	assert_int_equal(rt_wait_target_init_url(&t, "postgresql://u:p/w@h:5433/db?sslmode=disable",
+						 &u, &err), 0);
+	rt_url_release(&u);
+	assert_int_equal(t.kind, RT_WAIT_DB);
+	assert_string_equal(t.shown, "postgresql://u:***@h:5433/db?sslmode=disable");
+	assert_string_equal(t.url.password, "p/w");
+	assert_string_equal(t.url.port, "5433");
+	assert_string_equal(rt_url_query(&t.url, "sslmode"), "disable");
+	rt_wait_target_release(&t);
 }
 
 int main(void)

@@ -287,6 +287,12 @@ retort_keys() {
 	run rt --python /nonexistent/python3 diff
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"cannot run '/nonexistent/python3': No such file or directory; give the project's Python"*"--python PATH or RETORT_PYTHON"* ]]
+	# a Python that runs but has no SQLAlchemy (-I -S: no site-packages)
+	printf '#!/bin/sh\nexec %s -I -S "$@"\n' "$PY" >nopkgs
+	chmod +x nopkgs
+	run rt --python "$TEST_DIR/nopkgs" diff
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"schema python:app.models:Base: SQLAlchemy cannot be imported by "*"; give the project's Python, one that imports its models and SQLAlchemy, with --python PATH or RETORT_PYTHON"* ]]
 	printf 'import sqlalchemy\nraise RuntimeError("models are broken")\n' >app/broken.py
 	run rt --schema python:app.broken:Base diff
 	[ "$status" -eq 2 ]
