@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "../lib/sqllex.h"
+#include "../lib/sqlquote.h"
 #include "../lib/strbuf.h"
 #include "../lib/xalloc.h"
 
@@ -55,35 +56,17 @@ static MYSQL_RES *query(MYSQL *c, const char *sql, const char *what, struct rt_e
 	return r;
 }
 
-/* Append `s` as a quoted name: `na``me`. */
-static void add_ident(struct strbuf *sb, const char *s, size_t n)
-{
-	strbuf_addch(sb, '`');
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '`')
-			strbuf_addch(sb, '`');
-		strbuf_addch(sb, s[i]);
-	}
-	strbuf_addch(sb, '`');
-}
-
+/* A name as SHOW CREATE TABLE prints it, always quoted: `na``me`. */
 static char *quote_ident(const char *s)
 {
-	struct strbuf sb = STRBUF_INIT;
-	add_ident(&sb, s, strlen(s));
-	return strbuf_detach(&sb);
+	return rt_sql_quote_ident_q(s, rt_sql_every_word, rt_sql_mysql.ident_quote);
 }
 
-/* Append `s` as a string literal, escaped by the connection. */
+/* Append `s` as a string literal, as this connection's server reads it:
+ * a backslash is an escape unless the sql_mode says NO_BACKSLASH_ESCAPES. */
 static void add_literal(MYSQL *c, struct strbuf *sb, const char *s)
 {
-	size_t n = strlen(s);
-	char *buf = xmalloc(2 * n + 1);
-	unsigned long len = mysql_real_escape_string(c, buf, s, (unsigned long)n);
-	strbuf_addch(sb, '\'');
-	strbuf_add(sb, buf, len);
-	strbuf_addch(sb, '\'');
-	free(buf);
+	rt_sql_add_literal_ex(sb, s, !(c->server_status & SERVER_STATUS_NO_BACKSLASH_ESCAPES));
 }
 
 /* The lexer over SHOW CREATE TABLE's text: the server's own SQL, which
@@ -162,13 +145,13 @@ static int read_item(struct rt_schema *s, struct rt_table *t, const char *it, si
 		char *name = rt_sql_tok_name(it, &b);
 		char *def = rest_after(it, n, &b);
 		char kind = !strncmp(def, "FOREIGN KEY", 11) ? 'f' : 'c';
-		add_ident(&sb, name, strlen(name));
-		struct rt_constraint *c = rt_table_add_constraint(t, name, sb.buf, kind, def);
+		char *q = quote_ident(name);
+		struct rt_constraint *c = rt_table_add_constraint(t, name, q, kind, def);
 		if (kind == 'f')
 			c->ref = fk_target(c->def);
+		free(q);
 		free(name);
 		free(def);
-		strbuf_release(&sb);
 		return 0;
 	}
 	/* a key: UNIQUE KEY `n` (...), KEY `n` (...), FULLTEXT KEY, SPATIAL KEY */

@@ -145,6 +145,18 @@ EOF
 	[ -z "$output" ]
 }
 
+@test "mysql schema: a version table named with a backslash is still left out of the schema" {
+	# the name reaches the server as a literal, where a backslash escapes
+	mkdir -p migrations/versions
+	echo "$U" >migrations/schema.sql
+	rt -q --version-table 'v\x' revision --autogenerate -m base
+	rt -q --version-table 'v\x' upgrade head
+	[ "$(db_sql "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'v\\\\x'")" = 1 ]
+	run rt -q --version-table 'v\x' check
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"matches the schema in migrations/schema.sql" ]]
+}
+
 @test "mysql schema: the scratch database is never left behind, after a load error too" {
 	mkdir -p migrations/versions
 	echo "$U" >migrations/schema.sql
