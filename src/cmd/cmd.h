@@ -24,12 +24,12 @@
 #include "../db/history.h"
 #include "../lib/config.h"
 #include "../lib/error.h"
+#include "../lib/parseopt.h"
 #include "../lib/plan.h"
 #include "../lib/scriptdir.h"
 #include "../lib/strbuf.h"
 #include "../lib/url.h"
 #include "../schema/model.h"
-#include "parseopt.h"
 
 #include <stdio.h>
 

@@ -516,14 +516,6 @@ static const char *my_library_version(void)
 	return mysql_get_client_info();
 }
 
-/* Names in SQL that retort sends are always quoted: no bare name can
- * clash with a keyword of any server version. */
-static int my_quote_always(const char *word)
-{
-	(void)word;
-	return 1;
-}
-
 /* Leave the scratch database: back to the session's own, then drop it.
  * Failing to drop it is an error only when nothing failed before. */
 static int scratch_end(struct my_db *d, const char *name, const char *home, int rc,
@@ -617,7 +609,9 @@ static int my_probe(const struct rt_url *url, double timeout, struct rt_error *e
 const struct rt_driver rt_mysql_driver = {
 	.name = "mysql",
 	.dialect = &rt_sql_mysql,
-	.is_keyword = my_quote_always,
+	/* names in SQL that retort sends are always quoted: no bare name can
+	 * clash with a keyword of any server version */
+	.is_keyword = rt_sql_every_word,
 	.open = my_open,
 	.close = my_close,
 	.lock = my_lock,

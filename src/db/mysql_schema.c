@@ -32,6 +32,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/sqllex.h"
+#include "../lib/sqlquote.h"
 #include "../lib/strbuf.h"
 #include "../lib/xalloc.h"
 
@@ -54,93 +56,57 @@ static MYSQL_RES *query(MYSQL *c, const char *sql, const char *what, struct rt_e
 	return r;
 }
 
-/* Append `s` as a quoted name: `na``me`. */
-static void add_ident(struct strbuf *sb, const char *s, size_t n)
-{
-	strbuf_addch(sb, '`');
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '`')
-			strbuf_addch(sb, '`');
-		strbuf_addch(sb, s[i]);
-	}
-	strbuf_addch(sb, '`');
-}
-
+/* A name as SHOW CREATE TABLE prints it, always quoted: `na``me`. */
 static char *quote_ident(const char *s)
 {
-	struct strbuf sb = STRBUF_INIT;
-	add_ident(&sb, s, strlen(s));
-	return strbuf_detach(&sb);
+	return rt_sql_quote_ident_q(s, rt_sql_every_word, rt_sql_mysql.ident_quote);
 }
 
-/* Append `s` as a string literal, escaped by the connection. */
+/* Append `s` as a string literal, as this connection's server reads it:
+ * a backslash is an escape unless the sql_mode says NO_BACKSLASH_ESCAPES. */
 static void add_literal(MYSQL *c, struct strbuf *sb, const char *s)
 {
-	size_t n = strlen(s);
-	char *buf = xmalloc(2 * n + 1);
-	unsigned long len = mysql_real_escape_string(c, buf, s, (unsigned long)n);
-	strbuf_addch(sb, '\'');
-	strbuf_add(sb, buf, len);
-	strbuf_addch(sb, '\'');
-	free(buf);
+	rt_sql_add_literal_ex(sb, s, !(c->server_status & SERVER_STATUS_NO_BACKSLASH_ESCAPES));
 }
 
-/* Past the quoted text that starts at s[i] (its quote character). */
-static size_t skip_quoted(const char *s, size_t i, size_t n)
+/* The lexer over SHOW CREATE TABLE's text: the server's own SQL, which
+ * it reads back by MySQL's rules. */
+static void lex(struct rt_sql_lexer *lx, const char *s, size_t n)
 {
-	char q = s[i++];
-	while (i < n) {
-		if (s[i] == '\\' && q != '`' && i + 1 < n) {
-			i += 2;
-		} else if (s[i] == q) {
-			if (i + 1 < n && s[i + 1] == q)
-				i += 2;
-			else
-				return i + 1;
-		} else {
-			i++;
-		}
-	}
-	return n;
+	rt_sql_lexer_init(lx, s, n, RT_LEX_MYSQL);
 }
 
-/* The name quoted with backticks at s[*i]: unquoted into a new string,
- * *i moved past it; NULL when s[*i] opens no name. */
-static char *take_ident(const char *s, size_t *i, size_t n)
+/* Is the token the punctuation `ch`? */
+static int punct(const char *s, const struct rt_sql_tok *t, char ch)
 {
-	if (*i >= n || s[*i] != '`')
-		return NULL;
-	size_t end = skip_quoted(s, *i, n);
-	struct strbuf sb = STRBUF_INIT;
-	for (size_t k = *i + 1; k + 1 < end; k++) {
-		strbuf_addch(&sb, s[k]);
-		if (s[k] == '`')
-			k++;
-	}
-	*i = end;
-	return strbuf_detach(&sb);
-}
-
-static int starts(const char *s, size_t n, const char *p)
-{
-	size_t l = strlen(p);
-	return n >= l && !strncmp(s, p, l);
+	return t->kind == RT_SQL_PUNCT && s[t->off] == ch;
 }
 
 /* The table a foreign key references: the name after REFERENCES, or NULL
  * when it lives in another database (`db`.`t`). */
-static char *fk_target(const char *def, size_t n)
+static char *fk_target(const char *def)
 {
-	const char *r = strstr(def, " REFERENCES `");
-	if (!r)
-		return NULL;
-	size_t i = (size_t)(r - def) + 12;
-	char *name = take_ident(def, &i, n);
-	if (name && i < n && def[i] == '.') {
-		free(name);
-		return NULL;
-	}
-	return name;
+	struct rt_sql_lexer lx;
+	struct rt_sql_tok t, name;
+	lex(&lx, def, strlen(def));
+	while (rt_sql_next(&lx, &t))
+		if (rt_sql_tok_is(def, &t, "REFERENCES")) {
+			if (rt_sql_next(&lx, &name) != RT_SQL_QNAME ||
+			    (rt_sql_next(&lx, &t) && punct(def, &t, '.')))
+				return NULL;
+			return rt_sql_tok_name(def, &name);
+		}
+	return NULL;
+}
+
+/* The text after token t to the end of the entry (`n` bytes at it),
+ * without the white space before it, as a new string. */
+static char *rest_after(const char *it, size_t n, const struct rt_sql_tok *t)
+{
+	size_t i = t->off + t->len;
+	while (i < n && it[i] == ' ')
+		i++;
+	return xstrndup(it + i, n - i);
 }
 
 /* One entry of the column list: a column, the primary key, a constraint
@@ -148,10 +114,14 @@ static char *fk_target(const char *def, size_t n)
 static int read_item(struct rt_schema *s, struct rt_table *t, const char *it, size_t n,
 		     struct rt_error *err)
 {
-	size_t i = 0;
+	struct rt_sql_lexer lx;
+	struct rt_sql_tok a, b;
 	struct strbuf sb = STRBUF_INIT;
-	if (it[0] == '`') {
-		char *name = take_ident(it, &i, n);
+	lex(&lx, it, n);
+	rt_sql_next(&lx, &a);
+	rt_sql_next(&lx, &b);
+	if (a.kind == RT_SQL_QNAME) {
+		char *name = rt_sql_tok_name(it, &a);
 		struct rt_column *col = NULL;
 		for (int k = 0; k < t->ncols; k++)
 			if (!strcmp(t->cols[k].name, name))
@@ -162,40 +132,36 @@ static int read_item(struct rt_schema *s, struct rt_table *t, const char *it, si
 					    "TABLE %s names a column information_schema does not show (the "
 					    "user needs SELECT on the table to see its columns there): %.*s",
 					    t->q, (int)n, it);
-		while (i < n && it[i] == ' ')
-			i++;
-		col->def = xstrndup(it + i, n - i);
+		col->def = rest_after(it, n, &a);
 		return 0;
 	}
-	if (starts(it, n, "PRIMARY KEY ")) {
+	if (rt_sql_tok_is(it, &a, "PRIMARY") && rt_sql_tok_is(it, &b, "KEY")) {
 		char *def = xstrndup(it, n);
 		rt_table_add_constraint(t, "PRIMARY", "PRIMARY KEY", 'p', def);
 		free(def);
 		return 0;
 	}
-	if (starts(it, n, "CONSTRAINT `")) {
-		i = 11;
-		char *name = take_ident(it, &i, n);
-		while (i < n && it[i] == ' ')
-			i++;
-		char *def = xstrndup(it + i, n - i);
-		char kind = starts(def, strlen(def), "FOREIGN KEY") ? 'f' : 'c';
-		add_ident(&sb, name, strlen(name));
-		struct rt_constraint *c = rt_table_add_constraint(t, name, sb.buf, kind, def);
+	if (rt_sql_tok_is(it, &a, "CONSTRAINT") && b.kind == RT_SQL_QNAME) {
+		char *name = rt_sql_tok_name(it, &b);
+		char *def = rest_after(it, n, &b);
+		char kind = !strncmp(def, "FOREIGN KEY", 11) ? 'f' : 'c';
+		char *q = quote_ident(name);
+		struct rt_constraint *c = rt_table_add_constraint(t, name, q, kind, def);
 		if (kind == 'f')
-			c->ref = fk_target(c->def, strlen(c->def));
+			c->ref = fk_target(c->def);
+		free(q);
 		free(name);
 		free(def);
-		strbuf_release(&sb);
 		return 0;
 	}
 	/* a key: UNIQUE KEY `n` (...), KEY `n` (...), FULLTEXT KEY, SPATIAL KEY */
-	while (i < n && it[i] != '`')
-		i++;
-	char *key = take_ident(it, &i, n);
-	if (!key)
+	struct rt_sql_tok k = b;
+	while (k.kind != RT_SQL_QNAME && k.kind != RT_SQL_END)
+		rt_sql_next(&lx, &k);
+	if (k.kind != RT_SQL_QNAME)
 		return rt_error_set(err, RT_EXIT_ERROR, "cannot read the schema: SHOW CREATE TABLE %s "
 				    "has an entry retort does not know: %.*s", t->q, (int)n, it);
+	char *key = rt_sql_tok_name(it, &k);
 	strbuf_addf(&sb, "%s.%s", t->name, key);
 	char *q = quote_ident(key);
 	struct rt_object *o = rt_schema_add_object(&s->indexes, &s->nindexes, &s->aindexes, sb.buf, q);
@@ -209,70 +175,68 @@ static int read_item(struct rt_schema *s, struct rt_table *t, const char *it, si
 	return 0;
 }
 
-/* The table options after the column list (`n` bytes at p), word by word,
+static int starts(const char *s, size_t n, const char *p)
+{
+	size_t l = strlen(p);
+	return n >= l && !strncmp(s, p, l);
+}
+
+/* The table options after the column list (`n` bytes at p), option by
+ * option (tokens with no white space between them: COMMENT='a b'),
  * without AUTO_INCREMENT=n; COMMENT='...' goes to t->comment. */
 static void read_options(const char *p, size_t n, struct rt_table *t)
 {
 	struct strbuf opts = STRBUF_INIT;
-	size_t i = 0;
-	while (i < n) {
-		while (i < n && isspace((unsigned char)p[i]))
-			i++;
-		size_t w = i;
-		while (i < n && !isspace((unsigned char)p[i]))
-			i = p[i] == '\'' ? skip_quoted(p, i, n) : i + 1;
-		if (i == w)
-			break;
-		if (starts(p + w, i - w, "AUTO_INCREMENT="))
+	struct rt_sql_lexer lx;
+	struct rt_sql_tok tok;
+	rt_sql_lexer_init(&lx, p, n, RT_LEX_MYSQL | RT_LEX_COMMENTS);
+	int more = rt_sql_next(&lx, &tok) != RT_SQL_END;
+	while (more) {
+		size_t w = tok.off, e = tok.off + tok.len;
+		while ((more = rt_sql_next(&lx, &tok) != RT_SQL_END) && tok.off == e)
+			e = tok.off + tok.len;
+		if (starts(p + w, e - w, "AUTO_INCREMENT="))
 			continue;
-		if (starts(p + w, i - w, "COMMENT=")) {
+		if (starts(p + w, e - w, "COMMENT=")) {
 			free(t->comment);
-			t->comment = xstrndup(p + w + 8, i - w - 8);
+			t->comment = xstrndup(p + w + 8, e - w - 8);
 			continue;
 		}
 		if (opts.len)
 			strbuf_addch(&opts, ' ');
-		strbuf_add(&opts, p + w, i - w);
+		strbuf_add(&opts, p + w, e - w);
 	}
 	t->options = opts.len ? strbuf_detach(&opts) : NULL;
 	strbuf_release(&opts);
 }
 
-/* SHOW CREATE TABLE's text into table t: its entries, then its options. */
+/* SHOW CREATE TABLE's text into table t: CREATE TABLE `name` (, then its
+ * entries, split at the commas outside parentheses, then its options. */
 static int read_create(struct rt_schema *s, struct rt_table *t, const char *sql, struct rt_error *err)
 {
-	size_t n = strlen(sql), i = 0;
-	while (i < n && sql[i] != '`')
-		i++;
-	free(take_ident(sql, &i, n));
-	while (i < n && sql[i] != '(')
-		i++;
-	size_t start = ++i;
+	size_t n = strlen(sql);
+	struct rt_sql_lexer lx;
+	struct rt_sql_tok tok;
+	lex(&lx, sql, n);
+	while (rt_sql_next(&lx, &tok) && !punct(sql, &tok, '('))
+		;
+	size_t start = lx.pos;
 	int depth = 1;
-	while (i < n && depth) {
-		char ch = sql[i];
-		if (ch == '\'' || ch == '"' || ch == '`') {
-			i = skip_quoted(sql, i, n);
-			continue;
-		}
-		if (ch == '(') {
+	while (depth && rt_sql_next(&lx, &tok)) {
+		if (punct(sql, &tok, '(')) {
 			depth++;
-		} else if (ch == ')' || (ch == ',' && depth == 1)) {
-			if (ch == ')' && --depth)
-				goto next;
-			size_t a = start, b = i;
+		} else if ((punct(sql, &tok, ')') && !--depth) || (punct(sql, &tok, ',') && depth == 1)) {
+			size_t a = start, b = tok.off;
 			while (a < b && isspace((unsigned char)sql[a]))
 				a++;
 			while (b > a && isspace((unsigned char)sql[b - 1]))
 				b--;
 			if (b > a && read_item(s, t, sql + a, b - a, err))
 				return -1;
-			start = i + 1;
+			start = tok.off + 1;
 		}
-next:
-		i++;
 	}
-	read_options(sql + i, n - i, t);
+	read_options(sql + lx.pos, n - lx.pos, t);
 	for (int k = 0; k < t->ncols; k++)
 		if (!t->cols[k].def)
 			return rt_error_set(err, RT_EXIT_ERROR, "cannot read the schema: SHOW CREATE "
@@ -352,6 +316,32 @@ static int read_creates(MYSQL *c, struct rt_schema *s, struct rt_error *err)
 	return rc;
 }
 
+/* A view's definition onto sb, without the database `db` that it names
+ * this database's tables by: `db`.`t`.`c` as `t`.`c`.  Only names lose it,
+ * never a string that happens to spell one. */
+static void add_view_body(struct strbuf *sb, const char *def, const char *db)
+{
+	struct rt_sql_lexer lx;
+	struct rt_sql_tok t, dot;
+	size_t copied = 0;
+	rt_sql_lexer_init(&lx, def, strlen(def), RT_LEX_MYSQL | RT_LEX_COMMENTS);
+	while (rt_sql_next(&lx, &t)) {
+		if (t.kind != RT_SQL_QNAME)
+			continue;
+		char *name = rt_sql_tok_name(def, &t);
+		int ours = !strcmp(name, db);
+		free(name);
+		size_t after = lx.pos;
+		if (ours && rt_sql_next(&lx, &dot) && punct(def, &dot, '.') && dot.off == t.off + t.len) {
+			strbuf_add(sb, def + copied, t.off - copied);
+			copied = lx.pos;
+		} else {
+			lx.pos = after;
+		}
+	}
+	strbuf_addstr(sb, def + copied);
+}
+
 static int read_views(MYSQL *c, struct rt_schema *s, struct rt_error *err)
 {
 	MYSQL_RES *r = query(c, "SELECT TABLE_NAME, VIEW_DEFINITION, CHECK_OPTION, SECURITY_TYPE, "
@@ -361,26 +351,16 @@ static int read_views(MYSQL *c, struct rt_schema *s, struct rt_error *err)
 		return -1;
 	MYSQL_ROW row;
 	while ((row = mysql_fetch_row(r))) {
-		struct strbuf prefix = STRBUF_INIT, sb = STRBUF_INIT;
-		add_ident(&prefix, row[4], strlen(row[4]));
-		strbuf_addch(&prefix, '.');
+		struct strbuf sb = STRBUF_INIT;
 		char *q = quote_ident(row[0]);
 		strbuf_addf(&sb, "CREATE %sVIEW %s AS ",
 			    !strcmp(row[3], "INVOKER") ? "SQL SECURITY INVOKER " : "", q);
-		/* the definition names this database's tables `db`.`t`: as `t` */
-		for (const char *p = row[1] ? row[1] : "", *hit; *p; p = hit + prefix.len) {
-			if (!(hit = strstr(p, prefix.buf))) {
-				strbuf_addstr(&sb, p);
-				break;
-			}
-			strbuf_add(&sb, p, (size_t)(hit - p));
-		}
+		add_view_body(&sb, row[1] ? row[1] : "", row[4]);
 		if (strcmp(row[2], "NONE"))
 			strbuf_addf(&sb, " WITH %s CHECK OPTION", row[2]);
 		struct rt_object *o = rt_schema_add_object(&s->views, &s->nviews, &s->aviews, row[0], q);
 		o->def = xstrdup(sb.buf);
 		o->sql = strbuf_detach(&sb);
-		strbuf_release(&prefix);
 		free(q);
 	}
 	mysql_free_result(r);

@@ -513,14 +513,6 @@ static const char *pg_library_version(void)
 	return buf;
 }
 
-/* Names in SQL that retort sends are always quoted, as PQescapeIdentifier
- * does: no bare name can clash with a keyword of any server version. */
-static int pg_quote_always(const char *word)
-{
-	(void)word;
-	return 1;
-}
-
 /*
  * The live schema (the first one on search_path), or the schema that DDL
  * builds in a scratch namespace: created inside a transaction, put first
@@ -589,7 +581,9 @@ static int pg_probe(const struct rt_url *url, double timeout, struct rt_error *e
 const struct rt_driver rt_pg_driver = {
 	.name = "postgresql",
 	.dialect = &rt_sql_postgresql,
-	.is_keyword = pg_quote_always,
+	/* names in SQL that retort sends are always quoted, as PQescapeIdentifier
+	 * does: no bare name can clash with a keyword of any server version */
+	.is_keyword = rt_sql_every_word,
 	.open = pg_open,
 	.close = pg_close,
 	.lock = pg_lock,
@@ -742,13 +736,8 @@ static void add_literal(struct strbuf *sql, PGconn *c, const char *s)
 		rt_sql_add_literal(sql, s);
 		return;
 	}
-	strbuf_addstr(sql, "E'");
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '\'')
-			strbuf_addch(sql, *s);
-		strbuf_addch(sql, *s);
-	}
-	strbuf_addch(sql, '\'');
+	strbuf_addch(sql, 'E');
+	rt_sql_add_literal_ex(sql, s, 1);
 }
 
 /*
@@ -781,7 +770,7 @@ static void local_setup(struct pg_db *d)
 	size_t base = sql.len;
 	if (d->opts.schema) {
 		strbuf_addstr(&sql, "SET LOCAL search_path TO ");
-		rt_sql_add_ident(&sql, d->opts.schema, pg_quote_always);
+		rt_sql_add_ident(&sql, d->opts.schema, rt_sql_every_word);
 		strbuf_addch(&sql, ';');
 	}
 	if (d->opts.statement_timeout > 0)
@@ -809,7 +798,7 @@ static void open_sql(struct pg_db *d, const char *direct, struct strbuf *sql)
 	char v[32];
 	if (d->opts.schema) {
 		struct strbuf path = STRBUF_INIT;
-		rt_sql_add_ident(&path, d->opts.schema, pg_quote_always);
+		rt_sql_add_ident(&path, d->opts.schema, rt_sql_every_word);
 		strbuf_addstr(sql, "SELECT pg_catalog.set_config('search_path', ");
 		add_literal(sql, c, path.buf);
 		strbuf_addf(sql, ", NOT (%s));", direct);

@@ -23,7 +23,6 @@
 #include "../lib/strbuf.h"
 #include "../lib/xalloc.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -175,25 +174,14 @@ static int sq_in_transaction(struct rt_db *db)
 	return d->h && !sqlite3_get_autocommit(d->h);
 }
 
-/* Skip white space and comments; SQLite's own prepare does the same. */
+/* Past the white space and comments at p (SQLite's rules), as SQLite's
+ * own prepare skips them: where the statement's first token starts. */
 static const char *skip_space(const char *p, const char *end)
 {
-	while (p < end) {
-		if (isspace((unsigned char)*p)) {
-			p++;
-		} else if (p + 1 < end && p[0] == '-' && p[1] == '-') {
-			while (p < end && *p != '\n')
-				p++;
-		} else if (p + 1 < end && p[0] == '/' && p[1] == '*') {
-			const char *e = p + 2;
-			while (e + 1 < end && !(e[0] == '*' && e[1] == '/'))
-				e++;
-			p = e + 1 < end ? e + 2 : end;
-		} else {
-			break;
-		}
-	}
-	return p;
+	struct rt_sql_lexer lx;
+	struct rt_sql_tok t;
+	rt_sql_lexer_init(&lx, p, (size_t)(end - p), RT_LEX_SQLITE);
+	return rt_sql_next(&lx, &t) == RT_SQL_END ? end : p + t.off;
 }
 
 /*

@@ -25,22 +25,6 @@ char *rt_sqlite_quote(const char *s)
 	return rt_sql_quote_ident(s, sqlite_keyword);
 }
 
-/* A name token without its quotes (doubled quotes undone). */
-static char *unquote(const char *b, const char *e)
-{
-	if (e - b >= 2 && (*b == '"' || *b == '`' || *b == '[')) {
-		struct strbuf sb = STRBUF_INIT;
-		char close = *b == '[' ? ']' : *b;
-		for (const char *p = b + 1; p < e - 1; p++) {
-			strbuf_addch(&sb, *p);
-			if (*p == close && close != ']' && p + 1 < e - 1 && p[1] == close)
-				p++;
-		}
-		return strbuf_detach(&sb);
-	}
-	return xstrndup(b, (size_t)(e - b));
-}
-
 /* The table constraint kind an element [b, e) starts with, or 0 for a column. */
 static char element_kind(const char *b, const char *e)
 {
@@ -102,8 +86,8 @@ static void add_element(struct rt_table *t, const char *b, const char *e)
 			k->declared = unquote(b + tok.off, b + tok.off + tok.len);
 		free(sql);
 	} else if (rt_sql_next(&lx, &tok)) {
-		const char *nb = b + tok.off, *ne = nb + tok.len;
-		char *name = unquote(nb, ne);
+		const char *nb = b + tok.off;
+		char *name = rt_sql_tok_name(b, &tok);
 		char *q = rt_sqlite_quote(name);
 		struct rt_column *c = rt_table_add_column(t, name, q);
 		c->def = xstrdup(def);

@@ -327,6 +327,25 @@ int rt_sql_tok_is(const char *sql, const struct rt_sql_tok *tok, const char *wor
 	return tok->kind == RT_SQL_WORD && tok->len == n && !strncasecmp(sql + tok->off, word, n);
 }
 
+/* The quotes come off a QNAME; a doubled closing quote inside stands for
+ * one (not in SQLite's [...]); an unterminated name runs to its end. */
+char *rt_sql_tok_name(const char *sql, const struct rt_sql_tok *tok)
+{
+	const char *s = sql + tok->off;
+	if (tok->kind != RT_SQL_QNAME || tok->len < 1)
+		return xstrndup(s, tok->len);
+	char close = *s == '[' ? ']' : *s;
+	size_t end = tok->len - !tok->unterminated;
+	char *out = xmalloc(tok->len), *o = out;
+	for (size_t i = 1; i < end; i++) {
+		*o++ = s[i];
+		if (s[i] == close && close != ']' && i + 1 < end && s[i + 1] == close)
+			i++;
+	}
+	*o = '\0';
+	return out;
+}
+
 /*
  * Does the statement head ("CREATE OR REPLACE FUNCTION ...") create a
  * function, procedure or trigger, the only statements whose BEGIN ... END

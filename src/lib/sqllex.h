@@ -69,6 +69,10 @@ void rt_sql_lexer_init(struct rt_sql_lexer *lx, const char *sql, size_t len, uns
 enum rt_sql_kind rt_sql_next(struct rt_sql_lexer *lx, struct rt_sql_tok *tok);
 /* Is the token the unquoted word `word` (ASCII case ignored)? */
 int rt_sql_tok_is(const char *sql, const struct rt_sql_tok *tok, const char *word);
+/* The name a WORD or QNAME token spells, as a new string: a word as
+ * written; a quoted name without its quotes, a doubled quote character in
+ * it undone ("a""b" is a"b, `a``b` is a`b; [a]] has no doubling). */
+char *rt_sql_tok_name(const char *sql, const struct rt_sql_tok *tok);
 
 struct rt_stmt {
 	size_t off;   /* first byte of the statement (after white space and comments) */

@@ -33,6 +33,12 @@ int rt_sql_common_keyword(const char *word)
 		       sizeof(*common_keywords), cmp_word) != NULL;
 }
 
+int rt_sql_every_word(const char *word)
+{
+	(void)word;
+	return 1;
+}
+
 static int is_plain(const char *s)
 {
 	if (!((*s >= 'a' && *s <= 'z') || *s == '_'))
@@ -70,13 +76,25 @@ char *rt_sql_quote_ident(const char *name, rt_keyword_fn is_keyword)
 	return strbuf_detach(&sb);
 }
 
-void rt_sql_add_literal(struct strbuf *sb, const char *s)
+char *rt_sql_quote_ident_q(const char *name, rt_keyword_fn is_keyword, char quote)
+{
+	struct strbuf sb = STRBUF_INIT;
+	rt_sql_add_ident_q(&sb, name, is_keyword, quote);
+	return strbuf_detach(&sb);
+}
+
+void rt_sql_add_literal_ex(struct strbuf *sb, const char *s, int backslash)
 {
 	strbuf_addch(sb, '\'');
 	for (; *s; s++) {
-		if (*s == '\'')
-			strbuf_addch(sb, '\'');
+		if (*s == '\'' || (backslash && *s == '\\'))
+			strbuf_addch(sb, *s);
 		strbuf_addch(sb, *s);
 	}
 	strbuf_addch(sb, '\'');
+}
+
+void rt_sql_add_literal(struct strbuf *sb, const char *s)
+{
+	rt_sql_add_literal_ex(sb, s, 0);
 }

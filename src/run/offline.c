@@ -9,6 +9,7 @@
 #include "../db/history.h"
 #include "../db/version_table.h"
 #include "../lib/bitset.h"
+#include "../lib/sqllex.h"
 #include "../lib/xalloc.h"
 
 #include <stdlib.h>
@@ -72,7 +73,13 @@ static void stamp_rows(struct ctx *c, const struct rt_graph *g, const struct rt_
 	bitset_release(&after);
 }
 
-/* The section's SQL, trimmed, ending with a semicolon, then a blank line. */
+/*
+ * The section's SQL, trimmed, ending with a semicolon, then a blank line.
+ * The lexer (with the dialect's rules: MySQL's # comments) tells whether
+ * the text already ends its last statement, its last token outside
+ * comments being a semicolon, and whether it ends in a line comment, which
+ * would swallow a semicolon put after it on the same line.
+ */
 static void section_sql(struct ctx *c, const struct rt_script *sc, const struct rt_section *sec)
 {
 	const char *b = sc->text + sec->off, *e = b + sec->len;
@@ -83,13 +90,19 @@ static void section_sql(struct ctx *c, const struct rt_script *sc, const struct 
 	if (b == e)
 		return;
 	strbuf_add(c->out, b, (size_t)(e - b));
-	/* a trailing line comment would swallow the semicolon: end the line first */
-	const char *ls = e;
-	while (ls > b && ls[-1] != '\n')
-		ls--;
-	int comment_line = e - ls >= 2 && strstr(ls, "--") && (size_t)(strstr(ls, "--") - ls) < (size_t)(e - ls);
-	if (e[-1] != ';')
-		strbuf_addstr(c->out, comment_line ? "\n;" : ";");
+	struct rt_sql_lexer lx;
+	struct rt_sql_tok t, last = { 0 };
+	int ended = 0;
+	rt_sql_lexer_init(&lx, b, (size_t)(e - b), c->vt->dialect->lex_flags | RT_LEX_COMMENTS);
+	while (rt_sql_next(&lx, &t) != RT_SQL_END) {
+		if (t.kind != RT_SQL_COMMENT)
+			ended = t.kind == RT_SQL_PUNCT && b[t.off] == ';';
+		last = t;
+	}
+	/* a line comment: -- or MySQL's #, not a block comment */
+	int line_comment = last.kind == RT_SQL_COMMENT && (b[last.off] == '-' || b[last.off] == '#');
+	if (!ended)
+		strbuf_addstr(c->out, line_comment ? "\n;" : ";");
 	strbuf_addstr(c->out, "\n\n");
 }
 

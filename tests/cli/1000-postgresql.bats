@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # Covers what only the PostgreSQL driver does, against a real server
 # (tests/pg/server.sh): CREATE INDEX CONCURRENTLY with transaction:false;
-# a held advisory lock that times out naming its holder, and one held by
-# an idle session called orphaned (concurrent runners on every backend:
-# shared/0110-concurrent-runs.bats); --statement-timeout; --search-path and
+# an advisory lock held by an idle session called orphaned (a held lock
+# and concurrent runners on every backend: shared/0110-concurrent-runs.bats);
+# --statement-timeout; --search-path and
 # --version-table-schema; SQLAlchemy URL forms, DATABASE_URL_FILE and
 # libpq's environment; and that passwords never appear in any output.
 # Upgrades, downgrades, stamps and their errors on every backend:
@@ -23,25 +23,6 @@ backend postgresql
 	run rt upgrade head
 	[ "$status" -eq 0 ]
 	[ "$(pq "SELECT indexname FROM pg_indexes WHERE tablename = 'a'")" = "a_id" ]
-}
-
-@test "pg: a held lock times out with exit 4 and names the holder" {
-	linear3
-	# hold retort's advisory lock from a psql session
-	"$RETORT_TEST_PG_BIN/psql" -X -q -h "$RETORT_TEST_PG_DIR" -p "$RETORT_TEST_PG_PORT" -U postgres -d "$PG_DB" \
-		-c "SELECT pg_advisory_lock(hashtextextended('retort:' || current_database() || ':public.alembic_version', 0)); SELECT pg_sleep(30)" >/dev/null 2>&1 3>&- &
-	holder=$!
-	for _ in $(seq 1 200); do
-		[ "$(pq "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" = 1 ] && break
-		sleep 0.05
-	done
-	run rt --lock-timeout 1 upgrade head
-	pq "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()" >/dev/null
-	kill $holder 2>/dev/null || true
-	[ "$status" -eq 4 ]
-	[[ "$output" == *"waiting for the migration lock"* ]]
-	[[ "$output" == *"held by pid "*"application_name 'psql'"* ]]
-	[ "$(db_tables)" = "" ]
 }
 
 @test "pg: a lock holder idle for 10 s or more is called orphaned, with how to end it" {

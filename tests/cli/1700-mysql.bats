@@ -12,15 +12,15 @@
 #     says so at file:line:col, leaves the version row, and the next run
 #     resumes after what ran (refusing if a statement that ran was edited);
 #     and --single-transaction is refused unless every pending section is DML;
-#   - the GET_LOCK migration lock: a held lock times out with exit 4 naming
-#     its holder (concurrent runners: shared/0110-concurrent-runs.bats);
 #   - MySQL's SQL: backtick names, # and version comments, backslash
 #     escapes, DELIMITER blocks for a procedure and a trigger;
 #   - offline --sql exactly as the real Alembic renders it for MySQL;
 #   - --statement-timeout and --ddl-lock-timeout; PostgreSQL-only options refused.
 # Upgrades, downgrades, stamps and their errors on every backend:
-# shared/0100-upgrade-downgrade.bats (run there as [mysql]); the declarative
-# schema: shared/0200-schema.bats and 1710-schema-mysql.bats.
+# shared/0100-upgrade-downgrade.bats (run there as [mysql]); the GET_LOCK
+# migration lock, held by another session and taken in turns by concurrent
+# runners: shared/0110-concurrent-runs.bats; the declarative schema:
+# shared/0200-schema.bats and 1710-schema-mysql.bats.
 
 load helpers
 backend mysql
@@ -222,25 +222,6 @@ INSERT INTO missing VALUES (1);" "DROP TABLE b;"
 	[ "$status" -eq 0 ]
 	[ "$(db_sql 'SELECT count(*) FROM t')" = "2" ]
 	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
-}
-
-@test "mysql: a held lock times out with exit 4 and names its holder" {
-	linear3
-	# hold retort's lock (GET_LOCK on database and version table) from the client
-	mariadb --no-defaults -S "$RETORT_TEST_MYSQL_SOCKET" -u root "$MY_DB" -N -B --unbuffered -e \
-		"SELECT GET_LOCK(CONCAT('retort.', SHA1(CONCAT(DATABASE(), '.alembic_version'))), 0); SELECT SLEEP(20)" \
-		>holder.out 2>&1 3>&- &
-	holder=$!
-	for _ in $(seq 1 50); do [ -s holder.out ] && break; sleep 0.1; done
-	id=$(my_admin "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '$MY_DB' AND INFO LIKE '%SLEEP(20)%' AND INFO NOT LIKE '%PROCESSLIST%'")
-	SECONDS=0
-	run rt --lock-timeout 1 upgrade head
-	kill $holder 2>/dev/null || true
-	[ "$status" -eq 4 ]
-	[ "$SECONDS" -lt 5 ]
-	[[ "$output" == *"waiting for the migration lock on \`alembic_version\` (held by connection id $id, user 'root', host 'localhost')"* ]]
-	[[ "$output" == *"timed out after 1 s waiting for the migration lock"* ]]
-	[ "$(db_tables)" = "" ]
 }
 
 @test "mysql: backticks, # and version comments, backslash escapes and DELIMITER blocks" {

@@ -124,6 +124,39 @@ CREATE VIEW a_top AS SELECT name FROM z_named WHERE id < 10;"
 	[ "$(echo $down)" = '`a_top`; `z_named`;' ]
 }
 
+@test "mysql schema: SHOW CREATE TABLE is read by MySQL's quoting rules, and a view's literals stay as written" {
+	# commas, parentheses and quotes inside names, comments and a view's
+	# string; only the view's names lose the database's `db`. prefix
+	cat >live.sql <<EOF
+CREATE TABLE \`we(ird, t\` (id int PRIMARY KEY, \`c,1\` int COMMENT 'a, b (c) ''d'' \`e\`',
+  CONSTRAINT \`x\`\`y\` CHECK (\`c,1\` > 0)) COMMENT='it''s, (odd)';
+CREATE VIEW v AS SELECT '\`$MY_DB\`.x' AS s, id FROM \`we(ird, t\`;
+EOF
+	db_load live.sql
+	run rt -q dump -o dump.sql
+	[ "$status" -eq 0 ]
+	grep -qF "  \`c,1\` int(11) DEFAULT NULL COMMENT 'a, b (c) ''d'' \`e\`'," dump.sql
+	grep -qF '  CONSTRAINT `x``y` CHECK (`c,1` > 0)' dump.sql
+	grep -qF "COMMENT='it''s, (odd)';" dump.sql
+	grep -qF "CREATE VIEW \`v\` AS select '\`$MY_DB\`.x' AS \`s\`,\`we(ird, t\`.\`id\` AS \`id\` from \`we(ird, t\`;" dump.sql
+	# and the dump reads back as the same schema
+	run rt -q diff --from dump.sql --to database
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "mysql schema: a version table named with a backslash is still left out of the schema" {
+	# the name reaches the server as a literal, where a backslash escapes
+	mkdir -p migrations/versions
+	echo "$U" >migrations/schema.sql
+	rt -q --version-table 'v\x' revision --autogenerate -m base
+	rt -q --version-table 'v\x' upgrade head
+	[ "$(db_sql "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'v\\\\x'")" = 1 ]
+	run rt -q --version-table 'v\x' check
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"matches the schema in migrations/schema.sql" ]]
+}
+
 @test "mysql schema: the scratch database is never left behind, after a load error too" {
 	mkdir -p migrations/versions
 	echo "$U" >migrations/schema.sql

@@ -17,6 +17,10 @@
 #   db_versions              the version rows, sorted, space-separated
 #   db_column TABLE COLUMN   "type[ not null]", lower case (varchar(32) not null)
 #   db_key TABLE             the primary key: "NAME PRIMARY KEY (COLUMNS)"
+#   db_hold_lock             take retort's migration lock from another process, as
+#                            another retort would, and keep it; LOCK_HOLDER is what
+#                            retort says of the holder ("held by pid 123")
+#   db_release_lock          end that holder
 #
 # Each is implemented once per backend as _BACKEND_FUNCTION (_sqlite_sql,
 # _postgresql_sql, _mysql_sql, ...) in the sections below; db_versions is
@@ -34,7 +38,7 @@
 # tests skip, saying why; they never pass silently.
 
 TEST_BACKEND=sqlite
-DB_FUNCTIONS="setup teardown sql load other tables shape column key"
+DB_FUNCTIONS="setup teardown sql load other tables shape column key hold_lock release_lock"
 
 # backend NAME: this file's tests use backend NAME.
 backend() {
@@ -157,6 +161,24 @@ _sqlite_key() {
 		sed 's/^CONSTRAINT //; s/^"\([^"]*\)"/\1/'
 }
 
+# SQLite's lock is an flock on the database file, taken here by one
+# process (so that it is the pid retort finds holding it in /proc/locks).
+_sqlite_hold_lock() {
+	/usr/bin/python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "ab")
+fcntl.flock(f, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(60)' "$TEST_DIR/test.db" >"$TEST_DIR/holder.out" 2>&1 3>&- &
+	LOCK_HOLDER_PROC=$!
+	for _ in $(seq 1 200); do [ -s "$TEST_DIR/holder.out" ] && break; sleep 0.05; done
+	LOCK_HOLDER="held by pid $LOCK_HOLDER_PROC"
+}
+
+_sqlite_release_lock() {
+	kill "$LOCK_HOLDER_PROC" 2>/dev/null || true
+	wait "$LOCK_HOLDER_PROC" 2>/dev/null || true
+}
+
 # ---- PostgreSQL: on the private server that tests/run.sh starts
 # (tests/pg/server.sh), one database per test file, emptied before each of
 # its tests: every schema dropped (and the sessions still in it ended),
@@ -241,6 +263,29 @@ _postgresql_key() {
 		WHERE conrelid = quote_ident('$1')::regclass AND contype = 'p'"
 }
 
+# PostgreSQL's lock is an advisory lock on a key of database, schema and
+# version table, taken here from psql.
+_postgresql_hold_lock() {
+	"$RETORT_TEST_PG_BIN/psql" -X -q -h "$RETORT_TEST_PG_DIR" -p "$RETORT_TEST_PG_PORT" -U postgres -d "$PG_DB" \
+		-c "SELECT pg_advisory_lock(hashtextextended('retort:' || current_database() || ':public.alembic_version', 0)); SELECT pg_sleep(60)" \
+		>/dev/null 2>&1 3>&- &
+	LOCK_HOLDER_PROC=$!
+	LOCK_HOLDER_PID=""
+	for _ in $(seq 1 200); do
+		LOCK_HOLDER_PID=$(pq "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted
+			AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
+		[ -n "$LOCK_HOLDER_PID" ] && break
+		sleep 0.05
+	done
+	LOCK_HOLDER="held by pid $LOCK_HOLDER_PID, application_name 'psql'"
+}
+
+_postgresql_release_lock() {
+	[ -z "$LOCK_HOLDER_PID" ] || pq "SELECT pg_terminate_backend($LOCK_HOLDER_PID)" >/dev/null
+	kill "$LOCK_HOLDER_PROC" 2>/dev/null || true
+	wait "$LOCK_HOLDER_PROC" 2>/dev/null || true
+}
+
 # ---- MySQL/MariaDB: on the private server that tests/run.sh starts
 # (tests/mysql/server.sh), one database per test, dropped and created
 # again before each (cheap on MariaDB), over its Unix socket as root.
@@ -308,6 +353,25 @@ _mysql_key() {
 		GROUP_CONCAT(k.column_name ORDER BY k.ordinal_position SEPARATOR ', '), ')')
 		FROM information_schema.key_column_usage k WHERE k.table_schema = DATABASE()
 		AND k.table_name = '$1' AND k.constraint_name = 'PRIMARY' GROUP BY k.constraint_name"
+}
+
+# MySQL's lock is GET_LOCK on a name made of database and version table,
+# taken here from the mariadb client.
+_mysql_hold_lock() {
+	mariadb --no-defaults -S "$RETORT_TEST_MYSQL_SOCKET" -u root "$MY_DB" -N -B --unbuffered -e \
+		"SELECT GET_LOCK(CONCAT('retort.', SHA1(CONCAT(DATABASE(), '.alembic_version'))), 0); SELECT SLEEP(60)" \
+		>"$TEST_DIR/holder.out" 2>&1 3>&- &
+	LOCK_HOLDER_PROC=$!
+	for _ in $(seq 1 100); do [ -s "$TEST_DIR/holder.out" ] && break; sleep 0.05; done
+	LOCK_HOLDER_ID=$(my_admin "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = '$MY_DB'
+		AND INFO LIKE '%SLEEP(60)%' AND INFO NOT LIKE '%PROCESSLIST%'")
+	LOCK_HOLDER="held by connection id $LOCK_HOLDER_ID, user 'root', host 'localhost'"
+}
+
+_mysql_release_lock() {
+	[ -z "$LOCK_HOLDER_ID" ] || my_admin "KILL $LOCK_HOLDER_ID" 2>/dev/null || true
+	kill "$LOCK_HOLDER_PROC" 2>/dev/null || true
+	wait "$LOCK_HOLDER_PROC" 2>/dev/null || true
 }
 
 # MySQL-only helper: SQL as root, in no database.

@@ -303,6 +303,132 @@ static void primitives(void **state)
 	rt_db_close(db);
 }
 
+/* query_rows: `ncols` values a row, row after row, a NULL as "" (in the
+ * first column too, which query_column leaves out), the columns past
+ * `ncols` dropped; a failure names the job. */
+static void query_rows(void **state)
+{
+	(void)state;
+	NEED_DB();
+	struct rt_db *db = open_db(0, 1);
+	struct rt_error err = RT_ERROR_INIT;
+	struct strvec cells = STRVEC_INIT;
+	assert_int_equal(db->drv->query_rows(db, "SELECT 'a' AS x, NULL AS y, 1 AS k UNION ALL "
+					     "SELECT NULL, 'c', 2 ORDER BY 3", 2, &cells, "t", &err), 0);
+	assert_int_equal(cells.nr, 4);
+	assert_string_equal(cells.v[0], "a");
+	assert_string_equal(cells.v[1], "");
+	assert_string_equal(cells.v[2], "");
+	assert_string_equal(cells.v[3], "c");
+	strvec_clear(&cells);
+	/* no rows, no values */
+	assert_int_equal(db->drv->query_rows(db, "SELECT 'a', 'b' FROM (SELECT 1 AS o) s WHERE o = 2",
+					     2, &cells, "t", &err), 0);
+	assert_int_equal(cells.nr, 0);
+	assert_int_equal(db->drv->query_rows(db, "SELECT k FROM nope", 1, &cells, "reading nope", &err), -1);
+	assert_msg_has(&err, "reading nope");
+	if (is_pg)
+		db->drv->rollback(db);
+	strvec_clear(&cells);
+	rt_db_close(db);
+}
+
+/* This connection's id on the server (PostgreSQL's backend pid, MySQL's
+ * connection id), as text into buf. */
+static void backend_id(struct rt_db *db, char *buf, size_t n)
+{
+	struct rt_error err = RT_ERROR_INIT;
+	struct strvec col = STRVEC_INIT;
+	if (db->drv->query_column(db, is_pg ? "SELECT pg_backend_pid()" : "SELECT CONNECTION_ID()",
+				  &col, "t", &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(col.nr, 1);
+	snprintf(buf, n, "%s", col.v[0]);
+	strvec_clear(&col);
+}
+
+/* End the server session `id` from a second connection, and wait until the
+ * server has let it go (terminating only signals it). */
+static void kill_backend(const char *id)
+{
+	char sql[256], url[1024];
+	struct rt_error err = RT_ERROR_INIT;
+	struct strvec col = STRVEC_INIT;
+	if (is_pg)
+		assert_true(pg_url(url, sizeof(url), "postgres"));
+	else
+		assert_true(my_url(url, sizeof(url), ""));
+	struct rt_db *admin = open_url(url, 0, 1);
+	snprintf(sql, sizeof(sql), is_pg ? "SELECT pg_terminate_backend(%s)" : "KILL %s", id);
+	struct rt_exec_info info;
+	if (exec_sql(admin, sql, &info, &err))
+		fail_msg("%s: %s", sql, err.msg);
+	snprintf(sql, sizeof(sql), is_pg ? "SELECT 1 FROM pg_stat_activity WHERE pid = %s"
+					 : "SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = %s", id);
+	for (int i = 0; i < 500; i++) {
+		strvec_clear(&col);
+		if (admin->drv->query_column(admin, sql, &col, "watching", &err))
+			fail_msg("%s", err.msg);
+		if (!col.nr)
+			break;
+		usleep(10000);
+	}
+	assert_int_equal(col.nr, 0);
+	strvec_clear(&col);
+	rt_db_close(admin);
+}
+
+/*
+ * connected: up after open; on a server, down once the server has ended
+ * the session and a query found out (what the executor asks after a
+ * failure: PostgreSQL's client learns only on its next read).  SQLite has
+ * no server to lose: the slot is left out, and rt_db_connected says up.
+ */
+static void connected(void **state)
+{
+	(void)state;
+	NEED_DB();
+	struct rt_db *db = open_db(0, 1);
+	const struct rt_driver *d = db->drv;
+	struct rt_error err = RT_ERROR_INIT;
+	struct strvec col = STRVEC_INIT;
+	char id[32];
+	assert_true(rt_db_connected(db));
+	if (!is_pg && !is_my) {
+		assert_null(d->connected);
+		rt_db_close(db);
+		return;
+	}
+	assert_non_null(d->connected);
+	assert_true(d->connected(db));
+	backend_id(db, id, sizeof(id));
+	kill_backend(id);
+	assert_int_equal(d->query_column(db, "SELECT 1", &col, "after the kill", &err), -1);
+	assert_msg_has(&err, "after the kill");
+	assert_false(d->connected(db));
+	assert_false(rt_db_connected(db));
+	strvec_clear(&col);
+	rt_db_close(db);
+}
+
+/* is_keyword, the identifier quoter's test: a keyword is always one;
+ * SQLite leaves a plain name bare, PostgreSQL and MySQL quote every name
+ * they send (so that no server version's keywords can clash). */
+static void is_keyword(void **state)
+{
+	(void)state;
+	NEED_DB();
+	struct rt_db *db = open_db(1, 1);
+	const struct rt_driver *d = db->drv;
+	assert_true(d->is_keyword("select"));
+	assert_int_equal(d->is_keyword("users"), is_pg || is_my);
+	struct strbuf sb = STRBUF_INIT;
+	rt_sql_add_ident_q(&sb, "users", d->is_keyword, d->dialect->ident_quote ? d->dialect->ident_quote : '"');
+	assert_string_equal(sb.buf, is_pg ? "\"users\"" : is_my ? "`users`" : "users");
+	strbuf_release(&sb);
+	rt_db_close(db);
+}
+
 static void transactions(void **state)
 {
 	(void)state;
@@ -664,6 +790,9 @@ static void readonly_creates_nothing(void **state)
 	{                                                                   \
 		cmocka_unit_test_setup_teardown(version_table, setup, drop_db),     \
 		cmocka_unit_test_setup_teardown(primitives, setup, drop_db),        \
+		cmocka_unit_test_setup_teardown(query_rows, setup, drop_db),        \
+		cmocka_unit_test_setup_teardown(connected, setup, drop_db),         \
+		cmocka_unit_test_setup_teardown(is_keyword, setup, drop_db),        \
 		cmocka_unit_test_setup_teardown(transactions, setup, drop_db),      \
 		cmocka_unit_test_setup_teardown(error_positions, setup, drop_db),   \
 		cmocka_unit_test_setup_teardown(exec_coarse_list, setup, drop_db),  \

@@ -221,6 +221,31 @@ static void quoted_and_qualified_names(void **state)
 			    "INSERT INTO \"Vt\" (version_num) VALUES ('aaaa');\n\n");
 }
 
+/* A semicolon ends a section that lacks one, on a line of its own only
+ * when the section ends in a line comment, which would swallow it: "--"
+ * inside a string is no comment, MySQL's "#" is one, and a semicolon in
+ * a comment ends nothing. */
+static void section_end(void **state)
+{
+	(void)state;
+	rev("aaaa", "", "", "INSERT INTO a VALUES ('x -- y')", NULL);
+	rev("bbbb", "aaaa", "", "SELECT 1 -- note", NULL);
+	rev("cccc", "bbbb", "", "SELECT 2 # note", NULL);
+	rev("dddd", "cccc", "", "SELECT 3\n-- done;", NULL);
+	rev("eeee", "dddd", "", "SELECT 4; -- done", NULL);
+	plan_for(UP, "", "head");
+	const char *sql = render("sqlite", 0, 0, NULL, NULL);
+	assert_non_null(strstr(sql, "\n\nINSERT INTO a VALUES ('x -- y');\n\n"));
+	assert_non_null(strstr(sql, "\n\nSELECT 1 -- note\n;\n\n"));
+	assert_non_null(strstr(sql, "\n\nSELECT 3\n-- done;\n;\n\n"));
+	assert_non_null(strstr(sql, "\n\nSELECT 4; -- done\n\n"));
+	/* '#' opens a comment in MySQL alone */
+	assert_non_null(strstr(sql, "\n\nSELECT 2 # note;\n\n"));
+	sql = render("mysql", 0, 0, NULL, NULL);
+	assert_non_null(strstr(sql, "\n\nSELECT 2 # note\n;\n\n"));
+	assert_non_null(strstr(sql, "\n\nINSERT INTO a VALUES ('x -- y');\n\n"));
+}
+
 /* A plan with no steps still opens and closes its transaction. */
 static void empty_plan(void **state)
 {
@@ -272,6 +297,7 @@ int main(void)
 		T(transaction_false),
 		T(single_transaction),
 		T(quoted_and_qualified_names),
+		T(section_end),
 		T(empty_plan),
 		T(history_rows),
 	};

@@ -198,6 +198,36 @@ static void mysql_tokens(void **state)
 	TOKENS("`a` # \"b\"", 0, "p", "`", "w", "a", "p", "`", "p", "#", "q", "\"b\"");
 }
 
+/* The name a token spells: its quotes off and doubled quotes undone, by
+ * each dialect's quotes; a word as written; an unclosed name to its end. */
+static void names(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *sql;
+		unsigned flags;
+		const char *name;
+	} cases[] = {
+		{ "\"Na\"\"me\" x", 0, "Na\"me" },
+		{ "`a``b` x", RT_LEX_MYSQL, "a`b" },
+		{ "`a\"b` x", RT_LEX_SQLITE, "a\"b" },
+		{ "[a]] x", RT_LEX_SQLITE, "a" },
+		{ "\"\" x", 0, "" },
+		{ "Mixed_1 x", 0, "Mixed_1" },
+		{ "\"open", 0, "open" },
+		{ "`op``en", RT_LEX_MYSQL, "op`en" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct rt_sql_lexer lx;
+		struct rt_sql_tok t;
+		rt_sql_lexer_init(&lx, cases[i].sql, strlen(cases[i].sql), cases[i].flags);
+		assert_int_not_equal(rt_sql_next(&lx, &t), RT_SQL_END);
+		char *name = rt_sql_tok_name(cases[i].sql, &t);
+		assert_string_equal(name, cases[i].name);
+		free(name);
+	}
+}
+
 /* MySQL's statements: semicolons in its quotes and comments, version
  * comments as statements, and the client's DELIMITER command. */
 static void mysql_split(void **state)
@@ -259,6 +289,7 @@ int main(void)
 		cmocka_unit_test(bodies),
 		cmocka_unit_test(unterminated),
 		cmocka_unit_test(words),
+		cmocka_unit_test(names),
 		cmocka_unit_test(mysql_tokens),
 		cmocka_unit_test(mysql_split),
 	};

@@ -11,7 +11,7 @@
 # MySQL commits implicitly around DDL: there a failing section's DDL stays,
 # the error says what ran, and --single-transaction refuses DDL (by_backend
 # says what each database does).
-# Locking and other backend-only behaviour: 0100-sqlite.bats,
+# Locking: 0110-concurrent-runs.bats; backend-only behaviour:
 # 1000-postgresql.bats, 1700-mysql.bats.
 
 load ../helpers

@@ -2,9 +2,11 @@
 # Covers concurrent runners on every backend: eight `upgrade head` runs
 # started at once against one database take turns on the migration lock
 # (SQLite: flock on the file; PostgreSQL: an advisory lock; MySQL:
-# GET_LOCK), apply every migration exactly once, and all exit 0.
-# A lock held by someone else: 0100-sqlite.bats, 1000-postgresql.bats,
-# 1700-mysql.bats.
+# GET_LOCK), apply every migration exactly once, and all exit 0; and a
+# lock held by someone else (db_hold_lock) makes retort wait, naming the
+# holder as its database knows it, then time out with exit status 4,
+# running nothing.  A lock holder that looks orphaned: 1000-postgresql.bats;
+# the lease lock behind a pooler: 1800-pgbouncer.bats.
 
 load ../helpers
 shared_scenarios
@@ -28,4 +30,22 @@ shared_scenarios
 	done
 	[ "$(db_sql 'SELECT count(*), count(DISTINCT n) FROM log')" = "20|20" ]
 	[ "$(db_versions)" = "c00000000020" ]
+}
+
+@test "a held lock times out with exit 4 and names the holder" {
+	linear3
+	rt -q upgrade 1a2b3c4d5e6f
+	db_hold_lock
+	SECONDS=0
+	run rt --lock-timeout 1 upgrade head
+	took=$SECONDS
+	db_release_lock
+	[ "$status" -eq 4 ]
+	# the wait is retort's, bounded by --lock-timeout (not the holder's 60 s)
+	[ -n "$RETORT_WRAP" ] || [ "$took" -lt 5 ]
+	on=$(by_backend sqlite="'$TEST_DIR/test.db'" postgresql='"alembic_version"' mysql='`alembic_version`')
+	[[ "$output" == *"waiting for the migration lock on $on ($LOCK_HOLDER)"* ]]
+	[[ "$output" == *"timed out after 1 s waiting for the migration lock on $on ($LOCK_HOLDER); another retort is migrating this database"* ]]
+	[ "$(db_versions)" = "1a2b3c4d5e6f" ]
+	[[ " $(db_tables) " != *" b "* ]]
 }

@@ -1,6 +1,6 @@
 /* The command-line option parser (see parseopt.h). */
 #include "parseopt.h"
-#include "../lib/strbuf.h"
+#include "strbuf.h"
 
 #include <ctype.h>
 #include <errno.h>

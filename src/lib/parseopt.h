@@ -14,9 +14,9 @@
 
 #include <stddef.h>
 
-#include "../lib/error.h"
-#include "../lib/strbuf.h"
-#include "../lib/strvec.h"
+#include "error.h"
+#include "strbuf.h"
+#include "strvec.h"
 
 enum opt_type {
 	OPT_END,
