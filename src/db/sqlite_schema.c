@@ -83,7 +83,7 @@ static void add_element(struct rt_table *t, const char *b, const char *e)
 		char *sql = xstrndup(b + first.off, last.off + last.len - first.off);
 		struct rt_constraint *k = rt_table_add_constraint(t, def, sql, kind, def);
 		if (rt_sql_tok_is(b, &first, "CONSTRAINT") && rt_sql_next(&lx, &tok))
-			k->declared = unquote(b + tok.off, b + tok.off + tok.len);
+			k->declared = rt_sql_tok_name(b, &tok);
 		free(sql);
 	} else if (rt_sql_next(&lx, &tok)) {
 		const char *nb = b + tok.off;

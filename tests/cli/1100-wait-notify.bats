@@ -206,7 +206,7 @@ EOF
 	linear3
 	webhook
 	rt -q upgrade 1a2b3c4d5e6f
-	# another process holds the database's lock for 1.5 s (see 0100's lock test)
+	# another process holds the database's lock for 1.5 s
 	( exec 9>>"$TEST_DIR/test.db" && flock 9 && exec sleep 1.5 ) >/dev/null 2>&1 3>&- &
 	for _ in $(seq 1 200); do
 		flock -n "$TEST_DIR/test.db" true 2>/dev/null || break
