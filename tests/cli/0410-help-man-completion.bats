@@ -109,6 +109,14 @@ complete_words() {
 	[ "$output" = "3c4d5e6f7a8b" ]
 	run complete_words comp.bash retort completion z
 	[ "$output" = "zsh" ]
+	# the script directory named before the command is the one completed
+	mkdir other && (cd other && mkrev 9e8d7c6b5a4f "" "elsewhere" "SELECT 1;" "SELECT 1;")
+	run complete_words comp.bash retort -d other/migrations upgrade 9e
+	[ "$output" = "9e8d7c6b5a4f" ]
+	run complete_words comp.bash retort --dir=other/migrations stamp 9e
+	[ "$output" = "9e8d7c6b5a4f" ]
+	run complete_words comp.bash retort upgrade 9e
+	[ -z "$output" ]
 }
 
 @test "zsh completion parses; the man page formats without warnings" {
