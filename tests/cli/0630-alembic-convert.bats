@@ -3,7 +3,8 @@
 # Alembic .py revision, rendered by the project's own Alembic and env.py
 # (Debian's python3-alembic): offline for the configured dialect, or
 # recorded against a --dev-url scratch database when offline rendering
-# cannot work (SQLite batch mode, reads through op.get_bind()).  After
+# cannot work (SQLite batch mode, reads through op.get_bind()), which is
+# never the configured database however its URL is spelled.  After
 # convert, retort alone takes a database that Alembic upgraded half way
 # to head, Alembic agrees on where it is, the schema equals the one Alembic
 # builds from base, and downgrade base empties it.  Data-dependent
@@ -206,14 +207,20 @@ sqlite_schema() {
 	[ "$(sqlite3 app.db "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'retort\_%' ESCAPE '\\'")" = alembic_version ]
 }
 
-@test "a data migration through op.get_bind() is flagged, refused without --dev-url and converted with it" {
-	init_project "sqlite:///$TEST_DIR/app.db"
+# A project on URL ($1) whose second revision reads through op.get_bind():
+# it converts only by recording against a --dev-url database.
+data_project() {
+	init_project "$1"
 	newrev 3c3c3c3c3c3c "settings" \
 		"op.create_table('settings', sa.Column('id', sa.Integer, primary_key=True), sa.Column('value', sa.String(20)))" \
 		"op.drop_table('settings')"
 	newrev 4d4d4d4d4d4d "default setting" \
 		"bind = op.get_bind()\nlast = bind.execute(sa.text('SELECT max(id) FROM settings')).scalar()\nrows = [{'id': (last or 0) + 1, 'value': 'on'}]\nop.bulk_insert(sa.table('settings', sa.column('id'), sa.column('value')), rows)" \
 		"op.execute('DELETE FROM settings')"
+}
+
+@test "a data migration through op.get_bind() is flagged, refused without --dev-url and converted with it" {
+	data_project "sqlite:///$TEST_DIR/app.db"
 	py=mig/versions/4d4d4d4d4d4d_default_setting.py
 	run rt convert
 	[ "$status" -eq 2 ]
@@ -350,4 +357,79 @@ EOF
 	run rt downgrade base
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 	[ "$(sqlite3 app.db "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'retort\_%' ESCAPE '\\'")" = alembic_version ]
+}
+
+# The refusal of a --dev-url that is the configured database ($1: how it is
+# spelled); nothing converted.
+refused_as_configured() {
+	run rt convert --dev-url "$1"
+	[ "$status" -eq 64 ] || { echo "$1: $output"; return 1; }
+	[[ "$output" == *"--dev-url is the configured database: "*" are $2; convert records only against a scratch database"* ]] ||
+		{ echo "$1: $output"; return 1; }
+	[ -z "$(ls mig/versions/*.sql 2>/dev/null)" ]
+}
+
+@test "SQLite: --dev-url naming the configured file another way (relative, ../, a link, +driver) is refused and the file is untouched" {
+	# the database Alembic stamped holds only alembic_version, so that it
+	# looks empty: only its identity protects it
+	data_project "sqlite:///$TEST_DIR/app.db"
+	alembic stamp head 2>/dev/null
+	cp app.db before.db
+	ln -s app.db link.db
+	for dev in sqlite:///app.db "sqlite+pysqlite:///./mig/../app.db" sqlite:///link.db "sqlite:///$TEST_DIR/app.db"; do
+		refused_as_configured "$dev" "the same file"
+		cmp app.db before.db
+	done
+	# and the other way round: the configured URL relative, --dev-url absolute
+	run rt -u sqlite:///app.db convert --dev-url "sqlite:///$TEST_DIR/app.db"
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"--dev-url is the configured database: sqlite:///$TEST_DIR/app.db and sqlite:///app.db are the same file"* ]]
+	cmp app.db before.db
+	# a file that does not exist yet is another database
+	run rt convert --dev-url sqlite:///dev.db
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"2 converted (1 recorded against --dev-url)"* ]]
+	cmp app.db before.db
+	[ "$(sqlite3 app.db "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table'")" = alembic_version ]
+}
+
+@test "PostgreSQL: --dev-url naming the configured database another way (+driver, TCP, another user, a proxy) is refused and it is untouched" {
+	switch_backend postgresql
+	url=$DATABASE_URL
+	pq "GRANT CREATE ON SCHEMA public TO retort_pw"
+	data_project "$url"
+	run rt stamp head
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	before=$(rt dump)
+	tcp="127.0.0.1:$RETORT_TEST_PG_PORT/$PG_DB"
+	for dev in "postgresql+psycopg2://postgres@/$PG_DB?port=$RETORT_TEST_PG_PORT&host=$RETORT_TEST_PG_DIR" \
+		"postgresql://postgres@$tcp" "postgres://retort_pw:$RETORT_TEST_PG_PASSWORD@$tcp"; do
+		refused_as_configured "$dev" "the same database on the same server"
+	done
+	# through a proxy on another port the URLs differ: connecting to both tells
+	port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	"$PY" "$BATS_TEST_DIRNAME/tcpproxy.py" "$port" "$RETORT_TEST_PG_PORT" 0 >/dev/null 2>&1 &
+	PROXY_PID=$!
+	for _ in $(seq 100); do (: </dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.05; done
+	refused_as_configured "postgresql://retort_pw:$RETORT_TEST_PG_PASSWORD@127.0.0.1:$port/$PG_DB" \
+		"one database (retort connected to both to see)"
+	[[ "$output" != *"$RETORT_TEST_PG_PASSWORD"* ]]
+	[ "$(rt dump)" = "$before" ]
+	[ "$(db_tables)" = alembic_version ]
+	[ "$(db_versions)" = 4d4d4d4d4d4d ]
+	# another database on the same server, through the same proxy, is a scratch database
+	"$PY" -c 'import psycopg2' 2>/dev/null || return 0
+	db_other scratch >/dev/null   # not in $(...): the teardown drops it
+	pq_admin "ALTER DATABASE ${PG_DB}_scratch OWNER TO retort_pw"
+	run rt convert --dev-url "postgresql://retort_pw:$RETORT_TEST_PG_PASSWORD@127.0.0.1:$port/${PG_DB}_scratch"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"2 converted (1 recorded against --dev-url)"* ]]
+	[ "$(rt dump)" = "$before" ]
+}
+
+teardown() {
+	[ -z "${PROXY_PID:-}" ] || kill "$PROXY_PID" 2>/dev/null || true
+	[ -n "${TEST_DIR:-}" ] || return 0
+	db_teardown
+	test_dir_teardown
 }
