@@ -116,6 +116,10 @@ static int run_convert(struct app *app, void *opts, const struct strvec *args, s
 	if (dialect && strcmp(dialect, "postgresql") && strcmp(dialect, "sqlite"))
 		return rt_error_set(err, RT_EXIT_USAGE, "--dialect '%s': convert renders for "
 				    "'postgresql' or 'sqlite'", dialect);
+	/* the embedded default is no project's database: its SQLite would be a guess */
+	if (!dialect && app->cfg.url_source == RT_SRC_DEFAULT)
+		return rt_error_set(err, RT_EXIT_USAGE, "convert needs a dialect: set DATABASE_URL or "
+				    "-u, or pass --dialect postgresql|sqlite");
 	if (!dialect) {
 		const struct rt_url *u = app_url(app, err);
 		if (!u)

@@ -359,6 +359,26 @@ EOF
 	[ "$(sqlite3 app.db "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'retort\_%' ESCAPE '\\'")" = alembic_version ]
 }
 
+@test "no database URL and no --dialect: refused, nothing written; DATABASE_URL or --dialect chooses" {
+	# as in the FastAPI template, alembic.ini names no URL (env.py computes it)
+	linear_project
+	sed -i '/^sqlalchemy.url = /d' alembic.ini
+	run rt convert
+	[ "$status" -eq 64 ]
+	[ "$output" = "retort: error: convert needs a dialect: set DATABASE_URL or -u, or pass --dialect postgresql|sqlite" ]
+	[ -z "$(ls mig/versions/*.sql 2>/dev/null)" ]
+	[ ! -e app.db ]
+	# the configured URL's dialect: nothing connects to it
+	DATABASE_URL=postgresql://app@db.invalid/shop run rt convert 1975ea83b712
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"Writing mig/versions/1975ea83b712_create_users.sql (postgresql) ...  done"* ]]
+	grep -qx 'CREATE TABLE users (' mig/versions/1975ea83b712_create_users.sql
+	run rt convert --dialect sqlite
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"convert: 2 converted"* ]]
+	[[ "$output" == *"ae1027a6acf5_add_email.sql (sqlite) ...  done"* ]]
+}
+
 # The refusal of a --dev-url that is the configured database ($1: how it is
 # spelled); nothing converted.
 refused_as_configured() {
