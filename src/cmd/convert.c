@@ -164,6 +164,7 @@ static int run_convert(struct app *app, void *opts, const struct strvec *args, s
 		.python = py && *py ? py : NULL,
 		.ini = app->cfg.config_file,
 		.section = app->cfg.name ? app->cfg.name : "alembic",
+		.script_location = app->cfg.script_location,
 		.dialect = dialect,
 		.dev_url = o->dev_url,
 	};

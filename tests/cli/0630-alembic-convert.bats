@@ -11,7 +11,9 @@
 # revisions carry a visible WARNING; existing .sql files are never
 # overwritten; a missing Alembic, a raising revision or a broken env.py
 # fail clearly, exit non-zero and write nothing for what failed.  Every
-# fixture project is written by the test with the real `alembic`.
+# fixture project is written by the test with the real `alembic`, or with
+# `flask db` (Debian's python3-flask-migrate) for the Flask-Migrate layout,
+# whose env.py runs only inside the app's context.
 
 load helpers
 
@@ -31,14 +33,10 @@ init_project() {
 	unset DATABASE_URL   # both tools read the URL from alembic.ini
 }
 
-# newrev ID MESSAGE UPGRADE-BODY DOWNGRADE-BODY [alembic revision options]:
-# a revision written by Alembic, its two function bodies replaced (lines
-# separated by \n, indented by four spaces here).
-newrev() {
-	local id=$1 msg=$2 up=$3 down=$4
-	shift 4
-	alembic revision -m "$msg" --rev-id "$id" "$@" >/dev/null
-	"$PY" - mig/versions/"${id}"_*.py "$up" "$down" <<'PY'
+# set_bodies FILE UPGRADE-BODY DOWNGRADE-BODY: the revision's two `pass`
+# function bodies replaced (lines separated by \n, indented by four spaces here).
+set_bodies() {
+	"$PY" - "$@" <<'PY'
 import re, sys
 path, up, down = sys.argv[1:]
 body = lambda b: "\n".join("    " + l for l in b.split("\\n"))
@@ -47,6 +45,15 @@ s = re.sub(r"(def upgrade\(\)[^:]*:\n)    pass", lambda m: m.group(1) + body(up)
 s = re.sub(r"(def downgrade\(\)[^:]*:\n)    pass", lambda m: m.group(1) + body(down), s)
 open(path, "w").write(s)
 PY
+}
+
+# newrev ID MESSAGE UPGRADE-BODY DOWNGRADE-BODY [alembic revision options]:
+# a revision written by Alembic, its bodies given (set_bodies).
+newrev() {
+	local id=$1 msg=$2 up=$3 down=$4
+	shift 4
+	alembic revision -m "$msg" --rev-id "$id" "$@" >/dev/null
+	set_bodies mig/versions/"${id}"_*.py "$up" "$down"
 }
 
 # The linear project: users, a column and an index, orders.
@@ -205,6 +212,98 @@ sqlite_schema() {
 	run rt downgrade base
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 	[ "$(sqlite3 app.db "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'retort\_%' ESCAPE '\\'")" = alembic_version ]
+}
+
+flaskdb() {
+	"$PY" -m flask db "$@"
+}
+
+# A Flask-Migrate project as `flask db init` writes it: migrations/alembic.ini
+# with an [alembic] section of comments only and no script_location, and an
+# env.py that reads the app through Flask's current_app, for an app.py (found
+# as `flask db` finds it) whose database is DATABASE_URL, SQLite here.  Its
+# second revision is the batch_alter_table that Flask-Migrate generates.
+flask_project() {
+	"$PY" -c 'import flask_migrate, flask_sqlalchemy' 2>/dev/null ||
+		skip "python3-flask-migrate is not installed (apt-get install python3-flask-migrate)"
+	cat >app.py <<'EOF'
+import os
+
+from flask import Flask
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+
+app = Flask(__name__)
+app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+db = SQLAlchemy(app)
+migrate = Migrate(app, db)
+EOF
+	export DATABASE_URL="sqlite:///$TEST_DIR/app.db"
+	flaskdb init >/dev/null 2>&1
+	! grep -q '^script_location' migrations/alembic.ini
+	grep -q '^from flask import current_app' migrations/env.py
+	flaskdb revision -m "create user" --rev-id 1a1a1a1a1a1a >/dev/null 2>&1
+	set_bodies migrations/versions/1a1a1a1a1a1a_*.py \
+		"op.create_table('user', sa.Column('id', sa.Integer, primary_key=True),\n    sa.Column('username', sa.String(64), nullable=False))" \
+		"op.drop_table('user')"
+	flaskdb revision -m "user email" --rev-id 2b2b2b2b2b2b >/dev/null 2>&1
+	set_bodies migrations/versions/2b2b2b2b2b2b_*.py \
+		"with op.batch_alter_table('user', schema=None) as batch_op:\n    batch_op.add_column(sa.Column('email', sa.String(120), nullable=True))\n    batch_op.create_index(batch_op.f('ix_user_email'), ['email'], unique=True)" \
+		"with op.batch_alter_table('user', schema=None) as batch_op:\n    batch_op.drop_index(batch_op.f('ix_user_email'))\n    batch_op.drop_column('email')"
+}
+
+@test "a Flask-Migrate project as flask db init writes it: converted inside the app's context, taken to head by retort, flask db agrees" {
+	flask_project
+	r() { rt -c migrations/alembic.ini "$@"; }
+	[ "$(r history)" = "$(flaskdb history 2>/dev/null)" ]
+	flaskdb upgrade 1a1a1a1a1a1a 2>/dev/null
+	[ "$(r current)" = "$(flaskdb current 2>/dev/null)" ]
+	[ "$(r heads)" = "$(flaskdb heads 2>/dev/null)" ]
+	run r convert
+	[ "$status" -eq 2 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"1 converted (0 recorded against --dev-url), 0 flagged for review, 1 refused"* ]]
+	[[ "$output" == *"2b2b2b2b2b2b_user_email.py:"*"CommandError: This operation cannot proceed in --sql mode"* ]]
+	grep -q '^CREATE TABLE user (' migrations/versions/1a1a1a1a1a1a_create_user.sql
+	cp app.db before.db
+	# env.py connects to the app's database: recording stops before it runs anything there
+	run r convert --dev-url "sqlite:///$TEST_DIR/dev.db"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"env.py connected to sqlite:///$TEST_DIR/app.db, not to --dev-url"*"point the app at the scratch database, and give retort the real one with -u"* ]]
+	[ ! -e migrations/versions/2b2b2b2b2b2b_user_email.sql ]
+	cmp app.db before.db
+	# the app on the scratch database, retort on the real one
+	DATABASE_URL="sqlite:///$TEST_DIR/dev.db" run r -u "sqlite:///$TEST_DIR/app.db" convert --dev-url "sqlite:///$TEST_DIR/dev.db"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"1 converted (1 recorded against --dev-url), 0 flagged for review, 0 refused"* ]]
+	grep -q '^CREATE TABLE _alembic_tmp_user' migrations/versions/2b2b2b2b2b2b_user_email.sql
+	cmp app.db before.db
+	run r upgrade head
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ "$(flaskdb current 2>/dev/null)" = "2b2b2b2b2b2b (head)" ]
+	[ "$(r current)" = "2b2b2b2b2b2b (head)" ]
+	DATABASE_URL="sqlite:///$TEST_DIR/ref.db" flaskdb upgrade 2>/dev/null
+	[ "$(sqlite_schema app.db)" = "$(sqlite_schema ref.db)" ]
+	run r downgrade base
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ "$(sqlite3 app.db "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'retort\_%' ESCAPE '\\'")" = alembic_version ]
+}
+
+@test "a Flask-Migrate project: an app convert cannot find, or one on another dialect, fails the run and writes nothing" {
+	flask_project
+	mv app.py shop.py
+	run rt -c migrations/alembic.ini convert
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "retort: error: convert: $TEST_DIR/migrations/env.py uses Flask, so convert loads the app as \`flask db\` does, and that failed: NoAppException: Could not locate a Flask application. Use the 'flask --app' option, 'FLASK_APP' environment variable, or a 'wsgi.py' or 'app.py' file in the current directory." ]
+	[ -z "$(ls migrations/versions/*.sql 2>/dev/null)" ]
+	export FLASK_APP=shop
+	# env.py renders for the app's database, whatever retort asked
+	run rt -c migrations/alembic.ini convert --dialect postgresql 1a1a
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "retort: error: convert: env.py rendered 1a1a1a1a1a1a for sqlite, not postgresql: it sets its own database URL (Flask-Migrate's takes the app's SQLALCHEMY_DATABASE_URI); pass --dialect sqlite, or point it at a postgresql database" ]
+	[ -z "$(ls migrations/versions/*.sql 2>/dev/null)" ]
+	run rt -c migrations/alembic.ini convert 1a1a
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ -f migrations/versions/1a1a1a1a1a1a_create_user.sql ]
 }
 
 # A project on URL ($1) whose second revision reads through op.get_bind():
