@@ -432,3 +432,29 @@ INI
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"alembic.ini:"*": script_location 'nosuchpkg:migrations' names a folder of the Python package 'nosuchpkg', which is in none of the prepend_sys_path folders nor the working directory (src, .), and which /usr/bin/python3 cannot import either; give the folder's path instead"* ]]
 }
+
+@test "revision --version-path names a version location as Alembic matches it: relative to here, normalised, or one to create" {
+	init_project
+	mkdir extra
+	sed -i "s|^# version_locations = .*|version_locations = %(here)s/mig/versions:%(here)s/extra:%(here)s/later|" alembic.ini
+	sed -i "s|^version_path_separator = .*|version_path_separator = os|" alembic.ini
+	n=0
+	# each spelling: retort writes its file there, and Alembic takes it too
+	for p in extra ./mig/../extra/ "$TEST_DIR/extra" later; do
+		n=$((n + 1))
+		run rt revision -m "retort $n" --head base --version-path "$p" --rev-id "a${n}a${n}a${n}a${n}a${n}a${n}"
+		[ "$status" -eq 0 ] || { echo "$p: $output"; return 1; }
+		[ -f "${p%/}/a${n}a${n}a${n}a${n}a${n}a${n}_retort_$n.sql" ]
+		[[ "$p" != later ]] || [[ "$output" == *"Creating directory later ...  done"* ]]
+		newrev -m "alembic $n" --head base --version-path "$p" --rev-id "b${n}b${n}b${n}b${n}b${n}b${n}"
+		[ -f "${p%/}/b${n}b${n}b${n}b${n}b${n}b${n}_alembic_$n.py" ]
+	done
+	[ "$(rt heads | wc -l)" = 8 ]
+	# a folder that is not a location: both refuse; retort names every location
+	run alembic revision -m nowhere --head base --version-path mig
+	[[ "$output" == *"Path mig is not represented in current version locations"* ]]
+	run rt revision -m nowhere --head base --version-path mig
+	[ "$status" -eq 2 ]
+	[ "$output" = "retort: error: --version-path 'mig' is not one of the version locations ($TEST_DIR/mig/versions, $TEST_DIR/extra, $TEST_DIR/later); give one of them, relative to the working directory or absolute" ]
+	[ -z "$(ls mig/*.sql 2>/dev/null)" ]
+}
