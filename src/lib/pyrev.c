@@ -461,6 +461,35 @@ struct header {
 	int have_doc;
 };
 
+/* The header variable among the targets of a statement at `b` that assigns
+ * several names at once ("revision, down_revision = ..."), or NULL. */
+static const char *unpacked_header(const struct lx *l, size_t b)
+{
+	const char *found = NULL;
+	int several = 0;
+	for (size_t i = b; i < l->n;) {
+		int c = (unsigned char)l->t[i];
+		if (is_ident(c) && !isdigit(c)) {
+			size_t start = i;
+			while (i < l->n && is_ident((unsigned char)l->t[i]))
+				i++;
+			for (int k = 0; header_names[k] && !found; k++)
+				if (i - start == strlen(header_names[k]) &&
+				    !memcmp(l->t + start, header_names[k], i - start))
+					found = header_names[k];
+			continue;
+		}
+		if (c == '=')
+			return several && (i + 1 >= l->n || l->t[i + 1] != '=') ? found : NULL;
+		if (c == ',')
+			several = 1;
+		else if (!strchr(" \t()[]", c))
+			return NULL;
+		i++;
+	}
+	return NULL;
+}
+
 /* After the name of a header variable: an optional annotation, then "= value". */
 static int read_assignment(struct lx *l, struct header *h, int which)
 {
@@ -525,6 +554,12 @@ again:
 	}
 	if (is_ident(peek(l, 0)) && !isdigit(peek(l, 0))) {
 		size_t b = l->i;
+		const char *unpacked = unpacked_header(l, b);
+		if (unpacked)
+			return rt_error_set(l->err, RT_EXIT_ERROR, "%s:%d:%d: '%s' is assigned together "
+					    "with other names; retort reads revision headers without "
+					    "running Python, so give it an assignment of its own ('%s = "
+					    "...')", l->path, l->line, col(l), unpacked, unpacked);
 		while (is_ident(peek(l, 0)))
 			adv(l);
 		for (int k = 0; header_names[k]; k++)

@@ -191,6 +191,17 @@ branchy_project() {
 	run rt heads
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"with different branch labels ('x' and '')"* ]]
+	# a key one file does not give at all is named as missing, not as line 0
+	sed -i '/^branch_labels/d' mig/versions/ae1027a6acf5_add_email.py
+	run rt heads
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"mig/versions/ae1027a6acf5_twin.sql:3 and mig/versions/ae1027a6acf5_add_email.py (no branch_labels) both define revision 'ae1027a6acf5', with different branch labels ('x' and '')"* ]]
+	printf -- '-- Revision ID: ae1027a6acf5\n-- Revises: 1975ea83b712\n\n-- migrate:upgrade\nSELECT 1;\n' >mig/versions/ae1027a6acf5_twin.sql
+	echo "branch_labels = ('y',)" >>mig/versions/ae1027a6acf5_add_email.py
+	line=$(grep -n '^branch_labels' mig/versions/ae1027a6acf5_add_email.py | cut -d: -f1)
+	run rt heads
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"mig/versions/ae1027a6acf5_twin.sql (no '-- Branch Labels:' line) and mig/versions/ae1027a6acf5_add_email.py:$line both define revision 'ae1027a6acf5', with different branch labels ('' and 'y')"* ]]
 }
 
 @test "every header form Alembic's templates wrote is read as Alembic reads it" {
@@ -276,6 +287,12 @@ PY
 	run rt history
 	[ "$status" -eq 2 ]
 	[ "$output" = "retort: error: mig/versions/ae1027a6acf5_computed.py:4:17: expected None, a string literal, or a tuple or list of string literals; retort reads revision headers without running Python" ]
+	# several names in one assignment: Python runs it, retort names the line
+	printf '"""unpacked"""\nx, y = 1, 2\nrevision, down_revision = "ae1027a6acf5", "1975ea83b712"\n' \
+		>mig/versions/ae1027a6acf5_computed.py
+	run rt history
+	[ "$status" -eq 2 ]
+	[ "$output" = "retort: error: mig/versions/ae1027a6acf5_computed.py:3:1: 'revision' is assigned together with other names; retort reads revision headers without running Python, so give it an assignment of its own ('revision = ...')" ]
 }
 
 @test "__init__.py, __pycache__ and compiled files are skipped, and a stray module refused, as in Alembic" {
