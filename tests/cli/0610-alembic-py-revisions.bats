@@ -295,6 +295,32 @@ PY
 	[ "$output" = "retort: error: mig/versions/ae1027a6acf5_computed.py:3:1: 'revision' is assigned together with other names; retort reads revision headers without running Python, so give it an assignment of its own ('revision = ...')" ]
 }
 
+@test "a coding comment is read as Python reads it: Latin-1 prints as Alembic prints it, other encodings are refused naming the line" {
+	init_project
+	printf '#!/usr/bin/env python\n# -*- coding: latin-1 -*-\n"""caf\xe9 au lait\n\nRevision ID: 1975ea83b712\n"""\nrevision = "1975ea83b712"\ndown_revision = None\n' \
+		>mig/versions/1975ea83b712_cafe.py
+	printf '# vim: set fileencoding=ISO-8859-1 :\n"""na\xefve"""\nrevision = "ae1027a6acf5"\ndown_revision = "1975ea83b712"\n' \
+		>mig/versions/ae1027a6acf5_naive.py
+	for args in "history" "history -v" "show 1975" "show ae10"; do
+		same $args
+	done
+	[ "$(rt history)" = "$(printf '1975ea83b712 -> ae1027a6acf5 (head), na\xc3\xafve\n<base> -> 1975ea83b712, caf\xc3\xa9 au lait')" ]
+	# an encoding retort does not read is refused, not printed as its bytes
+	printf '# coding=cp1252\n"""caf\xe9"""\nrevision = "27c6a30d7c24"\ndown_revision = "ae1027a6acf5"\n' \
+		>mig/versions/27c6a30d7c24_cp.py
+	run rt history
+	[ "$status" -eq 2 ]
+	[ "$output" = "retort: error: mig/versions/27c6a30d7c24_cp.py:1: the coding comment declares 'cp1252'; retort reads .py revisions in UTF-8, ASCII or Latin-1: save the file as UTF-8 and drop the comment" ]
+	# ASCII declared, a byte that is not: an error, as in Python
+	printf '# coding: ascii\n"""caf\xe9"""\nrevision = "27c6a30d7c24"\ndown_revision = "ae1027a6acf5"\n' \
+		>mig/versions/27c6a30d7c24_cp.py
+	run rt history
+	[ "$status" -eq 2 ]
+	[ "$output" = "retort: error: mig/versions/27c6a30d7c24_cp.py:2: byte 0xe9 is not ASCII, which the coding comment on line 1 declares" ]
+	run alembic history
+	[ "$status" -ne 0 ]
+}
+
 @test "__init__.py, __pycache__ and compiled files are skipped, and a stray module refused, as in Alembic" {
 	init_project
 	newrev -m "create users" --rev-id 1975ea83b712
