@@ -63,6 +63,52 @@ static int pick(struct app *app, const struct strvec *args, const struct rt_scri
 	return 0;
 }
 
+/*
+ * Refuse a --dev-url that is the configured database (the embedded
+ * default too: it is where retort would migrate), however it is spelled:
+ * the same SQLite file, the same server database by its URL, or, when
+ * both answer, by connecting to both (which changes nothing in either).
+ */
+static int refuse_configured(struct app *app, const struct rt_url *dev, const char *dev_raw,
+			     struct rt_error *err)
+{
+	struct rt_url real;
+	struct rt_error perr = RT_ERROR_INIT;
+	const char *how = NULL;
+	if (!app->cfg.url || rt_url_parse(&real, app->cfg.url, &perr))
+		return 0;   /* a placeholder: no database to confuse it with */
+	int sqlite = !strcmp(dev->backend, "sqlite");
+	if (rt_url_same_database(dev, &real)) {
+		how = sqlite ? "the same file" : "the same database on the same server";
+	} else if (!sqlite && !strcmp(dev->backend, real.backend)) {
+		struct rt_db *a = NULL, *b = NULL;
+		int same = -1;
+		if (!app_open_other(app, app->cfg.url, &a, &perr) &&
+		    !app_open_other(app, dev_raw, &b, &perr))
+			rt_db_same_database(a, b, &same, &perr);
+		if (same > 0)
+			how = "one database (retort connected to both to see)";
+		else if (same < 0)
+			app_note(app, "retort: --dev-url and the configured database have different "
+				 "URLs; connecting to both to make sure they are not one database did "
+				 "not work (%s), so the URLs decide", perr.msg[0] ? perr.msg
+				 : "the server has no such test");
+		rt_db_close(b);
+		rt_db_close(a);
+	}
+	int rc = 0;
+	if (how) {
+		char *d = rt_url_mask(dev_raw), *r = app_masked_url(app);
+		rc = rt_error_set(err, RT_EXIT_USAGE, "--dev-url is the configured database: %s and %s "
+				  "are %s; convert records only against a scratch database: give "
+				  "--dev-url an empty database of its own", d, r, how);
+		free(d);
+		free(r);
+	}
+	rt_url_release(&real);
+	return rc;
+}
+
 static int run_convert(struct app *app, void *opts, const struct strvec *args, struct rt_error *err)
 {
 	struct convert_opts *o = opts;
@@ -70,6 +116,10 @@ static int run_convert(struct app *app, void *opts, const struct strvec *args, s
 	if (dialect && strcmp(dialect, "postgresql") && strcmp(dialect, "sqlite"))
 		return rt_error_set(err, RT_EXIT_USAGE, "--dialect '%s': convert renders for "
 				    "'postgresql' or 'sqlite'", dialect);
+	/* the embedded default is no project's database: its SQLite would be a guess */
+	if (!dialect && app->cfg.url_source == RT_SRC_DEFAULT)
+		return rt_error_set(err, RT_EXIT_USAGE, "convert needs a dialect: set DATABASE_URL or "
+				    "-u, or pass --dialect postgresql|sqlite");
 	if (!dialect) {
 		const struct rt_url *u = app_url(app, err);
 		if (!u)
@@ -87,13 +137,11 @@ static int run_convert(struct app *app, void *opts, const struct strvec *args, s
 		if (!bad && strcmp(dev.backend, dialect))
 			bad = rt_error_set(err, RT_EXIT_USAGE, "--dev-url is a %s database; convert "
 					   "renders for %s", dev.backend, dialect);
+		if (!bad)
+			bad = refuse_configured(app, &dev, o->dev_url, err);
 		rt_url_release(&dev);
 		if (bad)
 			return -1;
-		const char *real = app->cfg.url_source == RT_SRC_DEFAULT ? NULL : app->cfg.url;
-		if (real && !strcmp(real, o->dev_url))
-			return rt_error_set(err, RT_EXIT_USAGE, "--dev-url is the configured database; "
-					    "convert records only against a scratch database");
 	}
 	if (!app->cfg.config_file)
 		return rt_error_set(err, RT_EXIT_ERROR, "convert runs the project's Alembic, which "
@@ -116,6 +164,7 @@ static int run_convert(struct app *app, void *opts, const struct strvec *args, s
 		.python = py && *py ? py : NULL,
 		.ini = app->cfg.config_file,
 		.section = app->cfg.name ? app->cfg.name : "alembic",
+		.script_location = app->cfg.script_location,
 		.dialect = dialect,
 		.dev_url = o->dev_url,
 	};

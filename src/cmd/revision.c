@@ -6,12 +6,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int create(struct app *app, struct rt_newrev *nr, struct rt_error *err)
 {
 	char *path = NULL;
+	/* a configured version location not made yet is made for the file */
+	int made = nr->version_path && access(nr->version_path, F_OK) != 0;
 	if (rt_revision_create(&app->cfg, &app->sd, nr, &path, err))
 		return -1;
+	if (made)
+		app_status(app, "  Creating directory %s ...  done", nr->version_path);
 	app_status(app, "  Generating %s ...  done", path);
 	free(path);
 	return 0;

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #ifdef RT_WITH_SQLITE
 extern const struct rt_driver rt_sqlite_driver;
@@ -69,6 +71,49 @@ int rt_db_open(struct rt_db **db, const struct rt_url *url, const struct rt_db_o
 	(*db)->vt = rt_vt_new(drv->dialect, drv->is_keyword, o.version_table, o.version_table_schema);
 	(*db)->opts = o;
 	return 0;
+}
+
+/*
+ * PostgreSQL: `a` takes a transaction-level advisory lock on a key of its
+ * own, and `b` looks for that lock, held by a's server process, among the
+ * locks of b's database (pg_locks shows every session's locks to every
+ * role).  a's transaction is rolled back, which ends the lock.
+ */
+int rt_db_same_database(struct rt_db *a, struct rt_db *b, int *same, struct rt_error *err)
+{
+	static const long probe_class = 0x72657472;   /* "retr" */
+	struct strbuf q = STRBUF_INIT;
+	struct strvec got = STRVEC_INIT;
+	struct timespec ts;
+	*same = -1;
+	if (strcmp(a->drv->name, "postgresql") || strcmp(b->drv->name, "postgresql"))
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	unsigned long key = (((unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 12) ^
+			      (unsigned long)ts.tv_sec) & 0x7ffffffful) | 1;
+	int rc = a->drv->begin(a, err);
+	if (!rc) {
+		strbuf_addf(&q, "SELECT pg_catalog.pg_backend_pid(), "
+			    "pg_catalog.pg_try_advisory_xact_lock(%ld, %lu)", probe_class, key);
+		rc = a->drv->query_rows(a, q.buf, 2, &got, "taking a probe lock", err);
+	}
+	/* a key someone else holds proves nothing: the answer stays -1 */
+	if (!rc && got.nr == 2 && !strcmp(got.v[1], "t") && got.v[0][0] &&
+	    strspn(got.v[0], "0123456789") == strlen(got.v[0])) {
+		strbuf_reset(&q);
+		strbuf_addf(&q, "SELECT count(*) FROM pg_catalog.pg_locks WHERE locktype = 'advisory' "
+			    "AND classid = %ld AND objid = %lu AND objsubid = 2 AND pid = %s AND "
+			    "database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = "
+			    "pg_catalog.current_database())", probe_class, key, got.v[0]);
+		strvec_clear(&got);
+		rc = b->drv->query_column(b, q.buf, &got, "looking for the probe lock", err);
+		if (!rc && got.nr == 1)
+			*same = strcmp(got.v[0], "0") != 0;
+	}
+	a->drv->rollback(a);
+	strvec_clear(&got);
+	strbuf_release(&q);
+	return rc;
 }
 
 void rt_db_close(struct rt_db *db)

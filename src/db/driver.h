@@ -234,6 +234,14 @@ void rt_db_close(struct rt_db *db);
 /* Is the connection up (see rt_driver.connected)? */
 int rt_db_connected(struct rt_db *db);
 
+/*
+ * Are `a` and `b` connected to one database, however their URLs spell it
+ * (another host name for the server, a proxy, a pooler)?  *same is 1 or 0,
+ * or -1 where this cannot be told by connecting (SQLite, MySQL: compare
+ * the URLs with rt_url_same_database).  Changes nothing in either.
+ */
+int rt_db_same_database(struct rt_db *a, struct rt_db *b, int *same, struct rt_error *err);
+
 /* Does table `name` exist (in `schema`; NULL: the default one)? */
 int rt_db_table_exists(struct rt_db *db, const char *schema, const char *name, int *exists,
 		       struct rt_error *err);

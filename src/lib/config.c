@@ -184,6 +184,7 @@ void rt_config_init(struct rt_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	strvec_init(&c->version_locations);
+	strvec_init(&c->missing_version_locations);
 	strvec_init(&c->xkeys);
 	strvec_init(&c->xvals);
 	strvec_init(&c->warnings);
@@ -197,6 +198,7 @@ void rt_config_release(struct rt_config *c)
 		if (rt_settings[i].type == RT_SETTING_STRING && rt_settings[i].off)
 			free(*(char **)((char *)c + rt_settings[i].off));
 	strvec_clear(&c->version_locations);
+	strvec_clear(&c->missing_version_locations);
 	strvec_clear(&c->python_path);
 	strvec_clear(&c->xkeys);
 	strvec_clear(&c->xvals);
@@ -1260,6 +1262,7 @@ int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_
 				strvec_push(&kept, d);
 				continue;
 			}
+			strvec_push(&c->missing_version_locations, d);
 			struct strbuf w = STRBUF_INIT;
 			strbuf_addf(&w, "%s:%d: version location '%s' does not exist; skipped, as Alembic "
 				    "does", found, key_line(&ini, "version_locations"), d);

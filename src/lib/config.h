@@ -126,6 +126,9 @@ struct rt_config {
 	char *script_location;
 	struct strvec version_locations; /* directories holding revision files */
 	int version_locations_set;       /* given explicitly in the config */
+	/* configured but not there (yet), so not read; revision --version-path
+	 * may name one, which it then creates, as Alembic does */
+	struct strvec missing_version_locations;
 	char *version_path_separator;
 	int recursive_version_locations; /* read the subfolders of each location too */
 	char *name;               /* the config file's section, as Alembic's -n/--name */

@@ -343,6 +343,76 @@ static char *dir_of_path(const char *p)
 	return s ? xstrndup(p, (size_t)(s - p)) : xstrdup(".");
 }
 
+/* `p` made absolute against the working directory, with ".", ".." and
+ * repeated slashes taken out lexically (symbolic links stay): Python's
+ * os.path.normpath(os.path.abspath(p)), which Alembic compares. */
+static char *norm_abs_path(const char *p)
+{
+	struct strbuf in = STRBUF_INIT, out = STRBUF_INIT;
+	if (*p != '/') {
+		char *cwd = getcwd(NULL, 0);
+		strbuf_addstr(&in, cwd ? cwd : "");
+		free(cwd);
+	}
+	strbuf_addch(&in, '/');
+	strbuf_addstr(&in, p);
+	for (const char *c = in.buf; *c;) {
+		size_t n = strcspn(c, "/");
+		if (n == 2 && !strncmp(c, "..", 2)) {
+			char *up = out.len ? strrchr(out.buf, '/') : NULL;
+			if (up)
+				strbuf_setlen(&out, (size_t)(up - out.buf));
+		} else if (n && !(n == 1 && *c == '.')) {
+			strbuf_addch(&out, '/');
+			strbuf_add(&out, c, n);
+		}
+		c += n;
+		while (*c == '/')
+			c++;
+	}
+	if (!out.len)
+		strbuf_addch(&out, '/');
+	strbuf_release(&in);
+	return strbuf_detach(&out);
+}
+
+/* mkdir -p `dir`. */
+static int make_dirs(const char *dir, struct rt_error *err)
+{
+	char *p = xstrdup(dir);
+	int rc = 0;
+	for (char *s = p + 1;; s++) {
+		if (*s && *s != '/')
+			continue;
+		char c = *s;
+		*s = '\0';
+		if (mkdir(p, 0777) && errno != EEXIST) {
+			rc = rt_error_set(err, RT_EXIT_ERROR, "cannot create the version location '%s': %s",
+					  p, strerror(errno));
+			break;
+		}
+		if (!(*s = c))
+			break;
+	}
+	free(p);
+	return rc;
+}
+
+/* Which of the version locations is `path` (as Alembic matches --version-path)?  -1: none. */
+static int find_location(const struct strvec *locations, const char *path)
+{
+	char *want = norm_abs_path(path);
+	int found = -1;
+	for (size_t i = 0; found < 0 && i < locations->nr; i++) {
+		char *loc = norm_abs_path(locations->v[i]);
+		if (!strcmp(loc, want))
+			found = (int)i;
+		free(loc);
+	}
+	free(want);
+	return found;
+}
+
 /* The parents of the new revision, as Alembic's generate_revision picks them. */
 static int pick_parents(const struct rt_graph *g, const struct rt_newrev *o, struct intlist *out,
 			struct rt_error *err)
@@ -447,13 +517,27 @@ int rt_revision_create(const struct rt_config *c, const struct rt_scriptdir *sd,
 
 	/* where the file goes */
 	if (o->version_path) {
-		if (strvec_find(&c->version_locations, o->version_path) < 0) {
-			rt_error_set(err, RT_EXIT_ERROR,
-				     "path '%s' is not one of the version locations (%s)", o->version_path,
-				     c->version_locations.v[0]);
+		int missing = find_location(&c->version_locations, o->version_path) < 0;
+		if (missing && find_location(&c->missing_version_locations, o->version_path) < 0) {
+			struct strvec all = STRVEC_INIT;
+			for (size_t i = 0; i < c->version_locations.nr; i++)
+				strvec_push(&all, c->version_locations.v[i]);
+			for (size_t i = 0; i < c->missing_version_locations.nr; i++)
+				strvec_push(&all, c->missing_version_locations.v[i]);
+			char *list = strvec_join(&all, ", ");
+			rt_error_set(err, RT_EXIT_ERROR, "--version-path '%s' is not one of the version "
+				     "locations (%s); give one of them, relative to the working directory "
+				     "or absolute", o->version_path, list);
+			free(list);
+			strvec_clear(&all);
 			goto out;
 		}
-		dir = xstrdup(o->version_path);
+		dir = xstrdup(*o->version_path ? o->version_path : ".");
+		for (size_t l = strlen(dir); l > 1 && dir[l - 1] == '/'; l--)
+			dir[l - 1] = '\0';
+		/* a configured location not made yet: made now, as Alembic does */
+		if (missing && make_dirs(dir, err))
+			goto out;
 	} else if (c->version_locations.nr > 1) {
 		if (!parents.nr) {
 			rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_VERSION_PATH,

@@ -461,6 +461,35 @@ struct header {
 	int have_doc;
 };
 
+/* The header variable among the targets of a statement at `b` that assigns
+ * several names at once ("revision, down_revision = ..."), or NULL. */
+static const char *unpacked_header(const struct lx *l, size_t b)
+{
+	const char *found = NULL;
+	int several = 0;
+	for (size_t i = b; i < l->n;) {
+		int c = (unsigned char)l->t[i];
+		if (is_ident(c) && !isdigit(c)) {
+			size_t start = i;
+			while (i < l->n && is_ident((unsigned char)l->t[i]))
+				i++;
+			for (int k = 0; header_names[k] && !found; k++)
+				if (i - start == strlen(header_names[k]) &&
+				    !memcmp(l->t + start, header_names[k], i - start))
+					found = header_names[k];
+			continue;
+		}
+		if (c == '=')
+			return several && (i + 1 >= l->n || l->t[i + 1] != '=') ? found : NULL;
+		if (c == ',')
+			several = 1;
+		else if (!strchr(" \t()[]", c))
+			return NULL;
+		i++;
+	}
+	return NULL;
+}
+
 /* After the name of a header variable: an optional annotation, then "= value". */
 static int read_assignment(struct lx *l, struct header *h, int which)
 {
@@ -525,6 +554,12 @@ again:
 	}
 	if (is_ident(peek(l, 0)) && !isdigit(peek(l, 0))) {
 		size_t b = l->i;
+		const char *unpacked = unpacked_header(l, b);
+		if (unpacked)
+			return rt_error_set(l->err, RT_EXIT_ERROR, "%s:%d:%d: '%s' is assigned together "
+					    "with other names; retort reads revision headers without "
+					    "running Python, so give it an assignment of its own ('%s = "
+					    "...')", l->path, l->line, col(l), unpacked, unpacked);
 		while (is_ident(peek(l, 0)))
 			adv(l);
 		for (int k = 0; header_names[k]; k++)
@@ -577,6 +612,107 @@ static char *legacy_id(const char *path)
 	return n && !strcmp(base + n, ".py") ? xstrndup(base, n) : NULL;
 }
 
+/*
+ * The encoding a PEP 263 comment declares ("# -*- coding: latin-1 -*-"),
+ * found as Python's tokenize.detect_encoding finds it: on line 1, or on
+ * line 2 after a blank or comment line 1.  Lowercased into enc with '-'
+ * and ' ' as '_' (as codecs.lookup compares names); 0 when none.
+ */
+static int coding_cookie(const char *t, size_t n, char *enc, size_t encsz)
+{
+	size_t b = 0;
+	for (int line = 1; line <= 2 && b < n; line++) {
+		const char *nl = memchr(t + b, '\n', n - b);
+		size_t e = nl ? (size_t)(nl - t) : n, i = b;
+		while (i < e && (t[i] == ' ' || t[i] == '\t' || t[i] == '\f'))
+			i++;
+		int comment = i < e && t[i] == '#';
+		if (comment) {
+			for (size_t k = i; k + 7 <= e; k++) {
+				if (memcmp(t + k, "coding", 6) || (t[k + 6] != ':' && t[k + 6] != '='))
+					continue;
+				size_t v = k + 7, m = 0;
+				while (v < e && (t[v] == ' ' || t[v] == '\t'))
+					v++;
+				while (v < e && m + 1 < encsz &&
+				       (isalnum((unsigned char)t[v]) || strchr("-_.", t[v]))) {
+					enc[m++] = (char)(t[v] == '-' ? '_' : tolower((unsigned char)t[v]));
+					v++;
+				}
+				enc[m] = '\0';
+				if (m)
+					return line;
+			}
+		}
+		/* line 2 counts only after a line 1 that is blank or a comment */
+		if (!comment && i < e && t[i] != '\r')
+			return 0;
+		b = e + 1;
+	}
+	return 0;
+}
+
+static int name_in(const char *name, const char *const *names)
+{
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(name, names[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Python reads a module in the encoding its coding comment declares:
+ * UTF-8, ASCII and Latin-1 (by any of Python's names for them) are read
+ * here, Latin-1 turned into UTF-8 in *text; any other is refused, so that
+ * no message prints as bytes of another encoding.
+ */
+static int decode_source(const char *path, char **text, size_t *len, struct rt_error *err)
+{
+	static const char *const utf8[] = { "utf_8", "utf8", "u8", "utf", "utf8_ucs2", "utf8_ucs4",
+					     "cp65001", NULL };
+	static const char *const latin1[] = { "latin_1", "latin1", "iso_8859_1", "iso8859_1",
+					      "iso_latin_1", "8859", "cp819", "iso8859", "l1",
+					      "latin", "iso_ir_100", "iso_8859_1_1987", "csisolatin1",
+					      "ibm819", NULL };
+	static const char *const ascii[] = { "ascii", "us_ascii", "646", "us", "cp367", "ibm367",
+					     "csascii", "iso646_us", "ansi_x3.4_1968", "iso_ir_6",
+					     NULL };
+	char enc[64];
+	const char *t = *text;
+	int bom = *len >= 3 && !memcmp(t, "\xef\xbb\xbf", 3);
+	int line = coding_cookie(t + 3 * bom, *len - 3 * (size_t)bom, enc, sizeof(enc));
+	/* Python's tokenizer: the first 12 characters decide utf-8 and latin-1 */
+	if (!line || name_in(enc, utf8) || !strncmp(enc, "utf_8_", 6))
+		return 0;
+	int is_latin1 = name_in(enc, latin1) || !strncmp(enc, "latin_1_", 8) ||
+			!strncmp(enc, "iso_8859_1_", 11) || !strncmp(enc, "iso_latin_1_", 12);
+	if (bom || (!is_latin1 && !name_in(enc, ascii)))
+		return rt_error_set(err, RT_EXIT_ERROR, "%s:%d: the coding comment declares '%s'%s; "
+				    "retort reads .py revisions in UTF-8, ASCII or Latin-1: save the "
+				    "file as UTF-8 and drop the comment", path, line, enc, bom ?
+				    " after a UTF-8 byte order mark, which Python refuses too" : "");
+	struct strbuf out = STRBUF_INIT;
+	int ln = 1;
+	for (size_t i = 0; i < *len; i++) {
+		unsigned char c = (unsigned char)t[i];
+		ln += c == '\n';
+		if (c < 0x80) {
+			strbuf_addch(&out, (char)c);
+		} else if (is_latin1) {
+			strbuf_addch(&out, (char)(0xc0 | (c >> 6)));
+			strbuf_addch(&out, (char)(0x80 | (c & 0x3f)));
+		} else {
+			strbuf_release(&out);
+			return rt_error_set(err, RT_EXIT_ERROR, "%s:%d: byte 0x%02x is not ASCII, which "
+					    "the coding comment on line %d declares", path, ln, c, line);
+		}
+	}
+	free(*text);
+	*len = out.len;
+	*text = strbuf_detach(&out);
+	return 0;
+}
+
 int rt_pyrev_parse(struct rt_script *s, const char *path, char *text, size_t len,
 		   struct rt_error *err)
 {
@@ -595,6 +731,10 @@ int rt_pyrev_parse(struct rt_script *s, const char *path, char *text, size_t len
 	s->has_sql = 0;
 	if (rt_text_check(path, text, len, "a Python revision is text", err))
 		goto out;
+	if (decode_source(path, &s->text, &s->text_len, err))
+		goto out;
+	l.t = text = s->text;
+	l.n = len = s->text_len;
 	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
 		l.i = l.bol = 3;
 	while (l.i < l.n) {

@@ -146,15 +146,29 @@ static int same_set(const struct strvec *a, const struct strvec *b)
 	return 1;
 }
 
-static int pair_conflict(const struct rt_script *sql, int sql_line, const struct rt_script *py,
-			 int py_line, const char *what, const struct strvec *a, const struct strvec *b,
+/* "path:line", or "path (no KEY)" where the file does not give the key. */
+static void key_place(struct strbuf *sb, const char *path, int line, const char *key)
+{
+	if (line > 0)
+		strbuf_addf(sb, "%s:%d", path, line);
+	else
+		strbuf_addf(sb, "%s (no %s)", path, key);
+}
+
+static int pair_conflict(const struct rt_script *sql, int sql_line, const char *sql_key,
+			 const struct rt_script *py, int py_line, const char *py_key,
+			 const char *what, const struct strvec *a, const struct strvec *b,
 			 struct rt_error *err)
 {
 	char *x = strvec_join(a, ", "), *y = strvec_join(b, ", ");
+	struct strbuf p = STRBUF_INIT, q = STRBUF_INIT;
+	key_place(&p, sql->path, sql_line, sql_key);
+	key_place(&q, py->path, py_line, py_key);
 	rt_error_set(err, RT_EXIT_ERROR,
-		     "%s:%d and %s:%d both define revision '%s', with different %s ('%s' and '%s'); "
-		     "make the two files agree", sql->path, sql_line, py->path, py_line, sql->id, what,
-		     x, y);
+		     "%s and %s both define revision '%s', with different %s ('%s' and '%s'); "
+		     "make the two files agree", p.buf, q.buf, sql->id, what, x, y);
+	strbuf_release(&p);
+	strbuf_release(&q);
 	free(x);
 	free(y);
 	return -1;
@@ -165,14 +179,15 @@ static int pair_conflict(const struct rt_script *sql, int sql_line, const struct
 static int pair(struct rt_script *sql, struct rt_script *py, struct rt_error *err)
 {
 	if (!same_list(&sql->down, &py->down))
-		return pair_conflict(sql, sql->down_line, py, py->down_line, "down revisions",
-				     &sql->down, &py->down, err);
+		return pair_conflict(sql, sql->down_line, "'-- Revises:' line", py, py->down_line,
+				     "down_revision", "down revisions", &sql->down, &py->down, err);
 	if (!same_set(&sql->labels, &py->labels))
-		return pair_conflict(sql, sql->labels_line, py, py->labels_line, "branch labels",
-				     &sql->labels, &py->labels, err);
+		return pair_conflict(sql, sql->labels_line, "'-- Branch Labels:' line", py,
+				     py->labels_line, "branch_labels", "branch labels", &sql->labels,
+				     &py->labels, err);
 	if (!same_list(&sql->deps, &py->deps))
-		return pair_conflict(sql, sql->deps_line, py, py->deps_line, "dependencies",
-				     &sql->deps, &py->deps, err);
+		return pair_conflict(sql, sql->deps_line, "'-- Depends On:' line", py, py->deps_line,
+				     "depends_on", "dependencies", &sql->deps, &py->deps, err);
 	free(sql->py_path);
 	free(sql->doc);
 	free(sql->longdoc);

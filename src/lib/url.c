@@ -7,9 +7,12 @@
 #include "xalloc.h"
 
 #include <ctype.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void rt_url_init(struct rt_url *u)
 {
@@ -291,6 +294,98 @@ const char *rt_url_query(const struct rt_url *u, const char *key)
 {
 	int i = strvec_find(&u->qkeys, key);
 	return i < 0 ? NULL : u->qvals.v[i];
+}
+
+/* `p` with its folder resolved (symbolic links, "..", the working
+ * directory); as given when the folder cannot be resolved. */
+static char *resolved_path(const char *p)
+{
+	const char *slash = strrchr(p, '/');
+	char *dir = slash ? xstrndup(p, slash == p ? 1 : (size_t)(slash - p)) : xstrdup(".");
+	char *real = realpath(dir, NULL);
+	struct strbuf sb = STRBUF_INIT;
+	if (real)
+		strbuf_addf(&sb, "%s/%s", strcmp(real, "/") ? real : "", slash ? slash + 1 : p);
+	else
+		strbuf_addstr(&sb, p);
+	free(real);
+	free(dir);
+	return strbuf_detach(&sb);
+}
+
+static int same_sqlite_file(const struct rt_url *a, const struct rt_url *b)
+{
+	struct stat sa, sb;
+	if (a->memory || b->memory)
+		return 0;
+	if (!stat(a->path, &sa) && !stat(b->path, &sb))
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	char *ra = resolved_path(a->path), *rb = resolved_path(b->path);
+	int same = !strcmp(ra, rb);
+	free(ra);
+	free(rb);
+	return same;
+}
+
+/* The first of `v` that is given and not empty, else NULL. */
+static const char *first_given(const char *const *v, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (v[i] && *v[i])
+			return v[i];
+	return NULL;
+}
+#define FIRST_GIVEN(...) first_given((const char *const[]){ __VA_ARGS__ }, \
+				     (int)(sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(char *)))
+
+/* This machine, however a URL spells it: no host (the default socket), a
+ * socket folder, or the loopback addresses. */
+static int is_this_machine(const char *host)
+{
+	return !host || !*host || *host == '/' || *host == '@' || !strcasecmp(host, "localhost") ||
+	       !strcmp(host, "127.0.0.1") || !strcmp(host, "::1");
+}
+
+/* Host, port and database of a server URL, filled in as the client
+ * library does where the URL leaves them out. */
+struct server_id {
+	const char *host, *db;
+	long port;
+};
+
+static struct server_id server_id(const struct rt_url *u)
+{
+	struct server_id id;
+	const char *port;
+	if (!strcmp(u->backend, "postgresql")) {
+		const struct passwd *pw = getpwuid(geteuid());
+		/* a query parameter wins over the part of the URL, as in db/pg.c */
+		const char *user = FIRST_GIVEN(rt_url_query(u, "user"), u->user, getenv("PGUSER"),
+					       pw ? pw->pw_name : NULL);
+		id.host = FIRST_GIVEN(rt_url_query(u, "host"), u->host, getenv("PGHOST"));
+		port = FIRST_GIVEN(rt_url_query(u, "port"), u->port, getenv("PGPORT"), "5432");
+		id.db = FIRST_GIVEN(rt_url_query(u, "dbname"), u->path, getenv("PGDATABASE"), user);
+	} else {
+		id.host = rt_url_query(u, "unix_socket") ? NULL : FIRST_GIVEN(u->host, getenv("MYSQL_HOST"));
+		port = FIRST_GIVEN(u->port, getenv("MYSQL_TCP_PORT"), "3306");
+		id.db = u->path;
+	}
+	id.port = strtol(port, NULL, 10);
+	if (!id.db)
+		id.db = "";
+	return id;
+}
+
+int rt_url_same_database(const struct rt_url *a, const struct rt_url *b)
+{
+	if (strcmp(a->backend, b->backend))
+		return 0;
+	if (!strcmp(a->backend, "sqlite"))
+		return same_sqlite_file(a, b);
+	struct server_id x = server_id(a), y = server_id(b);
+	int same_host = is_this_machine(x.host) ? is_this_machine(y.host)
+		: y.host && !strcasecmp(x.host, y.host);
+	return same_host && x.port == y.port && !strcmp(x.db, y.db);
 }
 
 /*

@@ -34,4 +34,20 @@ char *rt_url_mask(const char *s);
 char *rt_url_origin(const char *s);
 const char *rt_url_query(const struct rt_url *u, const char *key);
 
+/*
+ * Do `a` and `b` name the same database?  1: surely; 0: not by their
+ * names (two server URLs may still reach one database two ways, through
+ * another host name or a proxy: only connecting to both can tell).
+ *   SQLite: the same file, by device and inode (a relative path is
+ *   resolved against the working directory, as SQLite and SQLAlchemy do);
+ *   when either file does not exist yet, the same path once its folder is
+ *   resolved.  A database in memory is never the same as another.
+ *   PostgreSQL, MySQL: the same backend, port and database, and the same
+ *   host or both this machine (no host, a socket folder, localhost,
+ *   127.0.0.1, ::1), each part filled in where the URL leaves it out as
+ *   the client library does (PGHOST, PGPORT, PGDATABASE, PGUSER, the login
+ *   name; MYSQL_HOST, MYSQL_TCP_PORT; ports 5432, 3306).
+ */
+int rt_url_same_database(const struct rt_url *a, const struct rt_url *b);
+
 #endif

@@ -193,7 +193,7 @@ static int read_records(const struct strbuf *sb, struct rt_convert *c, const cha
 			c->version_table = body;
 			continue;
 		} else if (!strcmp(kind, "ERROR")) {
-			rc = rt_error_set(err, RT_EXIT_ERROR, "convert: Alembic failed: %s", body);
+			rc = rt_error_set(err, RT_EXIT_ERROR, "convert: %s", body);
 			free(body);
 			break;
 		} else if (!r) {
@@ -275,6 +275,7 @@ int rt_convert_run(const struct rt_convert_opts *o, const struct rt_script *cons
 		strvec_push(&argv, rt_py_convert_driver);
 		strvec_push(&argv, o->ini);
 		strvec_push(&argv, o->section);
+		strvec_push(&argv, o->script_location ? o->script_location : "");
 		strvec_push(&argv, offline_url);
 		strvec_push(&argv, o->dev_url ? o->dev_url : "");
 		for (int i = 0; i < n; i++)

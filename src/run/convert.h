@@ -23,6 +23,9 @@ struct rt_convert_opts {
 	const char *python;   /* the interpreter; NULL: python3 on PATH, then /usr/bin/python3 */
 	const char *ini;      /* alembic.ini */
 	const char *section;  /* its section ("alembic") */
+	/* the script directory retort resolved, which Alembic is given (an
+	 * alembic.ini may have none: Flask-Migrate's); NULL: the ini's own */
+	const char *script_location;
 	const char *dialect;  /* "sqlite" or "postgresql" */
 	const char *dev_url;  /* the scratch database to record against, or NULL */
 };

@@ -1,7 +1,10 @@
 # retort convert's driver: run by src/run/convert.c with the project's own
-# Python (python3 -c THIS INI SECTION OFFLINE_URL DEV_URL REV...), it loads
-# the project's Alembic, alembic.ini and env.py and, for each revision
-# named, renders its upgrade and its downgrade as SQL:
+# Python (python3 -c THIS INI SECTION LOCATION OFFLINE_URL DEV_URL REV...),
+# it loads the project's Alembic, alembic.ini (with LOCATION, the script
+# directory retort resolved, as its script_location; "" keeps the ini's)
+# and env.py, inside the app's context when env.py uses Flask (as
+# `flask db` runs it), and, for each revision named, renders its upgrade
+# and its downgrade as SQL:
 #
 #   - offline (as `alembic upgrade A:B --sql` does), one revision at a time,
 #     in this one process, on a URL that names only the dialect;
@@ -21,13 +24,15 @@
 #   FLAG REV up|down LINE N  a construct to review, and why
 #   NEEDDEV REV - N   offline rendering cannot work, and why
 #   FAIL REV - N      Alembic raised: the exception, with the file:line in the revision
-#   ERROR - - N       the whole run failed
+#   ERROR - - N       the whole run failed: why, and what to do
 #
 # and exits 3 when Alembic cannot be imported.  Anything env.py prints goes
 # to standard error.
 import ast
+import contextlib
 import io
 import os
+import re
 import sys
 import traceback
 
@@ -54,6 +59,40 @@ try:
 except Exception as e:  # ImportError, or a broken installation
     sys.stderr.write("%s: %s\n" % (type(e).__name__, e))
     sys.exit(3)
+
+class DriverError(Exception):
+    """The whole run cannot go on; the message says why and what to do."""
+
+
+# ---- Flask-Migrate ----
+
+FLASK_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+flask(?:\.\w+)*[ \t]+import|import[ \t]+flask)\b", re.M)
+
+
+def flask_app(script):
+    """The Flask app, when env.py imports flask (Flask-Migrate's reads
+    current_app), loaded as `flask db` loads it: FLASK_APP, else app.py or
+    wsgi.py in the working directory.  None for any other env.py."""
+    try:
+        with open(script.env_py_location, encoding="utf-8") as f:
+            uses_flask = FLASK_IMPORT.search(f.read())
+    except OSError:
+        return None
+    if not uses_flask:
+        return None
+    try:
+        from flask.cli import ScriptInfo
+    except ImportError as e:
+        raise DriverError("%s imports flask, which %s cannot import (%s); run convert with the "
+                          "project's Python: --python PATH or RETORT_PYTHON, e.g. a virtualenv's "
+                          "bin/python" % (script.env_py_location, sys.executable, e))
+    try:
+        return ScriptInfo(app_import_path=os.environ.get("FLASK_APP") or None).load_app()
+    except Exception as e:
+        raise DriverError("%s uses Flask, so convert loads the app as `flask db` does, and that "
+                          "failed: %s: %s" % (script.env_py_location, type(e).__name__,
+                                              str(e).strip().splitlines()[0] if str(e).strip() else ""))
+
 
 # ---- the static scan ----
 
@@ -279,7 +318,7 @@ def is_read(sql):
     return s.startswith(("select", "show", "with")) or (s.startswith("pragma") and "=" not in s)
 
 
-def record_dev(cfg, script, dev_url, wanted, scripts):
+def record_dev(cfg, script, dev_url, wanted, scripts, flask=False):
     """Upgrade base -> heads and back on the scratch database, one revision
     per env.py run, recording what each wanted revision executes."""
     from sqlalchemy import event
@@ -305,8 +344,11 @@ def record_dev(cfg, script, dev_url, wanted, scripts):
         url = conn.engine.url
         if url.render_as_string(hide_password=False) != dev.render_as_string(hide_password=False):
             raise RuntimeError("env.py connected to %s, not to the dev database; retort records "
-                               "only against the scratch database" %
-                               url.render_as_string(hide_password=True))
+                               "only against the scratch database%s" % (
+                                   url.render_as_string(hide_password=True),
+                                   " (Flask-Migrate's env.py connects to the app's "
+                                   "SQLALCHEMY_DATABASE_URI: point the app at the scratch "
+                                   "database, and give retort the real one with -u)" if flask else ""))
         if state["bucket"] is None or is_read(statement):
             return
         nt = conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
@@ -350,10 +392,22 @@ def record_dev(cfg, script, dev_url, wanted, scripts):
 
 
 def main(argv):
-    ini, section, offline_url, dev_url = argv[:4]
-    revs = argv[4:]
+    ini, section, location, offline_url, dev_url = argv[:5]
+    revs = argv[5:]
     cfg = Config(ini, ini_section=section)
-    script = ScriptDirectory.from_config(cfg)
+    if location:
+        cfg.set_main_option("script_location", location.replace("%", "%%"))
+    app = flask_app(ScriptDirectory.from_config(cfg))
+    with app.app_context() if app is not None else contextlib.nullcontext():
+        migrate = app.extensions.get("migrate") if app is not None else None
+        if migrate is not None and hasattr(migrate, "migrate"):
+            # Flask-Migrate's @migrate.configure callbacks, as its get_config runs them
+            cfg = migrate.migrate.call_configure_callbacks(cfg)
+        convert(cfg, ScriptDirectory.from_config(cfg), offline_url, dev_url, revs, app is not None)
+
+
+def convert(cfg, script, offline_url, dev_url, revs, flask):
+    want = offline_url.split(":")[0]
     cfg.set_main_option("sqlalchemy.url", offline_url)
     vtable = None
     pending = []
@@ -378,6 +432,13 @@ def main(argv):
             for direction in ("up", "down"):
                 buf = io.StringIO()
                 ctx = run_one(cfg, script, sc, direction, True, buf)
+                if ctx is not None and ctx.dialect.name != want:
+                    raise DriverError(
+                        "env.py rendered %s for %s, not %s: it sets its own database URL%s; pass "
+                        "--dialect %s, or point it at a %s database" % (
+                            rev, ctx.dialect.name, want,
+                            " (Flask-Migrate's takes the app's SQLALCHEMY_DATABASE_URI)" if flask
+                            else "", ctx.dialect.name, want))
                 if ctx is not None and vtable is None:
                     vtable = ctx.version_table
                 texts[direction] = buf.getvalue()
@@ -401,7 +462,7 @@ def main(argv):
                 record("SCRIPT", rev, direction, texts[direction])
     if pending and dev_url:
         try:
-            got = record_dev(cfg, script, dev_url, {sc.revision for sc in pending}, pending)
+            got = record_dev(cfg, script, dev_url, {sc.revision for sc in pending}, pending, flask)
         except Exception as e:
             traceback.print_exc()
             for sc in pending:
@@ -419,7 +480,10 @@ try:
     main(sys.argv[1:])
 except SystemExit:
     raise
+except DriverError as e:
+    record("ERROR", text=str(e))
+    sys.exit(1)
 except BaseException as e:
-    record("ERROR", text="%s: %s" % (type(e).__name__, str(e).strip()))
+    record("ERROR", text="Alembic failed: %s: %s" % (type(e).__name__, str(e).strip()))
     traceback.print_exc()
     sys.exit(1)

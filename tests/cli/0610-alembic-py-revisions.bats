@@ -191,6 +191,17 @@ branchy_project() {
 	run rt heads
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"with different branch labels ('x' and '')"* ]]
+	# a key one file does not give at all is named as missing, not as line 0
+	sed -i '/^branch_labels/d' mig/versions/ae1027a6acf5_add_email.py
+	run rt heads
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"mig/versions/ae1027a6acf5_twin.sql:3 and mig/versions/ae1027a6acf5_add_email.py (no branch_labels) both define revision 'ae1027a6acf5', with different branch labels ('x' and '')"* ]]
+	printf -- '-- Revision ID: ae1027a6acf5\n-- Revises: 1975ea83b712\n\n-- migrate:upgrade\nSELECT 1;\n' >mig/versions/ae1027a6acf5_twin.sql
+	echo "branch_labels = ('y',)" >>mig/versions/ae1027a6acf5_add_email.py
+	line=$(grep -n '^branch_labels' mig/versions/ae1027a6acf5_add_email.py | cut -d: -f1)
+	run rt heads
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"mig/versions/ae1027a6acf5_twin.sql (no '-- Branch Labels:' line) and mig/versions/ae1027a6acf5_add_email.py:$line both define revision 'ae1027a6acf5', with different branch labels ('' and 'y')"* ]]
 }
 
 @test "every header form Alembic's templates wrote is read as Alembic reads it" {
@@ -276,6 +287,38 @@ PY
 	run rt history
 	[ "$status" -eq 2 ]
 	[ "$output" = "retort: error: mig/versions/ae1027a6acf5_computed.py:4:17: expected None, a string literal, or a tuple or list of string literals; retort reads revision headers without running Python" ]
+	# several names in one assignment: Python runs it, retort names the line
+	printf '"""unpacked"""\nx, y = 1, 2\nrevision, down_revision = "ae1027a6acf5", "1975ea83b712"\n' \
+		>mig/versions/ae1027a6acf5_computed.py
+	run rt history
+	[ "$status" -eq 2 ]
+	[ "$output" = "retort: error: mig/versions/ae1027a6acf5_computed.py:3:1: 'revision' is assigned together with other names; retort reads revision headers without running Python, so give it an assignment of its own ('revision = ...')" ]
+}
+
+@test "a coding comment is read as Python reads it: Latin-1 prints as Alembic prints it, other encodings are refused naming the line" {
+	init_project
+	printf '#!/usr/bin/env python\n# -*- coding: latin-1 -*-\n"""caf\xe9 au lait\n\nRevision ID: 1975ea83b712\n"""\nrevision = "1975ea83b712"\ndown_revision = None\n' \
+		>mig/versions/1975ea83b712_cafe.py
+	printf '# vim: set fileencoding=ISO-8859-1 :\n"""na\xefve"""\nrevision = "ae1027a6acf5"\ndown_revision = "1975ea83b712"\n' \
+		>mig/versions/ae1027a6acf5_naive.py
+	for args in "history" "history -v" "show 1975" "show ae10"; do
+		same $args
+	done
+	[ "$(rt history)" = "$(printf '1975ea83b712 -> ae1027a6acf5 (head), na\xc3\xafve\n<base> -> 1975ea83b712, caf\xc3\xa9 au lait')" ]
+	# an encoding retort does not read is refused, not printed as its bytes
+	printf '# coding=cp1252\n"""caf\xe9"""\nrevision = "27c6a30d7c24"\ndown_revision = "ae1027a6acf5"\n' \
+		>mig/versions/27c6a30d7c24_cp.py
+	run rt history
+	[ "$status" -eq 2 ]
+	[ "$output" = "retort: error: mig/versions/27c6a30d7c24_cp.py:1: the coding comment declares 'cp1252'; retort reads .py revisions in UTF-8, ASCII or Latin-1: save the file as UTF-8 and drop the comment" ]
+	# ASCII declared, a byte that is not: an error, as in Python
+	printf '# coding: ascii\n"""caf\xe9"""\nrevision = "27c6a30d7c24"\ndown_revision = "ae1027a6acf5"\n' \
+		>mig/versions/27c6a30d7c24_cp.py
+	run rt history
+	[ "$status" -eq 2 ]
+	[ "$output" = "retort: error: mig/versions/27c6a30d7c24_cp.py:2: byte 0xe9 is not ASCII, which the coding comment on line 1 declares" ]
+	run alembic history
+	[ "$status" -ne 0 ]
 }
 
 @test "__init__.py, __pycache__ and compiled files are skipped, and a stray module refused, as in Alembic" {
@@ -431,4 +474,30 @@ INI
 	run rt heads
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"alembic.ini:"*": script_location 'nosuchpkg:migrations' names a folder of the Python package 'nosuchpkg', which is in none of the prepend_sys_path folders nor the working directory (src, .), and which /usr/bin/python3 cannot import either; give the folder's path instead"* ]]
+}
+
+@test "revision --version-path names a version location as Alembic matches it: relative to here, normalised, or one to create" {
+	init_project
+	mkdir extra
+	sed -i "s|^# version_locations = .*|version_locations = %(here)s/mig/versions:%(here)s/extra:%(here)s/later|" alembic.ini
+	sed -i "s|^version_path_separator = .*|version_path_separator = os|" alembic.ini
+	n=0
+	# each spelling: retort writes its file there, and Alembic takes it too
+	for p in extra ./mig/../extra/ "$TEST_DIR/extra" later; do
+		n=$((n + 1))
+		run rt revision -m "retort $n" --head base --version-path "$p" --rev-id "a${n}a${n}a${n}a${n}a${n}a${n}"
+		[ "$status" -eq 0 ] || { echo "$p: $output"; return 1; }
+		[ -f "${p%/}/a${n}a${n}a${n}a${n}a${n}a${n}_retort_$n.sql" ]
+		[[ "$p" != later ]] || [[ "$output" == *"Creating directory later ...  done"* ]]
+		newrev -m "alembic $n" --head base --version-path "$p" --rev-id "b${n}b${n}b${n}b${n}b${n}b${n}"
+		[ -f "${p%/}/b${n}b${n}b${n}b${n}b${n}b${n}_alembic_$n.py" ]
+	done
+	[ "$(rt heads | wc -l)" = 8 ]
+	# a folder that is not a location: both refuse; retort names every location
+	run alembic revision -m nowhere --head base --version-path mig
+	[[ "$output" == *"Path mig is not represented in current version locations"* ]]
+	run rt revision -m nowhere --head base --version-path mig
+	[ "$status" -eq 2 ]
+	[ "$output" = "retort: error: --version-path 'mig' is not one of the version locations ($TEST_DIR/mig/versions, $TEST_DIR/extra, $TEST_DIR/later); give one of them, relative to the working directory or absolute" ]
+	[ -z "$(ls mig/*.sql 2>/dev/null)" ]
 }

@@ -3,14 +3,17 @@
 # Alembic .py revision, rendered by the project's own Alembic and env.py
 # (Debian's python3-alembic): offline for the configured dialect, or
 # recorded against a --dev-url scratch database when offline rendering
-# cannot work (SQLite batch mode, reads through op.get_bind()).  After
+# cannot work (SQLite batch mode, reads through op.get_bind()), which is
+# never the configured database however its URL is spelled.  After
 # convert, retort alone takes a database that Alembic upgraded half way
 # to head, Alembic agrees on where it is, the schema equals the one Alembic
 # builds from base, and downgrade base empties it.  Data-dependent
 # revisions carry a visible WARNING; existing .sql files are never
 # overwritten; a missing Alembic, a raising revision or a broken env.py
 # fail clearly, exit non-zero and write nothing for what failed.  Every
-# fixture project is written by the test with the real `alembic`.
+# fixture project is written by the test with the real `alembic`, or with
+# `flask db` (Debian's python3-flask-migrate) for the Flask-Migrate layout,
+# whose env.py runs only inside the app's context.
 
 load helpers
 
@@ -30,14 +33,10 @@ init_project() {
 	unset DATABASE_URL   # both tools read the URL from alembic.ini
 }
 
-# newrev ID MESSAGE UPGRADE-BODY DOWNGRADE-BODY [alembic revision options]:
-# a revision written by Alembic, its two function bodies replaced (lines
-# separated by \n, indented by four spaces here).
-newrev() {
-	local id=$1 msg=$2 up=$3 down=$4
-	shift 4
-	alembic revision -m "$msg" --rev-id "$id" "$@" >/dev/null
-	"$PY" - mig/versions/"${id}"_*.py "$up" "$down" <<'PY'
+# set_bodies FILE UPGRADE-BODY DOWNGRADE-BODY: the revision's two `pass`
+# function bodies replaced (lines separated by \n, indented by four spaces here).
+set_bodies() {
+	"$PY" - "$@" <<'PY'
 import re, sys
 path, up, down = sys.argv[1:]
 body = lambda b: "\n".join("    " + l for l in b.split("\\n"))
@@ -46,6 +45,15 @@ s = re.sub(r"(def upgrade\(\)[^:]*:\n)    pass", lambda m: m.group(1) + body(up)
 s = re.sub(r"(def downgrade\(\)[^:]*:\n)    pass", lambda m: m.group(1) + body(down), s)
 open(path, "w").write(s)
 PY
+}
+
+# newrev ID MESSAGE UPGRADE-BODY DOWNGRADE-BODY [alembic revision options]:
+# a revision written by Alembic, its bodies given (set_bodies).
+newrev() {
+	local id=$1 msg=$2 up=$3 down=$4
+	shift 4
+	alembic revision -m "$msg" --rev-id "$id" "$@" >/dev/null
+	set_bodies mig/versions/"${id}"_*.py "$up" "$down"
 }
 
 # The linear project: users, a column and an index, orders.
@@ -206,14 +214,112 @@ sqlite_schema() {
 	[ "$(sqlite3 app.db "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'retort\_%' ESCAPE '\\'")" = alembic_version ]
 }
 
-@test "a data migration through op.get_bind() is flagged, refused without --dev-url and converted with it" {
-	init_project "sqlite:///$TEST_DIR/app.db"
+flaskdb() {
+	"$PY" -m flask db "$@"
+}
+
+# A Flask-Migrate project as `flask db init` writes it: migrations/alembic.ini
+# with an [alembic] section of comments only and no script_location, and an
+# env.py that reads the app through Flask's current_app, for an app.py (found
+# as `flask db` finds it) whose database is DATABASE_URL, SQLite here.  Its
+# second revision is the batch_alter_table that Flask-Migrate generates.
+flask_project() {
+	"$PY" -c 'import flask_migrate, flask_sqlalchemy' 2>/dev/null ||
+		skip "python3-flask-migrate is not installed (apt-get install python3-flask-migrate)"
+	cat >app.py <<'EOF'
+import os
+
+from flask import Flask
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+
+app = Flask(__name__)
+app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+db = SQLAlchemy(app)
+migrate = Migrate(app, db)
+EOF
+	export DATABASE_URL="sqlite:///$TEST_DIR/app.db"
+	flaskdb init >/dev/null 2>&1
+	! grep -q '^script_location' migrations/alembic.ini
+	grep -q '^from flask import current_app' migrations/env.py
+	flaskdb revision -m "create user" --rev-id 1a1a1a1a1a1a >/dev/null 2>&1
+	set_bodies migrations/versions/1a1a1a1a1a1a_*.py \
+		"op.create_table('user', sa.Column('id', sa.Integer, primary_key=True),\n    sa.Column('username', sa.String(64), nullable=False))" \
+		"op.drop_table('user')"
+	flaskdb revision -m "user email" --rev-id 2b2b2b2b2b2b >/dev/null 2>&1
+	set_bodies migrations/versions/2b2b2b2b2b2b_*.py \
+		"with op.batch_alter_table('user', schema=None) as batch_op:\n    batch_op.add_column(sa.Column('email', sa.String(120), nullable=True))\n    batch_op.create_index(batch_op.f('ix_user_email'), ['email'], unique=True)" \
+		"with op.batch_alter_table('user', schema=None) as batch_op:\n    batch_op.drop_index(batch_op.f('ix_user_email'))\n    batch_op.drop_column('email')"
+}
+
+@test "a Flask-Migrate project as flask db init writes it: converted inside the app's context, taken to head by retort, flask db agrees" {
+	flask_project
+	r() { rt -c migrations/alembic.ini "$@"; }
+	[ "$(r history)" = "$(flaskdb history 2>/dev/null)" ]
+	flaskdb upgrade 1a1a1a1a1a1a 2>/dev/null
+	[ "$(r current)" = "$(flaskdb current 2>/dev/null)" ]
+	[ "$(r heads)" = "$(flaskdb heads 2>/dev/null)" ]
+	run r convert
+	[ "$status" -eq 2 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"1 converted (0 recorded against --dev-url), 0 flagged for review, 1 refused"* ]]
+	[[ "$output" == *"2b2b2b2b2b2b_user_email.py:"*"CommandError: This operation cannot proceed in --sql mode"* ]]
+	grep -q '^CREATE TABLE user (' migrations/versions/1a1a1a1a1a1a_create_user.sql
+	cp app.db before.db
+	# env.py connects to the app's database: recording stops before it runs anything there
+	run r convert --dev-url "sqlite:///$TEST_DIR/dev.db"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"env.py connected to sqlite:///$TEST_DIR/app.db, not to the dev database"*"point the app at the scratch database, and give retort the real one with -u"* ]]
+	[ ! -e migrations/versions/2b2b2b2b2b2b_user_email.sql ]
+	cmp app.db before.db
+	# the app on the scratch database, retort on the real one
+	DATABASE_URL="sqlite:///$TEST_DIR/dev.db" run r -u "sqlite:///$TEST_DIR/app.db" convert --dev-url "sqlite:///$TEST_DIR/dev.db"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"1 converted (1 recorded against --dev-url), 0 flagged for review, 0 refused"* ]]
+	grep -q '^CREATE TABLE _alembic_tmp_user' migrations/versions/2b2b2b2b2b2b_user_email.sql
+	cmp app.db before.db
+	run r upgrade head
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ "$(flaskdb current 2>/dev/null)" = "2b2b2b2b2b2b (head)" ]
+	[ "$(r current)" = "2b2b2b2b2b2b (head)" ]
+	DATABASE_URL="sqlite:///$TEST_DIR/ref.db" flaskdb upgrade 2>/dev/null
+	[ "$(sqlite_schema app.db)" = "$(sqlite_schema ref.db)" ]
+	run r downgrade base
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ "$(sqlite3 app.db "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'retort\_%' ESCAPE '\\'")" = alembic_version ]
+}
+
+@test "a Flask-Migrate project: an app convert cannot find, or one on another dialect, fails the run and writes nothing" {
+	flask_project
+	mv app.py shop.py
+	run rt -c migrations/alembic.ini convert
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "retort: error: convert: $TEST_DIR/migrations/env.py uses Flask, so convert loads the app as \`flask db\` does, and that failed: NoAppException: Could not locate a Flask application. Use the 'flask --app' option, 'FLASK_APP' environment variable, or a 'wsgi.py' or 'app.py' file in the current directory." ]
+	[ -z "$(ls migrations/versions/*.sql 2>/dev/null)" ]
+	export FLASK_APP=shop
+	# env.py renders for the app's database, whatever retort asked
+	run rt -c migrations/alembic.ini convert --dialect postgresql 1a1a
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "retort: error: convert: env.py rendered 1a1a1a1a1a1a for sqlite, not postgresql: it sets its own database URL (Flask-Migrate's takes the app's SQLALCHEMY_DATABASE_URI); pass --dialect sqlite, or point it at a postgresql database" ]
+	[ -z "$(ls migrations/versions/*.sql 2>/dev/null)" ]
+	run rt -c migrations/alembic.ini convert 1a1a
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[ -f migrations/versions/1a1a1a1a1a1a_create_user.sql ]
+}
+
+# A project on URL ($1) whose second revision reads through op.get_bind():
+# it converts only by recording against a --dev-url database.
+data_project() {
+	init_project "$1"
 	newrev 3c3c3c3c3c3c "settings" \
 		"op.create_table('settings', sa.Column('id', sa.Integer, primary_key=True), sa.Column('value', sa.String(20)))" \
 		"op.drop_table('settings')"
 	newrev 4d4d4d4d4d4d "default setting" \
 		"bind = op.get_bind()\nlast = bind.execute(sa.text('SELECT max(id) FROM settings')).scalar()\nrows = [{'id': (last or 0) + 1, 'value': 'on'}]\nop.bulk_insert(sa.table('settings', sa.column('id'), sa.column('value')), rows)" \
 		"op.execute('DELETE FROM settings')"
+}
+
+@test "a data migration through op.get_bind() is flagged, refused without --dev-url and converted with it" {
+	data_project "sqlite:///$TEST_DIR/app.db"
 	py=mig/versions/4d4d4d4d4d4d_default_setting.py
 	run rt convert
 	[ "$status" -eq 2 ]
@@ -350,4 +456,99 @@ EOF
 	run rt downgrade base
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 	[ "$(sqlite3 app.db "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'retort\_%' ESCAPE '\\'")" = alembic_version ]
+}
+
+@test "no database URL and no --dialect: refused, nothing written; DATABASE_URL or --dialect chooses" {
+	# as in the FastAPI template, alembic.ini names no URL (env.py computes it)
+	linear_project
+	sed -i '/^sqlalchemy.url = /d' alembic.ini
+	run rt convert
+	[ "$status" -eq 64 ]
+	[ "$output" = "retort: error: convert needs a dialect: set DATABASE_URL or -u, or pass --dialect postgresql|sqlite" ]
+	[ -z "$(ls mig/versions/*.sql 2>/dev/null)" ]
+	[ ! -e app.db ]
+	# the configured URL's dialect: nothing connects to it
+	DATABASE_URL=postgresql://app@db.invalid/shop run rt convert 1975ea83b712
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"Writing mig/versions/1975ea83b712_create_users.sql (postgresql) ...  done"* ]]
+	grep -qx 'CREATE TABLE users (' mig/versions/1975ea83b712_create_users.sql
+	run rt convert --dialect sqlite
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"convert: 2 converted"* ]]
+	[[ "$output" == *"ae1027a6acf5_add_email.sql (sqlite) ...  done"* ]]
+}
+
+# The refusal of a --dev-url that is the configured database ($1: how it is
+# spelled); nothing converted.
+refused_as_configured() {
+	run rt convert --dev-url "$1"
+	[ "$status" -eq 64 ] || { echo "$1: $output"; return 1; }
+	[[ "$output" == *"--dev-url is the configured database: "*" are $2; convert records only against a scratch database"* ]] ||
+		{ echo "$1: $output"; return 1; }
+	[ -z "$(ls mig/versions/*.sql 2>/dev/null)" ]
+}
+
+@test "SQLite: --dev-url naming the configured file another way (relative, ../, a link, +driver) is refused and the file is untouched" {
+	# the database Alembic stamped holds only alembic_version, so that it
+	# looks empty: only its identity protects it
+	data_project "sqlite:///$TEST_DIR/app.db"
+	alembic stamp head 2>/dev/null
+	cp app.db before.db
+	ln -s app.db link.db
+	for dev in sqlite:///app.db "sqlite+pysqlite:///./mig/../app.db" sqlite:///link.db "sqlite:///$TEST_DIR/app.db"; do
+		refused_as_configured "$dev" "the same file"
+		cmp app.db before.db
+	done
+	# and the other way round: the configured URL relative, --dev-url absolute
+	run rt -u sqlite:///app.db convert --dev-url "sqlite:///$TEST_DIR/app.db"
+	[ "$status" -eq 64 ]
+	[[ "$output" == *"--dev-url is the configured database: sqlite:///$TEST_DIR/app.db and sqlite:///app.db are the same file"* ]]
+	cmp app.db before.db
+	# a file that does not exist yet is another database
+	run rt convert --dev-url sqlite:///dev.db
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"2 converted (1 recorded against --dev-url)"* ]]
+	cmp app.db before.db
+	[ "$(sqlite3 app.db "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table'")" = alembic_version ]
+}
+
+@test "PostgreSQL: --dev-url naming the configured database another way (+driver, TCP, another user, a proxy) is refused and it is untouched" {
+	switch_backend postgresql
+	url=$DATABASE_URL
+	pq "GRANT CREATE ON SCHEMA public TO retort_pw"
+	data_project "$url"
+	run rt stamp head
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	before=$(rt dump)
+	tcp="127.0.0.1:$RETORT_TEST_PG_PORT/$PG_DB"
+	for dev in "postgresql+psycopg2://postgres@/$PG_DB?port=$RETORT_TEST_PG_PORT&host=$RETORT_TEST_PG_DIR" \
+		"postgresql://postgres@$tcp" "postgres://retort_pw:$RETORT_TEST_PG_PASSWORD@$tcp"; do
+		refused_as_configured "$dev" "the same database on the same server"
+	done
+	# through a proxy on another port the URLs differ: connecting to both tells
+	port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	"$PY" "$BATS_TEST_DIRNAME/tcpproxy.py" "$port" "$RETORT_TEST_PG_PORT" 0 >/dev/null 2>&1 &
+	PROXY_PID=$!
+	for _ in $(seq 100); do (: </dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.05; done
+	refused_as_configured "postgresql://retort_pw:$RETORT_TEST_PG_PASSWORD@127.0.0.1:$port/$PG_DB" \
+		"one database (retort connected to both to see)"
+	[[ "$output" != *"$RETORT_TEST_PG_PASSWORD"* ]]
+	[ "$(rt dump)" = "$before" ]
+	[ "$(db_tables)" = alembic_version ]
+	[ "$(db_versions)" = 4d4d4d4d4d4d ]
+	# another database on the same server, through the same proxy, is a scratch database
+	"$PY" -c 'import psycopg2' 2>/dev/null || return 0
+	db_other scratch >/dev/null   # not in $(...): the teardown drops it
+	pq_admin "ALTER DATABASE ${PG_DB}_scratch OWNER TO retort_pw"
+	run rt convert --dev-url "postgresql://retort_pw:$RETORT_TEST_PG_PASSWORD@127.0.0.1:$port/${PG_DB}_scratch"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+	[[ "$output" == *"2 converted (1 recorded against --dev-url)"* ]]
+	[ "$(rt dump)" = "$before" ]
+}
+
+teardown() {
+	[ -z "${PROXY_PID:-}" ] || kill "$PROXY_PID" 2>/dev/null || true
+	[ -n "${TEST_DIR:-}" ] || return 0
+	db_teardown
+	test_dir_teardown
 }

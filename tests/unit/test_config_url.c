@@ -341,6 +341,70 @@ static void postgres_urls(void **state)
 	assert_null(strstr(err.msg, "secret"));
 }
 
+/* rt_url_same_database on two URLs as written. */
+static int same_db(const char *a, const char *b)
+{
+	struct rt_url x, y;
+	struct rt_error err = RT_ERROR_INIT;
+	assert_int_equal(rt_url_parse(&x, a, &err), 0);
+	assert_int_equal(rt_url_parse(&y, b, &err), 0);
+	int same = rt_url_same_database(&x, &y);
+	assert_int_equal(rt_url_same_database(&y, &x), same);
+	rt_url_release(&x);
+	rt_url_release(&y);
+	return same;
+}
+
+static void same_database(void **state)
+{
+	(void)state;
+	char abs[1200];
+	/* SQLite: one file however the path reaches it; a new file is another */
+	write_file("app.db", "");
+	assert_int_equal(mkdir("sub", 0755), 0);
+	assert_int_equal(symlink("app.db", "link.db"), 0);
+	snprintf(abs, sizeof(abs), "sqlite:///%s/%s/app.db", tmpdir[0] == '/' ? "" : ".", tmpdir);
+	assert_true(same_db("sqlite:///app.db", abs));
+	assert_true(same_db("sqlite:///app.db", "sqlite+pysqlite:///sub/../app.db"));
+	assert_true(same_db("sqlite:///app.db", "sqlite:///link.db"));
+	assert_false(same_db("sqlite:///app.db", "sqlite:///sub/app.db"));
+	assert_false(same_db("sqlite:///app.db", "sqlite:///new.db"));
+	/* neither exists yet: the same path is one file to be */
+	assert_true(same_db("sqlite:///new.db", "sqlite:///sub/../new.db"));
+	assert_false(same_db("sqlite://", "sqlite://"));
+	assert_false(same_db("sqlite:///app.db", "postgresql://h/app.db"));
+	unlink("link.db");
+	unlink("app.db");
+	rmdir("sub");
+
+	/* PostgreSQL: defaults filled in, this machine spelled any way */
+	unsetenv("PGHOST");
+	unsetenv("PGPORT");
+	unsetenv("PGDATABASE");
+	assert_true(same_db("postgresql://u@db.example/shop", "postgresql+psycopg2://other:pw@DB.example:5432/shop"));
+	assert_true(same_db("postgresql://u@/shop?host=/run/pg&port=6000", "postgres://u@127.0.0.1:6000/shop"));
+	assert_true(same_db("postgresql://u@localhost/shop", "postgresql://u@[::1]/shop?sslmode=disable"));
+	assert_true(same_db("postgresql:///shop", "postgresql://x@h:1/other?host=localhost&port=5432&dbname=shop"));
+	assert_false(same_db("postgresql://u@db.example/shop", "postgresql://u@db.example/shop_dev"));
+	assert_false(same_db("postgresql://u@db.example/shop", "postgresql://u@db.example:5433/shop"));
+	assert_false(same_db("postgresql://u@db.example/shop", "postgresql://u@localhost/shop"));
+	/* no database named: the user's, as libpq does */
+	assert_true(same_db("postgresql://alice@db.example", "postgresql://db.example/alice?user=alice"));
+	assert_false(same_db("postgresql://alice@db.example", "postgresql://bob@db.example"));
+	/* the environment fills in what a URL leaves out */
+	setenv("PGHOST", "db.example", 1);
+	setenv("PGPORT", "6543", 1);
+	assert_true(same_db("postgresql:///shop", "postgresql://u@db.example:6543/shop"));
+	assert_false(same_db("postgresql:///shop", "postgresql://u@localhost:6543/shop"));
+	unsetenv("PGHOST");
+	unsetenv("PGPORT");
+
+	/* MySQL */
+	assert_true(same_db("mysql://root@localhost/shop?unix_socket=/run/mysqld.sock", "mariadb+pymysql://app:pw@127.0.0.1:3306/shop"));
+	assert_false(same_db("mysql://root@localhost/shop", "mysql://root@localhost/shop_dev"));
+	assert_false(same_db("mysql://root@db.example/shop", "postgresql://root@db.example/shop"));
+}
+
 static void masking(void **state)
 {
 	(void)state;
@@ -555,6 +619,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(config_errors, enter_tmp, leave_tmp),
 		cmocka_unit_test(sqlite_urls),
 		cmocka_unit_test(postgres_urls),
+		cmocka_unit_test_setup_teardown(same_database, enter_tmp, leave_tmp),
 		cmocka_unit_test(masking),
 		cmocka_unit_test(mask_follows_parse),
 		cmocka_unit_test(url_copy),
