@@ -525,7 +525,7 @@ int rt_revision_create(const struct rt_config *c, const struct rt_scriptdir *sd,
 			for (size_t i = 0; i < c->missing_version_locations.nr; i++)
 				strvec_push(&all, c->missing_version_locations.v[i]);
 			char *list = strvec_join(&all, ", ");
-			rt_error_set(err, RT_EXIT_ERROR, "--version-path '%s' is not one of the version "
+			rt_error_set(err, RT_EXIT_ERROR, "the version path '%s' is not one of the version "
 				     "locations (%s); give one of them, relative to the working directory "
 				     "or absolute", o->version_path, list);
 			free(list);

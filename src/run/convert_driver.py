@@ -84,8 +84,8 @@ def flask_app(script):
         from flask.cli import ScriptInfo
     except ImportError as e:
         raise DriverError("%s imports flask, which %s cannot import (%s); run convert with the "
-                          "project's Python: --python PATH or RETORT_PYTHON, e.g. a virtualenv's "
-                          "bin/python" % (script.env_py_location, sys.executable, e))
+                          "project's Python (the python setting), e.g. a virtualenv's bin/python"
+                          % (script.env_py_location, sys.executable, e))
     try:
         return ScriptInfo(app_import_path=os.environ.get("FLASK_APP") or None).load_app()
     except Exception as e:
@@ -434,8 +434,8 @@ def convert(cfg, script, offline_url, dev_url, revs, flask):
                 ctx = run_one(cfg, script, sc, direction, True, buf)
                 if ctx is not None and ctx.dialect.name != want:
                     raise DriverError(
-                        "env.py rendered %s for %s, not %s: it sets its own database URL%s; pass "
-                        "--dialect %s, or point it at a %s database" % (
+                        "env.py rendered %s for %s, not %s: it sets its own database URL%s; convert "
+                        "for %s (its dialect option) instead, or point it at a %s database" % (
                             rev, ctx.dialect.name, want,
                             " (Flask-Migrate's takes the app's SQLALCHEMY_DATABASE_URI)" if flask
                             else "", ctx.dialect.name, want))

@@ -498,6 +498,6 @@ INI
 	[[ "$output" == *"Path mig is not represented in current version locations"* ]]
 	run rt revision -m nowhere --head base --version-path mig
 	[ "$status" -eq 2 ]
-	[ "$output" = "retort: error: --version-path 'mig' is not one of the version locations ($TEST_DIR/mig/versions, $TEST_DIR/extra, $TEST_DIR/later); give one of them, relative to the working directory or absolute" ]
+	[ "$output" = "retort: error: the version path 'mig' is not one of the version locations ($TEST_DIR/mig/versions, $TEST_DIR/extra, $TEST_DIR/later); give one of them, relative to the working directory or absolute" ]
 	[ -z "$(ls mig/*.sql 2>/dev/null)" ]
 }

@@ -299,7 +299,7 @@ EOF
 	# env.py renders for the app's database, whatever retort asked
 	run rt -c migrations/alembic.ini convert --dialect postgresql 1a1a
 	[ "$status" -eq 2 ]
-	[ "${lines[0]}" = "retort: error: convert: env.py rendered 1a1a1a1a1a1a for sqlite, not postgresql: it sets its own database URL (Flask-Migrate's takes the app's SQLALCHEMY_DATABASE_URI); pass --dialect sqlite, or point it at a postgresql database" ]
+	[ "${lines[0]}" = "retort: error: convert: env.py rendered 1a1a1a1a1a1a for sqlite, not postgresql: it sets its own database URL (Flask-Migrate's takes the app's SQLALCHEMY_DATABASE_URI); convert for sqlite (its dialect option) instead, or point it at a postgresql database" ]
 	[ -z "$(ls migrations/versions/*.sql 2>/dev/null)" ]
 	run rt -c migrations/alembic.ini convert 1a1a
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
