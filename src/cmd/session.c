@@ -54,6 +54,12 @@ const char *app_db_url(struct app *app, struct rt_error *err)
 			     "DATABASE_URL_FILE, or pass -u/--url");
 		return NULL;
 	}
+	if (app->cfg.url_placeholder == 3) {
+		rt_error_set(err, RT_EXIT_ERROR, "%s sets no sqlalchemy.url, so its env.py must build "
+			     "the URL, and retort does not run env.py; set DATABASE_URL (or "
+			     "DATABASE_URL_FILE), or pass -u/--url", app->cfg.config_file);
+		return NULL;
+	}
 	if (app->cfg.url_placeholder) {
 		rt_error_set(err, RT_EXIT_ERROR, "%s:%d: sqlalchemy.url is %s, not a database; set "
 			     "DATABASE_URL (or DATABASE_URL_FILE), or pass -u/--url", app->cfg.config_file,

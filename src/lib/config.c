@@ -862,8 +862,15 @@ static const char *const alembic_only_keys[] = {
 	"revision_environment", "sourceless", "output_encoding", "hooks", "databases", NULL,
 };
 
+static size_t distance(const char *a, const char *b);
+
 static int alembic_key(const char *k)
 {
+	/* the engine's options (sqlalchemy.echo, sqlalchemy.pool_size...),
+	 * which env.py hands to engine_from_config; the URL is retort's, and
+	 * a near miss of it (sqlalchemy.urll, .uri) is a typo to warn about */
+	if (!strncmp(k, "sqlalchemy.", 11) && distance(k + 11, "url") > 2)
+		return 1;
 	for (int i = 0; alembic_only_keys[i]; i++)
 		if (!strcmp(alembic_only_keys[i], k))
 			return 1;
@@ -1279,6 +1286,11 @@ int rt_config_load(struct rt_config *c, const struct rt_config_flags *flags, rt_
 		c->url_placeholder = *c->url ? 2 : 1;
 		c->url_line = key_line(&ini, ini_raw(&ini, "sqlalchemy.url") ? "sqlalchemy.url" : "url");
 	}
+	/* An Alembic project whose ini names no database builds its URL in
+	 * env.py, which retort does not run: its database is not the embedded
+	 * default file, so say where to give it instead of migrating that */
+	if (c->source[RT_SET_URL] == RT_SRC_DEFAULT && found && !strcmp(ini.want, "alembic"))
+		c->url_placeholder = 3;
 	for (size_t i = 0; i < flags->targets.nr; i++)
 		strvec_push(&c->targets, flags->targets.v[i]);
 	if (c->source[RT_SET_TARGET_LINES] == RT_SRC_FILE)

@@ -170,7 +170,8 @@ struct rt_config {
 	struct strvec warnings;   /* for the command layer to print: unknown keys... */
 	struct strvec notes;      /* for -v: the Alembic keys and sections ignored */
 	/* sqlalchemy.url in the file is empty (1) or Alembic's placeholder
-	 * driver://... (2), at this line: not a database to fall back on */
+	 * driver://... (2), at this line, or an alembic.ini sets none (3, and
+	 * its env.py builds the URL): not a database to fall back on */
 	int url_placeholder, url_line;
 	/* A fleet (src/run/fleet.h): the --target values, a targets file,
 	 * the config file's `targets =` lines (starting at targets_line of

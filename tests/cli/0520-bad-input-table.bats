@@ -227,3 +227,20 @@ PY
 	run rt -v -q current
 	[ "$status" -eq 0 ]
 }
+
+@test "an alembic.ini that names no database is no reason to migrate the embedded default" {
+	linear3
+	printf '[alembic]\nscript_location = migrations\nsqlalchemy.echo = true\n' >alembic.ini
+	run env -u DATABASE_URL $RETORT_WRAP "$RETORT_BIN" upgrade head
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"alembic.ini sets no sqlalchemy.url, so its env.py must build the URL, and retort does not run env.py; set DATABASE_URL"* ]]
+	[ ! -e app.db ]
+	# an engine option is the Python side's, not an unknown key
+	[[ "$output" != *"unknown key"* ]]
+	# what needs no database still works, and DATABASE_URL is the way
+	run env -u DATABASE_URL $RETORT_WRAP "$RETORT_BIN" heads
+	[ "$status" -eq 0 ]
+	run rt -q upgrade head
+	[ "$status" -eq 0 ]
+	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
+}
