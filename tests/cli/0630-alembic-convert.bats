@@ -6,8 +6,10 @@
 # cannot work (SQLite batch mode, reads through op.get_bind()), which is
 # never the configured database however its URL is spelled.  After
 # convert, retort alone takes a database that Alembic upgraded half way
-# to head, Alembic agrees on where it is, the schema equals the one Alembic
-# builds from base, and downgrade base empties it.  Data-dependent
+# to head, Alembic agrees on where it is, the schema of that database and
+# of one retort builds from base equals the one Alembic builds from base,
+# the listings are Alembic's, and downgrade base empties them (one helper,
+# fixture_matrix, checks all of it for each fixture).  Data-dependent
 # revisions carry a visible WARNING; existing .sql files are never
 # overwritten; a missing Alembic, a raising revision or a broken env.py
 # fail clearly, exit non-zero and write nothing for what failed.  Every
@@ -70,13 +72,112 @@ linear_project() {
 		"op.drop_table('orders')"
 }
 
-# What SQLite stores of a database's schema.  Alembic's offline scripts
-# indent with four spaces where its online DDL has a tab: runs of white
+# How fixture_matrix runs each tool on a database URL ($1): Alembic through
+# a copy of alembic.ini naming that URL, retort with -u.  The Flask-Migrate
+# test redefines both (the app's DATABASE_URL, -c migrations/alembic.ini).
+fx_alembic() {
+	local url=$1
+	shift
+	sed "s|^sqlalchemy.url = .*|sqlalchemy.url = ${url//&/\\&}|" alembic.ini >fx.ini
+	alembic -c fx.ini "$@" 2>/dev/null
+}
+fx_rt() {
+	local url=$1
+	shift
+	rt -u "$url" "$@"
+}
+# retort dump of URL.  Alembic's offline scripts indent with four spaces
+# where its online DDL has a tab, and SQLite keeps the text: runs of white
 # space count as one.
-sqlite_schema() {
-	sqlite3 "$1" "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'
-		AND name NOT LIKE 'retort\_%' ESCAPE '\\' ORDER BY name" |
-		tr -s ' \t' ' '
+fx_dump() {
+	fx_rt "$1" dump | tr -s ' \t' ' '
+}
+# fx_at_head URL: what a test checks besides, when retort has taken URL to heads.
+fx_at_head() { :; }
+
+# fx_db NAME VAR: VAR set to the URL of another database NAME on this
+# backend, made in this shell (not in $(...)), so that the teardown drops it.
+fx_db() {
+	db_other "$1" >"$TEST_DIR/fx.url"
+	printf -v "$2" %s "$(cat "$TEST_DIR/fx.url")"
+}
+
+# history --verbose lists a branch point's "Branches into:" revisions from a
+# Python frozenset of strings, whose order changes from one run of Alembic to
+# the next (hash randomization): the revisions are compared, not their order.
+fx_branches_sorted() {
+	"$PY" -c 'import sys
+for l in sys.stdin:
+    h, s, t = l.rstrip("\n").partition("Branches into: ")
+    print(h + s + ", ".join(sorted(t.split(", "))) if s and not h.strip() else l.rstrip("\n"))'
+}
+
+# fx_current_same URL: retort's current rows are Alembic's, byte for byte.
+# Alembic prints them in the order of a Python set of revision objects
+# (hashed by identity: no order), so with two heads the order is not compared.
+fx_current_same() {
+	local a r
+	a=$(fx_alembic "$1" current | sort) r=$(fx_rt "$1" current | sort)
+	[ "$r" = "$a" ] || { echo "current: retort's differs from Alembic's:"; diff <(echo "$r") <(echo "$a"); return 1; }
+}
+
+# fixture_matrix URL: the issue's checks for a converted fixture project
+# whose database URL Alembic has upgraded half way, on this test's backend.
+# The listings (history, history --verbose, heads, current) are Alembic's
+# byte for byte; retort takes URL to heads and Alembic agrees; a database
+# built from base by retort from the converted files dumps as one built
+# from base by Alembic, and as URL; downgrade base by retort empties URL and
+# the one it built, as Alembic's own empties its one (no table, type or
+# index left, no version row), and Alembic takes URL to heads again; every
+# revision that reads through op.get_bind() has its WARNING.
+fixture_matrix() {
+	local url=$1 alb rtb empty cmd py out u
+	fx_db alb alb
+	fx_db rtb rtb
+	fx_db empty empty
+	for cmd in history "history --verbose" heads; do
+		# shellcheck disable=SC2086
+		out=$(fx_alembic "$url" $cmd | fx_branches_sorted)
+		# shellcheck disable=SC2086
+		[ "$(fx_rt "$url" $cmd | fx_branches_sorted)" = "$out" ] ||
+			{ echo "$cmd: retort's differs from Alembic's:"; diff <(fx_rt "$url" $cmd | fx_branches_sorted) - <<<"$out"; return 1; }
+	done
+	fx_current_same "$url"
+	[ -n "$(fx_alembic "$url" current)" ] || { echo "$url is not half way"; return 1; }
+	run fx_rt "$url" upgrade heads
+	[ "$status" -eq 0 ] || { echo "upgrade heads: $output"; return 1; }
+	fx_current_same "$url" || return 1
+	out=$(fx_alembic "$url" current)
+	[ "$(grep -c '(head)' <<<"$out")" = "$(fx_alembic "$url" heads | wc -l)" ] || { echo "not at every head: $out"; return 1; }
+	fx_at_head "$url"
+	# from base: Alembic's .py on one database, retort's .sql on another
+	fx_alembic "$alb" upgrade heads
+	run fx_rt "$rtb" upgrade heads
+	[ "$status" -eq 0 ] || { echo "upgrade heads from base: $output"; return 1; }
+	[ "$(fx_alembic "$rtb" current | sort)" = "$(fx_alembic "$alb" current | sort)" ]
+	[ "$(fx_dump "$alb")" != "$(fx_dump "$empty")" ] || { echo "Alembic built nothing"; return 1; }
+	[ "$(fx_dump "$rtb")" = "$(fx_dump "$alb")" ] ||
+		{ echo "from base, retort's schema differs from Alembic's:"; diff <(fx_dump "$rtb") <(fx_dump "$alb"); return 1; }
+	[ "$(fx_dump "$url")" = "$(fx_dump "$alb")" ] ||
+		{ echo "from half way, retort's schema differs from Alembic's:"; diff <(fx_dump "$url") <(fx_dump "$alb"); return 1; }
+	# downgrade base empties them
+	for u in "$url" "$rtb"; do
+		run fx_rt "$u" downgrade base
+		[ "$status" -eq 0 ] || { echo "downgrade base: $output"; return 1; }
+	done
+	fx_alembic "$alb" downgrade base
+	for u in "$url" "$rtb" "$alb"; do
+		[ "$(fx_dump "$u")" = "$(fx_dump "$empty")" ] || { echo "not empty after downgrade base: $(fx_dump "$u")"; return 1; }
+		[ -z "$(fx_alembic "$u" current)" ] && [ -z "$(fx_rt "$u" current)" ] || { echo "a version row is left in $u"; return 1; }
+	done
+	# Alembic still works on the database retort took there and back
+	fx_alembic "$url" upgrade heads
+	fx_current_same "$url"
+	# the data migrations are flagged
+	for py in $(grep -rl --include='*.py' 'op.get_bind()' .); do
+		grep -q -- '^-- WARNING: converted from Python; review: reads through a connection (op.get_bind())' "${py%.py}.sql" ||
+			{ echo "$py: no WARNING in ${py%.py}.sql"; return 1; }
+	done
 }
 
 @test "a linear SQLite project: convert, then retort takes Alembic's half-way database to head and back to base" {
@@ -92,23 +193,21 @@ sqlite_schema() {
 	grep -q '^CREATE TABLE users' $sql
 	# no version-table statement, no BEGIN/COMMIT, no "-- Running upgrade" comment
 	! grep -qiE 'alembic_version|^BEGIN|^COMMIT|Running upgrade' mig/versions/*.sql
-	# a .py/.sql pair is one revision: the listings stay Alembic's
-	[ "$(rt history)" = "$(alembic history)" ]
-	run rt upgrade head
+	# a .py/.sql pair is one revision: the listings stay Alembic's, and so on
+	fixture_matrix "sqlite:///$TEST_DIR/app.db"
+}
+
+@test "the linear project on PostgreSQL: convert, then the same matrix" {
+	switch_backend postgresql
+	"$PY" -c 'import psycopg2' 2>/dev/null || skip "python3-psycopg2 is not installed (Alembic online on PostgreSQL)"
+	url=$DATABASE_URL
+	linear_project "$url"
+	alembic upgrade ae1027a6acf5 2>/dev/null
+	run rt convert
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
-	[ "$(sqlite3 app.db 'SELECT version_num FROM alembic_version')" = 27c6a30d7c24 ]
-	[[ "$(alembic current 2>/dev/null)" == "27c6a30d7c24 (head)" ]]
-	# the same schema as Alembic's own from base
-	sed "s|^sqlalchemy.url = .*|sqlalchemy.url = sqlite:///$TEST_DIR/ref.db|" alembic.ini >ref.ini
-	alembic -c ref.ini upgrade head 2>/dev/null
-	[ "$(sqlite_schema app.db)" = "$(sqlite_schema ref.db)" ]
-	run rt downgrade base
-	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
-	[ "$(sqlite3 app.db "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'retort\_%' ESCAPE '\\'")" = alembic_version ]
-	[ -z "$(sqlite3 app.db 'SELECT * FROM alembic_version')" ]
-	# Alembic still works on the same database afterwards
-	alembic upgrade head 2>/dev/null
-	[ "$(rt current)" = "27c6a30d7c24 (head)" ]
+	[[ "$output" == *"convert: 3 converted (0 recorded against --dev-url), 0 flagged for review, 0 refused"* ]]
+	grep -qx 'CREATE TABLE users (' mig/versions/1975ea83b712_create_users.sql
+	fixture_matrix "$url"
 }
 
 @test "PostgreSQL: an enum and an autocommit_block (ALTER TYPE ... ADD VALUE, CREATE INDEX CONCURRENTLY)" {
@@ -131,7 +230,7 @@ sqlite_schema() {
 	run rt convert
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"2 converted (0 recorded against --dev-url), 1 flagged for review, 1 refused"* ]]
-	dev=$(db_other dev)
+	fx_db dev dev
 	run rt convert --dev-url "$dev"
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 	[[ "$output" == *"1 converted (1 recorded against --dev-url), 1 flagged for review, 0 refused"* ]]
@@ -147,22 +246,14 @@ sqlite_schema() {
 	grep -qx 'CREATE INDEX CONCURRENTLY ix_orders_status ON orders (status);' $sql
 	grep -qx "CREATE TYPE order_status AS ENUM ('new', 'paid');" mig/versions/0a0a0a0a0a01_create_orders.sql
 	grep -qx -- '-- migrate:upgrade' mig/versions/0a0a0a0a0a01_create_orders.sql
-	run rt -u "$url" upgrade head
-	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
-	[[ "$(alembic current 2>/dev/null)" == "0a0a0a0a0a03 (head)" ]]
-	[ "$(pq "SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = 'order_status'::regtype")" = "new,paid,shipped" ]
-	[ "$(pq "SELECT indexname FROM pg_indexes WHERE indexname = 'ix_orders_status'")" = ix_orders_status ]
-	# the same schema as Alembic's own from base
-	ref=$(db_other ref)
-	sed "s|^sqlalchemy.url = .*|sqlalchemy.url = ${ref//&/\\&}|" alembic.ini >ref.ini
-	alembic -c ref.ini upgrade head 2>/dev/null
-	[ "$(rt -u "$url" dump)" = "$(rt -u "$ref" dump)" ]
-	run rt -u "$url" downgrade base
-	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
-	# retort_progress is retort's own (the transaction:false sections' resume points), empty
-	[ "$(db_tables)" = "alembic_version retort_progress" ]
-	[ "$(pq 'SELECT count(*) FROM retort_progress')" = 0 ]
-	[ "$(pq "SELECT count(*) FROM pg_type WHERE typname IN ('order_status', 'priority')")" = 0 ]
+	fx_at_head() {
+		[ "$(pq "SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = 'order_status'::regtype")" = "new,paid,shipped" ]
+		[ "$(pq "SELECT indexname FROM pg_indexes WHERE indexname = 'ix_orders_status'")" = ix_orders_status ]
+		# retort_progress is retort's own (the transaction:false sections' resume points), empty
+		[ "$(db_tables)" = "alembic_version orders retort_progress" ]
+		[ "$(pq 'SELECT count(*) FROM retort_progress')" = 0 ]
+	}
+	fixture_matrix "$url"
 	# the scratch database is back at base too
 	[ "$(db_tables dev)" = alembic_version ]
 }
@@ -203,15 +294,7 @@ sqlite_schema() {
 	grep -q '^CREATE TABLE _alembic_tmp_user' $sql
 	grep -q '^ALTER TABLE _alembic_tmp_user RENAME TO user;' $sql
 	grep -q '^CREATE UNIQUE INDEX ix_user_email' $sql
-	run rt upgrade head
-	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
-	[[ "$(alembic current 2>/dev/null)" == "2b2b2b2b2b2b (head)" ]]
-	sed "s|^sqlalchemy.url = .*|sqlalchemy.url = sqlite:///$TEST_DIR/ref.db|" alembic.ini >ref.ini
-	alembic -c ref.ini upgrade head 2>/dev/null
-	[ "$(sqlite_schema app.db)" = "$(sqlite_schema ref.db)" ]
-	run rt downgrade base
-	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
-	[ "$(sqlite3 app.db "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'retort\_%' ESCAPE '\\'")" = alembic_version ]
+	fixture_matrix "sqlite:///$TEST_DIR/app.db"
 }
 
 flaskdb() {
@@ -255,10 +338,7 @@ EOF
 @test "a Flask-Migrate project as flask db init writes it: converted inside the app's context, taken to head by retort, flask db agrees" {
 	flask_project
 	r() { rt -c migrations/alembic.ini "$@"; }
-	[ "$(r history)" = "$(flaskdb history 2>/dev/null)" ]
 	flaskdb upgrade 1a1a1a1a1a1a 2>/dev/null
-	[ "$(r current)" = "$(flaskdb current 2>/dev/null)" ]
-	[ "$(r heads)" = "$(flaskdb heads 2>/dev/null)" ]
 	run r convert
 	[ "$status" -eq 2 ] || { echo "$output"; return 1; }
 	[[ "$output" == *"1 converted (0 recorded against --dev-url), 0 flagged for review, 1 refused"* ]]
@@ -277,15 +357,18 @@ EOF
 	[[ "$output" == *"1 converted (1 recorded against --dev-url), 0 flagged for review, 0 refused"* ]]
 	grep -q '^CREATE TABLE _alembic_tmp_user' migrations/versions/2b2b2b2b2b2b_user_email.sql
 	cmp app.db before.db
-	run r upgrade head
-	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
-	[ "$(flaskdb current 2>/dev/null)" = "2b2b2b2b2b2b (head)" ]
-	[ "$(r current)" = "2b2b2b2b2b2b (head)" ]
-	DATABASE_URL="sqlite:///$TEST_DIR/ref.db" flaskdb upgrade 2>/dev/null
-	[ "$(sqlite_schema app.db)" = "$(sqlite_schema ref.db)" ]
-	run r downgrade base
-	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
-	[ "$(sqlite3 app.db "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'retort\_%' ESCAPE '\\'")" = alembic_version ]
+	# flask db on the app's database, which DATABASE_URL names
+	fx_alembic() {
+		local url=$1
+		shift
+		DATABASE_URL=$url flaskdb "$@" 2>/dev/null
+	}
+	fx_rt() {
+		local url=$1
+		shift
+		r -u "$url" "$@"
+	}
+	fixture_matrix "sqlite:///$TEST_DIR/app.db"
 }
 
 @test "a Flask-Migrate project: an app convert cannot find, or one on another dialect, fails the run and writes nothing" {
@@ -341,10 +424,10 @@ data_project() {
 	grep -qx "INSERT INTO settings (id, value) VALUES (1, 'on');" "$sql"
 	! grep -qi 'select max' "$sql"
 	[ "$(grep -A1 -x -- '-- migrate:downgrade' "$sql" | sed -n 2p)" = "DELETE FROM settings;" ]
-	run rt upgrade head
-	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
-	[ "$(sqlite3 app.db 'SELECT id, value FROM settings')" = "1|on" ]
-	[[ "$(alembic current 2>/dev/null)" == "4d4d4d4d4d4d (head)" ]]
+	alembic upgrade 3c3c3c3c3c3c 2>/dev/null
+	# what was recorded runs here: the row the scratch database got
+	fx_at_head() { [ "$(sqlite3 app.db 'SELECT id, value FROM settings')" = "1|on" ]; }
+	fixture_matrix "sqlite:///$TEST_DIR/app.db"
 }
 
 @test "an existing .sql file is never overwritten" {
@@ -447,15 +530,8 @@ EOF
 	grep -qx -- '-- Branch Labels: reports' extra/e5e5e5e5e5e5_reports_root.sql
 	grep -qx -- '-- Revises: b2b2b2b2b2b2, d4d4d4d4d4d4' mig/versions/f6f6f6f6f6f6_join.sql
 	! grep -q '^[A-Z]' mig/versions/f6f6f6f6f6f6_join.sql extra/e5e5e5e5e5e5_reports_root.sql
-	run rt upgrade heads
-	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
-	run alembic current
-	[[ "$output" == *"e5e5e5e5e5e5 (head)"* ]]
-	[[ "$output" == *"f6f6f6f6f6f6 (head) (mergepoint)"* ]]
-	[ "$(sqlite3 app.db "SELECT count(*) FROM sqlite_master WHERE name LIKE 't\_%' ESCAPE '\'")" = 4 ]
-	run rt downgrade base
-	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
-	[ "$(sqlite3 app.db "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'retort\_%' ESCAPE '\\'")" = alembic_version ]
+	fx_at_head() { [ "$(sqlite3 app.db "SELECT count(*) FROM sqlite_master WHERE name LIKE 't\_%' ESCAPE '\'")" = 4 ]; }
+	fixture_matrix "sqlite:///$TEST_DIR/app.db"
 }
 
 @test "no database URL and no --dialect: refused, nothing written; DATABASE_URL or --dialect chooses" {
