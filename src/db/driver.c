@@ -8,6 +8,7 @@
 #include "lock_table.h"
 #include "version_table.h"
 #include "../lib/clock.h"
+#include "../lib/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,13 +151,18 @@ int rt_db_table_exists(struct rt_db *db, const char *schema, const char *name, i
 	return db->drv->tables_exist(db, schema, &name, 1, exists, err);
 }
 
-void rt_tables_query(struct strbuf *q, const char *test, int n)
+const char **rt_tables_query(struct strbuf *q, const char *test, const char *schema,
+			     const char *const *names, int n)
 {
+	const char **p = xcalloc((size_t)n + 1, sizeof(*p));
+	p[0] = schema;
 	for (int i = 0; i < n; i++) {
 		if (i)
 			strbuf_addstr(q, " UNION ALL ");
 		strbuf_addf(q, test, i, i + 2);
+		p[i + 1] = names[i];
 	}
+	return p;
 }
 
 void rt_tables_found(const struct strvec *indices, int *exists, int n)

@@ -251,10 +251,12 @@ int rt_db_table_exists(struct rt_db *db, const char *schema, const char *name, i
  * exist, one `test` per name joined by UNION ALL, each selecting its
  * index.  `test` is a printf format taking the index and then the number
  * of the name's parameter (the schema is parameter 1, names[i] i + 2),
- * e.g. "SELECT %d FROM t WHERE name = ?%d".  rt_tables_found marks
- * exists[] from the indices the query returned.
+ * e.g. "SELECT %d FROM t WHERE name = ?%d".  Returns its n + 1
+ * parameters (the caller frees the array, not the strings).
+ * rt_tables_found marks exists[] from the indices the query returned.
  */
-void rt_tables_query(struct strbuf *q, const char *test, int n);
+const char **rt_tables_query(struct strbuf *q, const char *test, const char *schema,
+			     const char *const *names, int n);
 void rt_tables_found(const struct strvec *indices, int *exists, int n);
 
 /*

@@ -450,14 +450,10 @@ static int my_tables_exist(struct rt_db *db, const char *schema, const char *con
 {
 	struct strbuf q = STRBUF_INIT;
 	struct strvec found;
-	const char **p = xcalloc((size_t)n + 1, sizeof(*p));
-	p[0] = schema;
-	for (int i = 0; i < n; i++)
-		p[i + 1] = names[i];
 	strvec_init(&found);
-	rt_tables_query(&q, "SELECT %d FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+	const char **p = rt_tables_query(&q, "SELECT %d FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
 			    "COALESCE(?1, DATABASE()) AND TABLE_NAME = ?%d AND TABLE_TYPE = 'BASE TABLE'",
-			n);
+			schema, names, n);
 	int rc = query_rows(MDB(db), q.buf, n + 1, p, &found, "looking for the version table", err);
 	rt_tables_found(&found, exists, n);
 	strvec_clear(&found);

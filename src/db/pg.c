@@ -466,15 +466,11 @@ static int pg_tables_exist(struct rt_db *db, const char *schema, const char *con
 			   int *exists, struct rt_error *err)
 {
 	struct strbuf q = STRBUF_INIT;
-	const char **p = xcalloc((size_t)n + 1, sizeof(*p));
 	PGresult *r;
-	p[0] = schema;
-	for (int i = 0; i < n; i++)
-		p[i + 1] = names[i];
-	rt_tables_query(&q, "SELECT %d FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace s ON "
+	const char **p = rt_tables_query(&q, "SELECT %d FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace s ON "
 			    "s.oid = c.relnamespace WHERE s.nspname = coalesce($1, "
 			    "pg_catalog.current_schema()) AND c.relkind IN ('r', 'p') AND c.relname = $%d",
-			n);
+			schema, names, n);
 	int rc = run(PDB(db), q.buf, n + 1, p, &r, "looking for the version table", err);
 	if (!rc) {
 		struct strvec found;

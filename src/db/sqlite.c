@@ -336,13 +336,10 @@ static int sq_tables_exist(struct rt_db *db, const char *schema, const char *con
 	struct strbuf q = STRBUF_INIT;
 	struct strvec found;
 	sqlite3_stmt *st;
-	const char **p = xcalloc((size_t)n + 1, sizeof(*p));
 	int rc = SQLITE_DONE;
-	p[0] = schema;
-	for (int i = 0; i < n; i++)
-		p[i + 1] = names[i];
 	strvec_init(&found);
-	rt_tables_query(&q, "SELECT %d FROM sqlite_master WHERE type = 'table' AND name = ?%d", n);
+	const char **p = rt_tables_query(&q, "SELECT %d FROM sqlite_master WHERE type = 'table' AND "
+					 "name = ?%d", schema, names, n);
 	if (!d->missing) {
 		if (prepare_bound(d, q.buf, n + 1, p, &st)) {
 			rc = SQLITE_ERROR;

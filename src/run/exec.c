@@ -616,31 +616,27 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 			goto fail;
 		}
 	}
-	if (scripted && sec->transactional && !db->vt->dialect->ddl_commits) {
-		int have_history = 1;
+	/* one composed script: a transactional section where DDL does not
+	 * commit by itself, or the version change after a section run outside
+	 * a transaction */
+	if (scripted && (!sec->transactional || !db->vt->dialect->ddl_commits)) {
+		int have_history = 1, bad;
 		if (hv && rt_history_exists(db, &have_history, err))
 			goto fail_named;
-		/* the database counts the milliseconds since the script's BEGIN */
-		row.duration_ms = RT_HISTORY_SINCE_BEGIN;
-		if (run_script(db, sc, sec, stmts, s, !*table_exists, hv ? &row : NULL, !have_history,
-			       what.buf, err)) {
-			rt_history_forget(db);
-			goto fail;
+		if (sec->transactional) {
+			/* the database counts the milliseconds since the script's BEGIN */
+			row.duration_ms = RT_HISTORY_SINCE_BEGIN;
+			bad = run_script(db, sc, sec, stmts, s, !*table_exists, hv ? &row : NULL,
+					 !have_history, what.buf, err);
+		} else {
+			row.duration_ms = lead && db->vt->dialect->script_clock
+						  ? RT_HISTORY_SINCE_BEGIN
+						  : (long)(now_ms() - t0 + 0.5);
+			bad = version_script(db, s, sc, sec, stmts, lead, !*table_exists,
+					     hv ? &row : NULL, !have_history, pr.rev, pr.direction,
+					     what.buf, err);
 		}
-		*table_exists = 1;
-		if (hv)
-			db->vt->history_exists = 1;
-		strbuf_release(&what);
-		return 0;
-	}
-	if (scripted && !sec->transactional) {
-		int have_history = 1;
-		if (hv && rt_history_exists(db, &have_history, err))
-			goto fail_named;
-		row.duration_ms = lead && db->vt->dialect->script_clock ? RT_HISTORY_SINCE_BEGIN
-							       : (long)(now_ms() - t0 + 0.5);
-		if (version_script(db, s, sc, sec, stmts, lead, !*table_exists, hv ? &row : NULL,
-				   !have_history, pr.rev, pr.direction, what.buf, err)) {
+		if (bad) {
 			rt_history_forget(db);
 			goto fail;
 		}
