@@ -70,30 +70,56 @@ if [ -z "${RETORT_TEST_MYSQL_URL:-}" ]; then
 fi
 
 pass=0 fail=0 skip=0
+# Each failure is printed again at the very end, just above the tally, so
+# that a log seen only by its head and tail (a CI page) still shows what
+# failed and why.  Both lanes append to one file, a whole failure per write.
+recap=$(mktemp "${TMPDIR:-/tmp}/retort-recap.XXXXXX")
+stop_servers+=("rm -f $recap")
+
+# recap_add LINE...: keep one failure for the recap, its first 4 lines
+# (the result, where it failed, the assertion) and its last 30.
+recap_add() {
+	local -a keep=("$@")
+	if [ $# -gt 34 ]; then
+		keep=("${@:1:4}" "#   ... $(($# - 34)) lines, in the log above ..." "${@: -30}")
+	fi
+	printf '# %s\n' "${keep[@]}" >>"$recap"   # comments: TAP counts each result once
+}
+
 # tap NAME CMD...: run CMD, print its TAP (stdout and stderr) line by line
 # as it comes, and tally it.  CMD failing without a failed test, or
 # printing fewer results than its plan (1..N) announced, is one failure more.
 tap() {
 	local name=$1 line planned=0 seen=0 failed=0 rc
+	local -a failure=()   # the lines of the failure being read, if any
 	shift
 	while IFS= read -r line; do
 		printf '%s\n' "$line"
 		case $line in
+		"ok "*|"not ok "*|"# unit: "*|"# bats: "*)
+			[ ${#failure[@]} -eq 0 ] || recap_add "${failure[@]}"
+			failure=() ;;
+		*) [ ${#failure[@]} -eq 0 ] || failure+=("$line") ;;
+		esac
+		case $line in
 		1..*) planned=${line#1..}; planned=${planned%%[!0-9]*} ;;
 		# a skip, however the runner spells it (cmocka: "not ok N # SKIP")
 		"ok "*"# skip"*|"ok "*"# SKIP"*|"not ok "*"# SKIP"*) skip=$((skip + 1)) seen=$((seen + 1)) ;;
-		"not ok "*) fail=$((fail + 1)) seen=$((seen + 1)) failed=1 ;;
+		"not ok "*) fail=$((fail + 1)) seen=$((seen + 1)) failed=1 failure=("$line") ;;
 		"ok "*) pass=$((pass + 1)) seen=$((seen + 1)) ;;
 		esac
 	done < <("$@" 2>&1)
+	[ ${#failure[@]} -eq 0 ] || recap_add "${failure[@]}"
 	wait $! && rc=0 || rc=$?
 	local why="exit status $rc"
 	[ $rc -ne 124 ] || why="killed after $limit s"
 	if [ "$seen" -lt "${planned:-0}" ]; then
 		echo "not ok - $name stopped after $seen of its $planned tests ($why)"
+		recap_add "not ok - $name stopped after $seen of its $planned tests ($why)"
 		fail=$((fail + 1))
 	elif [ $rc -ne 0 ] && [ $failed -eq 0 ]; then
 		echo "not ok - $name ended with $why"
+		recap_add "not ok - $name ended with $why"
 		fail=$((fail + 1))
 	fi
 }
@@ -233,6 +259,10 @@ else
 	fi
 fi
 
+if [ -s "$recap" ]; then
+	echo "# the failures again, each with the end of its output:"
+	cat "$recap"
+fi
 if [ $skip -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"
 else

@@ -4,7 +4,9 @@
 # (the unit tests and the shared scenarios) come once each, after the
 # first lane's, and the run still ends with its one tally line; and a run
 # killed while they wait for the first lane to end (a CI timeout) prints
-# them on its way out instead of deleting them unseen.
+# them on its way out instead of deleting them unseen; and every failure,
+# of either lane, is printed again just above the tally with the end of
+# its output, for a log seen only by its head and tail.
 
 load helpers
 
@@ -64,6 +66,33 @@ runner() {
 	[ "$first" -lt "$second" ]
 	[ "${lines[-1]}" = "4 passed, 0 failed" ]
 	[ -z "$(compgen -G 'tmp/retort-lane.*')" ]
+	[ -z "$(compgen -G 'tmp/retort-recap.*')" ]
+	[[ $output != *"the failures again"* ]]
+}
+
+@test "two lanes: each failure is printed again above the tally, with the end of its output" {
+	touch "$RELEASE"
+	# shellcheck disable=SC2016
+	printf '%s\n' "@""test \"first lane: fails after much output\" {" \
+		'for i in $(seq 100); do echo "output line $i"; done' \
+		'false' \
+		'}' >suite/cli/0002-fails.bats
+	printf '%s\n' '#!/bin/sh' 'echo "1..1"' 'echo "not ok 1 - second lane: a unit test that fails"' \
+		'echo "# the reason it gives"' >suite/unit/test_fails
+	chmod +x suite/unit/test_fails
+	run runner
+	[ "$status" -ne 0 ]
+	[ "${lines[-1]}" = "4 passed, 2 failed" ]
+	recap=$(sed -n '/^# the failures again/,$p' <<<"$output")
+	[[ $recap == *"# not ok 2 first lane: fails after much output"* ]]
+	[[ $recap == *"output line 100"* ]]
+	[[ $recap == *"lines, in the log above"* ]]
+	[[ $recap != *"output line 50"* ]]
+	[[ $recap == *"# not ok 1 - second lane: a unit test that fails"* ]]
+	[[ $recap == *"# # the reason it gives"* ]]
+	# comments only: each result is counted once by a TAP reader
+	[ "$(grep -c '^not ok' <<<"$output")" -eq 2 ]
+	[ -z "$(compgen -G 'tmp/retort-recap.*')" ]
 }
 
 @test "two lanes: a run killed while the first lane runs still prints the second lane's results" {
