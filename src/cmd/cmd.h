@@ -42,6 +42,7 @@ struct app {
 	int color;               /* colour stderr */
 	int scripts_loaded;
 	int waited;              /* the --wait gate has passed */
+	double wait_deadline;    /* when its budget ends (rt_now() time) */
 	struct rt_scriptdir sd;
 	struct rt_url url;       /* the configured URL, parsed once (app_url) */
 	int url_parsed;

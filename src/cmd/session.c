@@ -6,6 +6,7 @@
  */
 #include "cmd.h"
 #include "../db/version_table.h"
+#include "../lib/clock.h"
 #include "../lib/resolve.h"
 #include "../lib/url.h"
 #include "../lib/xalloc.h"
@@ -115,6 +116,34 @@ const struct rt_url *app_url(struct app *app, struct rt_error *err)
 	return &app->url;
 }
 
+/*
+ * rt_db_open on the configured database.  After the --wait gate, a
+ * connection that fails (a host name that resolved a moment ago and does
+ * not now, a server restarting) sends the run back to waiting, within
+ * what is left of the gate's budget: the probe tells a failure that
+ * waiting can heal from one it cannot (a password, an unknown database),
+ * and a timeout is the gate's own exit status.  Three tries at most, so
+ * that a failure past the connection itself (the session's settings)
+ * still ends at once.
+ */
+static int open_waiting(struct app *app, const struct rt_url *url, const struct rt_db_opts *opts,
+			struct rt_error *err)
+{
+	for (int tries = 1;; tries++) {
+		if (!rt_db_open(&app->db, url, opts, err))
+			return 0;
+		double left = app->wait_deadline - rt_now();
+		if (!app->waited || app->cfg.wait_timeout <= 0 || err->code == RT_EXIT_USAGE ||
+		    tries == 3 || left <= 0)
+			return -1;
+		rt_error_one_line(err);
+		app_note(app, "retort: %s; waiting again", err->msg);
+		rt_error_clear(err);
+		if (app_wait(app, 1, NULL, left, err))
+			return -1;
+	}
+}
+
 int app_open_db(struct app *app, int readonly, int lock, struct rt_error *err)
 {
 	struct rt_db_opts opts;
@@ -122,6 +151,7 @@ int app_open_db(struct app *app, int readonly, int lock, struct rt_error *err)
 	if (!url)
 		return -1;
 	if (app->cfg.wait_timeout > 0 && !app->waited) {
+		app->wait_deadline = rt_now() + app->cfg.wait_timeout;
 		if (app_wait(app, 1, NULL, app->cfg.wait_timeout, err))
 			return -1;
 		app->waited = 1;
@@ -137,7 +167,7 @@ int app_open_db(struct app *app, int readonly, int lock, struct rt_error *err)
 		free(m);
 	}
 	app_db_opts(app, readonly, &opts);
-	int rc = rt_db_open(&app->db, url, &opts, err);
+	int rc = open_waiting(app, url, &opts, err);
 	if (!rc && app->cfg.verbose && app->db->pooled)
 		app_note(app, "retort: %s: no session state is kept (settings by SET LOCAL in each "
 			 "transaction)%s", app->cfg.lock == RT_LOCK_TABLE ? "--lock=table"

@@ -72,3 +72,22 @@ void rt_error_hint_subject(struct rt_error *e, const char *subject)
 {
 	snprintf(e->hint_subject, sizeof(e->hint_subject), "%s", subject);
 }
+
+/* Join libpq's multi-line messages ("...failed: Connection refused\n\tIs
+ * the server running...") into one line, the lines separated by "; ". */
+void rt_error_one_line(struct rt_error *e)
+{
+	char *s = e->msg, *w = s;
+	for (char *r = s; *r; r++) {
+		if (*r == '\n' || *r == '\t') {
+			r += strspn(r, "\n\t ") - 1;
+			if (w > s && r[1]) {
+				*w++ = ';';
+				*w++ = ' ';
+			}
+			continue;
+		}
+		*w++ = *r;
+	}
+	*w = '\0';
+}

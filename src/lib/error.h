@@ -71,5 +71,7 @@ int rt_error_hinted(struct rt_error *e, int code, enum rt_hint hint, const char 
 void rt_error_hint_subject(struct rt_error *e, const char *subject);
 void rt_error_set_detail(struct rt_error *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The message on one line: its line breaks (a driver's multi-line text) become "; ". */
+void rt_error_one_line(struct rt_error *e);
 
 #endif

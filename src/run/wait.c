@@ -170,25 +170,6 @@ static int try_once(const struct rt_wait_target *t, double timeout, struct rt_er
 	return drv->probe ? drv->probe(&t->url, timeout, err) : RT_PROBE_READY;
 }
 
-/* Join libpq's multi-line messages ("...failed: Connection refused\n\tIs
- * the server running...") into one line, the lines separated by "; ". */
-static void one_line(char *s)
-{
-	char *w = s;
-	for (char *r = s; *r; r++) {
-		if (*r == '\n' || *r == '\t') {
-			r += strspn(r, "\n\t ") - 1;
-			if (w > s && r[1]) {
-				*w++ = ';';
-				*w++ = ' ';
-			}
-			continue;
-		}
-		*w++ = *r;
-	}
-	*w = '\0';
-}
-
 int rt_wait(const struct rt_wait_target *targets, int n, double timeout,
 	    const struct rt_wait_hooks *hooks, struct rt_error *err)
 {
@@ -203,7 +184,7 @@ int rt_wait(const struct rt_wait_target *targets, int n, double timeout,
 			struct rt_error now = RT_ERROR_INIT;
 			double left = deadline - rt_now(), budget = left > 0.001 ? left : 0.001;
 			int rc = try_once(t, budget, &now);
-			one_line(now.msg);
+			rt_error_one_line(&now);
 			/* a try the deadline cut short says less than the one before it */
 			if (budget >= 0.1 || !why.msg[0])
 				why = now;

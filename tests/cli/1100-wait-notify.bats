@@ -148,6 +148,45 @@ teardown() {
 	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
 }
 
+# flaky_proxy DROP: a tcpproxy.py to the test server that closes the
+# connections numbered in DROP at once (counting from its first, which
+# this function makes to see it listening); sets PROXY_PORT.
+flaky_proxy() {
+	PROXY_PORT=$(free_port)
+	start_bg python3 "$BATS_TEST_DIRNAME/tcpproxy.py" "$PROXY_PORT" "$RETORT_TEST_PG_PORT" 0 "1,$1"
+	for _ in $(seq 100); do
+		python3 -c "import socket; socket.create_connection(('127.0.0.1', $PROXY_PORT)).close()" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+@test "pg --wait-timeout: a connection that fails after the wait said ready goes back to waiting" {
+	pg_setup_tcp
+	linear3
+	# 2 is the wait's probe, which goes through; 3, the command's own
+	# connection, is closed at once, as a name that stops resolving for a
+	# moment or a restarting server would; 4 and 5 go through
+	flaky_proxy 3
+	# one connection each, none retried by libpq without TLS or GSS
+	export DATABASE_URL="$(pg_tcp_url "$PROXY_PORT")?sslmode=disable&gssencmode=disable"
+	run rt --wait-timeout 30 upgrade head
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"cannot connect to the database: "*"; waiting again"* ]]
+	[ "$(grep -c 'is ready' <<<"$output")" -eq 2 ]
+	[[ $output != *"$RETORT_TEST_PG_PASSWORD"* ]]
+	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
+	# without a wait budget the same failure is final
+	flaky_proxy 2
+	export DATABASE_URL="$(pg_tcp_url "$PROXY_PORT")?sslmode=disable&gssencmode=disable"
+	run rt current
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ $output == *"cannot connect to the database: "* ]]
+	[[ $output != *"waiting again"* ]]
+}
+
 @test "RETORT_WAIT_TIMEOUT gates commands that use the database, and only those" {
 	linear3
 	port=$(free_port)
