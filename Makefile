@@ -168,11 +168,12 @@ install: $(BUILD)/retort $(BUILD)/retort.1
 # interoperability tests run the real Alembic against retort's databases;
 # mariadb-server: mariadb-install-db and mariadbd for the MySQL tests;
 # pgbouncer: the transaction pooler the lease-lock tests put before PostgreSQL;
-# python3-flask-migrate: a real `flask db` project for convert's tests).
+# python3-flask-migrate: a real `flask db` project for convert's tests;
+# python3-pymysql: Alembic's own runs on MariaDB).
 DEPS = gcc make libc6-dev pkg-config libsqlite3-dev libinih-dev libpq-dev libcurl4-openssl-dev \
 	libmariadb-dev libcmocka-dev bats libssl-dev libpg-query-dev libprotobuf-c-dev \
 	sqlite3 valgrind clang libclang-rt-14-dev python3-alembic python3-psycopg2 graphviz util-linux postgresql-15 \
-	groff-base zsh iptables iproute2 mariadb-server pgbouncer python3-flask-migrate
+	groff-base zsh iptables iproute2 mariadb-server pgbouncer python3-flask-migrate python3-pymysql
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update -qq
