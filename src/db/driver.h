@@ -70,6 +70,7 @@ struct rt_script_fail {
 	char sqlstate[6];        /* the failure's SQLSTATE, or "" */
 	int has_token;
 	size_t token_off;        /* error position: bytes into the script */
+	int commits;             /* exec_batch: the transactions that committed before it */
 };
 
 /* One piece of DDL to load into a scratch space (schema_read), and where
@@ -119,9 +120,9 @@ struct rt_sql_dialect {
 	const char *utc_now;
 	const char *who;
 	const char *ms_since_begin;
-	/* A statement that starts the clock ms_since_begin reads, where that
-	 * is not the transaction's (MySQL: a script sends a migration's
-	 * statement before its transaction); NULL: none needed. */
+	/* The statement that starts the clock ms_since_begin reads: a composed
+	 * script runs it first thing (after BEGIN, or before a MySQL
+	 * migration's statement that comes before its transaction). */
 	const char *script_clock;
 };
 
@@ -187,6 +188,20 @@ struct rt_driver {
 	int (*exec_script)(struct rt_db *db, const char *script, size_t len,
 			   struct rt_script_fail *fail, struct rt_error *err);
 	/*
+	 * Optional (where rt_db.batches is set): exec_script for a script of
+	 * whole transactions one after another (BEGIN ... COMMIT, BEGIN ...),
+	 * in one round trip.  on_commit(ctx, k, value) is called as the k-th
+	 * COMMIT's result arrives, `value` being the one value of the last
+	 * statement before it that returned one row of one column (NULL:
+	 * none).  The server stops at the first failure: the
+	 * transactions before it stay committed (fail->commits says how many),
+	 * and fail->statements_done counts from the failing one's BEGIN.  A
+	 * syntax error anywhere fails the script before any of it runs.
+	 */
+	int (*exec_batch)(struct rt_db *db, const char *script, size_t len,
+			  void (*on_commit)(void *ctx, int k, const char *value), void *ctx,
+			  struct rt_script_fail *fail, struct rt_error *err);
+	/*
 	 * Read the schema: of the database itself (src NULL), leaving out the
 	 * version table; or of the `n` pieces of DDL loaded in turn into a
 	 * scratch space that is thrown away afterwards (SQLite: a database in
@@ -212,6 +227,10 @@ struct rt_db {
 	/* Set by the driver when the server turned down its advisory lock as
 	 * unsupported (CockroachDB, YugabyteDB before 2.25). */
 	int no_advisory;
+	/* Set by the driver: exec_batch may send several migrations at once
+	 * (not behind a pooler, where each COMMIT may end on another server
+	 * session; not where a statement timeout would bound the whole script) */
+	int batches;
 	struct rt_db_opts opts;  /* as opened (rt_db_open) */
 	struct rt_lease *lease;  /* the lease held (db/lock_table.c), or NULL */
 	int locked;              /* rt_db_lock took the driver's own lock */

@@ -295,14 +295,23 @@ static size_t char_to_byte(const char *s, size_t len, long pos)
 	return i;
 }
 
+/* Who hears of each COMMIT of a batch as its result arrives (pg_exec_batch). */
+struct commit_watch {
+	void (*on_commit)(void *ctx, int k, const char *value);
+	void *ctx;
+	int commits;
+	char *value;   /* the last one-value row since the last COMMIT, or NULL */
+};
+
 /*
  * Send `text` as one simple query and collect its results: the statements
  * that succeeded before the first failure, and that failure (NULL: none;
  * the caller clears it).  The server stops at the first error, so nothing
- * after it ran.
+ * after it ran.  With `watch`, each COMMIT is told as it arrives and
+ * *done counts only the statements after the last one.
  */
 static int send_collect(struct pg_db *d, const char *text, int *done, PGresult **failed,
-			struct rt_error *err)
+			struct commit_watch *watch, struct rt_error *err)
 {
 	PGresult *r;
 	*done = 0;
@@ -312,8 +321,20 @@ static int send_collect(struct pg_db *d, const char *text, int *done, PGresult *
 	while ((r = PQgetResult(d->c))) {
 		ExecStatusType st = PQresultStatus(r);
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
-			if (!*failed)
+			if (*failed) {
+				/* nothing after a failure counts */
+			} else if (watch && !strcmp(PQcmdStatus(r), "COMMIT")) {
+				watch->on_commit(watch->ctx, watch->commits++, watch->value);
+				free(watch->value);
+				watch->value = NULL;
+				*done = 0;
+			} else {
 				++*done;
+				if (watch && PQntuples(r) == 1 && PQnfields(r) == 1) {
+					free(watch->value);
+					watch->value = PQgetisnull(r, 0, 0) ? NULL : xstrdup(PQgetvalue(r, 0, 0));
+				}
+			}
 			PQclear(r);
 		} else if (st == PGRES_EMPTY_QUERY || *failed) {
 			PQclear(r);
@@ -370,7 +391,7 @@ static int pg_exec(struct rt_db *db, const char *sql, size_t len, const struct r
 		own = 1;
 	}
 	text = xstrndup(sql, len);
-	rc = send_collect(d, text, &done, &failed, err);
+	rc = send_collect(d, text, &done, &failed, NULL, err);
 	if (own && !rc && !failed)
 		rc = run_raw(d, "COMMIT", 0, NULL, NULL, "COMMIT", err);
 	if (!rc && failed) {
@@ -387,6 +408,21 @@ static int pg_exec(struct rt_db *db, const char *sql, size_t len, const struct r
 		PQclear(PQexec(d->c, "ROLLBACK"));
 	free(text);
 	return rc;
+}
+
+/* What a failed script leaves in `fail`: how far it got, its SQLSTATE and
+ * where the server pointed; err gets the message.  Clears `failed`. */
+static int script_failed(struct pg_db *d, PGresult *failed, int done, const char *script,
+			 size_t len, struct rt_script_fail *fail, struct rt_error *err)
+{
+	const char *state = PQresultErrorField(failed, PG_DIAG_SQLSTATE);
+	fail->has_result = 1;
+	fail->statements_done = done;
+	snprintf(fail->sqlstate, sizeof(fail->sqlstate), "%s", state ? state : "");
+	fail->has_token = error_offset(failed, script, len, &fail->token_off);
+	result_error(failed, d->c, NULL, err);
+	PQclear(failed);
+	return -1;
 }
 
 /*
@@ -407,18 +443,32 @@ static int pg_exec_script(struct rt_db *db, const char *script, size_t len,
 	 * statement that succeeded */
 	if (needs_own_txn(d) && run_raw(d, d->begin_sql, 0, NULL, NULL, "BEGIN", err))
 		return -1;
-	if (send_collect(d, script, &done, &failed, err))
+	if (send_collect(d, script, &done, &failed, NULL, err))
 		return -1;
-	if (!failed)
-		return 0;
-	const char *state = PQresultErrorField(failed, PG_DIAG_SQLSTATE);
-	fail->has_result = 1;
-	fail->statements_done = done;
-	snprintf(fail->sqlstate, sizeof(fail->sqlstate), "%s", state ? state : "");
-	fail->has_token = error_offset(failed, script, len, &fail->token_off);
-	result_error(failed, d->c, NULL, err);
-	PQclear(failed);
-	return -1;
+	return failed ? script_failed(d, failed, done, script, len, fail, err) : 0;
+}
+
+/* Several whole transactions in one round trip (rt_driver.exec_batch);
+ * never behind a pooler (rt_db.batches is not set there). */
+static int pg_exec_batch(struct rt_db *db, const char *script, size_t len,
+			 void (*on_commit)(void *ctx, int k, const char *value), void *ctx,
+			 struct rt_script_fail *fail, struct rt_error *err)
+{
+	struct pg_db *d = PDB(db);
+	struct commit_watch watch = { on_commit, ctx, 0, NULL };
+	PGresult *failed;
+	int done;
+
+	memset(fail, 0, sizeof(*fail));
+	if (!db->batches)
+		return rt_error_set(err, RT_EXIT_ERROR, "internal error: a batch of migrations on a "
+				    "connection that takes none");
+	int rc = send_collect(d, script, &done, &failed, &watch, err);
+	free(watch.value);
+	fail->commits = watch.commits;
+	if (rc)
+		return -1;
+	return failed ? script_failed(d, failed, done, script, len, fail, err) : 0;
 }
 
 /* One statement with text parameters ($1...); `changed`: the rows it changed. */
@@ -598,6 +648,7 @@ const struct rt_driver rt_pg_driver = {
 	.library_version = pg_library_version,
 	.probe = pg_probe,
 	.exec_script = pg_exec_script,
+	.exec_batch = pg_exec_batch,
 	.schema_read = pg_schema_read,
 };
 
@@ -963,6 +1014,8 @@ static int pg_open(struct rt_db **out, const struct rt_url *url, const struct rt
 	d->base.pooled = forced || atol(PQgetvalue(r, 0, 0)) != PQbackendPID(d->c);
 	d->lock_key = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
 	PQclear(r);
+	/* before 13 a statement timeout bounded a whole multi-statement query */
+	d->base.batches = !d->base.pooled && PQserverVersion(d->c) >= 130000;
 	local_setup(d);
 	if (d->base.pooled) {
 		PQnoticeReceiver old = PQsetNoticeReceiver(d->c, pooled_notices, NULL);

@@ -24,7 +24,12 @@ const struct rt_sql_dialect rt_sql_postgresql = {
 	.utc_now = "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
 	.who = "session_user || COALESCE(' (' || NULLIF(current_setting('application_name'), '') || "
 	       "')', '')",
-	.ms_since_begin = "CAST(EXTRACT(EPOCH FROM clock_timestamp() - now()) * 1000 AS INTEGER)",
+	/* not now(): in a script of several transactions (exec_batch) every
+	 * one of them began, for now(), when the script arrived */
+	.ms_since_begin = "CAST(EXTRACT(EPOCH FROM clock_timestamp() - "
+			  "pg_catalog.current_setting('retort.t0', true)::timestamptz) * 1000 AS INTEGER)",
+	.script_clock = "SELECT pg_catalog.set_config('retort.t0', "
+			"pg_catalog.clock_timestamp()::text, true)",
 };
 
 const struct rt_sql_dialect rt_sql_sqlite = {

@@ -144,7 +144,7 @@ print(eval(sys.argv[2], {"d": d}))' "$@"; }
 	podman kube play pod-one.yaml >/dev/null 2>&1 3>&- &
 	play=$!
 	for _ in $(seq 1 300); do
-		[ "$(pq "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep%' AND state = 'active' AND pid <> pg_backend_pid()")" = 1 ] && break
+		[ "$(pq "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND pid <> pg_backend_pid()")" = 1 ] && break
 		sleep 0.2
 	done
 	# SIGKILL every container of the pod, the init container included

@@ -6,7 +6,10 @@
 # dead run's lock does not stop the next one, and a plain rerun takes the
 # database to head.  Each trial kills at a random moment within the time a
 # whole upgrade takes; the trial count is RETORT_FAULT_TRIALS (default 8, 2
-# under RETORT_WRAP), and a failing trial prints its kill delay.
+# under RETORT_WRAP), and a failing trial prints its kill delay.  The
+# database is read once the dead run's session has ended: PostgreSQL goes on
+# with the migrations it was sent (each whole, with its version row) until
+# it sees the client gone, within client_connection_check_interval (5 s).
 # The network faults (silent path, server restart): ../1600-faults.bats.
 
 load ../helpers
@@ -58,6 +61,18 @@ consistent() {
 	fi
 }
 
+# settled: no session of a killed run is left on the database (SQLite:
+# nothing outlives the process).
+settled() {
+	[ "$TEST_BACKEND" = postgresql ] || return 0
+	for _ in $(seq 150); do
+		[ "$(db_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'retort'")" = 0 ] && return 0
+		sleep 0.1
+	done
+	echo "the killed run's session is still there after 15 s"
+	return 1
+}
+
 # kill_trials MODE [GLOBAL-OPTIONS]: the trials described at the top.
 kill_trials() {
 	local mode=$1 trials t0 ms delay i
@@ -75,6 +90,7 @@ kill_trials() {
 		sleep "$delay"
 		kill -9 $! 2>/dev/null || true
 		wait $! 2>/dev/null || true
+		settled
 		consistent "$mode" || { echo "trial $i: killed after $delay s of about $ms ms"; return 1; }
 		run rt -q --lock-timeout 30 "$@" upgrade head
 		[ "$status" -eq 0 ] || { echo "trial $i (kill after $delay s): rerun: $output"; return 1; }
