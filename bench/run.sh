@@ -24,6 +24,8 @@
 #       (when a container engine and the retort:local image are there)
 #   W11 `lint --all` of 1,000 (and 10,000) linear revisions with the
 #       PostgreSQL rules, offline (every upgrade parsed by libpg_query)
+#   W13 `upgrade head` on PostgreSQL through a proxy that delays each way
+#       (bench/remote.sh, which also runs alone), beside psql and dbmate
 #   W12 `upgrade head` and `downgrade base` on MariaDB beside dbmate and the
 #       mariadb client's floor, interleaved round by round (bench/mysql.sh,
 #       which starts its own private server, skips without one, and also
@@ -223,6 +225,9 @@ BENCH_RESULTS=$results RETORT_BIN=$retort BENCH_RUNS=$runs "$here/fleet.sh"
 # W12: MariaDB, on its own private server, into this table
 BENCH_RESULTS=$results RETORT_BIN=$retort BENCH_RUNS=$runs BENCH_SIZES=$sizes BENCH_DBMATE=$dbmate "$here/mysql.sh"
 
+# W13: PostgreSQL through a link that delays each way, its own table
+w13=$(RETORT_BIN=$retort BENCH_RUNS=$runs "$here/remote.sh")
+
 # W8: the image (only when an engine and the image are there)
 image=${RETORT_IMAGE:-retort:local}
 w8=""
@@ -263,6 +268,9 @@ versions="retort $("$retort" --version | head -1 | awk '{print $2}'); $($alembic
 dbmate $("$dbmate" --version 2>/dev/null | awk '{print $3}'); sqlite3 $(sqlite3 --version | awk '{print $1}'); \
 PostgreSQL $($psql -d postgres -Atc 'SHOW server_version')\
 $([ ! -x /usr/sbin/mariadbd ] || /usr/sbin/mariadbd --version | sed 's/.* Ver \([0-9.]*\).*/; MariaDB \1/')"
+# what was measured apart, under its heading, stays as it is
+notes=""
+[ ! -f "$out" ] || notes=$(sed -n '/^## Measured apart$/,$p' "$out")
 {
 	echo "# Benchmark results"
 	echo
@@ -273,5 +281,7 @@ $([ ! -x /usr/sbin/mariadbd ] || /usr/sbin/mariadbd --version | sed 's/.* Ver \(
 	[ -n "$w8" ] && echo "W8: $w8."
 	echo
 	echo "$table"
+	printf '\n## W13, PostgreSQL over a slow link (bench/remote.sh)\n\n%s\n' "$w13"
+	[ -z "$notes" ] || printf '\n%s\n' "$notes"
 } >"$out"
 cat "$out"
