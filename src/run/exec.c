@@ -1,15 +1,16 @@
 /*
  * The executor (see exec.h): runs a plan through a driver's primitives.
  * Each section is split into statements once, before anything runs; the
- * check and the drivers work from that list.  Where the driver can send a
- * whole script in one round trip (exec_script), a transactional migration
- * is composed here, from the version table's shared pieces, into one
- * script: BEGIN, the version table when missing, the section, its guarded
- * row changes, COMMIT.  Elsewhere it runs statement by statement, and
- * where a section ran outside a transaction (transaction:false, MySQL's
- * DDL), its version change still goes as one script.
+ * check and the drivers work from that list.  Each step takes one path:
+ * a batch of transactional migrations, one composed script
+ * (exec_script.c: BEGIN, the version table when missing, the section, its
+ * guarded row changes, COMMIT), or, where the driver has no scripts,
+ * statement by statement; where a section ran outside a transaction
+ * (transaction:false, MySQL's DDL), its version change still goes as one
+ * script.
  */
 #include "exec.h"
+#include "exec_int.h"
 #include "../db/history.h"
 #include "../db/version_table.h"
 #include "../lib/bitset.h"
@@ -24,12 +25,12 @@
 #include <string.h>
 #include <time.h>
 
-static double now_ms(void)
+double rt_exec_now_ms(void)
 {
 	return rt_now() * 1e3;
 }
 
-static const struct rt_section *step_section(const struct rt_graph *g, const struct rt_step *s)
+const struct rt_section *rt_exec_step_section(const struct rt_graph *g, const struct rt_step *s)
 {
 	const struct rt_script *sc = g->revs[s->rev].script;
 	return s->kind == RT_STEP_UPGRADE ? &sc->up : &sc->downgrade;
@@ -38,7 +39,7 @@ static const struct rt_section *step_section(const struct rt_graph *g, const str
 /* The SQL text of a step's section. */
 static const char *section_text(const struct rt_graph *g, const struct rt_step *s)
 {
-	return g->revs[s->rev].script->text + step_section(g, s)->off;
+	return g->revs[s->rev].script->text + rt_exec_step_section(g, s)->off;
 }
 
 /* How the database's SQL is lexed (MySQL's rules, or the common ones). */
@@ -53,7 +54,7 @@ static struct rt_stmts *split_plan(unsigned flags, const struct rt_graph *g, con
 	struct rt_stmts *lists = xcalloc(p->n ? (size_t)p->n : 1, sizeof(*lists));
 	for (int i = 0; i < p->n; i++)
 		if (p->steps[i].kind != RT_STEP_STAMP)
-			rt_sql_split_ex(section_text(g, &p->steps[i]), step_section(g, &p->steps[i])->len,
+			rt_sql_split_ex(section_text(g, &p->steps[i]), rt_exec_step_section(g, &p->steps[i])->len,
 					flags, &lists[i]);
 	return lists;
 }
@@ -102,7 +103,7 @@ static int check_plan(struct rt_db *db, const struct rt_sql_dialect *dia, const 
 			return rt_error_set(err, RT_EXIT_ERROR,
 					    "%s: revision %s has no '-- migrate:downgrade' section, so it "
 					    "cannot be downgraded; nothing was run", sc->path, sc->id);
-		const struct rt_section *sec = step_section(g, s);
+		const struct rt_section *sec = rt_exec_step_section(g, s);
 		const struct rt_stmts *st = &lists[i];
 		int line, col;
 		if (st->unterminated) {
@@ -170,11 +171,11 @@ void rt_exec_section_checksum(const struct rt_script *sc, const struct rt_sectio
 }
 
 /* The history row of a migration step (its checksum goes in `sum`). */
-static void step_row(const struct rt_graph *g, const struct rt_step *s, const char *version,
+void rt_exec_step_row(const struct rt_graph *g, const struct rt_step *s, const char *version,
 		     char sum[65], struct rt_history_row *row)
 {
 	const struct rt_script *sc = g->revs[s->rev].script;
-	rt_exec_section_checksum(sc, step_section(g, s), sum);
+	rt_exec_section_checksum(sc, rt_exec_step_section(g, s), sum);
 	*row = (struct rt_history_row){
 		.revision = sc->id,
 		.direction = s->kind == RT_STEP_UPGRADE ? "upgrade" : "downgrade",
@@ -241,7 +242,7 @@ void rt_exec_locate(const struct rt_script *sc, const struct rt_section *sec,
  * terminated backend), say so instead of pinning the driver's message
  * to a line of the file.  Returns 1 when it rewrote err.
  */
-static int connection_lost(struct rt_db *db, const char *what, struct rt_error *err)
+int rt_exec_connection_lost(struct rt_db *db, const char *what, struct rt_error *err)
 {
 	char why[sizeof(err->msg)];
 	if (rt_db_connected(db))
@@ -252,7 +253,7 @@ static int connection_lost(struct rt_db *db, const char *what, struct rt_error *
 	return 1;
 }
 
-static void step_desc(const struct rt_step *s, struct strbuf *sb)
+void rt_exec_step_desc(const struct rt_step *s, struct strbuf *sb)
 {
 	char *from = strvec_join(&s->from, ", "), *to = strvec_join(&s->to, ", ");
 	strbuf_addf(sb, "%s %s -> %s",
@@ -335,239 +336,6 @@ static int resume_point(struct rt_db *db, const struct rt_script *sc, const stru
 	return rc;
 }
 
-/* End script q with COMMIT and send it (q is released): 0 when it ran;
- * else the transaction is rolled back and 1 says `f` explains the failure,
- * or -1 that the connection is gone (err says so). */
-static int send_script(struct rt_db *db, struct strbuf *q, struct rt_script_fail *f,
-		       const char *what, struct rt_error *err)
-{
-	strbuf_addstr(q, "COMMIT;");
-	int rc = db->drv->exec_script(db, q->buf, q->len, f, err);
-	strbuf_release(q);
-	if (!rc)
-		return 0;
-	db->drv->rollback(db);
-	return connection_lost(db, what, err) ? -1 : 1;
-}
-
-/* A script's CREATE TABLE IF NOT EXISTS of the version table and of the
- * history table, as asked, onto q: how many statements that added. */
-static int missing_tables(struct rt_db *db, int version_table, int history, struct strbuf *q)
-{
-	if (version_table) {
-		rt_vt_create_sql(db->vt, RT_VT_CREATE_IF_MISSING, q);
-		strbuf_addstr(q, ";\n");
-	}
-	if (history) {
-		rt_history_create_sql(db->vt, 1, q);
-		strbuf_addstr(q, ";\n");
-	}
-	return !!version_table + !!history;
-}
-
-/* The version change of step s that the script's statement `k` (counted
- * from the first row change) belongs to, or NULL past the last. */
-static const char *vop_at(const struct rt_db *db, const struct rt_step *s, int k)
-{
-	for (int i = 0; i < s->nvops; i++) {
-		k -= rt_vt_guarded_stmts(db->vt, &s->vops[i]);
-		if (k < 0)
-			return rt_vt_vop_rev(&s->vops[i]);
-	}
-	return NULL;
-}
-
-/*
- * How much of a section's one statement can lead its version change's
- * script (below): its text up to its last token, when that holds no ';'
- * but a last one and no DELIMITER (a body of several statements stays
- * the mysql client's to split); 0 when it cannot.
- */
-static size_t lead_len(const char *sql, size_t n, unsigned flags)
-{
-	struct rt_sql_lexer lx;
-	struct rt_sql_tok t;
-	size_t end = 0;
-	int semi = 0;
-	rt_sql_lexer_init(&lx, sql, n, flags | RT_LEX_COMMENTS);
-	while (rt_sql_next(&lx, &t) != RT_SQL_END) {
-		if (t.unterminated || semi || rt_sql_tok_is(sql, &t, "DELIMITER"))
-			return 0;
-		if (t.kind == RT_SQL_COMMENT)
-			continue;
-		if (t.kind == RT_SQL_PUNCT && sql[t.off] == ';')
-			semi = 1;
-		else
-			end = t.off + t.len;
-	}
-	return end;
-}
-
-/*
- * The version change after a section that ran outside a transaction, as
- * one script in one round trip: BEGIN, the version table and the history
- * table when missing, the guarded row changes, the history row, the
- * progress forgotten, COMMIT.  With `lead`, the section's one statement
- * comes first (MySQL: DDL commits by itself, so nothing is lost by
- * sending it with the transaction after it); its failure is located in
- * the file.  The count of statements that succeeded says which part
- * failed.
- */
-static int version_script(struct rt_db *db, const struct rt_step *s, const struct rt_script *sc,
-			  const struct rt_section *sec, const struct rt_stmts *stmts, size_t lead,
-			  int create_table, const struct rt_history_row *hist, int create_history,
-			  const char *prog_rev, const char *prog_dir, const char *what,
-			  struct rt_error *err)
-{
-	const struct rt_sql_dialect *dia = db->vt->dialect;
-	struct strbuf q = STRBUF_INIT;
-	struct rt_script_fail f;
-	int prefix = 1, changes = 0;
-	int lead_at = 0; /* the lead's place among the script's statements */
-	if (lead && dia->script_clock) {
-		strbuf_addf(&q, "%s;\n", dia->script_clock);
-		prefix++;
-		lead_at++;
-	}
-	size_t lead_off = q.len;
-	if (lead) {
-		strbuf_add(&q, sc->text + sec->off + stmts->v[0].off, lead);
-		strbuf_addstr(&q, ";\n");
-		prefix++;
-	}
-	strbuf_addstr(&q, dia->ddl_commits ? "START TRANSACTION;\n" : "BEGIN;\n");
-	prefix += missing_tables(db, create_table, hist && create_history, &q);
-	for (int i = 0; i < s->nvops; i++) {
-		rt_vt_guarded_sql(db->vt, &s->vops[i], &q);
-		changes += rt_vt_guarded_stmts(db->vt, &s->vops[i]);
-	}
-	if (hist) {
-		rt_history_insert_sql(db->vt, hist, &q);
-		strbuf_addstr(&q, ";\n");
-	}
-	int rc = prog_rev ? rt_progress_clear_sql(db, prog_rev, prog_dir, &q, err) : 0;
-	if (rc < 0) {
-		strbuf_release(&q);
-		rt_error_prefix(err, "%s", what);
-		return -1;
-	}
-	if (rc)
-		strbuf_addstr(&q, ";\n");
-	if ((rc = send_script(db, &q, &f, what, err)) <= 0)
-		return rc;
-	if (lead && f.has_result && f.statements_done == lead_at) {
-		struct rt_exec_info info = { .has_stmt = 1, .stmt_off = stmts->v[0].off };
-		if (f.has_token && f.token_off >= lead_off && f.token_off - lead_off < lead) {
-			info.has_token = 1;
-			info.token_off = stmts->v[0].off + (f.token_off - lead_off);
-		}
-		rt_exec_locate(sc, sec, &info, what, err);
-		return -1;
-	}
-	int k = f.statements_done - prefix;
-	if (f.has_result && k >= 0 && k < changes && dia->guard_sqlstate &&
-	    !strcmp(f.sqlstate, dia->guard_sqlstate))
-		rt_vt_miss(db->vt, vop_at(db, s, k), -1, err);
-	else if (f.has_result)
-		rt_error_prefix(err, "%s", k < 0 ? "starting the version change" : "recording the version");
-	rt_error_prefix(err, "%s", what);
-	return -1;
-}
-
-/* Where one migration's transaction lies in a composed script. */
-struct txn_layout {
-	size_t start;   /* its BEGIN: bytes into the script */
-	size_t body;    /* its section's first byte */
-	int prefix;     /* its statements before the section: BEGIN, the clock, tables */
-};
-
-/*
- * One transactional migration onto script q, up to its COMMIT (the
- * caller's): BEGIN, the clock of its history row, the version table and
- * the history table if they are missing, the section, its row changes
- * guarded to fail unless each changed one row, its history row.
- */
-static void compose_txn(struct rt_db *db, const struct rt_script *sc, const struct rt_section *sec,
-			const struct rt_step *s, int create_table, const struct rt_history_row *hist,
-			int create_history, int returning, struct strbuf *q, struct txn_layout *lay)
-{
-	const struct rt_sql_dialect *dia = db->vt->dialect;
-	lay->start = q->len;
-	lay->prefix = 1;
-	strbuf_addstr(q, "BEGIN;\n");
-	if (hist && dia->script_clock) {
-		strbuf_addf(q, "%s;\n", dia->script_clock);
-		lay->prefix++;
-	}
-	lay->prefix += missing_tables(db, create_table, hist && create_history, q);
-	lay->body = q->len;
-	strbuf_add(q, sc->text + sec->off, sec->len);
-	strbuf_addstr(q, "\n;\n"); /* ends a last statement that has no semicolon or a -- comment */
-	for (int i = 0; i < s->nvops; i++)
-		rt_vt_guarded_sql(db->vt, &s->vops[i], q);
-	if (hist) {
-		rt_history_insert_sql(db->vt, hist, q);
-		/* the duration the server counted, for the report (a batch) */
-		strbuf_addstr(q, returning ? " RETURNING duration_ms;\n" : ";\n");
-	}
-}
-
-/*
- * Name what failed in a migration composed by compose_txn: `f` counts the
- * statements from its BEGIN and points into the whole script.  The count
- * says whose statement it was (ours before the section, which statement
- * of the section, or a row change's), except that a syntax error fails
- * the whole script before anything runs: then its position says.
- */
-static void locate_txn(struct rt_db *db, const struct rt_script *sc, const struct rt_section *sec,
-		       const struct rt_stmts *stmts, const struct rt_step *s,
-		       const struct txn_layout *lay, const struct rt_script_fail *f,
-		       const char *what, struct rt_error *err)
-{
-	const struct rt_sql_dialect *dia = db->vt->dialect;
-	struct rt_exec_info info = { 0 };
-	int idx = f->statements_done - lay->prefix; /* the section's statement that failed, if any */
-	if (f->has_token && f->token_off > lay->body && f->token_off - lay->body < sec->len) {
-		info.has_token = 1;
-		info.token_off = f->token_off - lay->body;
-		for (idx = 0; idx + 1 < stmts->nr && stmts->v[idx + 1].off <= info.token_off; idx++)
-			;
-	}
-	if (idx >= 0 && idx < stmts->nr) {
-		info.statements_done = idx;
-		info.has_stmt = 1;
-		info.stmt_off = stmts->v[idx].off;
-		rt_exec_locate(sc, sec, &info, what, err);
-	} else if (idx >= stmts->nr && dia->guard_sqlstate && !strcmp(f->sqlstate, dia->guard_sqlstate)) {
-		rt_vt_miss(db->vt, vop_at(db, s, idx - stmts->nr), -1, err);
-		rt_error_prefix(err, "%s", what);
-	} else {
-		rt_error_prefix(err, "%s", idx < 0 ? "starting the migration" : "recording the version");
-		rt_error_prefix(err, "%s", what);
-	}
-}
-
-/* One transactional migration as one script in one round trip (compose_txn). */
-static int run_script(struct rt_db *db, const struct rt_script *sc, const struct rt_section *sec,
-		      const struct rt_stmts *stmts, const struct rt_step *s, int create_table,
-		      const struct rt_history_row *hist, int create_history, const char *what,
-		      struct rt_error *err)
-{
-	struct strbuf q = STRBUF_INIT;
-	struct txn_layout lay;
-	struct rt_script_fail f;
-
-	compose_txn(db, sc, sec, s, create_table, hist, create_history, 0, &q, &lay);
-	int rc = send_script(db, &q, &f, what, err);
-	if (rc <= 0)
-		return rc;
-	if (!f.has_result)
-		rt_error_prefix(err, "%s", what);
-	else
-		locate_txn(db, sc, sec, stmts, s, &lay, &f, what, err);
-	return -1;
-}
-
 /*
  * One migration: in its own transaction (BEGIN, SQL, version rows, COMMIT),
  * or inside the caller's when `in_txn` (--single-transaction); a section
@@ -583,7 +351,7 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 {
 	const struct rt_driver *d = db->drv;
 	const struct rt_script *sc = g->revs[s->rev].script;
-	const struct rt_section *sec = step_section(g, s);
+	const struct rt_section *sec = rt_exec_step_section(g, s);
 	const char *sql = sc->text + sec->off;
 	struct rt_exec_info info;
 	struct strbuf what = STRBUF_INIT;
@@ -591,10 +359,10 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 	const char *hv = hooks ? hooks->history_version : NULL;
 	struct rt_history_row row;
 	char sum[65];
-	double t0 = now_ms();
-	step_desc(s, &what);
+	double t0 = rt_exec_now_ms();
+	rt_exec_step_desc(s, &what);
 	if (hv)
-		step_row(g, s, hv, sum, &row);
+		rt_exec_step_row(g, s, hv, sum, &row);
 	struct rt_section eff;
 	if (sec->transactional && first_implicit_commit(db, sql, stmts) >= 0) {
 		eff = *sec;
@@ -621,7 +389,7 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 	if (!sec->transactional) {
 		int from, rc;
 		if (resume_point(db, sc, sec, stmts, &pr, &from, err)) {
-			if (connection_lost(db, what.buf, err))
+			if (rt_exec_connection_lost(db, what.buf, err))
 				goto fail;
 			goto fail_named;
 		}
@@ -634,9 +402,9 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 		}
 		/* one statement of DDL on MySQL goes with its version change */
 		if (scripted && db->vt->dialect->ddl_commits && stmts->nr == 1 && !pr.rev)
-			lead = lead_len(sql + stmts->v[0].off, stmts->v[0].len, db->vt->dialect->lex_flags);
+			lead = rt_exec_lead_len(sql + stmts->v[0].off, stmts->v[0].len, db->vt->dialect->lex_flags);
 		if (!lead && (rc = exec_each(db, sql, stmts, from, &pr, &info, err))) {
-			if (connection_lost(db, what.buf, err))
+			if (rt_exec_connection_lost(db, what.buf, err))
 				goto fail;
 			if (rc == -2)
 				goto fail_named;
@@ -660,13 +428,13 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 		if (sec->transactional) {
 			/* the database counts the milliseconds since the script's BEGIN */
 			row.duration_ms = RT_HISTORY_SINCE_BEGIN;
-			bad = run_script(db, sc, sec, stmts, s, !*table_exists, hv ? &row : NULL,
+			bad = rt_exec_run_script(db, sc, sec, stmts, s, !*table_exists, hv ? &row : NULL,
 					 !have_history, what.buf, err);
 		} else {
 			row.duration_ms = lead && db->vt->dialect->script_clock
 						  ? RT_HISTORY_SINCE_BEGIN
-						  : (long)(now_ms() - t0 + 0.5);
-			bad = version_script(db, s, sc, sec, stmts, lead, !*table_exists,
+						  : (long)(rt_exec_now_ms() - t0 + 0.5);
+			bad = rt_exec_version_script(db, s, sc, sec, stmts, lead, !*table_exists,
 					     hv ? &row : NULL, !have_history, pr.rev, pr.direction,
 					     what.buf, err);
 		}
@@ -685,7 +453,7 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 	if (!*table_exists && rt_version_table_create(db, err))
 		goto fail_rb_named;
 	if (sec->transactional && d->exec(db, sql, sec->len, stmts, &info, err)) {
-		if (!connection_lost(db, what.buf, err))
+		if (!rt_exec_connection_lost(db, what.buf, err))
 			rt_exec_locate(sc, sec, &info, what.buf, err);
 		goto fail_rb;
 	}
@@ -693,7 +461,7 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 		goto fail_rb_named;
 	/* what ran, and how long it took, goes with the version row too */
 	if (hv) {
-		row.duration_ms = (long)(now_ms() - t0 + 0.5);
+		row.duration_ms = (long)(rt_exec_now_ms() - t0 + 0.5);
 		if (rt_history_prepare(db, err) || rt_history_add(db, &row, err))
 			goto fail_rb_named;
 	}
@@ -707,7 +475,7 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 	return 0;
 fail_rb_named:
 	/* not the section's SQL: name the migration ("... disk is full") */
-	if (!connection_lost(db, what.buf, err))
+	if (!rt_exec_connection_lost(db, what.buf, err))
 		rt_error_prefix(err, "%s", what.buf);
 fail_rb:
 	if (own)
@@ -715,153 +483,11 @@ fail_rb:
 	rt_history_forget(db); /* a rollback may have undone its creation */
 	goto fail;
 fail_named:
-	if (!connection_lost(db, what.buf, err))
+	if (!rt_exec_connection_lost(db, what.buf, err))
 		rt_error_prefix(err, "%s", what.buf);
 fail:
 	strbuf_release(&what);
 	return -1;
-}
-
-/*
- * Batches.  Over a network each round trip costs, so where the driver can
- * (rt_db.batches), consecutive transactional migrations go as one script
- * of their transactions, one after another: the server stops at the first
- * failing one, whose transaction rolls back, and those before it stay
- * committed, which is what one round trip each would have done.  Each is
- * reported as its COMMIT arrives.  A batch is bounded, so that a run being
- * stopped (a fleet's signal) or a lock lost is seen between batches.
- */
-#define BATCH_MAX_STEPS 64
-#define BATCH_MAX_BYTES ((size_t)1 << 20)
-
-/* How many steps from i can go in one batch: 0 or 1 for none.  `alone`
- * is a step that must run by itself (see run_batch). */
-static int batch_extent(const struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
-			int i, int single_txn, int alone)
-{
-	size_t bytes = 0;
-	int n = 0;
-	if (single_txn || !db->batches || !db->drv->exec_batch || db->lease || !rt_vt_can_guard(db->vt) ||
-	    db->vt->dialect->ddl_commits)
-		return 0;
-	for (; i + n < p->n && n < BATCH_MAX_STEPS && i + n != alone; n++) {
-		const struct rt_step *s = &p->steps[i + n];
-		if (s->kind == RT_STEP_STAMP || !step_section(g, s)->transactional)
-			break;
-		bytes += step_section(g, s)->len;
-		if (n && bytes > BATCH_MAX_BYTES)
-			break;
-	}
-	return n;
-}
-
-/* What reports each migration of a batch as its COMMIT arrives. */
-struct batch_watch {
-	const struct rt_exec_hooks *hooks;
-	const struct rt_plan *p;
-	int first;      /* the batch's first step */
-	double t0;      /* when the step now running began (rt_now ms) */
-};
-
-/* The server sends a script's results when it is done with it, so the
- * client's clock says little of one migration: its history row returns
- * the duration the server counted, which is the one reported. */
-static void batch_commit(void *ctx, int k, const char *value)
-{
-	struct batch_watch *w = ctx;
-	double now = now_ms();
-	double ms = w->hooks && w->hooks->history_version && value ? atof(value) : now - w->t0;
-	if (w->hooks && w->hooks->step_done)
-		w->hooks->step_done(w->hooks->ctx, w->p, w->first + k, ms);
-	if (w->hooks && w->hooks->step_start && w->first + k + 1 < w->p->n)
-		w->hooks->step_start(w->hooks->ctx, w->p, w->first + k + 1);
-	w->t0 = now;
-}
-
-/*
- * Steps first..first+n-1 (batch_extent) as one batch.  0: all ran.  -1:
- * one failed, named as run_step would name it, the ones before it
- * committed.  1: a syntax error in step *alone failed the whole script
- * before anything ran: the caller runs the steps before it again as a
- * batch, then that one by itself, which reports its error as ever.
- */
-static int run_batch(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
-		     const struct rt_stmts *lists, int first, int n, int *table_exists,
-		     const struct rt_exec_hooks *hooks, int *alone, struct rt_error *err)
-{
-	const char *hv = hooks ? hooks->history_version : NULL;
-	struct txn_layout *lay = xcalloc((size_t)n, sizeof(*lay));
-	struct strbuf q = STRBUF_INIT, what = STRBUF_INIT;
-	struct rt_script_fail f;
-	int have_history = 1, rc = -1;
-
-	if (hv && rt_history_exists(db, &have_history, err)) {
-		step_desc(&p->steps[first], &what);
-		if (!connection_lost(db, what.buf, err))
-			rt_error_prefix(err, "%s", what.buf);
-		goto out;
-	}
-	for (int k = 0; k < n; k++) {
-		const struct rt_step *s = &p->steps[first + k];
-		const struct rt_script *sc = g->revs[s->rev].script;
-		struct rt_history_row row;
-		char sum[65];
-		if (hv) {
-			step_row(g, s, hv, sum, &row);
-			row.duration_ms = RT_HISTORY_SINCE_BEGIN;
-		}
-		compose_txn(db, sc, step_section(g, s), s, !k && !*table_exists, hv ? &row : NULL,
-			    !k && !have_history, 1, &q, &lay[k]);
-		strbuf_addstr(&q, "COMMIT;\n");
-	}
-	struct batch_watch w = { hooks, p, first, now_ms() };
-	rc = db->drv->exec_batch(db, q.buf, q.len, batch_commit, &w, &f, err);
-	if (f.commits) {
-		*table_exists = 1;
-		if (hv)
-			db->vt->history_exists = 1;
-	}
-	if (!rc)
-		goto out;
-	db->drv->rollback(db);
-	rt_history_forget(db);
-	int k = f.commits < n ? f.commits : n - 1;
-	step_desc(&p->steps[first + k], &what);
-	if (!rt_db_connected(db)) {
-		/* the server sends the results when the script ends: any of the
-		 * rest may have committed, which the caller reads again */
-		if (k + 2 == n)
-			strbuf_addstr(&what, " or the migration sent after it in the same script");
-		else if (k + 2 < n)
-			strbuf_addf(&what, " or one of the %d migrations sent after it in the same "
-				    "script", n - k - 1);
-		connection_lost(db, what.buf, err);
-		goto out;
-	}
-	if (!f.has_result) {
-		rt_error_prefix(err, "%s", what.buf);
-		goto out;
-	}
-	/* a syntax error: nothing ran, and its position says whose */
-	if (!f.commits && !f.statements_done && f.has_token) {
-		int j = 0;
-		while (j + 1 < n && lay[j + 1].start <= f.token_off)
-			j++;
-		if (j) {
-			*alone = first + j;
-			rc = 1;
-			goto out;
-		}
-	}
-	const struct rt_step *s = &p->steps[first + k];
-	locate_txn(db, g->revs[s->rev].script, step_section(g, s), &lists[first + k], s, &lay[k], &f,
-		   what.buf, err);
-	rc = -1;
-out:
-	strbuf_release(&q);
-	strbuf_release(&what);
-	free(lay);
-	return rc;
 }
 
 void rt_exec_applied(const struct rt_graph *g, const struct strvec *rows, struct bitset *out)
@@ -966,7 +592,7 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 		return -1;
 	if (single_txn)
 		for (int i = 0; i < p->n; i++)
-			if (p->steps[i].kind != RT_STEP_STAMP && !step_section(g, &p->steps[i])->transactional)
+			if (p->steps[i].kind != RT_STEP_STAMP && !rt_exec_step_section(g, &p->steps[i])->transactional)
 				return rt_error_hinted(err, RT_EXIT_ERROR, RT_HINT_NO_SINGLE_TXN,
 						    "%s: a 'transaction:false' section cannot run in a "
 						    "single transaction",
@@ -977,7 +603,7 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 			if (s->kind == RT_STEP_STAMP)
 				continue;
 			const struct rt_script *sc = g->revs[s->rev].script;
-			const struct rt_section *sec = step_section(g, s);
+			const struct rt_section *sec = rt_exec_step_section(g, s);
 			int k = first_implicit_commit(db, sc->text + sec->off, &lists[i]);
 			if (k < 0)
 				continue;
@@ -1035,7 +661,7 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 		return -1;
 	int alone = -1; /* a step that must run by itself (run_batch) */
 	for (int i = 0; i < p->n; i++) {
-		double t0 = now_ms();
+		double t0 = rt_exec_now_ms();
 		if (i && !single_txn && hooks && hooks->stop && hooks->stop(hooks->ctx))
 			return rt_error_set(err, RT_EXIT_ERROR, "stopped by a signal after %d of %d "
 					    "migrations, which stay applied; the rest were not started",
@@ -1048,9 +674,9 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 		}
 		if (hooks && hooks->step_start)
 			hooks->step_start(hooks->ctx, p, i);
-		int n = batch_extent(db, g, p, i, single_txn, alone);
+		int n = rt_exec_batch_extent(db, g, p, i, single_txn, alone);
 		if (n > 1) {
-			int rc = run_batch(db, g, p, lists, i, n, &table_exists, hooks, &alone, err);
+			int rc = rt_exec_run_batch(db, g, p, lists, i, n, &table_exists, hooks, &alone, err);
 			if (rc < 0)
 				return -1;
 			i += rc ? -1 : n - 1; /* after a syntax error: again, up to that step */
@@ -1069,7 +695,7 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 			return -1;
 		}
 		if (hooks && hooks->step_done)
-			hooks->step_done(hooks->ctx, p, i, now_ms() - t0);
+			hooks->step_done(hooks->ctx, p, i, rt_exec_now_ms() - t0);
 	}
 	if (single_txn && d->commit(db, err)) {
 		rt_error_prefix(err, "committing the run's one transaction (%d migrations)", p->n);

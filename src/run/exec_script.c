@@ -1,0 +1,392 @@
+/*
+ * Composed scripts (see exec_int.h): one migration's transaction, or the
+ * version change after a section that ran outside one, composed from the
+ * version table's shared pieces into one script for one round trip; and
+ * batches, several migrations' transactions in one script.  The
+ * executor (exec.c) decides which path a step takes.
+ */
+#include "exec_int.h"
+#include "../db/history.h"
+#include "../db/version_table.h"
+#include "../lib/sqllex.h"
+#include "../lib/strbuf.h"
+#include "../lib/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* End script q with COMMIT and send it (q is released): 0 when it ran;
+ * else the transaction is rolled back and 1 says `f` explains the failure,
+ * or -1 that the connection is gone (err says so). */
+int rt_exec_send_script(struct rt_db *db, struct strbuf *q, struct rt_script_fail *f,
+		       const char *what, struct rt_error *err)
+{
+	strbuf_addstr(q, "COMMIT;");
+	int rc = db->drv->exec_script(db, q->buf, q->len, f, err);
+	strbuf_release(q);
+	if (!rc)
+		return 0;
+	db->drv->rollback(db);
+	return rt_exec_connection_lost(db, what, err) ? -1 : 1;
+}
+
+/* A script's CREATE TABLE IF NOT EXISTS of the version table and of the
+ * history table, as asked, onto q: how many statements that added. */
+static int missing_tables(struct rt_db *db, int version_table, int history, struct strbuf *q)
+{
+	if (version_table) {
+		rt_vt_create_sql(db->vt, RT_VT_CREATE_IF_MISSING, q);
+		strbuf_addstr(q, ";\n");
+	}
+	if (history) {
+		rt_history_create_sql(db->vt, 1, q);
+		strbuf_addstr(q, ";\n");
+	}
+	return !!version_table + !!history;
+}
+
+/* The version change of step s that the script's statement `k` (counted
+ * from the first row change) belongs to, or NULL past the last. */
+static const char *vop_at(const struct rt_db *db, const struct rt_step *s, int k)
+{
+	for (int i = 0; i < s->nvops; i++) {
+		k -= rt_vt_guarded_stmts(db->vt, &s->vops[i]);
+		if (k < 0)
+			return rt_vt_vop_rev(&s->vops[i]);
+	}
+	return NULL;
+}
+
+/*
+ * How much of a section's one statement can lead its version change's
+ * script (below): its text up to its last token, when that holds no ';'
+ * but a last one and no DELIMITER (a body of several statements stays
+ * the mysql client's to split); 0 when it cannot.
+ */
+size_t rt_exec_lead_len(const char *sql, size_t n, unsigned flags)
+{
+	struct rt_sql_lexer lx;
+	struct rt_sql_tok t;
+	size_t end = 0;
+	int semi = 0;
+	rt_sql_lexer_init(&lx, sql, n, flags | RT_LEX_COMMENTS);
+	while (rt_sql_next(&lx, &t) != RT_SQL_END) {
+		if (t.unterminated || semi || rt_sql_tok_is(sql, &t, "DELIMITER"))
+			return 0;
+		if (t.kind == RT_SQL_COMMENT)
+			continue;
+		if (t.kind == RT_SQL_PUNCT && sql[t.off] == ';')
+			semi = 1;
+		else
+			end = t.off + t.len;
+	}
+	return end;
+}
+
+/*
+ * The version change after a section that ran outside a transaction, as
+ * one script in one round trip: BEGIN, the version table and the history
+ * table when missing, the guarded row changes, the history row, the
+ * progress forgotten, COMMIT.  With `lead`, the section's one statement
+ * comes first (MySQL: DDL commits by itself, so nothing is lost by
+ * sending it with the transaction after it); its failure is located in
+ * the file.  The count of statements that succeeded says which part
+ * failed.
+ */
+int rt_exec_version_script(struct rt_db *db, const struct rt_step *s, const struct rt_script *sc,
+			  const struct rt_section *sec, const struct rt_stmts *stmts, size_t lead,
+			  int create_table, const struct rt_history_row *hist, int create_history,
+			  const char *prog_rev, const char *prog_dir, const char *what,
+			  struct rt_error *err)
+{
+	const struct rt_sql_dialect *dia = db->vt->dialect;
+	struct strbuf q = STRBUF_INIT;
+	struct rt_script_fail f;
+	int prefix = 1, changes = 0;
+	int lead_at = 0; /* the lead's place among the script's statements */
+	if (lead && dia->script_clock) {
+		strbuf_addf(&q, "%s;\n", dia->script_clock);
+		prefix++;
+		lead_at++;
+	}
+	size_t lead_off = q.len;
+	if (lead) {
+		strbuf_add(&q, sc->text + sec->off + stmts->v[0].off, lead);
+		strbuf_addstr(&q, ";\n");
+		prefix++;
+	}
+	strbuf_addstr(&q, dia->ddl_commits ? "START TRANSACTION;\n" : "BEGIN;\n");
+	prefix += missing_tables(db, create_table, hist && create_history, &q);
+	for (int i = 0; i < s->nvops; i++) {
+		rt_vt_guarded_sql(db->vt, &s->vops[i], &q);
+		changes += rt_vt_guarded_stmts(db->vt, &s->vops[i]);
+	}
+	if (hist) {
+		rt_history_insert_sql(db->vt, hist, &q);
+		strbuf_addstr(&q, ";\n");
+	}
+	int rc = prog_rev ? rt_progress_clear_sql(db, prog_rev, prog_dir, &q, err) : 0;
+	if (rc < 0) {
+		strbuf_release(&q);
+		rt_error_prefix(err, "%s", what);
+		return -1;
+	}
+	if (rc)
+		strbuf_addstr(&q, ";\n");
+	if ((rc = rt_exec_send_script(db, &q, &f, what, err)) <= 0)
+		return rc;
+	if (lead && f.has_result && f.statements_done == lead_at) {
+		struct rt_exec_info info = { .has_stmt = 1, .stmt_off = stmts->v[0].off };
+		if (f.has_token && f.token_off >= lead_off && f.token_off - lead_off < lead) {
+			info.has_token = 1;
+			info.token_off = stmts->v[0].off + (f.token_off - lead_off);
+		}
+		rt_exec_locate(sc, sec, &info, what, err);
+		return -1;
+	}
+	int k = f.statements_done - prefix;
+	if (f.has_result && k >= 0 && k < changes && dia->guard_sqlstate &&
+	    !strcmp(f.sqlstate, dia->guard_sqlstate))
+		rt_vt_miss(db->vt, vop_at(db, s, k), -1, err);
+	else if (f.has_result)
+		rt_error_prefix(err, "%s", k < 0 ? "starting the version change" : "recording the version");
+	rt_error_prefix(err, "%s", what);
+	return -1;
+}
+
+/* Where one migration's transaction lies in a composed script. */
+struct txn_layout {
+	size_t start;   /* its BEGIN: bytes into the script */
+	size_t body;    /* its section's first byte */
+	int prefix;     /* its statements before the section: BEGIN, the clock, tables */
+};
+
+/*
+ * One transactional migration onto script q, up to its COMMIT (the
+ * caller's): BEGIN, the clock of its history row, the version table and
+ * the history table if they are missing, the section, its row changes
+ * guarded to fail unless each changed one row, its history row.
+ */
+static void compose_txn(struct rt_db *db, const struct rt_script *sc, const struct rt_section *sec,
+			const struct rt_step *s, int create_table, const struct rt_history_row *hist,
+			int create_history, int returning, struct strbuf *q, struct txn_layout *lay)
+{
+	const struct rt_sql_dialect *dia = db->vt->dialect;
+	lay->start = q->len;
+	lay->prefix = 1;
+	strbuf_addstr(q, "BEGIN;\n");
+	if (hist && dia->script_clock) {
+		strbuf_addf(q, "%s;\n", dia->script_clock);
+		lay->prefix++;
+	}
+	lay->prefix += missing_tables(db, create_table, hist && create_history, q);
+	lay->body = q->len;
+	strbuf_add(q, sc->text + sec->off, sec->len);
+	strbuf_addstr(q, "\n;\n"); /* ends a last statement that has no semicolon or a -- comment */
+	for (int i = 0; i < s->nvops; i++)
+		rt_vt_guarded_sql(db->vt, &s->vops[i], q);
+	if (hist) {
+		rt_history_insert_sql(db->vt, hist, q);
+		/* the duration the server counted, for the report (a batch) */
+		strbuf_addstr(q, returning ? " RETURNING duration_ms;\n" : ";\n");
+	}
+}
+
+/*
+ * Name what failed in a migration composed by compose_txn: `f` counts the
+ * statements from its BEGIN and points into the whole script.  The count
+ * says whose statement it was (ours before the section, which statement
+ * of the section, or a row change's), except that a syntax error fails
+ * the whole script before anything runs: then its position says.
+ */
+static void locate_txn(struct rt_db *db, const struct rt_script *sc, const struct rt_section *sec,
+		       const struct rt_stmts *stmts, const struct rt_step *s,
+		       const struct txn_layout *lay, const struct rt_script_fail *f,
+		       const char *what, struct rt_error *err)
+{
+	const struct rt_sql_dialect *dia = db->vt->dialect;
+	struct rt_exec_info info = { 0 };
+	int idx = f->statements_done - lay->prefix; /* the section's statement that failed, if any */
+	if (f->has_token && f->token_off > lay->body && f->token_off - lay->body < sec->len) {
+		info.has_token = 1;
+		info.token_off = f->token_off - lay->body;
+		for (idx = 0; idx + 1 < stmts->nr && stmts->v[idx + 1].off <= info.token_off; idx++)
+			;
+	}
+	if (idx >= 0 && idx < stmts->nr) {
+		info.statements_done = idx;
+		info.has_stmt = 1;
+		info.stmt_off = stmts->v[idx].off;
+		rt_exec_locate(sc, sec, &info, what, err);
+	} else if (idx >= stmts->nr && dia->guard_sqlstate && !strcmp(f->sqlstate, dia->guard_sqlstate)) {
+		rt_vt_miss(db->vt, vop_at(db, s, idx - stmts->nr), -1, err);
+		rt_error_prefix(err, "%s", what);
+	} else {
+		rt_error_prefix(err, "%s", idx < 0 ? "starting the migration" : "recording the version");
+		rt_error_prefix(err, "%s", what);
+	}
+}
+
+/* One transactional migration as one script in one round trip (compose_txn). */
+int rt_exec_run_script(struct rt_db *db, const struct rt_script *sc, const struct rt_section *sec,
+		      const struct rt_stmts *stmts, const struct rt_step *s, int create_table,
+		      const struct rt_history_row *hist, int create_history, const char *what,
+		      struct rt_error *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	struct txn_layout lay;
+	struct rt_script_fail f;
+
+	compose_txn(db, sc, sec, s, create_table, hist, create_history, 0, &q, &lay);
+	int rc = rt_exec_send_script(db, &q, &f, what, err);
+	if (rc <= 0)
+		return rc;
+	if (!f.has_result)
+		rt_error_prefix(err, "%s", what);
+	else
+		locate_txn(db, sc, sec, stmts, s, &lay, &f, what, err);
+	return -1;
+}
+
+/*
+ * Batches.  Over a network each round trip costs, so where the driver can
+ * (rt_db.batches), consecutive transactional migrations go as one script
+ * of their transactions, one after another: the server stops at the first
+ * failing one, whose transaction rolls back, and those before it stay
+ * committed, which is what one round trip each would have done.  Each is
+ * reported as its COMMIT arrives.  A batch is bounded, so that a run being
+ * stopped (a fleet's signal) or a lock lost is seen between batches.
+ */
+#define BATCH_MAX_STEPS 64
+#define BATCH_MAX_BYTES ((size_t)1 << 20)
+
+/* How many steps from i can go in one batch: 0 or 1 for none.  `alone`
+ * is a step that must run by itself (see rt_exec_run_batch). */
+int rt_exec_batch_extent(const struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
+			int i, int single_txn, int alone)
+{
+	size_t bytes = 0;
+	int n = 0;
+	if (single_txn || !db->batches || !db->drv->exec_batch || db->lease || !rt_vt_can_guard(db->vt) ||
+	    db->vt->dialect->ddl_commits)
+		return 0;
+	for (; i + n < p->n && n < BATCH_MAX_STEPS && i + n != alone; n++) {
+		const struct rt_step *s = &p->steps[i + n];
+		if (s->kind == RT_STEP_STAMP || !rt_exec_step_section(g, s)->transactional)
+			break;
+		bytes += rt_exec_step_section(g, s)->len;
+		if (n && bytes > BATCH_MAX_BYTES)
+			break;
+	}
+	return n;
+}
+
+/* What reports each migration of a batch as its COMMIT arrives. */
+struct batch_watch {
+	const struct rt_exec_hooks *hooks;
+	const struct rt_plan *p;
+	int first;      /* the batch's first step */
+	double t0;      /* when the step now running began (rt_now ms) */
+};
+
+/* The server sends a script's results when it is done with it, so the
+ * client's clock says little of one migration: its history row returns
+ * the duration the server counted, which is the one reported. */
+static void batch_commit(void *ctx, int k, const char *value)
+{
+	struct batch_watch *w = ctx;
+	double now = rt_exec_now_ms();
+	double ms = w->hooks && w->hooks->history_version && value ? atof(value) : now - w->t0;
+	if (w->hooks && w->hooks->step_done)
+		w->hooks->step_done(w->hooks->ctx, w->p, w->first + k, ms);
+	if (w->hooks && w->hooks->step_start && w->first + k + 1 < w->p->n)
+		w->hooks->step_start(w->hooks->ctx, w->p, w->first + k + 1);
+	w->t0 = now;
+}
+
+/*
+ * Steps first..first+n-1 (batch_extent) as one batch.  0: all ran.  -1:
+ * one failed, named as run_step would name it, the ones before it
+ * committed.  1: a syntax error in step *alone failed the whole script
+ * before anything ran: the caller runs the steps before it again as a
+ * batch, then that one by itself, which reports its error as ever.
+ */
+int rt_exec_run_batch(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
+		     const struct rt_stmts *lists, int first, int n, int *table_exists,
+		     const struct rt_exec_hooks *hooks, int *alone, struct rt_error *err)
+{
+	const char *hv = hooks ? hooks->history_version : NULL;
+	struct txn_layout *lay = xcalloc((size_t)n, sizeof(*lay));
+	struct strbuf q = STRBUF_INIT, what = STRBUF_INIT;
+	struct rt_script_fail f;
+	int have_history = 1, rc = -1;
+
+	if (hv && rt_history_exists(db, &have_history, err)) {
+		rt_exec_step_desc(&p->steps[first], &what);
+		if (!rt_exec_connection_lost(db, what.buf, err))
+			rt_error_prefix(err, "%s", what.buf);
+		goto out;
+	}
+	for (int k = 0; k < n; k++) {
+		const struct rt_step *s = &p->steps[first + k];
+		const struct rt_script *sc = g->revs[s->rev].script;
+		struct rt_history_row row;
+		char sum[65];
+		if (hv) {
+			rt_exec_step_row(g, s, hv, sum, &row);
+			row.duration_ms = RT_HISTORY_SINCE_BEGIN;
+		}
+		compose_txn(db, sc, rt_exec_step_section(g, s), s, !k && !*table_exists, hv ? &row : NULL,
+			    !k && !have_history, 1, &q, &lay[k]);
+		strbuf_addstr(&q, "COMMIT;\n");
+	}
+	struct batch_watch w = { hooks, p, first, rt_exec_now_ms() };
+	rc = db->drv->exec_batch(db, q.buf, q.len, batch_commit, &w, &f, err);
+	if (f.commits) {
+		*table_exists = 1;
+		if (hv)
+			db->vt->history_exists = 1;
+	}
+	if (!rc)
+		goto out;
+	db->drv->rollback(db);
+	rt_history_forget(db);
+	int k = f.commits < n ? f.commits : n - 1;
+	rt_exec_step_desc(&p->steps[first + k], &what);
+	if (!rt_db_connected(db)) {
+		/* the server sends the results when the script ends: any of the
+		 * rest may have committed, which the caller reads again */
+		if (k + 2 == n)
+			strbuf_addstr(&what, " or the migration sent after it in the same script");
+		else if (k + 2 < n)
+			strbuf_addf(&what, " or one of the %d migrations sent after it in the same "
+				    "script", n - k - 1);
+		rt_exec_connection_lost(db, what.buf, err);
+		goto out;
+	}
+	if (!f.has_result) {
+		rt_error_prefix(err, "%s", what.buf);
+		goto out;
+	}
+	/* a syntax error: nothing ran, and its position says whose */
+	if (!f.commits && !f.statements_done && f.has_token) {
+		int j = 0;
+		while (j + 1 < n && lay[j + 1].start <= f.token_off)
+			j++;
+		if (j) {
+			*alone = first + j;
+			rc = 1;
+			goto out;
+		}
+	}
+	const struct rt_step *s = &p->steps[first + k];
+	locate_txn(db, g->revs[s->rev].script, rt_exec_step_section(g, s), &lists[first + k], s, &lay[k], &f,
+		   what.buf, err);
+	rc = -1;
+out:
+	strbuf_release(&q);
+	strbuf_release(&what);
+	free(lay);
+	return rc;
+}
