@@ -21,15 +21,22 @@ void rt_history_create_sql(const struct rt_vt *t, int if_missing, struct strbuf 
 		    if_missing ? "IF NOT EXISTS " : "", t->history, t->dialect->history_id);
 }
 
-/* Who runs this, where the database cannot say (SQLite): user@host. */
-static void local_who(struct strbuf *sb)
+/* Who runs this, where the database cannot say (SQLite): user@host,
+ * looked up once for the process (a run of 1,000 migrations read
+ * /etc/passwd 1,000 times). */
+static const char *local_who(void)
 {
-	char host[256] = "";
-	const struct passwd *pw = getpwuid(geteuid());
-	if (gethostname(host, sizeof(host) - 1))
-		host[0] = '\0';
-	host[sizeof(host) - 1] = '\0';
-	strbuf_addf(sb, "%s%s%s", pw && pw->pw_name ? pw->pw_name : "?", *host ? "@" : "", host);
+	static char who[512];
+	if (!who[0]) {
+		char host[256] = "";
+		const struct passwd *pw = getpwuid(geteuid());
+		if (gethostname(host, sizeof(host) - 1))
+			host[0] = '\0';
+		host[sizeof(host) - 1] = '\0';
+		snprintf(who, sizeof(who), "%s%s%s", pw && pw->pw_name ? pw->pw_name : "?",
+			 *host ? "@" : "", host);
+	}
+	return who;
 }
 
 void rt_history_insert_sql(const struct rt_vt *t, const struct rt_history_row *r, struct strbuf *sb)
@@ -62,10 +69,7 @@ void rt_history_insert_sql(const struct rt_vt *t, const struct rt_history_row *r
 	if (d->who) {
 		strbuf_addstr(sb, d->who);
 	} else {
-		struct strbuf who = STRBUF_INIT;
-		local_who(&who);
-		rt_sql_add_literal(sb, who.buf);
-		strbuf_release(&who);
+		rt_sql_add_literal(sb, local_who());
 	}
 	strbuf_addch(sb, ')');
 }
