@@ -286,7 +286,7 @@ int rt_exec_batch_extent(const struct rt_db *db, const struct rt_graph *g, const
 struct batch_watch {
 	const struct rt_exec_hooks *hooks;
 	const struct rt_plan *p;
-	int first;      /* the batch's first step */
+	int first, n;   /* the batch: its first step, and how many */
 	double t0;      /* when the step now running began (rt_now ms) */
 };
 
@@ -300,7 +300,7 @@ static void batch_commit(void *ctx, int k, const char *value)
 	double ms = w->hooks && w->hooks->history_version && value ? atof(value) : now - w->t0;
 	if (w->hooks && w->hooks->step_done)
 		w->hooks->step_done(w->hooks->ctx, w->p, w->first + k, ms);
-	if (w->hooks && w->hooks->step_start && w->first + k + 1 < w->p->n)
+	if (w->hooks && w->hooks->step_start && k + 1 < w->n)
 		w->hooks->step_start(w->hooks->ctx, w->p, w->first + k + 1);
 	w->t0 = now;
 }
@@ -341,7 +341,7 @@ int rt_exec_run_batch(struct rt_db *db, const struct rt_graph *g, const struct r
 			    !k && !have_history, 1, &q, &lay[k]);
 		strbuf_addstr(&q, "COMMIT;\n");
 	}
-	struct batch_watch w = { hooks, p, first, rt_exec_now_ms() };
+	struct batch_watch w = { hooks, p, first, n, rt_exec_now_ms() };
 	rc = db->drv->exec_batch(db, q.buf, q.len, batch_commit, &w, &f, err);
 	if (f.commits) {
 		*table_exists = 1;

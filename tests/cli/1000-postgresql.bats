@@ -5,7 +5,9 @@
 # and concurrent runners on every backend: shared/0110-concurrent-runs.bats);
 # --statement-timeout; --search-path and
 # --version-table-schema; SQLAlchemy URL forms, DATABASE_URL_FILE and
-# libpq's environment; and that passwords never appear in any output.
+# libpq's environment; that passwords never appear in any output; and
+# consecutive migrations sent as one script (a batch), with each one's
+# report, duration and failure as when each had a round trip of its own.
 # Upgrades, downgrades, stamps and their errors on every backend:
 # shared/0100-upgrade-downgrade.bats.
 
@@ -111,6 +113,38 @@ backend postgresql
 		run rt -u postgresql:// upgrade head
 	[ "$status" -eq 0 ]
 	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
+}
+
+@test "pg: a batch of migrations: each reported with its own duration; a failure stops at its own migration" {
+	mkrev 1a2b3c4d5e6f "" "create a" "CREATE TABLE a (id int);" "DROP TABLE a;"
+	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "slow b" "SELECT pg_sleep(0.4); CREATE TABLE b (id int);" "DROP TABLE b;"
+	mkrev 3c4d5e6f7a8b 2b3c4d5e6f7a "create c" "CREATE TABLE c (id int);" "DROP TABLE c;"
+	mkrev 4d5e6f7a8b9c 3c4d5e6f7a8b "fails" "CREATE TABLE d (id int);
+INSERT INTO no_such_table VALUES (1);" "DROP TABLE d;"
+	mkrev 5e6f7a8b9c0d 4d5e6f7a8b9c "create e" "CREATE TABLE e (id int);" "DROP TABLE e;"
+	run rt upgrade head
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ $output == *"upgrade <base> -> 1a2b3c4d5e6f, create a ("*$'\n'"upgrade 1a2b3c4d5e6f -> 2b3c4d5e6f7a, slow b ("*$'\n'"upgrade 2b3c4d5e6f7a -> 3c4d5e6f7a8b, create c ("* ]]
+	[[ $output == *"retort: error: migrations/versions/4d5e6f7a8b9c_fails.sql:9:13: 42P01: relation \"no_such_table\" does not exist (upgrade 3c4d5e6f7a8b -> 4d5e6f7a8b9c)"* ]]
+	[[ $output != *"create e"* ]]
+	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
+	[ "$(db_tables)" = "a alembic_version b c" ]
+	# the durations the server counted, each from its own BEGIN: the one
+	# after the slow migration does not carry its 0.4 s
+	[ "$(pq "SELECT duration_ms >= 400 FROM retort_history WHERE revision = '2b3c4d5e6f7a'")" = t ]
+	[ "$(pq "SELECT duration_ms < 300 FROM retort_history WHERE revision = '3c4d5e6f7a8b'")" = t ]
+	[[ $output =~ "slow b ("([0-9]+)" ms)" ]] && [ "${BASH_REMATCH[1]}" -ge 400 ]
+	[[ $output =~ "create c ("([0-9]+)" ms)" ]] && [ "${BASH_REMATCH[1]}" -lt 300 ]
+	# a syntax error in the third of three: the first two are applied, and
+	# the error is the one a round trip each would have given
+	rt -q downgrade base
+	mkrev 3c4d5e6f7a8b 2b3c4d5e6f7a "create c" "CREATE TABLE c (id int;" "DROP TABLE c;"
+	run rt upgrade head
+	[ "$status" -eq 2 ]
+	[[ $output == *"slow b ("* ]]
+	[[ $output == *"migrations/versions/3c4d5e6f7a8b_create_c.sql:8:23: 42601: syntax error at or near \";\" (upgrade 2b3c4d5e6f7a -> 3c4d5e6f7a8b)"* ]]
+	[ "$(db_versions)" = "2b3c4d5e6f7a" ]
 }
 
 @test "pg: a backend terminated mid-run is a lost connection, and retort says where the database is" {
