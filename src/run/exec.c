@@ -448,6 +448,25 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 		strbuf_release(&what);
 		return 0;
 	}
+	/* inside the run's one transaction (PostgreSQL): the section, its row
+	 * changes and its history row as one script, one round trip */
+	if (!own && sec->transactional && d->exec_script && rt_vt_can_guard(db->vt) &&
+	    !db->vt->dialect->ddl_commits && !db->pooled) {
+		int have_history = 1;
+		if (hv && rt_history_exists(db, &have_history, err))
+			goto fail_named;
+		row.duration_ms = RT_HISTORY_SINCE_BEGIN;
+		if (rt_exec_run_in_txn(db, sc, sec, stmts, s, !*table_exists, hv ? &row : NULL,
+				       !have_history, what.buf, err)) {
+			rt_history_forget(db);
+			goto fail;
+		}
+		*table_exists = 1;
+		if (hv)
+			db->vt->history_exists = 1;
+		strbuf_release(&what);
+		return 0;
+	}
 	if (own && d->begin(db, err))
 		goto fail_named;
 	if (!*table_exists && rt_version_table_create(db, err))

@@ -46,6 +46,11 @@ int rt_exec_run_script(struct rt_db *db, const struct rt_script *sc, const struc
 		       const struct rt_stmts *stmts, const struct rt_step *s, int create_table,
 		       const struct rt_history_row *hist, int create_history, const char *what,
 		       struct rt_error *err);
+/* The same inside the run's one transaction: no BEGIN, no COMMIT. */
+int rt_exec_run_in_txn(struct rt_db *db, const struct rt_script *sc, const struct rt_section *sec,
+		       const struct rt_stmts *stmts, const struct rt_step *s, int create_table,
+		       const struct rt_history_row *hist, int create_history, const char *what,
+		       struct rt_error *err);
 /* How many steps from i can go in one batch (0 or 1: none); `alone` is a
  * step that must run by itself. */
 int rt_exec_batch_extent(const struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,

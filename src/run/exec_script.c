@@ -164,18 +164,23 @@ struct txn_layout {
 
 /*
  * One transactional migration onto script q, up to its COMMIT (the
- * caller's): BEGIN, the clock of its history row, the version table and
- * the history table if they are missing, the section, its row changes
- * guarded to fail unless each changed one row, its history row.
+ * caller's): BEGIN (unless `begin` is 0: the run's one transaction), the
+ * clock of its history row, the version table and the history table if
+ * they are missing, the section, its row changes guarded to fail unless
+ * each changed one row, its history row (`returning` its duration).
  */
 static void compose_txn(struct rt_db *db, const struct rt_script *sc, const struct rt_section *sec,
 			const struct rt_step *s, int create_table, const struct rt_history_row *hist,
-			int create_history, int returning, struct strbuf *q, struct txn_layout *lay)
+			int create_history, int begin, int returning, struct strbuf *q,
+			struct txn_layout *lay)
 {
 	const struct rt_sql_dialect *dia = db->vt->dialect;
 	lay->start = q->len;
-	lay->prefix = 1;
-	strbuf_addstr(q, "BEGIN;\n");
+	lay->prefix = 0;
+	if (begin) {
+		strbuf_addstr(q, "BEGIN;\n");
+		lay->prefix++;
+	}
 	if (hist && dia->script_clock) {
 		strbuf_addf(q, "%s;\n", dia->script_clock);
 		lay->prefix++;
@@ -238,10 +243,38 @@ int rt_exec_run_script(struct rt_db *db, const struct rt_script *sc, const struc
 	struct txn_layout lay;
 	struct rt_script_fail f;
 
-	compose_txn(db, sc, sec, s, create_table, hist, create_history, 0, &q, &lay);
+	compose_txn(db, sc, sec, s, create_table, hist, create_history, 1, 0, &q, &lay);
 	int rc = rt_exec_send_script(db, &q, &f, what, err);
 	if (rc <= 0)
 		return rc;
+	if (!f.has_result)
+		rt_error_prefix(err, "%s", what);
+	else
+		locate_txn(db, sc, sec, stmts, s, &lay, &f, what, err);
+	return -1;
+}
+
+/*
+ * One migration inside the run's one transaction (--single-transaction)
+ * as one script: compose_txn without BEGIN or COMMIT.  A failure leaves
+ * the transaction aborted for the caller, which rolls the whole run back.
+ */
+int rt_exec_run_in_txn(struct rt_db *db, const struct rt_script *sc, const struct rt_section *sec,
+		       const struct rt_stmts *stmts, const struct rt_step *s, int create_table,
+		       const struct rt_history_row *hist, int create_history, const char *what,
+		       struct rt_error *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	struct txn_layout lay;
+	struct rt_script_fail f;
+
+	compose_txn(db, sc, sec, s, create_table, hist, create_history, 0, 0, &q, &lay);
+	int rc = db->drv->exec_script(db, q.buf, q.len, &f, err);
+	strbuf_release(&q);
+	if (!rc)
+		return 0;
+	if (rt_exec_connection_lost(db, what, err))
+		return -1;
 	if (!f.has_result)
 		rt_error_prefix(err, "%s", what);
 	else
@@ -338,7 +371,7 @@ int rt_exec_run_batch(struct rt_db *db, const struct rt_graph *g, const struct r
 			row.duration_ms = RT_HISTORY_SINCE_BEGIN;
 		}
 		compose_txn(db, sc, rt_exec_step_section(g, s), s, !k && !*table_exists, hv ? &row : NULL,
-			    !k && !have_history, 1, &q, &lay[k]);
+			    !k && !have_history, 1, 1, &q, &lay[k]);
 		strbuf_addstr(&q, "COMMIT;\n");
 	}
 	struct batch_watch w = { hooks, p, first, n, rt_exec_now_ms() };

@@ -413,7 +413,7 @@ static void single_transaction(void **state)
 {
 	(void)state;
 	struct rt_error err = RT_ERROR_INIT;
-	use(&fake_script); /* even with a script path: one transaction, statement by statement */
+	use(&fake_plain); /* without a script path: one transaction, statement by statement */
 	two_revs();
 	plan_upgrade("", "head");
 	assert_int_equal(run(1, &err), 0);
@@ -421,9 +421,9 @@ static void single_transaction(void **state)
 			    "BEGIN\n"
 			    "TABLE? alembic_version\n" CREATE_VT
 			    "EXEC CREATE TABLE a (x int); | INSERT INTO a VALUES (1);\n"
-			    "SQL INSERT INTO alembic_version (version_num) VALUES ($1) [aaaa]\n"
+			    "SQL INSERT INTO alembic_version (version_num) VALUES (?1) [aaaa]\n"
 			    "EXEC CREATE TABLE b (x int);\n"
-			    "SQL UPDATE alembic_version SET version_num = $2 WHERE version_num = $1 [aaaa, bbbb]\n"
+			    "SQL UPDATE alembic_version SET version_num = ?2 WHERE version_num = ?1 [aaaa, bbbb]\n"
 			    "COMMIT\n");
 	/* a failure in the second migration takes the first with it */
 	strbuf_reset(&calls);
@@ -432,6 +432,39 @@ static void single_transaction(void **state)
 	assert_int_equal(run(1, &err), -1);
 	assert_true(calls.len > 9 && !strcmp(calls.buf + calls.len - 9, "ROLLBACK\n"));
 	assert_null(strstr(calls.buf, "COMMIT"));
+	assert_non_null(strstr(err.detail, "every migration of this run was rolled back"));
+}
+
+/* With a script path, each migration inside the one transaction is one
+ * script of its own, without BEGIN or COMMIT: a round trip a migration. */
+static void single_transaction_scripts(void **state)
+{
+	(void)state;
+	struct rt_error err = RT_ERROR_INIT;
+	use(&fake_script);
+	two_revs();
+	plan_upgrade("", "head");
+	assert_int_equal(run(1, &err), 0);
+	const char *first = strstr(calls.buf, "SCRIPT\n");
+	const char *second = first ? strstr(first + 1, "SCRIPT\n") : NULL;
+	assert_true(!strncmp(calls.buf, "BEGIN\nSCRIPT\nCREATE TABLE IF NOT EXISTS alembic_version", 55));
+	assert_non_null(second);
+	assert_null(strstr(second + 1, "SCRIPT\n"));
+	assert_non_null(strstr(first, "CREATE TABLE a (x int);"));
+	assert_true(strstr(first, "INSERT INTO alembic_version") < second);
+	assert_non_null(strstr(second, "CREATE TABLE b (x int);"));
+	assert_null(strstr(second, "CREATE TABLE IF NOT EXISTS"));
+	assert_null(strstr(calls.buf, "BEGIN;"));
+	assert_null(strstr(calls.buf, "COMMIT;"));
+	assert_true(calls.len > 7 && !strcmp(calls.buf + calls.len - 7, "COMMIT\n"));
+	/* a failure in the second script rolls the first back with it */
+	strbuf_reset(&calls);
+	ncalls = 0;
+	fail_at = 3;
+	assert_int_equal(run(1, &err), -1);
+	assert_true(calls.len > 9 && !strcmp(calls.buf + calls.len - 9, "ROLLBACK\n"));
+	assert_null(strstr(calls.buf, "COMMIT"));
+	assert_non_null(strstr(err.msg, "upgrade aaaa -> bbbb"));
 	assert_non_null(strstr(err.detail, "every migration of this run was rolled back"));
 }
 
@@ -743,6 +776,7 @@ int main(void)
 		T(execution_error_names_file_line_col),
 		T(missed_row_rolls_back),
 		T(single_transaction),
+		T(single_transaction_scripts),
 		T(transaction_false_section),
 		T(stamps_in_one_transaction),
 		T(refused_before_anything_runs),
