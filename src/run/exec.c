@@ -419,17 +419,20 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 		}
 	}
 	/* one composed script: a transactional section where DDL does not
-	 * commit by itself, or the version change after a section run outside
-	 * a transaction */
-	if (scripted && (!sec->transactional || !db->vt->dialect->ddl_commits)) {
+	 * commit by itself (inside the run's one transaction too, without
+	 * BEGIN and COMMIT, where no pooler is in between), or the version
+	 * change after a section run outside a transaction */
+	int in_run_txn = !own && d->exec_script && rt_vt_can_guard(db->vt) && sec->transactional &&
+			 !db->vt->dialect->ddl_commits && !db->pooled;
+	if ((scripted && (!sec->transactional || !db->vt->dialect->ddl_commits)) || in_run_txn) {
 		int have_history = 1, bad;
 		if (hv && rt_history_exists(db, &have_history, err))
 			goto fail_named;
 		if (sec->transactional) {
 			/* the database counts the milliseconds since the script's BEGIN */
 			row.duration_ms = RT_HISTORY_SINCE_BEGIN;
-			bad = rt_exec_run_script(db, sc, sec, stmts, s, !*table_exists, hv ? &row : NULL,
-					 !have_history, what.buf, err);
+			bad = rt_exec_run_script(db, sc, sec, stmts, s, in_run_txn, !*table_exists,
+						 hv ? &row : NULL, !have_history, what.buf, err);
 		} else {
 			row.duration_ms = lead && db->vt->dialect->script_clock
 						  ? RT_HISTORY_SINCE_BEGIN
@@ -439,25 +442,6 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 					     what.buf, err);
 		}
 		if (bad) {
-			rt_history_forget(db);
-			goto fail;
-		}
-		*table_exists = 1;
-		if (hv)
-			db->vt->history_exists = 1;
-		strbuf_release(&what);
-		return 0;
-	}
-	/* inside the run's one transaction (PostgreSQL): the section, its row
-	 * changes and its history row as one script, one round trip */
-	if (!own && sec->transactional && d->exec_script && rt_vt_can_guard(db->vt) &&
-	    !db->vt->dialect->ddl_commits && !db->pooled) {
-		int have_history = 1;
-		if (hv && rt_history_exists(db, &have_history, err))
-			goto fail_named;
-		row.duration_ms = RT_HISTORY_SINCE_BEGIN;
-		if (rt_exec_run_in_txn(db, sc, sec, stmts, s, !*table_exists, hv ? &row : NULL,
-				       !have_history, what.buf, err)) {
 			rt_history_forget(db);
 			goto fail;
 		}

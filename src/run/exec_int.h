@@ -41,16 +41,12 @@ int rt_exec_version_script(struct rt_db *db, const struct rt_step *s, const stru
 			   int create_table, const struct rt_history_row *hist, int create_history,
 			   const char *prog_rev, const char *prog_dir, const char *what,
 			   struct rt_error *err);
-/* One transactional migration as one script in one round trip. */
+/* One transactional migration as one script in one round trip; with
+ * `in_txn`, inside the run's one transaction (no BEGIN, no COMMIT). */
 int rt_exec_run_script(struct rt_db *db, const struct rt_script *sc, const struct rt_section *sec,
-		       const struct rt_stmts *stmts, const struct rt_step *s, int create_table,
-		       const struct rt_history_row *hist, int create_history, const char *what,
-		       struct rt_error *err);
-/* The same inside the run's one transaction: no BEGIN, no COMMIT. */
-int rt_exec_run_in_txn(struct rt_db *db, const struct rt_script *sc, const struct rt_section *sec,
-		       const struct rt_stmts *stmts, const struct rt_step *s, int create_table,
-		       const struct rt_history_row *hist, int create_history, const char *what,
-		       struct rt_error *err);
+		       const struct rt_stmts *stmts, const struct rt_step *s, int in_txn,
+		       int create_table, const struct rt_history_row *hist, int create_history,
+		       const char *what, struct rt_error *err);
 /* How many steps from i can go in one batch (0 or 1: none); `alone` is a
  * step that must run by itself. */
 int rt_exec_batch_extent(const struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,

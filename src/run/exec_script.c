@@ -233,48 +233,35 @@ static void locate_txn(struct rt_db *db, const struct rt_script *sc, const struc
 	}
 }
 
-/* One transactional migration as one script in one round trip (compose_txn). */
-int rt_exec_run_script(struct rt_db *db, const struct rt_script *sc, const struct rt_section *sec,
-		      const struct rt_stmts *stmts, const struct rt_step *s, int create_table,
-		      const struct rt_history_row *hist, int create_history, const char *what,
-		      struct rt_error *err)
-{
-	struct strbuf q = STRBUF_INIT;
-	struct txn_layout lay;
-	struct rt_script_fail f;
-
-	compose_txn(db, sc, sec, s, create_table, hist, create_history, 1, 0, &q, &lay);
-	int rc = rt_exec_send_script(db, &q, &f, what, err);
-	if (rc <= 0)
-		return rc;
-	if (!f.has_result)
-		rt_error_prefix(err, "%s", what);
-	else
-		locate_txn(db, sc, sec, stmts, s, &lay, &f, what, err);
-	return -1;
-}
-
 /*
- * One migration inside the run's one transaction (--single-transaction)
- * as one script: compose_txn without BEGIN or COMMIT.  A failure leaves
- * the transaction aborted for the caller, which rolls the whole run back.
+ * One transactional migration as one script in one round trip
+ * (compose_txn): a transaction of its own, or with `in_txn` a part of the
+ * run's one transaction (--single-transaction), without BEGIN or COMMIT;
+ * a failure then leaves that transaction aborted for the caller, which
+ * rolls the whole run back.
  */
-int rt_exec_run_in_txn(struct rt_db *db, const struct rt_script *sc, const struct rt_section *sec,
-		       const struct rt_stmts *stmts, const struct rt_step *s, int create_table,
-		       const struct rt_history_row *hist, int create_history, const char *what,
-		       struct rt_error *err)
+int rt_exec_run_script(struct rt_db *db, const struct rt_script *sc, const struct rt_section *sec,
+		       const struct rt_stmts *stmts, const struct rt_step *s, int in_txn,
+		       int create_table, const struct rt_history_row *hist, int create_history,
+		       const char *what, struct rt_error *err)
 {
 	struct strbuf q = STRBUF_INIT;
 	struct txn_layout lay;
 	struct rt_script_fail f;
+	int rc;
 
-	compose_txn(db, sc, sec, s, create_table, hist, create_history, 0, 0, &q, &lay);
-	int rc = db->drv->exec_script(db, q.buf, q.len, &f, err);
-	strbuf_release(&q);
-	if (!rc)
-		return 0;
-	if (rt_exec_connection_lost(db, what, err))
-		return -1;
+	compose_txn(db, sc, sec, s, create_table, hist, create_history, !in_txn, 0, &q, &lay);
+	if (!in_txn) {
+		if ((rc = rt_exec_send_script(db, &q, &f, what, err)) <= 0)
+			return rc;
+	} else {
+		rc = db->drv->exec_script(db, q.buf, q.len, &f, err);
+		strbuf_release(&q);
+		if (!rc)
+			return 0;
+		if (rt_exec_connection_lost(db, what, err))
+			return -1;
+	}
 	if (!f.has_result)
 		rt_error_prefix(err, "%s", what);
 	else
