@@ -51,10 +51,13 @@ static int is_py_name(const char *n)
 	return l >= 3 && !strcmp(n + l - 3, ".py") && strncmp(n, "__init__", 8) && strncmp(n, ".#", 2);
 }
 
-/* One file found: its path, and whether it is a .py revision. */
+/* One file found: its path, whether it is a .py revision, and (for the
+ * header cache) its stat, taken while the directory is open. */
 struct found {
 	char *path;
 	int py;
+	int have_st;
+	struct stat st;
 };
 
 struct found_list {
@@ -66,9 +69,12 @@ struct found_list {
  * The revision files of one version location, sorted by name; with
  * `recursive`, then those of each subfolder in name order, depth first
  * (Alembic's recursive_version_locations walk), __pycache__ skipped.
+ * With `want_stat` each file is stat'ed by name relative to the open
+ * directory, which spares the kernel a walk of the whole path per file
+ * (half the cost of validating the header cache at 1,000 revisions).
  */
-static int list_dir(struct found_list *out, const char *dir, int recursive, int depth,
-		    struct rt_error *err)
+static int list_dir(struct found_list *out, const char *dir, int recursive, int want_stat,
+		    int depth, struct rt_error *err)
 {
 	DIR *d = opendir(dir);
 	struct strvec names = STRVEC_INIT, subdirs = STRVEC_INIT;
@@ -96,12 +102,9 @@ static int list_dir(struct found_list *out, const char *dir, int recursive, int 
 		if (l >= 11 && !strcmp(n + l - 11, "__pycache__"))
 			continue;
 		struct stat st;
-		strbuf_reset(&path);
-		strbuf_addf(&path, "%s/%s", dir, n);
-		if (!stat(path.buf, &st) && S_ISDIR(st.st_mode))
+		if (!fstatat(dirfd(d), n, &st, 0) && S_ISDIR(st.st_mode))
 			strvec_push(&subdirs, n);
 	}
-	closedir(d);
 	qsort(names.v, names.nr, sizeof(char *), cmp_name);
 	qsort(subdirs.v, subdirs.nr, sizeof(char *), cmp_name);
 	for (size_t i = 0; i < names.nr; i++) {
@@ -109,15 +112,17 @@ static int list_dir(struct found_list *out, const char *dir, int recursive, int 
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s", dir, names.v[i]);
 		ALLOC_GROW(out->v, out->n + 1, out->alloc);
-		out->v[out->n].path = strbuf_detach(&path);
-		out->v[out->n].py = !strcmp(names.v[i] + l - 3, ".py");
-		out->n++;
+		struct found *f = &out->v[out->n++];
+		f->path = strbuf_detach(&path);
+		f->py = !strcmp(names.v[i] + l - 3, ".py");
+		f->have_st = want_stat && !fstatat(dirfd(d), names.v[i], &f->st, 0);
 	}
+	closedir(d);
 	int rc = 0;
 	for (size_t i = 0; i < subdirs.nr && !rc; i++) {
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s", dir, subdirs.v[i]);
-		rc = list_dir(out, path.buf, recursive, depth + 1, err);
+		rc = list_dir(out, path.buf, recursive, want_stat, depth + 1, err);
 	}
 	strbuf_release(&path);
 	strvec_clear(&names);
@@ -260,19 +265,20 @@ int rt_scriptdir_load(struct rt_scriptdir *sd, const struct rt_config *c, struct
 	}
 	struct found_list files = { 0 };
 	struct rt_hdrcache hc;
-	int rc = 0;
+	int rc = 0, cache = !c->no_cache && c->cache_dir && *c->cache_dir;
 	for (size_t i = 0; i < c->version_locations.nr && !rc; i++)
-		rc = list_dir(&files, c->version_locations.v[i], c->recursive_version_locations, 0, err);
+		rc = list_dir(&files, c->version_locations.v[i], c->recursive_version_locations, cache,
+			      0, err);
 	rt_hdrcache_open(&hc, rc || c->no_cache ? NULL : c->cache_dir, &c->version_locations,
 			 c->recursive_version_locations);
 	for (int i = 0; i < files.n && !rc; i++) {
 		ALLOC_GROW(sd->scripts, sd->n + 1, sd->alloc);
 		struct rt_script *s = &sd->scripts[sd->n];
 		const char *path = files.v[i].path;
-		struct stat fst;
-		int known = hc.file && !stat(path, &fst);
+		const struct stat *fst = &files.v[i].st;
+		int known = hc.file && files.v[i].have_st;
 		rt_script_init(s);
-		if (known && sd->headers_only && rt_hdrcache_lookup(&hc, &fst, path, s))
+		if (known && sd->headers_only && rt_hdrcache_lookup(&hc, fst, path, s))
 			sd->ncached++;
 		else
 			rc = files.v[i].py ? rt_pyrev_load(s, path, err) : rt_script_load(s, path, err);
@@ -281,7 +287,7 @@ int rt_scriptdir_load(struct rt_scriptdir *sd, const struct rt_config *c, struct
 			break;
 		}
 		if (known)
-			rt_hdrcache_note(&hc, &fst, s);
+			rt_hdrcache_note(&hc, fst, s);
 		sd->n++;
 	}
 	sd->nfiles = files.n;
