@@ -40,8 +40,9 @@ static int teardown(void **state)
 	return system(cmd);
 }
 
-/* Both readers return every byte, at sizes around the chunk size; a small
- * file's buffer is its exact size. */
+/* Both readers return every byte, at sizes around the chunk size; a
+ * file's buffer is its exact size (a large one read straight into it, with
+ * one byte more to see the end), never rounded up to a power of two. */
 static void sizes(void **state)
 {
 	(void)state;
@@ -61,6 +62,8 @@ static void sizes(void **state)
 					fail_msg("size %zu: byte %zu differs", lens[i], k);
 			if (lens[i] && lens[i] < 16384)
 				assert_int_equal(sb.alloc, lens[i] + 1);
+			if (lens[i] > 16384)
+				assert_int_equal(sb.alloc, lens[i] + 2);
 			strbuf_release(&sb);
 		}
 		free(path);
@@ -85,8 +88,13 @@ static void limit(void **state)
 	assert_int_equal(sb.len, 20003);
 	assert_memory_equal(sb.buf, "preabc", 6);
 	strbuf_release(&sb);
-	/* a fresh strbuf stays empty and unallocated */
+	/* a fresh strbuf stays empty and unallocated, whether the limit is
+	 * passed in the first chunk or after it */
 	assert_int_equal(rt_read_regular_file(path, &sb, 10, &err), -1);
+	assert_int_equal(sb.alloc, 0);
+	assert_int_equal(rt_read_file(path, &sb, 17000, &err), -1);
+	assert_int_equal(errno, EFBIG);
+	assert_msg_has(&err, "is larger than 17000 bytes");
 	assert_int_equal(sb.alloc, 0);
 	free(path);
 }
