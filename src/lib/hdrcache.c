@@ -75,9 +75,8 @@ static void put_section(struct strbuf *sb, const struct rt_section *sec)
 	put_u64(sb, sec->len);
 }
 
-static void put_entry(struct strbuf *sb, const struct rt_hdrcache_entry *e)
+static void put_stat(struct strbuf *sb, const struct rt_hdrcache_entry *e)
 {
-	const struct rt_script *s = &e->s;
 	put_u64(sb, e->dev);
 	put_u64(sb, e->ino);
 	put_u64(sb, e->size);
@@ -85,6 +84,11 @@ static void put_entry(struct strbuf *sb, const struct rt_hdrcache_entry *e)
 	put_u64(sb, (unsigned long long)e->mtime_ns);
 	put_u64(sb, (unsigned long long)e->ctime_s);
 	put_u64(sb, (unsigned long long)e->ctime_ns);
+}
+
+/* What an entry records after its stat: the parse of the file. */
+static void put_script(struct strbuf *sb, const struct rt_script *s)
+{
 	put_str(sb, s->id);
 	put_u64(sb, (unsigned long long)s->id_line);
 	put_list(sb, &s->down);
@@ -158,18 +162,40 @@ static char *get_str(struct rd *r)
 	return s;
 }
 
+/* Step over a string; 1 when it is there and not NULL. */
+static int skip_str(struct rd *r)
+{
+	unsigned n = get_u32(r);
+	if (r->bad || n == NULL_LEN)
+		return 0;
+	if ((size_t)(r->end - r->p) < n) {
+		r->bad = 1;
+		return 0;
+	}
+	r->p += n;
+	return 1;
+}
+
 static void get_list(struct rd *r, struct strvec *v)
 {
 	unsigned n = get_u32(r);
 	for (unsigned i = 0; i < n && !r->bad; i++) {
-		char *s = get_str(r);
-		if (!s) {
+		unsigned len = get_u32(r);
+		if (r->bad || len == NULL_LEN || (size_t)(r->end - r->p) < len) {
 			r->bad = 1;
 			break;
 		}
-		strvec_push(v, s);
-		free(s);
+		strvec_pushn(v, (const char *)r->p, len);
+		r->p += len;
 	}
+}
+
+static void skip_list(struct rd *r)
+{
+	unsigned n = get_u32(r);
+	for (unsigned i = 0; i < n && !r->bad; i++)
+		if (!skip_str(r))
+			r->bad = 1;
 }
 
 static void get_section(struct rd *r, struct rt_section *sec)
@@ -181,10 +207,14 @@ static void get_section(struct rd *r, struct rt_section *sec)
 	sec->len = get_u64(r);
 }
 
-static int get_entry(struct rd *r, struct rt_hdrcache_entry *e)
+/*
+ * One entry of the file: its stat fields are read, the rest is checked
+ * and stepped over (`rec` keeps where it is), so that a run decodes only
+ * the entries it uses, once, and writes unchanged ones back byte for byte.
+ */
+static int index_entry(struct rd *r, struct rt_hdrcache_entry *e)
 {
-	struct rt_script *s = &e->s;
-	rt_script_init(s);
+	memset(e, 0, sizeof(*e));
 	e->dev = get_u64(r);
 	e->ino = get_u64(r);
 	e->size = get_u64(r);
@@ -192,24 +222,46 @@ static int get_entry(struct rd *r, struct rt_hdrcache_entry *e)
 	e->mtime_ns = (long long)get_u64(r);
 	e->ctime_s = (long long)get_u64(r);
 	e->ctime_ns = (long long)get_u64(r);
-	s->id = get_str(r);
-	s->id_line = get_int(r);
-	get_list(r, &s->down);
-	s->down_line = get_int(r);
-	get_list(r, &s->deps);
-	s->deps_line = get_int(r);
-	get_list(r, &s->labels);
-	s->labels_line = get_int(r);
-	s->create_date = get_str(r);
-	s->longdoc = get_str(r);
-	s->doc = get_str(r);
-	get_section(r, &s->up);
-	get_section(r, &s->downgrade);
-	s->has_sql = get_int(r);
+	e->rec = r->p;
+	int has_id = skip_str(r);
+	get_u64(r);
+	skip_list(r);
+	get_u64(r);
+	skip_list(r);
+	get_u64(r);
+	skip_list(r);
+	get_u64(r);
+	for (int i = 0; i < 3; i++)
+		skip_str(r);
+	for (int i = 0; i < 2 * 5 + 2; i++)
+		get_u64(r);
+	e->rec_len = (size_t)(r->p - e->rec);
+	return r->bad || !has_id ? -1 : 0;
+}
+
+/* Decode an indexed entry's header into `s` (init'ed); -1 if malformed. */
+static int decode_entry(const struct rt_hdrcache_entry *e, struct rt_script *s)
+{
+	struct rd r = { e->rec, e->rec + e->rec_len, 0 };
+	s->id = get_str(&r);
+	s->id_line = get_int(&r);
+	get_list(&r, &s->down);
+	s->down_line = get_int(&r);
+	get_list(&r, &s->deps);
+	s->deps_line = get_int(&r);
+	get_list(&r, &s->labels);
+	s->labels_line = get_int(&r);
+	s->create_date = get_str(&r);
+	s->longdoc = get_str(&r);
+	s->doc = get_str(&r);
+	get_section(&r, &s->up);
+	get_section(&r, &s->downgrade);
+	s->has_sql = get_int(&r);
 	/* a .py file: py_path is its own path, filled in on a hit */
-	s->py_path = get_int(r) ? xstrdup("") : NULL;
-	if (r->bad || !s->id) {
+	s->py_path = get_int(&r) ? xstrdup("") : NULL;
+	if (r.bad || !s->id) {
 		rt_script_release(s);
+		rt_script_init(s);
 		return -1;
 	}
 	return 0;
@@ -233,36 +285,32 @@ static unsigned long long fnv(unsigned long long h, const char *s)
 	return h;
 }
 
+/* Read the cache file whole and index its entries; any flaw, and it is
+ * as if there were none. */
 static void read_cache(struct rt_hdrcache *hc)
 {
-	struct strbuf sb = STRBUF_INIT;
 	struct rt_error err = RT_ERROR_INIT;
-	if (rt_read_file(hc->file, &sb, RT_READ_NO_LIMIT, &err))
+	if (rt_read_file(hc->file, &hc->buf, RT_READ_NO_LIMIT, &err))
 		return;
-	struct rd r = { (const unsigned char *)sb.buf, (const unsigned char *)sb.buf + sb.len, 0 };
+	const struct strbuf *sb = &hc->buf;
+	struct rd r = { (const unsigned char *)sb->buf, (const unsigned char *)sb->buf + sb->len, 0 };
 	size_t hlen = strlen(MAGIC), elen = strlen(hc->exe);
-	if (sb.len < hlen + elen + 1 || memcmp(sb.buf, MAGIC, hlen) ||
-	    memcmp(sb.buf + hlen, hc->exe, elen) || sb.buf[hlen + elen] != '\n') {
-		strbuf_release(&sb);
+	if (sb->len < hlen + elen + 1 || memcmp(sb->buf, MAGIC, hlen) ||
+	    memcmp(sb->buf + hlen, hc->exe, elen) || sb->buf[hlen + elen] != '\n')
 		return;
-	}
 	r.p += hlen + elen + 1;
 	unsigned n = get_u32(&r);
-	if (!r.bad && n <= (size_t)(r.end - r.p) / 64) {
-		hc->old = xcalloc((size_t)n + 1, sizeof(*hc->old));
-		for (unsigned i = 0; i < n; i++) {
-			if (get_entry(&r, &hc->old[hc->nold]))
-				break;
-			hc->nold++;
-		}
-		if (r.bad || hc->nold != (int)n) {
-			for (int i = 0; i < hc->nold; i++)
-				rt_script_release(&hc->old[i].s);
-			hc->nold = 0;
-		}
-		qsort(hc->old, (size_t)hc->nold, sizeof(*hc->old), cmp_entry);
+	if (r.bad || n > (size_t)(r.end - r.p) / 64)
+		return;
+	hc->old = xcalloc((size_t)n + 1, sizeof(*hc->old));
+	for (unsigned i = 0; i < n; i++) {
+		if (index_entry(&r, &hc->old[hc->nold]))
+			break;
+		hc->nold++;
 	}
-	strbuf_release(&sb);
+	if (hc->nold != (int)n)
+		hc->nold = 0;
+	qsort(hc->old, (size_t)hc->nold, sizeof(*hc->old), cmp_entry);
 }
 
 void rt_hdrcache_open(struct rt_hdrcache *hc, const char *dir, const struct strvec *locations,
@@ -285,6 +333,7 @@ void rt_hdrcache_open(struct rt_hdrcache *hc, const char *dir, const struct strv
 	struct strbuf sb = STRBUF_INIT;
 	strbuf_addf(&sb, "%s/headers-%016llx", dir, h);
 	hc->file = strbuf_detach(&sb);
+	hc->young = time(NULL) - 2;
 	read_cache(hc);
 }
 
@@ -345,9 +394,8 @@ int rt_hdrcache_lookup(struct rt_hdrcache *hc, const struct stat *st, const char
 		       struct rt_script *s)
 {
 	const struct rt_hdrcache_entry *e = find_same(hc, st);
-	if (!e)
+	if (!e || decode_entry(e, s))
 		return 0;
-	copy_script(s, &e->s);
 	s->path = xstrdup(path);
 	if (s->py_path) {
 		free(s->py_path);
@@ -362,8 +410,7 @@ void rt_hdrcache_note(struct rt_hdrcache *hc, const struct stat *st, const struc
 		return;
 	/* an edit within the clock's tick after this could keep every stat
 	 * field: such a young file is read again next time instead */
-	time_t now = time(NULL);
-	if (st->st_mtim.tv_sec >= now - 2 || st->st_ctim.tv_sec >= now - 2) {
+	if (st->st_mtim.tv_sec >= hc->young || st->st_ctim.tv_sec >= hc->young) {
 		hc->changed = 1;
 		return;
 	}
@@ -372,13 +419,15 @@ void rt_hdrcache_note(struct rt_hdrcache *hc, const struct stat *st, const struc
 	const struct rt_hdrcache_entry *same = find_same(hc, st);
 	/* an unchanged file's entry is written from the old one: no copy */
 	e->same = same;
+	e->s = NULL;
 	if (same) {
 		hc->nsame++;
 		return;
 	}
 	hc->changed = 1;
 	fill_stat(e, st);
-	copy_script(&e->s, s);
+	e->s = xmalloc(sizeof(*e->s));
+	copy_script(e->s, s);
 }
 
 static void write_cache(struct rt_hdrcache *hc)
@@ -388,8 +437,15 @@ static void write_cache(struct rt_hdrcache *hc)
 	strbuf_addstr(&sb, hc->exe);
 	strbuf_addch(&sb, '\n');
 	put_u32(&sb, (unsigned)hc->nnow);
-	for (int i = 0; i < hc->nnow; i++)
-		put_entry(&sb, hc->now[i].same ? hc->now[i].same : &hc->now[i]);
+	for (int i = 0; i < hc->nnow; i++) {
+		const struct rt_hdrcache_entry *e = &hc->now[i];
+		/* an unchanged file's record goes back as it was read */
+		put_stat(&sb, e->same ? e->same : e);
+		if (e->same)
+			strbuf_add(&sb, e->same->rec, e->same->rec_len);
+		else
+			put_script(&sb, e->s);
+	}
 	/* the directory may not exist yet: make it and its parent, private */
 	char *slash = strrchr(hc->file, '/');
 	if (slash) {
@@ -427,11 +483,12 @@ void rt_hdrcache_close(struct rt_hdrcache *hc, int write)
 {
 	if (write && hc->file && (hc->changed || hc->nsame != hc->nold))
 		write_cache(hc);
-	for (int i = 0; i < hc->nold; i++)
-		rt_script_release(&hc->old[i].s);
 	for (int i = 0; i < hc->nnow; i++)
-		if (!hc->now[i].same)
-			rt_script_release(&hc->now[i].s);
+		if (hc->now[i].s) {
+			rt_script_release(hc->now[i].s);
+			free(hc->now[i].s);
+		}
+	strbuf_release(&hc->buf);
 	free(hc->old);
 	free(hc->now);
 	free(hc->file);

@@ -18,20 +18,30 @@
 #define RT_HDRCACHE_H
 
 #include <sys/stat.h>
+#include <time.h>
 
 #include "script.h"
+#include "strbuf.h"
 #include "strvec.h"
 
 struct rt_hdrcache_entry {
 	unsigned long long dev, ino, size;
 	long long mtime_s, mtime_ns, ctime_s, ctime_ns;
-	struct rt_script s;   /* path and text are not kept */
-	const struct rt_hdrcache_entry *same;  /* this run: the unchanged old entry */
+	/* read from the file: the encoded parse, decoded only on a hit */
+	const unsigned char *rec;
+	size_t rec_len;
+	/* this run's: the unchanged old entry, or else a copy of the new
+	 * parse (path and text are not kept); a pointer, so that sorting
+	 * thousands of entries moves little memory */
+	const struct rt_hdrcache_entry *same;
+	struct rt_script *s;
 };
 
 struct rt_hdrcache {
 	char *file;                      /* the cache file, or NULL: disabled */
 	char exe[128];                   /* the binary's identity */
+	struct strbuf buf;               /* the file as read; old entries point into it */
+	time_t young;                    /* files changed since are not recorded */
 	struct rt_hdrcache_entry *old;   /* read from the file, sorted by dev/ino */
 	int nold;
 	struct rt_hdrcache_entry *now;   /* this run's files, for writing */
