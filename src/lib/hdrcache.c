@@ -10,7 +10,8 @@
  *
  * Numbers are 8 bytes little-endian; strings a 4-byte length (all ones for
  * NULL) and the bytes; lists a count and strings; sections present,
- * transactional, marker_line, off, len.
+ * transactional, marker_line, off, len.  Entries are in the order of
+ * (dev, ino), the order lookups search.
  */
 #include "hdrcache.h"
 
@@ -310,7 +311,12 @@ static void read_cache(struct rt_hdrcache *hc)
 	}
 	if (hc->nold != (int)n)
 		hc->nold = 0;
-	qsort(hc->old, (size_t)hc->nold, sizeof(*hc->old), cmp_entry);
+	/* written in this order: sort only a file that is not */
+	for (int i = 1; i < hc->nold; i++)
+		if (cmp_entry(&hc->old[i - 1], &hc->old[i]) > 0) {
+			qsort(hc->old, (size_t)hc->nold, sizeof(*hc->old), cmp_entry);
+			break;
+		}
 }
 
 void rt_hdrcache_open(struct rt_hdrcache *hc, const char *dir, const struct strvec *locations,
@@ -420,12 +426,12 @@ void rt_hdrcache_note(struct rt_hdrcache *hc, const struct stat *st, const struc
 	/* an unchanged file's entry is written from the old one: no copy */
 	e->same = same;
 	e->s = NULL;
+	fill_stat(e, st);
 	if (same) {
 		hc->nsame++;
 		return;
 	}
 	hc->changed = 1;
-	fill_stat(e, st);
 	e->s = xmalloc(sizeof(*e->s));
 	copy_script(e->s, s);
 }
@@ -437,10 +443,12 @@ static void write_cache(struct rt_hdrcache *hc)
 	strbuf_addstr(&sb, hc->exe);
 	strbuf_addch(&sb, '\n');
 	put_u32(&sb, (unsigned)hc->nnow);
+	/* in the order lookups search, so that reading needs no sort */
+	qsort(hc->now, (size_t)hc->nnow, sizeof(*hc->now), cmp_entry);
 	for (int i = 0; i < hc->nnow; i++) {
 		const struct rt_hdrcache_entry *e = &hc->now[i];
 		/* an unchanged file's record goes back as it was read */
-		put_stat(&sb, e->same ? e->same : e);
+		put_stat(&sb, e);
 		if (e->same)
 			strbuf_add(&sb, e->same->rec, e->same->rec_len);
 		else
