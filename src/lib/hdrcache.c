@@ -443,8 +443,10 @@ static void write_cache(struct rt_hdrcache *hc)
 	strbuf_addstr(&sb, hc->exe);
 	strbuf_addch(&sb, '\n');
 	put_u32(&sb, (unsigned)hc->nnow);
-	/* in the order lookups search, so that reading needs no sort */
-	qsort(hc->now, (size_t)hc->nnow, sizeof(*hc->now), cmp_entry);
+	/* in the order lookups search, so that reading needs no sort
+	 * (an empty project has no array: qsort must not see NULL) */
+	if (hc->nnow > 1)
+		qsort(hc->now, (size_t)hc->nnow, sizeof(*hc->now), cmp_entry);
 	for (int i = 0; i < hc->nnow; i++) {
 		const struct rt_hdrcache_entry *e = &hc->now[i];
 		/* an unchanged file's record goes back as it was read */
