@@ -106,6 +106,13 @@ struct rt_sql_dialect {
 	/* The guard is a statement of its own right after the change, reading
 	 * ROW_COUNT() (MySQL), not a WITH around it. */
 	int guard_follows;
+	/* The same guard folded into the history row's INSERT right after
+	 * the change: an expression around the value of a NOT NULL column
+	 * (printf format, the value as %s; NULL: cannot), which fails the
+	 * INSERT with `guard_value_sqlstate` unless the change matched one
+	 * row.  One statement fewer in every version change, and no subquery. */
+	const char *guard_value;
+	const char *guard_value_sqlstate;
 	char ident_quote;          /* quotes names: '`' (MySQL); 0: '"' */
 	unsigned lex_flags;        /* how its SQL is lexed and split (RT_LEX_MYSQL) */
 	/* DDL commits implicitly (MySQL): a section holding DDL cannot be one

@@ -39,12 +39,20 @@ static const char *local_who(void)
 	return who;
 }
 
-void rt_history_insert_sql(const struct rt_vt *t, const struct rt_history_row *r, struct strbuf *sb)
+void rt_history_insert_sql(const struct rt_vt *t, const struct rt_history_row *r, int guard,
+			   struct strbuf *sb)
 {
 	const struct rt_sql_dialect *d = t->dialect;
 	strbuf_addf(sb, "INSERT INTO %s (version_table, revision, direction, operation, checksum, "
 		    "applied_at, duration_ms, retort_version, applied_by) VALUES (", t->history);
-	rt_sql_add_literal(sb, t->name);
+	if (guard && d->guard_value) { /* version_table is NOT NULL */
+		struct strbuf name = STRBUF_INIT;
+		rt_sql_add_literal(&name, t->name);
+		strbuf_addf(sb, d->guard_value, name.buf);
+		strbuf_release(&name);
+	} else {
+		rt_sql_add_literal(sb, t->name);
+	}
 	strbuf_addstr(sb, ", ");
 	rt_sql_add_literal(sb, r->revision);
 	strbuf_addstr(sb, ", ");
@@ -112,7 +120,7 @@ void rt_history_forget(struct rt_db *db)
 int rt_history_add(struct rt_db *db, const struct rt_history_row *r, struct rt_error *err)
 {
 	struct strbuf q = STRBUF_INIT;
-	rt_history_insert_sql(db->vt, r, &q);
+	rt_history_insert_sql(db->vt, r, 0, &q);
 	int rc = db->drv->exec_params(db, q.buf, 0, NULL, NULL, "recording the migration's history",
 				      err);
 	strbuf_release(&q);

@@ -57,8 +57,11 @@ void rt_history_release(struct rt_history *h);
 
 /* The CREATE TABLE, without ';' (if_missing: IF NOT EXISTS, for scripts). */
 void rt_history_create_sql(const struct rt_vt *t, int if_missing, struct strbuf *sb);
-/* The INSERT of one row, with literals, without ';'. */
-void rt_history_insert_sql(const struct rt_vt *t, const struct rt_history_row *r, struct strbuf *sb);
+/* The INSERT of one row, with literals, without ';'; with `guard`, it
+ * also is the guard of the row change right before it (the dialect's
+ * guard_value, see rt_vt_guarded_sql_fold). */
+void rt_history_insert_sql(const struct rt_vt *t, const struct rt_history_row *r, int guard,
+			   struct strbuf *sb);
 
 /* Is the table there (asked once, then remembered in db->vt)? */
 int rt_history_exists(struct rt_db *db, int *exists, struct rt_error *err);

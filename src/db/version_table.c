@@ -52,6 +52,12 @@ const struct rt_sql_dialect rt_sql_mysql = {
 	.guard = "SELECT IF(ROW_COUNT() = 1, 1, (SELECT 1 UNION ALL SELECT 2))",
 	.guard_sqlstate = "21000",
 	.guard_follows = 1,
+	/* a single-row INSERT of NULL into a NOT NULL column fails (1048,
+	 * 23000) in every sql_mode; the history table has no unique key but
+	 * its AUTO_INCREMENT id, so its INSERT fails with 23000 only so.  The
+	 * UNION subquery above costs the server about 30 us a row. */
+	.guard_value = "IF(ROW_COUNT() = 1, %s, NULL)",
+	.guard_value_sqlstate = "23000",
 	.history_id = "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY",
 	.utc_now = "CONCAT(LEFT(DATE_FORMAT(UTC_TIMESTAMP(3), '%Y-%m-%dT%H:%i:%s.%f'), 23), 'Z')",
 	.who = "USER()",
@@ -182,6 +188,19 @@ int rt_vt_can_guard(const struct rt_vt *t)
 int rt_vt_guarded_stmts(const struct rt_vt *t, const struct rt_vop *v)
 {
 	return v->kind != RT_VOP_INSERT && t->dialect->guard_follows ? 2 : 1;
+}
+
+/* rt_vt_guarded_sql, or only the change where the next statement can
+ * carry its guard (guard_value). */
+int rt_vt_guarded_sql_fold(const struct rt_vt *t, const struct rt_vop *v, struct strbuf *sb)
+{
+	if (v->kind == RT_VOP_INSERT || !t->dialect->guard_follows || !t->dialect->guard_value) {
+		rt_vt_guarded_sql(t, v, sb);
+		return 0;
+	}
+	change_sql(t, v, 1, sb);
+	strbuf_addstr(sb, ";\n");
+	return 1;
 }
 
 void rt_vt_guarded_sql(const struct rt_vt *t, const struct rt_vop *v, struct strbuf *sb)

@@ -68,6 +68,12 @@ int rt_vt_can_guard(const struct rt_vt *t);
  * INSERT needs no guard (it adds a row or fails).  Ends with ";\n". */
 void rt_vt_guarded_sql(const struct rt_vt *t, const struct rt_vop *v, struct strbuf *sb);
 int rt_vt_guarded_stmts(const struct rt_vt *t, const struct rt_vop *v);
+/* The same, except that where the dialect can fold a following guard
+ * into the next statement (guard_value), only the change is written:
+ * then it returns 1, and the next statement must carry the guard
+ * (rt_history_insert_sql's `guard`); it counts as the guard's statement,
+ * so rt_vt_guarded_stmts holds. */
+int rt_vt_guarded_sql_fold(const struct rt_vt *t, const struct rt_vop *v, struct strbuf *sb);
 /* A row change as Alembic's offline scripts spell it, without ';'. */
 void rt_vt_offline_sql(const struct rt_vt *t, const struct rt_vop *v, struct strbuf *sb);
 /* The revision a row change is about, for messages. */

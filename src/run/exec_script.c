@@ -46,6 +46,44 @@ static int missing_tables(struct rt_db *db, int version_table, int history, stru
 	return !!version_table + !!history;
 }
 
+/* Step s's row changes onto q, each guarded (rt_vt_guarded_sql); with
+ * `fold` (a history row follows), the last one's guard is left to that
+ * row where the dialect can: 1 says it was. */
+static int guarded_changes(struct rt_db *db, const struct rt_step *s, int fold, struct strbuf *q)
+{
+	for (int i = 0; i < s->nvops; i++) {
+		if (fold && i == s->nvops - 1)
+			return rt_vt_guarded_sql_fold(db->vt, &s->vops[i], q);
+		rt_vt_guarded_sql(db->vt, &s->vops[i], q);
+	}
+	return 0;
+}
+
+/* Did the script's statement `k` (counted from the first row change)
+ * fail as a guard does?  The row changes take `changes` statements; with
+ * `folded`, the last of them is the history row carrying the last guard,
+ * whose SQLSTATE (23000) the change before it may also fail with, for
+ * a duplicate key, so that one is taken at its own place only. */
+static int guard_failed(const struct rt_db *db, const struct rt_script_fail *f, int k, int changes,
+			int folded)
+{
+	const struct rt_sql_dialect *d = db->vt->dialect;
+	if (!f->has_result || k < 0 || k >= changes)
+		return 0;
+	if (folded && k == changes - 1)
+		return !strcmp(f->sqlstate, d->guard_value_sqlstate);
+	return d->guard_sqlstate && !strcmp(f->sqlstate, d->guard_sqlstate);
+}
+
+/* How many statements step s's guarded row changes take. */
+static int changes_stmts(const struct rt_db *db, const struct rt_step *s)
+{
+	int n = 0;
+	for (int i = 0; i < s->nvops; i++)
+		n += rt_vt_guarded_stmts(db->vt, &s->vops[i]);
+	return n;
+}
+
 /* The version change of step s that the script's statement `k` (counted
  * from the first row change) belongs to, or NULL past the last. */
 static const char *vop_at(const struct rt_db *db, const struct rt_step *s, int k)
@@ -103,7 +141,7 @@ int rt_exec_version_script(struct rt_db *db, const struct rt_step *s, const stru
 	const struct rt_sql_dialect *dia = db->vt->dialect;
 	struct strbuf q = STRBUF_INIT;
 	struct rt_script_fail f;
-	int prefix = 1, changes = 0;
+	int prefix = 1;
 	int lead_at = 0; /* the lead's place among the script's statements */
 	if (lead && dia->script_clock) {
 		strbuf_addf(&q, "%s;\n", dia->script_clock);
@@ -118,12 +156,9 @@ int rt_exec_version_script(struct rt_db *db, const struct rt_step *s, const stru
 	}
 	strbuf_addstr(&q, dia->ddl_commits ? "START TRANSACTION;\n" : "BEGIN;\n");
 	prefix += missing_tables(db, create_table, hist && create_history, &q);
-	for (int i = 0; i < s->nvops; i++) {
-		rt_vt_guarded_sql(db->vt, &s->vops[i], &q);
-		changes += rt_vt_guarded_stmts(db->vt, &s->vops[i]);
-	}
+	int folded = guarded_changes(db, s, hist != NULL, &q);
 	if (hist) {
-		rt_history_insert_sql(db->vt, hist, &q);
+		rt_history_insert_sql(db->vt, hist, folded, &q);
 		strbuf_addstr(&q, ";\n");
 	}
 	int rc = prog_rev ? rt_progress_clear_sql(db, prog_rev, prog_dir, &q, err) : 0;
@@ -146,8 +181,7 @@ int rt_exec_version_script(struct rt_db *db, const struct rt_step *s, const stru
 		return -1;
 	}
 	int k = f.statements_done - prefix;
-	if (f.has_result && k >= 0 && k < changes && dia->guard_sqlstate &&
-	    !strcmp(f.sqlstate, dia->guard_sqlstate))
+	if (guard_failed(db, &f, k, changes_stmts(db, s), folded))
 		rt_vt_miss(db->vt, vop_at(db, s, k), -1, err);
 	else if (f.has_result)
 		rt_error_prefix(err, "%s", k < 0 ? "starting the version change" : "recording the version");
@@ -160,6 +194,7 @@ struct txn_layout {
 	size_t start;   /* its BEGIN: bytes into the script */
 	size_t body;    /* its section's first byte */
 	int prefix;     /* its statements before the section: BEGIN, the clock, tables */
+	int folded;     /* its history row carries its last row change's guard */
 };
 
 /*
@@ -189,10 +224,9 @@ static void compose_txn(struct rt_db *db, const struct rt_script *sc, const stru
 	lay->body = q->len;
 	strbuf_add(q, sc->text + sec->off, sec->len);
 	strbuf_addstr(q, "\n;\n"); /* ends a last statement that has no semicolon or a -- comment */
-	for (int i = 0; i < s->nvops; i++)
-		rt_vt_guarded_sql(db->vt, &s->vops[i], q);
+	lay->folded = guarded_changes(db, s, hist != NULL, q);
 	if (hist) {
-		rt_history_insert_sql(db->vt, hist, q);
+		rt_history_insert_sql(db->vt, hist, lay->folded, q);
 		/* the duration the server counted, for the report (a batch) */
 		strbuf_addstr(q, returning ? " RETURNING duration_ms;\n" : ";\n");
 	}
@@ -210,7 +244,6 @@ static void locate_txn(struct rt_db *db, const struct rt_script *sc, const struc
 		       const struct txn_layout *lay, const struct rt_script_fail *f,
 		       const char *what, struct rt_error *err)
 {
-	const struct rt_sql_dialect *dia = db->vt->dialect;
 	struct rt_exec_info info = { 0 };
 	int idx = f->statements_done - lay->prefix; /* the section's statement that failed, if any */
 	if (f->has_token && f->token_off > lay->body && f->token_off - lay->body < sec->len) {
@@ -224,7 +257,8 @@ static void locate_txn(struct rt_db *db, const struct rt_script *sc, const struc
 		info.has_stmt = 1;
 		info.stmt_off = stmts->v[idx].off;
 		rt_exec_locate(sc, sec, &info, what, err);
-	} else if (idx >= stmts->nr && dia->guard_sqlstate && !strcmp(f->sqlstate, dia->guard_sqlstate)) {
+	} else if (idx >= stmts->nr &&
+		   guard_failed(db, f, idx - stmts->nr, changes_stmts(db, s), lay->folded)) {
 		rt_vt_miss(db->vt, vop_at(db, s, idx - stmts->nr), -1, err);
 		rt_error_prefix(err, "%s", what);
 	} else {

@@ -30,7 +30,7 @@ static void history_row(struct ctx *c, const struct rt_history_row *row)
 		strbuf_addstr(c->out, ";\n\n");
 		c->history_created = 1;
 	}
-	rt_history_insert_sql(c->vt, row, c->out);
+	rt_history_insert_sql(c->vt, row, 0, c->out);
 	strbuf_addstr(c->out, ";\n\n");
 }
 

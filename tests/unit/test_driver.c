@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "db/driver.h"
+#include "db/history.h"
 #include "db/version_table.h"
 #include "lib/sqllex.h"
 #include "lib/strbuf.h"
@@ -631,9 +632,39 @@ static void script_path(void **state)
 	assert_int_equal(f.statements_done, 2 + d->dialect->guard_follows);
 	assert_string_equal(f.sqlstate, d->dialect->guard_sqlstate);
 	d->rollback(db);
+
+	/* folded into the history row after it (where the dialect can), the
+	 * guard fails alike and at the same count; a change that matches
+	 * writes the row */
+	const struct rt_history_row hrow = { .revision = "cccc", .direction = "upgrade",
+					      .operation = "run", .duration_ms = 5, .version = "t" };
+	for (int matches = 0; matches < 2; matches++) {
+		strbuf_reset(&q);
+		rt_history_create_sql(db->vt, 1, &q);
+		strbuf_addstr(&q, ";\nBEGIN;\nINSERT INTO s VALUES (3);\n");
+		int folded = rt_vt_guarded_sql_fold(
+			db->vt, &(struct rt_vop){ RT_VOP_UPDATE, matches ? "bbbb" : "nope", "cccc" }, &q);
+		assert_int_equal(folded, d->dialect->guard_value != NULL);
+		rt_history_insert_sql(db->vt, &hrow, folded, &q);
+		strbuf_addstr(&q, ";\nCOMMIT;");
+		if (matches) {
+			assert_int_equal(d->exec_script(db, q.buf, q.len, &f, &err), 0);
+			break;
+		}
+		assert_int_equal(d->exec_script(db, q.buf, q.len, &f, &err), -1);
+		assert_int_equal(f.statements_done, 3 + d->dialect->guard_follows);
+		assert_string_equal(f.sqlstate, folded ? d->dialect->guard_value_sqlstate
+						       : d->dialect->guard_sqlstate);
+		d->rollback(db);
+	}
+	strvec_clear(&col);
+	assert_int_equal(d->query_column(db, "SELECT revision FROM retort_history", &col, "t", &err), 0);
+	assert_int_equal(col.nr, 1);
+	assert_string_equal(col.v[0], "cccc");
 	strvec_clear(&col);
 	assert_int_equal(d->query_column(db, "SELECT x FROM s", &col, "t", &err), 0);
-	assert_int_equal(col.nr, 0);
+	assert_int_equal(col.nr, 1); /* the matching change's script */
+	assert_string_equal(col.v[0], "3");
 	strvec_clear(&col);
 	strbuf_release(&q);
 	rt_db_close(db);

@@ -299,6 +299,17 @@ CREATE TABLE e (id INTEGER);" "-"
 	[ "$(db_versions)" = "bbbb00000001 bbbb00000002" ]
 }
 
+@test "a version row the migration wrote itself fails as the database says, not as a missed row" {
+	mkrev 1a2b3c4d5e6f "" "create a" "CREATE TABLE a (id INTEGER);" "DROP TABLE a;"
+	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "writes its own row" "CREATE TABLE b (id INTEGER); INSERT INTO alembic_version VALUES ('2b3c4d5e6f7a');" "-"
+	rt upgrade 1a2b
+	run rt upgrade head
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"2b3c4d5e6f7a"* ]]
+	[[ "$output" == *"$(by_backend sqlite='UNIQUE constraint failed' postgresql='duplicate key' mysql='Duplicate entry')"* ]]
+	[[ "$output" != *"expected to change one row"* ]]
+}
+
 @test "stamp records revisions without running them; --purge clears stale rows" {
 	linear3
 	run rt stamp 2b3c
