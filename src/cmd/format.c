@@ -43,8 +43,11 @@ static void abspath(const char *p, struct strbuf *out)
 
 static void comma_list(const struct strvec *v, struct strbuf *sb)
 {
-	for (size_t i = 0; i < v->nr; i++)
-		strbuf_addf(sb, "%s%s", i ? ", " : "", v->v[i]);
+	for (size_t i = 0; i < v->nr; i++) {
+		if (i)
+			strbuf_addstr(sb, ", ");
+		strbuf_addstr(sb, v->v[i]);
+	}
 }
 
 void fmt_down(const struct rt_graph *g, int r, struct strbuf *sb)
@@ -54,8 +57,13 @@ void fmt_down(const struct rt_graph *g, int r, struct strbuf *sb)
 		strbuf_addstr(sb, "<base>");
 		return;
 	}
-	for (int i = 0; i < rv->down.nr; i++)
-		strbuf_addf(sb, "%s%s", i ? ", " : "", g->revs[rv->down.v[i]].id);
+	/* no printf on these paths: `history` formats a line a revision, and
+	 * musl's printf costs thousands of instructions a call */
+	for (int i = 0; i < rv->down.nr; i++) {
+		if (i)
+			strbuf_addstr(sb, ", ");
+		strbuf_addstr(sb, g->revs[rv->down.v[i]].id);
+	}
 }
 
 void fmt_head_only(const struct rt_graph *g, int r, int flags, int is_current, struct strbuf *sb)
@@ -90,8 +98,10 @@ void fmt_head_only(const struct rt_graph *g, int r, int flags, int is_current, s
 		if (rt_rev_is_merge_point(rv))
 			strbuf_addstr(sb, " (mergepoint)");
 	}
-	if (flags & FMT_DOC)
-		strbuf_addf(sb, ", %s", rv->script->doc);
+	if (flags & FMT_DOC) {
+		strbuf_addstr(sb, ", ");
+		strbuf_addstr(sb, rv->script->doc);
+	}
 }
 
 void fmt_log_entry(const struct rt_graph *g, int r, int is_current, struct strbuf *sb)

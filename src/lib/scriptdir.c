@@ -6,6 +6,7 @@
 #include "scriptdir.h"
 #include "fileio.h"
 #include "hdrcache.h"
+#include "ptrsort.h"
 #include "pyrev.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -31,10 +32,11 @@ void rt_scriptdir_release(struct rt_scriptdir *sd)
 	rt_scriptdir_init(sd);
 }
 
-static int cmp_name(const void *a, const void *b)
+static int cmp_name(char *a, char *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(a, b);
 }
+RT_DEFINE_PTR_SORT(sort_names, char *)
 
 static int is_sql_name(const char *n)
 {
@@ -105,12 +107,16 @@ static int list_dir(struct found_list *out, const char *dir, int recursive, int 
 		if (!fstatat(dirfd(d), n, &st, 0) && S_ISDIR(st.st_mode))
 			strvec_push(&subdirs, n);
 	}
-	qsort(names.v, names.nr, sizeof(char *), cmp_name);
-	qsort(subdirs.v, subdirs.nr, sizeof(char *), cmp_name);
+	sort_names(names.v, names.nr, cmp_name);
+	sort_names(subdirs.v, subdirs.nr, cmp_name);
+	size_t dl = strlen(dir);
 	for (size_t i = 0; i < names.nr; i++) {
 		size_t l = strlen(names.v[i]);
-		strbuf_reset(&path);
-		strbuf_addf(&path, "%s/%s", dir, names.v[i]);
+		/* no printf: musl's costs thousands of instructions a call */
+		strbuf_grow(&path, dl + l + 2);
+		strbuf_add(&path, dir, dl);
+		strbuf_addch(&path, '/');
+		strbuf_add(&path, names.v[i], l);
 		ALLOC_GROW(out->v, out->n + 1, out->alloc);
 		struct found *f = &out->v[out->n++];
 		f->path = strbuf_detach(&path);
@@ -203,12 +209,12 @@ static int pair(struct rt_script *sql, struct rt_script *py, struct rt_error *er
 	return 0;
 }
 
-static int cmp_script_id(const void *a, const void *b)
+static int cmp_script_id(struct rt_script *x, struct rt_script *y)
 {
-	const struct rt_script *x = *(struct rt_script *const *)a, *y = *(struct rt_script *const *)b;
 	int c = strcmp(x->id, y->id);
 	return c ? c : x->has_sql - y->has_sql;
 }
+RT_DEFINE_PTR_SORT(sort_scripts, struct rt_script *)
 
 /*
  * Make each .py/.sql pair with one Revision ID one revision, in the place
@@ -222,7 +228,7 @@ static int merge_pairs(struct rt_scriptdir *sd, struct rt_error *err)
 	int rc = 0;
 	for (int i = 0; i < sd->n; i++)
 		by_id[i] = &sd->scripts[i];
-	qsort(by_id, (size_t)sd->n, sizeof(*by_id), cmp_script_id);
+	sort_scripts(by_id, (size_t)sd->n, cmp_script_id);
 	for (int i = 0; i + 1 < sd->n && !rc; i++) {
 		struct rt_script *py = by_id[i], *sql = by_id[i + 1];
 		if (py->has_sql || !sql->has_sql || strcmp(py->id, sql->id))
