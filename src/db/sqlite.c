@@ -328,7 +328,10 @@ static int sq_query_rows(struct rt_db *db, const char *sql, int ncols, struct st
 }
 
 /* Tables of the main database, by sqlite_master; none in a file that is
- * not there (read-only open).  SQLite has no schemas: `schema` is unused. */
+ * not there (read-only open).  SQLite has no schemas: `schema` is unused.
+ * One scan of sqlite_master answers for every name (a UNION of one
+ * SELECT a name scanned it once each: a fifth of a cached `current` at
+ * 1,000 tables). */
 static int sq_tables_exist(struct rt_db *db, const char *schema, const char *const *names, int n,
 			   int *exists, struct rt_error *err)
 {
@@ -337,11 +340,17 @@ static int sq_tables_exist(struct rt_db *db, const char *schema, const char *con
 	struct strvec found;
 	sqlite3_stmt *st;
 	int rc = SQLITE_DONE;
+	(void)schema;
 	strvec_init(&found);
-	const char **p = rt_tables_query(&q, "SELECT %d FROM sqlite_master WHERE type = 'table' AND "
-					 "name = ?%d", schema, names, n);
-	if (!d->missing) {
-		if (prepare_bound(d, q.buf, n + 1, p, &st)) {
+	strbuf_addstr(&q, "SELECT CASE name");
+	for (int i = 0; i < n; i++)
+		strbuf_addf(&q, " WHEN ?%d THEN %d", i + 1, i);
+	strbuf_addstr(&q, " END FROM sqlite_master WHERE type = 'table' AND name IN (");
+	for (int i = 0; i < n; i++)
+		strbuf_addf(&q, "%s?%d", i ? ", " : "", i + 1);
+	strbuf_addch(&q, ')');
+	if (!d->missing && n > 0) {
+		if (prepare_bound(d, q.buf, n, names, &st)) {
 			rc = SQLITE_ERROR;
 		} else {
 			while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -352,7 +361,6 @@ static int sq_tables_exist(struct rt_db *db, const char *schema, const char *con
 	rt_tables_found(&found, exists, n);
 	strvec_clear(&found);
 	strbuf_release(&q);
-	free(p);
 	return rc == SQLITE_DONE ? 0 : sq_error(d, err, "reading the schema");
 }
 
