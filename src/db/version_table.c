@@ -55,7 +55,7 @@ const struct rt_sql_dialect rt_sql_mysql = {
 	/* a single-row INSERT of NULL into a NOT NULL column fails (1048,
 	 * 23000) in every sql_mode; the history table has no unique key but
 	 * its AUTO_INCREMENT id, so its INSERT fails with 23000 only so.  The
-	 * UNION subquery above costs the server about 30 us a row. */
+	 * UNION subquery above costs the server about 30 microseconds a row. */
 	.guard_value = "IF(ROW_COUNT() = 1, %s, NULL)",
 	.guard_value_sqlstate = "23000",
 	.history_id = "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY",

@@ -11,8 +11,8 @@
  * smoothsort that moves every element through memcpy calls.  Sorting
  * 10,000 file names in readdir's order took it about 37 million
  * instructions, a third of a cached `history` at 10,000 revisions; this
- * takes n log n comparisons and pointer moves.  Already sorted runs are
- * copied without merging, so a sorted input costs n comparisons a pass.
+ * takes n log n comparisons and pointer moves.  Two runs already in
+ * order are copied after one comparison, so sorted input is cheap.
  */
 #ifndef RT_PTRSORT_H
 #define RT_PTRSORT_H
