@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rt_script s;
 	struct rt_error err = RT_ERROR_INIT;
-	char *text = malloc(size + 1);  /* taken over by the parser */
+	char *text = malloc(size + 1);  /* taken over by the parser: not used after it */
 
 	if (!text)
 		return 0;
@@ -24,8 +24,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!rt_pyrev_parse(&s, "versions/fuzz.py", text, size, &err)) {
 		struct rt_error e2 = RT_ERROR_INIT;
 		int lines = 1;
-		for (size_t i = 0; i < size; i++)
-			lines += text[i] == '\n';
+		/* the parser may have replaced the text (Latin-1 decoded to UTF-8) */
+		for (size_t i = 0; i < s.text_len; i++)
+			lines += s.text[i] == '\n';
 		FUZZ_CHECK(s.id && !rt_revid_check(s.id, "", &e2));
 		FUZZ_CHECK(!s.has_sql && !s.up.present);
 		FUZZ_CHECK(s.doc && s.longdoc && !strncmp(s.doc, s.longdoc, strlen(s.doc)));
