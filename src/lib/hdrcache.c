@@ -1,6 +1,6 @@
 /*
  * The header cache (see hdrcache.h): a binary file of length-prefixed
- * fields, read whole and checked at every step, so that a truncated or
+ * fields, mapped whole and checked at every step, so that a truncated or
  * foreign file is ignored rather than trusted.
  *
  *   "RTHC1\n" EXE-IDENTITY "\n" COUNT
@@ -18,13 +18,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "fileio.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -286,18 +288,40 @@ static unsigned long long fnv(unsigned long long h, const char *s)
 	return h;
 }
 
-/* Read the cache file whole and index its entries; any flaw, and it is
- * as if there were none. */
+/*
+ * Map the cache file, rather than read it: its pages come from the page
+ * cache as they are, where reading copies them into fresh memory (at
+ * 1,000 revisions, a third of a megabyte and a hundred page faults, 5% of
+ * a cached `heads`).  NULL for no file, an empty one, or one that cannot
+ * be mapped: as if there were none.
+ */
+static const unsigned char *map_file(const char *path, size_t *len)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	void *p = MAP_FAILED;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (unsigned long long)st.st_size <= SIZE_MAX) {
+		*len = (size_t)st.st_size;
+		p = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
+	}
+	close(fd);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Map the cache file and index its entries; any flaw, and it is as if
+ * there were none. */
 static void read_cache(struct rt_hdrcache *hc)
 {
-	struct rt_error err = RT_ERROR_INIT;
-	if (rt_read_file(hc->file, &hc->buf, RT_READ_NO_LIMIT, &err))
+	if (!(hc->map = map_file(hc->file, &hc->map_len)))
 		return;
-	const struct strbuf *sb = &hc->buf;
-	struct rd r = { (const unsigned char *)sb->buf, (const unsigned char *)sb->buf + sb->len, 0 };
+	const char *buf = (const char *)hc->map;
+	struct rd r = { hc->map, hc->map + hc->map_len, 0 };
 	size_t hlen = strlen(MAGIC), elen = strlen(hc->exe);
-	if (sb->len < hlen + elen + 1 || memcmp(sb->buf, MAGIC, hlen) ||
-	    memcmp(sb->buf + hlen, hc->exe, elen) || sb->buf[hlen + elen] != '\n')
+	if (hc->map_len < hlen + elen + 1 || memcmp(buf, MAGIC, hlen) ||
+	    memcmp(buf + hlen, hc->exe, elen) || buf[hlen + elen] != '\n')
 		return;
 	r.p += hlen + elen + 1;
 	unsigned n = get_u32(&r);
@@ -320,7 +344,7 @@ static void read_cache(struct rt_hdrcache *hc)
 }
 
 void rt_hdrcache_open(struct rt_hdrcache *hc, const char *dir, const struct strvec *locations,
-		      int recursive)
+		      int recursive, int nfiles)
 {
 	memset(hc, 0, sizeof(*hc));
 	struct stat st;
@@ -340,6 +364,8 @@ void rt_hdrcache_open(struct rt_hdrcache *hc, const char *dir, const struct strv
 	strbuf_addf(&sb, "%s/headers-%016llx", dir, h);
 	hc->file = strbuf_detach(&sb);
 	hc->young = time(NULL) - 2;
+	if (nfiles > 0)
+		ALLOC_GROW(hc->now, nfiles, hc->anow);
 	read_cache(hc);
 }
 
@@ -498,7 +524,8 @@ void rt_hdrcache_close(struct rt_hdrcache *hc, int write)
 			rt_script_release(hc->now[i].s);
 			free(hc->now[i].s);
 		}
-	strbuf_release(&hc->buf);
+	if (hc->map)
+		munmap((void *)hc->map, hc->map_len);
 	free(hc->old);
 	free(hc->now);
 	free(hc->file);

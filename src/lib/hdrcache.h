@@ -40,7 +40,11 @@ struct rt_hdrcache_entry {
 struct rt_hdrcache {
 	char *file;                      /* the cache file, or NULL: disabled */
 	char exe[128];                   /* the binary's identity */
-	struct strbuf buf;               /* the file as read; old entries point into it */
+	/* the file, mapped read-only; old entries point into it.  Safe to
+	 * map: the cache is only ever replaced by rename, never rewritten
+	 * or truncated in place, so the mapped file cannot shrink under us */
+	const unsigned char *map;
+	size_t map_len;
 	time_t young;                    /* files changed since are not recorded */
 	struct rt_hdrcache_entry *old;   /* read from the file, sorted by dev/ino */
 	int nold;
@@ -53,9 +57,10 @@ struct rt_hdrcache {
 /*
  * Set up the cache for these version locations under `dir` (the cache
  * directory, e.g. ~/.cache/retort), and read it.  dir NULL disables it.
+ * `nfiles`: how many files this run will note, to size the array once.
  */
 void rt_hdrcache_open(struct rt_hdrcache *hc, const char *dir, const struct strvec *locations,
-		      int recursive);
+		      int recursive, int nfiles);
 /* Fill `s` (init'ed) from the entry for the file with this stat and
  * path; 1 on a hit, 0 when the file must be read. */
 int rt_hdrcache_lookup(struct rt_hdrcache *hc, const struct stat *st, const char *path,

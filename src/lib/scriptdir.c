@@ -110,6 +110,7 @@ static int list_dir(struct found_list *out, const char *dir, int recursive, int 
 	sort_names(names.v, names.nr, cmp_name);
 	sort_names(subdirs.v, subdirs.nr, cmp_name);
 	size_t dl = strlen(dir);
+	ALLOC_GROW(out->v, (size_t)out->n + names.nr, out->alloc);
 	for (size_t i = 0; i < names.nr; i++) {
 		size_t l = strlen(names.v[i]);
 		/* no printf: musl's costs thousands of instructions a call */
@@ -117,7 +118,6 @@ static int list_dir(struct found_list *out, const char *dir, int recursive, int 
 		strbuf_add(&path, dir, dl);
 		strbuf_addch(&path, '/');
 		strbuf_add(&path, names.v[i], l);
-		ALLOC_GROW(out->v, out->n + 1, out->alloc);
 		struct found *f = &out->v[out->n++];
 		f->path = strbuf_detach(&path);
 		f->py = !strcmp(names.v[i] + l - 3, ".py");
@@ -276,9 +276,11 @@ int rt_scriptdir_load(struct rt_scriptdir *sd, const struct rt_config *c, struct
 		rc = list_dir(&files, c->version_locations.v[i], c->recursive_version_locations, cache,
 			      0, err);
 	rt_hdrcache_open(&hc, rc || c->no_cache ? NULL : c->cache_dir, &c->version_locations,
-			 c->recursive_version_locations);
+			 c->recursive_version_locations, files.n);
+	/* one array for them all: growing it would copy 240 bytes a revision
+	 * over and over, and fault in pages only to leave them */
+	ALLOC_GROW(sd->scripts, sd->n + files.n, sd->alloc);
 	for (int i = 0; i < files.n && !rc; i++) {
-		ALLOC_GROW(sd->scripts, sd->n + 1, sd->alloc);
 		struct rt_script *s = &sd->scripts[sd->n];
 		const char *path = files.v[i].path;
 		const struct stat *fst = &files.v[i].st;
