@@ -331,6 +331,42 @@ static int run_multi(struct my_db *d, const char *sql, size_t len, int *done, st
 }
 
 /*
+ * A failure in a script that run_multi sent, into `fail`: whether the
+ * server answered, its SQLSTATE, and for a syntax error its position.
+ * `done` counts the statements of the whole script before the failing one.
+ */
+static void script_failed(struct my_db *d, const char *script, size_t len, int done,
+			  struct rt_script_fail *fail, struct rt_error *err)
+{
+	fail->has_result = mysql_errno(d->c) < CR_MIN_ERROR || mysql_errno(d->c) > CR_MAX_ERROR;
+	snprintf(fail->sqlstate, sizeof(fail->sqlstate), "%s", mysql_sqlstate(d->c));
+	if (mysql_errno(d->c) != ER_PARSE_ERROR)
+		return;
+	/*
+	 * "near '...' at line N" quotes the script past the failing
+	 * statement: send that statement alone for the server's words about
+	 * it (a syntax error runs nothing, so nothing runs twice), and place
+	 * them in it.
+	 */
+	struct rt_stmts st;
+	size_t off;
+	rt_sql_split_ex(script, len, RT_LEX_MYSQL, &st);
+	if (done < st.nr) {
+		const char *s = script + st.v[done].off;
+		size_t n = stmt_body(s, st.v[done].len);
+		if (mysql_real_query(d->c, s, (unsigned long)n) && mysql_errno(d->c) == ER_PARSE_ERROR)
+			conn_error(d, NULL, err);
+		else
+			mysql_free_result(mysql_store_result(d->c));
+		if (error_position(mysql_error(d->c), s, n, &off)) {
+			fail->has_token = 1;
+			fail->token_off = st.v[done].off + off;
+		}
+	}
+	rt_stmts_release(&st);
+}
+
+/*
  * A script in one round trip: a version change (START TRANSACTION ...
  * COMMIT), led by a migration's one statement at most; the server stops at
  * the first failure, whose SQLSTATE, position and the count of statements
@@ -345,34 +381,66 @@ static int my_exec_script(struct rt_db *db, const char *script, size_t len,
 	memset(fail, 0, sizeof(*fail));
 	if (!run_multi(d, script, len, &done, err))
 		return 0;
-	fail->has_result = mysql_errno(d->c) < CR_MIN_ERROR || mysql_errno(d->c) > CR_MAX_ERROR;
 	fail->statements_done = done;
-	snprintf(fail->sqlstate, sizeof(fail->sqlstate), "%s", mysql_sqlstate(d->c));
-	if (mysql_errno(d->c) == ER_PARSE_ERROR) {
-		/*
-		 * "near '...' at line N" quotes the script past the failing
-		 * statement: send that statement alone for the server's words
-		 * about it (a syntax error runs nothing, so nothing runs twice),
-		 * and place them in it.
-		 */
-		struct rt_stmts st;
-		size_t off;
-		rt_sql_split_ex(script, len, RT_LEX_MYSQL, &st);
-		if (done < st.nr) {
-			const char *s = script + st.v[done].off;
-			size_t n = stmt_body(s, st.v[done].len);
-			if (mysql_real_query(d->c, s, (unsigned long)n) &&
-			    mysql_errno(d->c) == ER_PARSE_ERROR)
-				conn_error(d, NULL, err);
-			else
-				mysql_free_result(mysql_store_result(d->c));
-			if (error_position(mysql_error(d->c), s, n, &off)) {
-				fail->has_token = 1;
-				fail->token_off = st.v[done].off + off;
-			}
-		}
-		rt_stmts_release(&st);
+	script_failed(d, script, len, done, fail, err);
+	return -1;
+}
+
+/* Is this statement of a script our COMMIT (what ends a migration's unit)? */
+static int is_commit(const char *s, size_t n)
+{
+	n = stmt_body(s, n);
+	while (n && (*s == ' ' || *s == '\n' || *s == '\t')) {
+		s++;
+		n--;
 	}
+	return n == 6 && !strncasecmp(s, "COMMIT", 6);
+}
+
+/*
+ * Several migrations' scripts (exec_script's kind, each ending in COMMIT)
+ * in one round trip (rt_driver.exec_batch).  The server runs a multi-
+ * statement query statement by statement and stops at the first failure,
+ * so the migrations before the failing one stay committed, as one round
+ * trip each would have left them; fail->commits counts them, and
+ * fail->statements_done counts from the failing one's first statement.
+ * Each COMMIT is reported as its result arrives.  A syntax error stops
+ * the script where it is, not before it runs: MySQL parses each statement
+ * as it comes to it.
+ */
+static int my_exec_batch(struct rt_db *db, const char *script, size_t len,
+			 void (*on_commit)(void *ctx, int k, const char *value), void *ctx,
+			 struct rt_script_fail *fail, struct rt_error *err)
+{
+	struct my_db *d = MDB(db);
+	struct rt_stmts st;
+	int done = 0, unit = 0;
+	memset(fail, 0, sizeof(*fail));
+	rt_sql_split_ex(script, len, RT_LEX_MYSQL, &st);
+	int status = mysql_real_query(d->c, script, (unsigned long)len);
+	for (;;) {
+		if (status > 0)
+			break;
+		MYSQL_RES *r = mysql_store_result(d->c);
+		if (r)
+			mysql_free_result(r);
+		else if (mysql_field_count(d->c))
+			break;
+		unit++;
+		if (done < st.nr && is_commit(script + st.v[done].off, st.v[done].len)) {
+			on_commit(ctx, fail->commits++, NULL);
+			unit = 0;
+		}
+		done++;
+		if ((status = mysql_next_result(d->c)) < 0) {
+			rt_stmts_release(&st);
+			return 0;
+		}
+	}
+	rt_stmts_release(&st);
+	conn_error(d, NULL, err);
+	fail->statements_done = unit;
+	script_failed(d, script, len, done, fail, err);
 	return -1;
 }
 
@@ -627,6 +695,7 @@ const struct rt_driver rt_mysql_driver = {
 	.library_version = my_library_version,
 	.probe = my_probe,
 	.exec_script = my_exec_script,
+	.exec_batch = my_exec_batch,
 	.schema_read = my_schema_read,
 };
 
@@ -795,6 +864,11 @@ static int my_open(struct rt_db **out, const struct rt_url *url, const struct rt
 	unsigned int code;
 
 	d->base.drv = &rt_mysql_driver;
+	/* a multi-statement query stops at its first failing statement, and
+	 * a statement timeout (max_statement_time) bounds each statement of
+	 * it alone: a batch of migrations keeps every semantic of one round
+	 * trip each (exec_batch) */
+	d->base.batches = 1;
 	d->opts = *opts;
 	if (!(d->c = connect_handle(url, 0, &sock, &tls, err))) {
 		free(d);

@@ -336,6 +336,17 @@ static int resume_point(struct rt_db *db, const struct rt_script *sc, const stru
 	return rc;
 }
 
+size_t rt_exec_step_lead(const struct rt_db *db, const struct rt_graph *g, const struct rt_step *s,
+			 const struct rt_stmts *stmts)
+{
+	const struct rt_section *sec = rt_exec_step_section(g, s);
+	const char *sql = section_text(g, s);
+	if (!db->vt->dialect->ddl_commits || stmts->nr != 1 || !db->drv->exec_script ||
+	    !rt_vt_can_guard(db->vt) || (sec->transactional && first_implicit_commit(db, sql, stmts) < 0))
+		return 0;
+	return rt_exec_lead_len(sql + stmts->v[0].off, stmts->v[0].len, db->vt->dialect->lex_flags);
+}
+
 /*
  * One migration: in its own transaction (BEGIN, SQL, version rows, COMMIT),
  * or inside the caller's when `in_txn` (--single-transaction); a section
@@ -401,8 +412,8 @@ static int run_step(struct rt_db *db, const struct rt_graph *g, const struct rt_
 			hooks->note(hooks->ctx, msg);
 		}
 		/* one statement of DDL on MySQL goes with its version change */
-		if (scripted && db->vt->dialect->ddl_commits && stmts->nr == 1 && !pr.rev)
-			lead = rt_exec_lead_len(sql + stmts->v[0].off, stmts->v[0].len, db->vt->dialect->lex_flags);
+		if (own && !pr.rev)
+			lead = rt_exec_step_lead(db, g, s, stmts);
 		if (!lead && (rc = exec_each(db, sql, stmts, from, &pr, &info, err))) {
 			if (rt_exec_connection_lost(db, what.buf, err))
 				goto fail;
@@ -677,7 +688,7 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 		}
 		if (hooks && hooks->step_start)
 			hooks->step_start(hooks->ctx, p, i);
-		int n = rt_exec_batch_extent(db, g, p, i, single_txn, alone);
+		int n = rt_exec_batch_extent(db, g, p, lists, i, single_txn, alone);
 		if (n > 1) {
 			int rc = rt_exec_run_batch(db, g, p, lists, i, n, &table_exists, hooks, &alone, err);
 			if (rc < 0)

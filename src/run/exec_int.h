@@ -50,7 +50,13 @@ int rt_exec_run_script(struct rt_db *db, const struct rt_script *sc, const struc
 /* How many steps from i can go in one batch (0 or 1: none); `alone` is a
  * step that must run by itself. */
 int rt_exec_batch_extent(const struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
-			 int i, int single_txn, int alone);
+			 const struct rt_stmts *lists, int i, int single_txn, int alone);
+/* Where DDL commits by itself (MySQL): how much of step s's one statement
+ * leads its version change's script (rt_exec_lead_len), when the step
+ * runs outside a transaction as one statement and the driver composes
+ * scripts; 0 when it does not go that way. */
+size_t rt_exec_step_lead(const struct rt_db *db, const struct rt_graph *g, const struct rt_step *s,
+			 const struct rt_stmts *stmts);
 /* Steps first..first+n-1 as one batch: 0 all ran, -1 one failed (named),
  * 1 a syntax error in step *alone stopped it before anything ran. */
 int rt_exec_run_batch(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,

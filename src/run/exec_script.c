@@ -122,15 +122,84 @@ size_t rt_exec_lead_len(const char *sql, size_t n, unsigned flags)
 	return end;
 }
 
+/* Where one version change lies in a composed script (compose_version). */
+struct version_layout {
+	size_t start;    /* its first statement: bytes into the script */
+	size_t lead_off; /* its lead's first byte */
+	int lead_at;     /* the lead's place among its statements (if any) */
+	int prefix;      /* its statements before the row changes */
+	int folded;      /* its history row carries its last row change's guard */
+};
+
+/*
+ * The version change after a section that ran outside a transaction, onto
+ * script q up to its COMMIT (the caller's): the clock of its history row,
+ * the section's one statement with `lead` (MySQL: DDL commits by itself,
+ * so nothing is lost by sending it with the transaction after it), BEGIN,
+ * the version table and the history table when missing, the guarded row
+ * changes, the history row.
+ */
+static void compose_version(struct rt_db *db, const struct rt_step *s, const struct rt_script *sc,
+			    const struct rt_section *sec, const struct rt_stmts *stmts, size_t lead,
+			    int create_table, const struct rt_history_row *hist, int create_history,
+			    struct strbuf *q, struct version_layout *lay)
+{
+	const struct rt_sql_dialect *dia = db->vt->dialect;
+	lay->start = q->len;
+	lay->prefix = 1;
+	lay->lead_at = 0;
+	if (lead && dia->script_clock) {
+		strbuf_addf(q, "%s;\n", dia->script_clock);
+		lay->prefix++;
+		lay->lead_at++;
+	}
+	lay->lead_off = q->len;
+	if (lead) {
+		strbuf_add(q, sc->text + sec->off + stmts->v[0].off, lead);
+		strbuf_addstr(q, ";\n");
+		lay->prefix++;
+	}
+	strbuf_addstr(q, dia->ddl_commits ? "START TRANSACTION;\n" : "BEGIN;\n");
+	lay->prefix += missing_tables(db, create_table, hist && create_history, q);
+	lay->folded = guarded_changes(db, s, hist != NULL, q);
+	if (hist) {
+		rt_history_insert_sql(db->vt, hist, lay->folded, q);
+		strbuf_addstr(q, ";\n");
+	}
+}
+
+/*
+ * Name what failed in a version change composed by compose_version: `f`
+ * counts the statements from its first and points into the whole script.
+ * A lead's failure is located in the file; the count says which other
+ * part failed.
+ */
+static void locate_version(struct rt_db *db, const struct rt_step *s, const struct rt_section *sec,
+			   const struct rt_script *sc, const struct rt_stmts *stmts, size_t lead,
+			   const struct version_layout *lay, const struct rt_script_fail *f,
+			   const char *what, struct rt_error *err)
+{
+	if (lead && f->has_result && f->statements_done == lay->lead_at) {
+		struct rt_exec_info info = { .has_stmt = 1, .stmt_off = stmts->v[0].off };
+		if (f->has_token && f->token_off >= lay->lead_off && f->token_off - lay->lead_off < lead) {
+			info.has_token = 1;
+			info.token_off = stmts->v[0].off + (f->token_off - lay->lead_off);
+		}
+		rt_exec_locate(sc, sec, &info, what, err);
+		return;
+	}
+	int k = f->statements_done - lay->prefix;
+	if (guard_failed(db, f, k, changes_stmts(db, s), lay->folded))
+		rt_vt_miss(db->vt, vop_at(db, s, k), -1, err);
+	else if (f->has_result)
+		rt_error_prefix(err, "%s", k < 0 ? "starting the version change" : "recording the version");
+	rt_error_prefix(err, "%s", what);
+}
+
 /*
  * The version change after a section that ran outside a transaction, as
- * one script in one round trip: BEGIN, the version table and the history
- * table when missing, the guarded row changes, the history row, the
- * progress forgotten, COMMIT.  With `lead`, the section's one statement
- * comes first (MySQL: DDL commits by itself, so nothing is lost by
- * sending it with the transaction after it); its failure is located in
- * the file.  The count of statements that succeeded says which part
- * failed.
+ * one script in one round trip (compose_version), with the progress
+ * forgotten before its COMMIT.
  */
 int rt_exec_version_script(struct rt_db *db, const struct rt_step *s, const struct rt_script *sc,
 			  const struct rt_section *sec, const struct rt_stmts *stmts, size_t lead,
@@ -138,29 +207,10 @@ int rt_exec_version_script(struct rt_db *db, const struct rt_step *s, const stru
 			  const char *prog_rev, const char *prog_dir, const char *what,
 			  struct rt_error *err)
 {
-	const struct rt_sql_dialect *dia = db->vt->dialect;
 	struct strbuf q = STRBUF_INIT;
 	struct rt_script_fail f;
-	int prefix = 1;
-	int lead_at = 0; /* the lead's place among the script's statements */
-	if (lead && dia->script_clock) {
-		strbuf_addf(&q, "%s;\n", dia->script_clock);
-		prefix++;
-		lead_at++;
-	}
-	size_t lead_off = q.len;
-	if (lead) {
-		strbuf_add(&q, sc->text + sec->off + stmts->v[0].off, lead);
-		strbuf_addstr(&q, ";\n");
-		prefix++;
-	}
-	strbuf_addstr(&q, dia->ddl_commits ? "START TRANSACTION;\n" : "BEGIN;\n");
-	prefix += missing_tables(db, create_table, hist && create_history, &q);
-	int folded = guarded_changes(db, s, hist != NULL, &q);
-	if (hist) {
-		rt_history_insert_sql(db->vt, hist, folded, &q);
-		strbuf_addstr(&q, ";\n");
-	}
+	struct version_layout lay;
+	compose_version(db, s, sc, sec, stmts, lead, create_table, hist, create_history, &q, &lay);
 	int rc = prog_rev ? rt_progress_clear_sql(db, prog_rev, prog_dir, &q, err) : 0;
 	if (rc < 0) {
 		strbuf_release(&q);
@@ -171,21 +221,7 @@ int rt_exec_version_script(struct rt_db *db, const struct rt_step *s, const stru
 		strbuf_addstr(&q, ";\n");
 	if ((rc = rt_exec_send_script(db, &q, &f, what, err)) <= 0)
 		return rc;
-	if (lead && f.has_result && f.statements_done == lead_at) {
-		struct rt_exec_info info = { .has_stmt = 1, .stmt_off = stmts->v[0].off };
-		if (f.has_token && f.token_off >= lead_off && f.token_off - lead_off < lead) {
-			info.has_token = 1;
-			info.token_off = stmts->v[0].off + (f.token_off - lead_off);
-		}
-		rt_exec_locate(sc, sec, &info, what, err);
-		return -1;
-	}
-	int k = f.statements_done - prefix;
-	if (guard_failed(db, &f, k, changes_stmts(db, s), folded))
-		rt_vt_miss(db->vt, vop_at(db, s, k), -1, err);
-	else if (f.has_result)
-		rt_error_prefix(err, "%s", k < 0 ? "starting the version change" : "recording the version");
-	rt_error_prefix(err, "%s", what);
+	locate_version(db, s, sec, sc, stmts, lead, &lay, &f, what, err);
 	return -1;
 }
 
@@ -316,18 +352,21 @@ int rt_exec_run_script(struct rt_db *db, const struct rt_script *sc, const struc
 #define BATCH_MAX_BYTES ((size_t)1 << 20)
 
 /* How many steps from i can go in one batch: 0 or 1 for none.  `alone`
- * is a step that must run by itself (see rt_exec_run_batch). */
+ * is a step that must run by itself (see rt_exec_run_batch).  Where DDL
+ * commits by itself (MySQL), the steps of one statement that goes with
+ * its version change (rt_exec_step_lead); elsewhere, transactional ones. */
 int rt_exec_batch_extent(const struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
-			int i, int single_txn, int alone)
+			 const struct rt_stmts *lists, int i, int single_txn, int alone)
 {
 	size_t bytes = 0;
-	int n = 0;
-	if (single_txn || !db->batches || !db->drv->exec_batch || db->lease || !rt_vt_can_guard(db->vt) ||
-	    db->vt->dialect->ddl_commits)
+	int n = 0, leads = db->vt->dialect->ddl_commits;
+	if (single_txn || !db->batches || !db->drv->exec_batch || db->lease || !rt_vt_can_guard(db->vt))
 		return 0;
 	for (; i + n < p->n && n < BATCH_MAX_STEPS && i + n != alone; n++) {
 		const struct rt_step *s = &p->steps[i + n];
-		if (s->kind == RT_STEP_STAMP || !rt_exec_step_section(g, s)->transactional)
+		if (s->kind == RT_STEP_STAMP ||
+		    !(leads ? rt_exec_step_lead(db, g, s, &lists[i + n]) != 0
+			    : rt_exec_step_section(g, s)->transactional))
 			break;
 		bytes += rt_exec_step_section(g, s)->len;
 		if (n && bytes > BATCH_MAX_BYTES)
@@ -371,28 +410,42 @@ int rt_exec_run_batch(struct rt_db *db, const struct rt_graph *g, const struct r
 		     const struct rt_exec_hooks *hooks, int *alone, struct rt_error *err)
 {
 	const char *hv = hooks ? hooks->history_version : NULL;
+	int leads = db->vt->dialect->ddl_commits; /* version changes led by their DDL */
 	struct txn_layout *lay = xcalloc((size_t)n, sizeof(*lay));
+	struct version_layout *vlay = xcalloc((size_t)n, sizeof(*vlay));
 	struct strbuf q = STRBUF_INIT, what = STRBUF_INIT;
 	struct rt_script_fail f;
 	int have_history = 1, rc = -1;
 
-	if (hv && rt_history_exists(db, &have_history, err)) {
+	/* where DDL commits by itself, the tables are made beforehand, as
+	 * run_step makes them: CREATE TABLE would end the transaction */
+	if ((leads && !*table_exists && rt_version_table_create(db, err)) ||
+	    (leads && hv && rt_history_prepare(db, err)) ||
+	    (hv && rt_history_exists(db, &have_history, err))) {
 		rt_exec_step_desc(&p->steps[first], &what);
 		if (!rt_exec_connection_lost(db, what.buf, err))
 			rt_error_prefix(err, "%s", what.buf);
 		goto out;
 	}
+	if (leads)
+		*table_exists = 1;
 	for (int k = 0; k < n; k++) {
 		const struct rt_step *s = &p->steps[first + k];
 		const struct rt_script *sc = g->revs[s->rev].script;
+		const struct rt_section *sec = rt_exec_step_section(g, s);
 		struct rt_history_row row;
 		char sum[65];
 		if (hv) {
 			rt_exec_step_row(g, s, hv, sum, &row);
 			row.duration_ms = RT_HISTORY_SINCE_BEGIN;
 		}
-		compose_txn(db, sc, rt_exec_step_section(g, s), s, !k && !*table_exists, hv ? &row : NULL,
-			    !k && !have_history, 1, 1, &q, &lay[k]);
+		if (leads)
+			compose_version(db, s, sc, sec, &lists[first + k],
+					rt_exec_step_lead(db, g, s, &lists[first + k]), 0,
+					hv ? &row : NULL, !k && !have_history, &q, &vlay[k]);
+		else
+			compose_txn(db, sc, sec, s, !k && !*table_exists, hv ? &row : NULL,
+				    !k && !have_history, 1, 1, &q, &lay[k]);
 		strbuf_addstr(&q, "COMMIT;\n");
 	}
 	struct batch_watch w = { hooks, p, first, n, rt_exec_now_ms() };
@@ -423,6 +476,15 @@ int rt_exec_run_batch(struct rt_db *db, const struct rt_graph *g, const struct r
 		rt_error_prefix(err, "%s", what.buf);
 		goto out;
 	}
+	const struct rt_step *s = &p->steps[first + k];
+	const struct rt_script *sc = g->revs[s->rev].script;
+	if (leads) {
+		/* MySQL parses each statement as it comes to it: the ones
+		 * before a syntax error ran, and f.commits says whose it is */
+		locate_version(db, s, rt_exec_step_section(g, s), sc, &lists[first + k],
+			       rt_exec_step_lead(db, g, s, &lists[first + k]), &vlay[k], &f, what.buf, err);
+		goto out;
+	}
 	/* a syntax error: nothing ran, and its position says whose */
 	if (!f.commits && !f.statements_done && f.has_token) {
 		int j = 0;
@@ -434,13 +496,12 @@ int rt_exec_run_batch(struct rt_db *db, const struct rt_graph *g, const struct r
 			goto out;
 		}
 	}
-	const struct rt_step *s = &p->steps[first + k];
-	locate_txn(db, g->revs[s->rev].script, rt_exec_step_section(g, s), &lists[first + k], s, &lay[k], &f,
-		   what.buf, err);
+	locate_txn(db, sc, rt_exec_step_section(g, s), &lists[first + k], s, &lay[k], &f, what.buf, err);
 	rc = -1;
 out:
 	strbuf_release(&q);
 	strbuf_release(&what);
 	free(lay);
+	free(vlay);
 	return rc;
 }

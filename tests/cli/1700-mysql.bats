@@ -14,6 +14,9 @@
 #     and --single-transaction is refused unless every pending section is DML;
 #   - MySQL's SQL: backtick names, # and version comments, backslash
 #     escapes, DELIMITER blocks for a procedure and a trigger;
+#   - consecutive one-statement migrations sent as one multi-statement
+#     query (a batch), each reported, timed and failing as when each had a
+#     round trip of its own;
 #   - offline --sql exactly as the real Alembic renders it for MySQL;
 #   - --statement-timeout and --ddl-lock-timeout; PostgreSQL-only options refused.
 # Upgrades, downgrades, stamps and their errors on every backend:
@@ -154,6 +157,43 @@ INSERT INTO t VALUES (1);" "DELETE FROM t;"
 	# the ALTER, the version row and the history row: one query
 	[ "$(my_admin "SELECT COUNT(*) FROM mysql.general_log WHERE command_type = 'Query' AND argument LIKE '%ALTER TABLE a%'
 		AND argument LIKE '%UPDATE \`alembic_version\`%' AND argument LIKE '%retort_history%' AND argument LIKE '%COMMIT'")" = 1 ]
+}
+
+@test "mysql: one-statement migrations go as one batch; each is reported with its own duration, a failure stops at its own" {
+	mkrev 1a2b3c4d5e6f "" "create a" "CREATE TABLE a (id INT);" "DROP TABLE a;"
+	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "slow b" "CREATE TABLE b AS SELECT SLEEP(0.4) AS s;" "DROP TABLE b;"
+	mkrev 3c4d5e6f7a8b 2b3c4d5e6f7a "create c" "CREATE TABLE c (id INT);" "DROP TABLE c;"
+	mkrev 4d5e6f7a8b9c 3c4d5e6f7a8b "fails" "CREATE TABLE d (id INT,
+  id INT);" "DROP TABLE d;"
+	mkrev 5e6f7a8b9c0d 4d5e6f7a8b9c "create e" "CREATE TABLE e (id INT);" "DROP TABLE e;"
+	my_admin "SET GLOBAL general_log = 0; TRUNCATE mysql.general_log; SET GLOBAL log_output = 'TABLE'; SET GLOBAL general_log = 1"
+	run rt upgrade head
+	my_admin "SET GLOBAL general_log = 0"
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ $output == *"upgrade <base> -> 1a2b3c4d5e6f, create a ("*$'\n'"upgrade 1a2b3c4d5e6f -> 2b3c4d5e6f7a, slow b ("*$'\n'"upgrade 2b3c4d5e6f7a -> 3c4d5e6f7a8b, create c ("* ]]
+	[[ $output == *"retort: error: migrations/versions/4d5e6f7a8b9c_fails.sql:8:1: 1060 (42S21): Duplicate column name 'id' (upgrade 3c4d5e6f7a8b -> 4d5e6f7a8b9c)"* ]]
+	[[ $output != *"create e"* ]]
+	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
+	[ "$(db_tables)" = "a alembic_version b c" ]
+	# the five went in one query, which the server stopped at the fourth
+	[ "$(my_admin "SELECT COUNT(*) FROM mysql.general_log WHERE command_type = 'Query' AND argument LIKE '%CREATE TABLE a %'
+		AND argument LIKE '%CREATE TABLE d %' AND argument LIKE '%CREATE TABLE e %'")" = 1 ]
+	# the durations the server counted, each from its own start: the one
+	# after the slow migration does not carry its 0.4 s
+	[ "$(db_sql "SELECT duration_ms >= 400 FROM retort_history WHERE revision = '2b3c4d5e6f7a'")" = 1 ]
+	[ "$(db_sql "SELECT duration_ms < 300 FROM retort_history WHERE revision = '3c4d5e6f7a8b'")" = 1 ]
+	[[ $output =~ "slow b ("([0-9]+)" ms)" ]] && [ "${BASH_REMATCH[1]}" -ge 400 ]
+	# a syntax error in the third of three: the first two are applied (MySQL
+	# parses each statement as it comes to it), and the error is the one a
+	# round trip each would have given
+	rt -q downgrade base
+	mkrev 3c4d5e6f7a8b 2b3c4d5e6f7a "create c" "CREATE TABLE c (id INT,);" "DROP TABLE c;"
+	run rt upgrade head
+	[ "$status" -eq 2 ]
+	[[ $output == *"slow b ("* ]]
+	[[ $output == *"migrations/versions/3c4d5e6f7a8b_create_c.sql:8:24: 1064 (42000): You have an error in your SQL syntax"*"near ')' at line 1 (upgrade 2b3c4d5e6f7a -> 3c4d5e6f7a8b)"* ]]
+	[ "$(db_versions)" = "2b3c4d5e6f7a" ]
 }
 
 @test "mysql: a section with DDL failing mid-way keeps what ran, says so at file:line:col, and keeps the version row" {
