@@ -203,7 +203,9 @@ struct rt_driver {
 	 * none).  The server stops at the first failure: the
 	 * transactions before it stay committed (fail->commits says how many),
 	 * and fail->statements_done counts from the failing one's BEGIN.  A
-	 * syntax error anywhere fails the script before any of it runs.
+	 * syntax error anywhere fails the script before any of it runs on
+	 * PostgreSQL; MySQL parses each statement as it comes to it, so there
+	 * the ones before it run, and its transactions commit.
 	 */
 	int (*exec_batch)(struct rt_db *db, const char *script, size_t len,
 			  void (*on_commit)(void *ctx, int k, const char *value), void *ctx,

@@ -404,9 +404,10 @@ static int is_commit(const char *s, size_t n)
  * so the migrations before the failing one stay committed, as one round
  * trip each would have left them; fail->commits counts them, and
  * fail->statements_done counts from the failing one's first statement.
- * Each COMMIT is reported as its result arrives.  A syntax error stops
- * the script where it is, not before it runs: MySQL parses each statement
- * as it comes to it.
+ * Each COMMIT is reported as its result arrives, with the value of the
+ * last statement before it that returned one row of one column.  A syntax
+ * error stops the script where it is, not before it runs: MySQL parses
+ * each statement as it comes to it.
  */
 static int my_exec_batch(struct rt_db *db, const char *script, size_t len,
 			 void (*on_commit)(void *ctx, int k, const char *value), void *ctx,
@@ -414,7 +415,8 @@ static int my_exec_batch(struct rt_db *db, const char *script, size_t len,
 {
 	struct my_db *d = MDB(db);
 	struct rt_stmts st;
-	int done = 0, unit = 0;
+	struct strbuf value = STRBUF_INIT; /* the last one-value row since the last COMMIT */
+	int done = 0, unit = 0, have_value = 0;
 	memset(fail, 0, sizeof(*fail));
 	rt_sql_split_ex(script, len, RT_LEX_MYSQL, &st);
 	int status = mysql_real_query(d->c, script, (unsigned long)len);
@@ -422,22 +424,31 @@ static int my_exec_batch(struct rt_db *db, const char *script, size_t len,
 		if (status > 0)
 			break;
 		MYSQL_RES *r = mysql_store_result(d->c);
-		if (r)
+		if (r) {
+			MYSQL_ROW row;
+			if (mysql_num_fields(r) == 1 && mysql_num_rows(r) == 1 && (row = mysql_fetch_row(r))) {
+				strbuf_reset(&value);
+				if ((have_value = row[0] != NULL))
+					strbuf_addstr(&value, row[0]);
+			}
 			mysql_free_result(r);
-		else if (mysql_field_count(d->c))
+		} else if (mysql_field_count(d->c)) {
 			break;
+		}
 		unit++;
 		if (done < st.nr && is_commit(script + st.v[done].off, st.v[done].len)) {
-			on_commit(ctx, fail->commits++, NULL);
-			unit = 0;
+			on_commit(ctx, fail->commits++, have_value ? value.buf : NULL);
+			have_value = unit = 0;
 		}
 		done++;
 		if ((status = mysql_next_result(d->c)) < 0) {
 			rt_stmts_release(&st);
+			strbuf_release(&value);
 			return 0;
 		}
 	}
 	rt_stmts_release(&st);
+	strbuf_release(&value);
 	conn_error(d, NULL, err);
 	fail->statements_done = unit;
 	script_failed(d, script, len, done, fail, err);
