@@ -355,6 +355,30 @@ int rt_exec_run_script(struct rt_db *db, const struct rt_script *sc, const struc
  * is a step that must run by itself (see rt_exec_run_batch).  Where DDL
  * commits by itself (MySQL), the steps of one statement that goes with
  * its version change (rt_exec_step_lead); elsewhere, transactional ones. */
+/* Does a statement begin with COMMIT?  The driver tells a batch's
+ * migrations apart by their COMMITs, so a migration whose one statement
+ * is a COMMIT of its own goes by itself. */
+static int begins_with_commit(const char *sql, size_t n, unsigned flags)
+{
+	struct rt_sql_lexer lx;
+	struct rt_sql_tok t;
+	rt_sql_lexer_init(&lx, sql, n, flags | RT_LEX_COMMENTS);
+	while (rt_sql_next(&lx, &t) != RT_SQL_END)
+		if (t.kind != RT_SQL_COMMENT)
+			return rt_sql_tok_is(sql, &t, "COMMIT");
+	return 0;
+}
+
+/* May step s go in a batch where DDL commits by itself (rt_exec_step_lead)? */
+static int lead_batchable(const struct rt_db *db, const struct rt_graph *g, const struct rt_step *s,
+			  const struct rt_stmts *stmts)
+{
+	size_t lead = rt_exec_step_lead(db, g, s, stmts);
+	const struct rt_script *sc = g->revs[s->rev].script;
+	return lead && !begins_with_commit(sc->text + rt_exec_step_section(g, s)->off + stmts->v[0].off,
+					   lead, db->vt->dialect->lex_flags);
+}
+
 int rt_exec_batch_extent(const struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
 			 const struct rt_stmts *lists, int i, int single_txn, int alone)
 {
@@ -365,7 +389,7 @@ int rt_exec_batch_extent(const struct rt_db *db, const struct rt_graph *g, const
 	for (; i + n < p->n && n < BATCH_MAX_STEPS && i + n != alone; n++) {
 		const struct rt_step *s = &p->steps[i + n];
 		if (s->kind == RT_STEP_STAMP ||
-		    !(leads ? rt_exec_step_lead(db, g, s, &lists[i + n]) != 0
+		    !(leads ? lead_batchable(db, g, s, &lists[i + n])
 			    : rt_exec_step_section(g, s)->transactional))
 			break;
 		bytes += rt_exec_step_section(g, s)->len;

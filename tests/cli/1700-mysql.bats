@@ -196,6 +196,23 @@ INSERT INTO t VALUES (1);" "DELETE FROM t;"
 	[ "$(db_versions)" = "2b3c4d5e6f7a" ]
 }
 
+@test "mysql: a transaction:false migration whose one statement is a COMMIT goes by itself, and the batch's reports stay its own" {
+	mkrev 1a2b3c4d5e6f "" "create a" "CREATE TABLE a (id INT);" "DROP TABLE a;"
+	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "commit" "COMMIT;" "COMMIT;"
+	sed -i 's/^-- migrate:upgrade$/-- migrate:upgrade transaction:false/' migrations/versions/2b3c4d5e6f7a_commit.sql
+	mkrev 3c4d5e6f7a8b 2b3c4d5e6f7a "create c" "CREATE TABLE c (id INT);" "DROP TABLE c;"
+	mkrev 4d5e6f7a8b9c 3c4d5e6f7a8b "fails" "CREATE TABLE c (id INT);" "DROP TABLE c;"
+	run rt upgrade head
+	[ "$status" -eq 2 ]
+	[[ $output == *"upgrade <base> -> 1a2b3c4d5e6f, create a ("*$'\n'"upgrade 1a2b3c4d5e6f -> 2b3c4d5e6f7a, commit ("*$'\n'"upgrade 2b3c4d5e6f7a -> 3c4d5e6f7a8b, create c ("* ]]
+	[[ $output == *"4d5e6f7a8b9c_fails.sql:8:1: 1050 (42S01): Table 'c' already exists (upgrade 3c4d5e6f7a8b -> 4d5e6f7a8b9c)"* ]]
+	# the COMMIT of its own was not taken for the end of a migration:
+	# nothing is reported done before it ran
+	[[ $output != *", fails ("* ]]
+	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
+	[ "$(db_sql "SELECT COUNT(*) FROM retort_history")" = 3 ]
+}
+
 @test "mysql: a section with DDL failing mid-way keeps what ran, says so at file:line:col, and keeps the version row" {
 	mkrev 1a2b3c4d5e6f "" "base" "CREATE TABLE a (id INT);" "DROP TABLE a;"
 	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "partial" "CREATE TABLE b (id INT);
