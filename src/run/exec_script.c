@@ -125,6 +125,7 @@ size_t rt_exec_lead_len(const char *sql, size_t n, unsigned flags)
 /* Where one version change lies in a composed script (compose_version). */
 struct version_layout {
 	size_t start;    /* its first statement: bytes into the script */
+	size_t lead;     /* how much of the section's one statement leads it (0: none) */
 	size_t lead_off; /* its lead's first byte */
 	int lead_at;     /* the lead's place among its statements (if any) */
 	int prefix;      /* its statements before the row changes */
@@ -147,6 +148,7 @@ static void compose_version(struct rt_db *db, const struct rt_step *s, const str
 	const struct rt_sql_dialect *dia = db->vt->dialect;
 	lay->start = q->len;
 	lay->prefix = 1;
+	lay->lead = lead;
 	lay->lead_at = 0;
 	if (lead && dia->script_clock) {
 		strbuf_addf(q, "%s;\n", dia->script_clock);
@@ -175,10 +177,11 @@ static void compose_version(struct rt_db *db, const struct rt_step *s, const str
  * part failed.
  */
 static void locate_version(struct rt_db *db, const struct rt_step *s, const struct rt_section *sec,
-			   const struct rt_script *sc, const struct rt_stmts *stmts, size_t lead,
+			   const struct rt_script *sc, const struct rt_stmts *stmts,
 			   const struct version_layout *lay, const struct rt_script_fail *f,
 			   const char *what, struct rt_error *err)
 {
+	size_t lead = lay->lead;
 	if (lead && f->has_result && f->statements_done == lay->lead_at) {
 		struct rt_exec_info info = { .has_stmt = 1, .stmt_off = stmts->v[0].off };
 		if (f->has_token && f->token_off >= lay->lead_off && f->token_off - lay->lead_off < lead) {
@@ -221,7 +224,7 @@ int rt_exec_version_script(struct rt_db *db, const struct rt_step *s, const stru
 		strbuf_addstr(&q, ";\n");
 	if ((rc = rt_exec_send_script(db, &q, &f, what, err)) <= 0)
 		return rc;
-	locate_version(db, s, sec, sc, stmts, lead, &lay, &f, what, err);
+	locate_version(db, s, sec, sc, stmts, &lay, &f, what, err);
 	return -1;
 }
 
@@ -505,8 +508,8 @@ int rt_exec_run_batch(struct rt_db *db, const struct rt_graph *g, const struct r
 	if (leads) {
 		/* MySQL parses each statement as it comes to it: the ones
 		 * before a syntax error ran, and f.commits says whose it is */
-		locate_version(db, s, rt_exec_step_section(g, s), sc, &lists[first + k],
-			       rt_exec_step_lead(db, g, s, &lists[first + k]), &vlay[k], &f, what.buf, err);
+		locate_version(db, s, rt_exec_step_section(g, s), sc, &lists[first + k], &vlay[k], &f,
+			       what.buf, err);
 		goto out;
 	}
 	/* a syntax error: nothing ran, and its position says whose */
