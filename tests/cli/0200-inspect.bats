@@ -125,3 +125,15 @@ load helpers
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"the database is at revision 'feedfacecafe', which no migration file defines"* ]]
 }
+
+@test "a file that is not a SQLite database is an error, and left as it was" {
+	linear3
+	printf 'not a database, only text: %0200d\n' 0 >test.db
+	cp test.db before.db
+	for cmd in current "upgrade head" check; do
+		run rt $cmd
+		[ "$status" -eq 2 ]
+		[ "$output" = "retort: error: sqlite: reading the schema: file is not a database" ]
+	done
+	cmp test.db before.db
+}
