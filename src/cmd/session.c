@@ -23,10 +23,13 @@ int app_load_scripts(struct app *app, struct rt_error *err)
 	if (rt_scriptdir_load(&app->sd, &app->cfg, err))
 		return -1;
 	app->scripts_loaded = 1;
-	if (app->cfg.verbose && app->sd.headers_only)
-		app_note(app, "retort: %d of %d revision files read from the header cache%s%s",
-			 app->sd.ncached, app->sd.nfiles, app->cfg.no_cache ? " (--no-cache)" : "",
-			 !app->cfg.no_cache && !app->cfg.cache_dir ? " (no cache directory)" : "");
+	if (app->cfg.verbose && app->sd.headers_only && (app->cfg.no_cache || !app->cfg.cache_dir))
+		app_note(app, "retort: 0 of %d revision files read from the header cache (%s)",
+			 app->sd.nfiles, app->cfg.no_cache ? "--no-cache" : "no cache directory");
+	else if (app->cfg.verbose && app->sd.headers_only)
+		app_note(app, "retort: %d of %d revision files read from the header cache; "
+			 "%d of %d folders listed from it", app->sd.ncached, app->sd.nfiles,
+			 app->sd.nlisted, app->sd.nfolders);
 	return 0;
 }
 

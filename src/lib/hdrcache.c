@@ -3,15 +3,17 @@
  * fields, mapped whole and checked at every step, so that a truncated or
  * foreign file is ignored rather than trusted.
  *
- *   "RTHC1\n" EXE-IDENTITY "\n" COUNT
- *   COUNT x (dev ino size mtime_s mtime_ns ctime_s ctime_ns
- *            id id_line down down_line deps deps_line labels labels_line
- *            create_date longdoc doc up downgrade has_sql is_py)
+ *   "RTHC2\n" EXE-IDENTITY "\n" COUNT
+ *   COUNT x (STAT id id_line down down_line deps deps_line labels
+ *            labels_line create_date longdoc doc up downgrade has_sql is_py)
+ *   FOLDERS
+ *   FOLDERS x (STAT names subfolders)
  *
- * Numbers are 8 bytes little-endian; strings a 4-byte length (all ones for
+ * STAT is dev ino size mtime_s mtime_ns ctime_s ctime_ns.  Numbers are 8
+ * bytes little-endian (counts 4); strings a 4-byte length (all ones for
  * NULL) and the bytes; lists a count and strings; sections present,
  * transactional, marker_line, off, len.  Entries are in the order of
- * (dev, ino), the order lookups search.
+ * (dev, ino), the order lookups search; folders in the order walked.
  */
 #include "hdrcache.h"
 
@@ -30,7 +32,7 @@
 #include "strbuf.h"
 #include "xalloc.h"
 
-#define MAGIC "RTHC1\n"
+#define MAGIC "RTHC2\n"
 #define NULL_LEN 0xffffffffu
 
 /* ---- writing ---- */
@@ -215,7 +217,7 @@ static void get_section(struct rd *r, struct rt_section *sec)
  * and stepped over (`rec` keeps where it is), so that a run decodes only
  * the entries it uses, once, and writes unchanged ones back byte for byte.
  */
-static int index_entry(struct rd *r, struct rt_hdrcache_entry *e)
+static void get_stat(struct rd *r, struct rt_hdrcache_entry *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->dev = get_u64(r);
@@ -225,6 +227,11 @@ static int index_entry(struct rd *r, struct rt_hdrcache_entry *e)
 	e->mtime_ns = (long long)get_u64(r);
 	e->ctime_s = (long long)get_u64(r);
 	e->ctime_ns = (long long)get_u64(r);
+}
+
+static int index_entry(struct rd *r, struct rt_hdrcache_entry *e)
+{
+	get_stat(r, e);
 	e->rec = r->p;
 	int has_id = skip_str(r);
 	get_u64(r);
@@ -268,6 +275,18 @@ static int decode_entry(const struct rt_hdrcache_entry *e, struct rt_script *s)
 		return -1;
 	}
 	return 0;
+}
+
+/* One folder's listing: its stat read, its names checked and stepped over. */
+static int index_dir(struct rd *r, struct rt_hdrcache_dir *d)
+{
+	memset(d, 0, sizeof(*d));
+	get_stat(r, &d->st);
+	d->rec = r->p;
+	skip_list(r);
+	skip_list(r);
+	d->rec_len = (size_t)(r->p - d->rec);
+	return r->bad ? -1 : 0;
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -333,8 +352,26 @@ static void read_cache(struct rt_hdrcache *hc)
 			break;
 		hc->nold++;
 	}
-	if (hc->nold != (int)n)
+	if (hc->nold != (int)n) {
 		hc->nold = 0;
+		return;
+	}
+	unsigned nd = get_u32(&r);
+	if (r.bad || nd > (size_t)(r.end - r.p) / 64) {
+		hc->nold = 0;
+		return;
+	}
+	hc->dirs_old = xcalloc((size_t)nd + 1, sizeof(*hc->dirs_old));
+	for (unsigned i = 0; i < nd; i++) {
+		if (index_dir(&r, &hc->dirs_old[hc->ndirs_old]))
+			break;
+		hc->ndirs_old++;
+	}
+	if (hc->ndirs_old != (int)nd || r.p != r.end) {
+		/* a flaw anywhere: as if there were no cache */
+		hc->nold = hc->ndirs_old = 0;
+		return;
+	}
 	/* written in this order: sort only a file that is not */
 	for (int i = 1; i < hc->nold; i++)
 		if (cmp_entry(&hc->old[i - 1], &hc->old[i]) > 0) {
@@ -344,7 +381,7 @@ static void read_cache(struct rt_hdrcache *hc)
 }
 
 void rt_hdrcache_open(struct rt_hdrcache *hc, const char *dir, const struct strvec *locations,
-		      int recursive, int nfiles)
+		      int recursive)
 {
 	memset(hc, 0, sizeof(*hc));
 	struct stat st;
@@ -364,9 +401,13 @@ void rt_hdrcache_open(struct rt_hdrcache *hc, const char *dir, const struct strv
 	strbuf_addf(&sb, "%s/headers-%016llx", dir, h);
 	hc->file = strbuf_detach(&sb);
 	hc->young = time(NULL) - 2;
-	if (nfiles > 0)
-		ALLOC_GROW(hc->now, nfiles, hc->anow);
 	read_cache(hc);
+}
+
+void rt_hdrcache_expect(struct rt_hdrcache *hc, int nfiles)
+{
+	if (hc->file && nfiles > hc->anow)
+		ALLOC_GROW(hc->now, nfiles, hc->anow);
 }
 
 static void fill_stat(struct rt_hdrcache_entry *e, const struct stat *st)
@@ -407,6 +448,20 @@ static void copy_script(struct rt_script *to, const struct rt_script *from)
 	to->py_path = from->py_path ? xstrdup("") : NULL;
 }
 
+/* Whether two stats of one inode say it is unchanged. */
+static int same_stat(const struct rt_hdrcache_entry *a, const struct rt_hdrcache_entry *b)
+{
+	return a->size == b->size && a->mtime_s == b->mtime_s && a->mtime_ns == b->mtime_ns &&
+	       a->ctime_s == b->ctime_s && a->ctime_ns == b->ctime_ns;
+}
+
+/* Changed within the last two seconds: an edit within the clock's tick
+ * after now could keep every stat field, so it is read again next time. */
+static int too_young(const struct rt_hdrcache *hc, const struct stat *st)
+{
+	return st->st_mtim.tv_sec >= hc->young || st->st_ctim.tv_sec >= hc->young;
+}
+
 /* The entry read from the file for exactly this stat, or NULL. */
 static const struct rt_hdrcache_entry *find_same(const struct rt_hdrcache *hc, const struct stat *st)
 {
@@ -416,10 +471,7 @@ static const struct rt_hdrcache_entry *find_same(const struct rt_hdrcache *hc, c
 	fill_stat(&key, st);
 	const struct rt_hdrcache_entry *e = bsearch(&key, hc->old, (size_t)hc->nold, sizeof(key),
 						    cmp_entry);
-	if (!e || e->size != key.size || e->mtime_s != key.mtime_s || e->mtime_ns != key.mtime_ns ||
-	    e->ctime_s != key.ctime_s || e->ctime_ns != key.ctime_ns)
-		return NULL;
-	return e;
+	return e && same_stat(e, &key) ? e : NULL;
 }
 
 int rt_hdrcache_lookup(struct rt_hdrcache *hc, const struct stat *st, const char *path,
@@ -440,9 +492,7 @@ void rt_hdrcache_note(struct rt_hdrcache *hc, const struct stat *st, const struc
 {
 	if (!hc->file)
 		return;
-	/* an edit within the clock's tick after this could keep every stat
-	 * field: such a young file is read again next time instead */
-	if (st->st_mtim.tv_sec >= hc->young || st->st_ctim.tv_sec >= hc->young) {
+	if (too_young(hc, st)) {
 		hc->changed = 1;
 		return;
 	}
@@ -460,6 +510,79 @@ void rt_hdrcache_note(struct rt_hdrcache *hc, const struct stat *st, const struc
 	hc->changed = 1;
 	e->s = xmalloc(sizeof(*e->s));
 	copy_script(e->s, s);
+}
+
+/* ---- folder listings ---- */
+
+/* The listing read from the file for exactly this folder stat, or NULL.
+ * A run walks a handful of folders: a linear search. */
+static const struct rt_hdrcache_dir *find_dir(const struct rt_hdrcache *hc, const struct stat *st)
+{
+	struct rt_hdrcache_entry key;
+	fill_stat(&key, st);
+	for (int i = 0; i < hc->ndirs_old; i++) {
+		const struct rt_hdrcache_dir *d = &hc->dirs_old[i];
+		if (d->st.dev == key.dev && d->st.ino == key.ino && same_stat(&d->st, &key))
+			return d;
+	}
+	return NULL;
+}
+
+static struct rt_hdrcache_dir *add_dir(struct rt_hdrcache *hc, const struct stat *st)
+{
+	ALLOC_GROW(hc->dirs_now, hc->ndirs_now + 1, hc->adirs_now);
+	struct rt_hdrcache_dir *d = &hc->dirs_now[hc->ndirs_now++];
+	memset(d, 0, sizeof(*d));
+	strbuf_init(&d->fresh);
+	fill_stat(&d->st, st);
+	return d;
+}
+
+int rt_hdrcache_listing(struct rt_hdrcache *hc, const struct stat *st, struct strvec *names,
+			struct strvec *subdirs)
+{
+	const struct rt_hdrcache_dir *old = hc->file ? find_dir(hc, st) : NULL;
+	if (!old)
+		return 0;
+	struct rd r = { old->rec, old->rec + old->rec_len, 0 };
+	get_list(&r, names);
+	get_list(&r, subdirs);
+	if (r.bad) {
+		strvec_clear(names);
+		strvec_clear(subdirs);
+		return 0;
+	}
+	struct rt_hdrcache_dir *d = add_dir(hc, st);
+	d->rec = old->rec;
+	d->rec_len = old->rec_len;
+	hc->ndirs_same++;
+	return 1;
+}
+
+void rt_hdrcache_note_listing(struct rt_hdrcache *hc, const struct stat *st,
+			      const struct strvec *names, const struct strvec *subdirs)
+{
+	if (!hc->file)
+		return;
+	if (too_young(hc, st)) {
+		hc->changed = 1;
+		return;
+	}
+	struct rt_hdrcache_dir *d = add_dir(hc, st);
+	put_list(&d->fresh, names);
+	put_list(&d->fresh, subdirs);
+	/* listed again unchanged (a command that does not trust listings) */
+	const struct rt_hdrcache_dir *old = find_dir(hc, st);
+	if (old && old->rec_len == d->fresh.len && !memcmp(old->rec, d->fresh.buf, old->rec_len)) {
+		strbuf_release(&d->fresh);
+		d->rec = old->rec;
+		d->rec_len = old->rec_len;
+		hc->ndirs_same++;
+		return;
+	}
+	d->rec = (const unsigned char *)d->fresh.buf;
+	d->rec_len = d->fresh.len;
+	hc->changed = 1;
 }
 
 static void write_cache(struct rt_hdrcache *hc)
@@ -481,6 +604,11 @@ static void write_cache(struct rt_hdrcache *hc)
 			strbuf_add(&sb, e->same->rec, e->same->rec_len);
 		else
 			put_script(&sb, e->s);
+	}
+	put_u32(&sb, (unsigned)hc->ndirs_now);
+	for (int i = 0; i < hc->ndirs_now; i++) {
+		put_stat(&sb, &hc->dirs_now[i].st);
+		strbuf_add(&sb, hc->dirs_now[i].rec, hc->dirs_now[i].rec_len);
 	}
 	/* the directory may not exist yet: make it and its parent, private */
 	char *slash = strrchr(hc->file, '/');
@@ -517,8 +645,13 @@ static void write_cache(struct rt_hdrcache *hc)
 
 void rt_hdrcache_close(struct rt_hdrcache *hc, int write)
 {
-	if (write && hc->file && (hc->changed || hc->nsame != hc->nold))
+	if (write && hc->file &&
+	    (hc->changed || hc->nsame != hc->nold || hc->ndirs_same != hc->ndirs_old))
 		write_cache(hc);
+	for (int i = 0; i < hc->ndirs_now; i++)
+		strbuf_release(&hc->dirs_now[i].fresh);
+	free(hc->dirs_old);
+	free(hc->dirs_now);
 	for (int i = 0; i < hc->nnow; i++)
 		if (hc->now[i].s) {
 			rt_script_release(hc->now[i].s);

@@ -13,6 +13,16 @@
  * be read, is truncated or is of another format is ignored; one that cannot
  * be written (a read-only home, no home) is skipped silently.  Entries read
  * from the cache have no text: only callers that need no SQL use them.
+ *
+ * It also keeps each folder's listing (its revision-file names and, for a
+ * recursive walk, its subfolders), trusted while the folder's own device,
+ * inode, size, mtime and ctime are unchanged, as git's untracked cache
+ * does: POSIX has a folder's mtime and ctime change whenever an entry is
+ * made, removed or renamed in it, and nobody can set a ctime back.  A
+ * folder changed within the last two seconds is not recorded, and in a
+ * recursive walk neither is one holding a symbolic link or an entry of
+ * unknown type (where a link's target turning into a folder would change
+ * no folder).  The files themselves are still stat'ed one by one.
  */
 #ifndef RT_HDRCACHE_H
 #define RT_HDRCACHE_H
@@ -37,6 +47,15 @@ struct rt_hdrcache_entry {
 	struct rt_script *s;
 };
 
+/* One folder's listing: its stat, and the encoded names (read from the
+ * file, or this run's). */
+struct rt_hdrcache_dir {
+	struct rt_hdrcache_entry st;     /* only the stat fields are used */
+	const unsigned char *rec;
+	size_t rec_len;
+	struct strbuf fresh;             /* this run's encoding, when new */
+};
+
 struct rt_hdrcache {
 	char *file;                      /* the cache file, or NULL: disabled */
 	char exe[128];                   /* the binary's identity */
@@ -52,15 +71,28 @@ struct rt_hdrcache {
 	int nnow, anow;
 	int nsame;                       /* this run's files found unchanged */
 	int changed;                     /* a file new, changed, or too young */
+	struct rt_hdrcache_dir *dirs_old, *dirs_now;  /* listings read, and this run's */
+	int ndirs_old, ndirs_now, adirs_now;
+	int ndirs_same;                  /* this run's listings as they were read */
 };
 
 /*
  * Set up the cache for these version locations under `dir` (the cache
  * directory, e.g. ~/.cache/retort), and read it.  dir NULL disables it.
- * `nfiles`: how many files this run will note, to size the array once.
  */
 void rt_hdrcache_open(struct rt_hdrcache *hc, const char *dir, const struct strvec *locations,
-		      int recursive, int nfiles);
+		      int recursive);
+/* How many files this run will note, to size the array once. */
+void rt_hdrcache_expect(struct rt_hdrcache *hc, int nfiles);
+/* Fill `names` and `subdirs` (empty) with the listing of the folder with
+ * this stat, in the order they were recorded, and keep that listing; 1 on
+ * a hit, 0 when the folder must be read. */
+int rt_hdrcache_listing(struct rt_hdrcache *hc, const struct stat *st, struct strvec *names,
+			struct strvec *subdirs);
+/* Remember this run's listing of the folder with this stat (not recorded
+ * when the folder is too young). */
+void rt_hdrcache_note_listing(struct rt_hdrcache *hc, const struct stat *st,
+			      const struct strvec *names, const struct strvec *subdirs);
 /* Fill `s` (init'ed) from the entry for the file with this stat and
  * path; 1 on a hit, 0 when the file must be read. */
 int rt_hdrcache_lookup(struct rt_hdrcache *hc, const struct stat *st, const char *path,

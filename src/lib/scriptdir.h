@@ -19,6 +19,7 @@ struct rt_scriptdir {
 	 * revisions may then come from the header cache, without their text. */
 	int headers_only;
 	int nfiles, ncached;  /* files read, and how many of them came from the cache */
+	int nfolders, nlisted; /* folders walked, and how many were listed from it */
 };
 
 void rt_scriptdir_init(struct rt_scriptdir *sd);

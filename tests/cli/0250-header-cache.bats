@@ -4,7 +4,9 @@
 # file's parsed header from one cache file instead of opening and parsing
 # it, and print exactly what they print without it; a changed, added or
 # removed file is read again at once; a file younger than two seconds is
-# never cached; a corrupt or foreign cache is ignored and replaced; a cache
+# never cached; a folder's listing is taken from it only while the folder
+# is unchanged (and was older than two seconds, and, walked recursively,
+# holds no symbolic link); a corrupt or foreign cache is ignored and replaced; a cache
 # directory that cannot be written is skipped without a word; --no-cache
 # and RETORT_NO_CACHE turn it off; another binary does not trust it; and
 # eight runs at once leave a valid cache.  Commands that run SQL never use it;
@@ -45,6 +47,7 @@ views() {
 }
 
 cached() { rt -v heads 2>&1 | sed -n 's/^retort: \([0-9]*\) of \([0-9]*\) revision files read from the header cache.*/\1\/\2/p'; }
+listed() { rt -v heads 2>&1 | sed -n 's/^retort: .*header cache; \([0-9]*\) of \([0-9]*\) folders listed from it$/\1\/\2/p'; }
 
 @test "cold, warm and no cache print the same; the warm run reads every file from the cache" {
 	graph_project
@@ -81,6 +84,83 @@ cached() { rt -v heads 2>&1 | sed -n 's/^retort: \([0-9]*\) of \([0-9]*\) revisi
 	[[ "$output" == *"c1_right.sql:3:16: empty revision id"* ]]
 }
 
+@test "a folder's listing comes from the cache until an entry is made, renamed or removed in it" {
+	graph_project
+	views >/dev/null
+	[ "$(cached)" = "5/5" ]
+	[ "$(listed)" = "1/1" ]
+	# a file made in the listed folder: its mtime and ctime move, it is read
+	mkrev f1 e1 "new one" "SELECT 2;" "SELECT 2;"
+	run rt heads
+	[ "$output" = "f1 (lefty) (head)" ]
+	# changed in the last two seconds: listed again, not recorded
+	[ "$(listed)" = "0/1" ]
+	sleep 3
+	rt heads >/dev/null
+	[ "$(listed)" = "1/1" ]
+	mv migrations/versions/f1_new_one.sql migrations/versions/f1_renamed.sql
+	run rt history --verbose -r -1:
+	[[ "$output" == *"Path: "*"/migrations/versions/f1_renamed.sql"* ]]
+	[ "$(listed)" = "0/1" ]
+	sleep 3
+	rt heads >/dev/null
+	[ "$(listed)" = "1/1" ]
+	rm migrations/versions/f1_renamed.sql
+	run rt heads
+	[ "$output" = "e1 (lefty) (head)" ]
+	# a file that is not a revision counts as an entry too
+	sleep 3
+	rt heads >/dev/null
+	[ "$(listed)" = "1/1" ]
+	touch migrations/versions/README
+	[ "$(listed)" = "0/1" ]
+	[ "$(RETORT_NO_CACHE=1 views)" = "$(views)" ]
+}
+
+# mkrev_in FOLDER ID...: mkrev's file, made elsewhere and moved into FOLDER,
+# so that no other folder changes
+mkrev_in() {
+	local to=$1
+	shift
+	(mkdir -p "$TEST_DIR/scratch" && cd "$TEST_DIR/scratch" && mkrev "$@")
+	mv "$TEST_DIR"/scratch/migrations/versions/* "$to/"
+}
+
+@test "walked recursively, each folder's listing is checked, and none holding a symbolic link is kept" {
+	graph_project
+	printf '[retort]\nscript_location = migrations\nrecursive_version_locations = true\n' >retort.ini
+	mkdir -p migrations/versions/2026/12
+	mkrev_in migrations/versions/2026/12 f1 e1 "nested" "SELECT 2;" "SELECT 2;"
+	sleep 3
+	views >/dev/null
+	[ "$(listed)" = "3/3" ]
+	[ "$(rt heads)" = "f1 (lefty) (head)" ]
+	# a new file two folders down changes only that folder
+	mkrev_in migrations/versions/2026/12 g1 f1 "deeper" "SELECT 3;" "SELECT 3;"
+	run rt heads
+	[ "$output" = "g1 (lefty) (head)" ]
+	[ "$(listed)" = "2/3" ]
+	# a folder made in the top one is walked at once
+	mkdir migrations/versions/2027
+	mkrev_in migrations/versions/2027 h1 g1 "next year" "SELECT 4;" "SELECT 4;"
+	run rt heads
+	[ "$output" = "h1 (lefty) (head)" ]
+	# a link whose target can turn into a folder without any walked
+	# folder's stat changing: the folder holding it is always read
+	ln -s "$TEST_DIR/elsewhere" migrations/versions/later
+	sleep 3
+	rt heads >/dev/null
+	[ "$(listed)" = "3/4" ]
+	mkdir -p elsewhere/sub
+	mkrev_in elsewhere/sub i1 h1 "linked" "SELECT 5;" "SELECT 5;"
+	run rt heads
+	[ "$output" = "i1 (lefty) (head)" ]
+	sleep 3
+	rt heads >/dev/null
+	[ "$(listed)" = "5/6" ]
+	[ "$(RETORT_NO_CACHE=1 views)" = "$(views)" ]
+}
+
 @test "commands that run SQL read the files themselves" {
 	graph_project
 	views >/dev/null
@@ -105,7 +185,7 @@ cached() { rt -v heads 2>&1 | sed -n 's/^retort: \([0-9]*\) of \([0-9]*\) revisi
 	[ "$(cached)" = "5/5" ]
 	head -c 5000 /dev/urandom >"$f"
 	[ "$(views)" = "$want" ]
-	printf 'RTHC1\nsomething else\n' >"$f"
+	printf 'RTHC2\nsomething else\n' >"$f"
 	[ "$(views)" = "$want" ]
 	[ "$(cached)" = "5/5" ]
 	# another binary (another inode) does not trust this one's cache
