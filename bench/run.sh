@@ -135,12 +135,14 @@ for n in $sizes; do
 	measure W2 "$n" alembic "rm -f $work/a.db" $alembic -c "$m/alembic.ini" upgrade head
 	measure W2 "$n" dbmate "rm -f $work/d.db" "$dbmate" --url "sqlite:$work/d.db" --migrations-dir "$m/dbmate" --no-dump-schema migrate
 	measure W2 "$n" floor "rm -f $work/f.db" sqlite3 "$work/f.db" ".read $m/floor.sql"
-	measure "W1 no cache" "$n" retort true "$retort" -q --no-cache -u "sqlite:///$work/r.db" -d "$m/retort" current
+	# runs of a few milliseconds: thirty of each, so that a noisy minute
+	# moves the medians less (Alembic's take a second: the usual count)
+	RUNS_HERE=30 measure "W1 no cache" "$n" retort true "$retort" -q --no-cache -u "sqlite:///$work/r.db" -d "$m/retort" current
 	measure "W1 no cache" "$n" alembic true $alembic -c "$m/alembic.ini" current
-	measure "W1 no cache" "$n" dbmate true "$dbmate" --url "sqlite:$work/d.db" --migrations-dir "$m/dbmate" status
+	RUNS_HERE=30 measure "W1 no cache" "$n" dbmate true "$dbmate" --url "sqlite:$work/d.db" --migrations-dir "$m/dbmate" status
 	# the header cache, filled by hyperfine's warm-up (the files are older
 	# than its two-second youth rule by now: W2 ran first)
-	measure "W1 cache" "$n" retort true "$retort" -q -u "sqlite:///$work/r.db" -d "$m/retort" current
+	RUNS_HERE=30 measure "W1 cache" "$n" retort true "$retort" -q -u "sqlite:///$work/r.db" -d "$m/retort" current
 	BENCH_TXN=one
 	measure W2-1txn "$n" retort "rm -f $work/r.db" "$retort" -q -u "sqlite:///$work/r.db" -d "$m/retort" --single-transaction upgrade head
 	measure W2-1txn "$n" alembic "rm -f $work/a.db" $alembic -c "$m/alembic.ini" upgrade head
