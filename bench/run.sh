@@ -3,7 +3,8 @@
 # each database's own CLI, on identical SQL (bench/gen.py), for N = 100 and
 # 1,000 revisions (BENCH_BIG=1 adds 10,000):
 #   W1  `current` on an up-to-date SQLite database (dbmate: `status`), with
-#       retort's header cache off (--no-cache) and on (filled by a first run)
+#       retort's header cache off (--no-cache) and on (filled by a first run),
+#       of the .sql revisions and of the Alembic project's .py revisions
 #   W2  `upgrade head` from empty on SQLite, one transaction per migration,
 #       and in one transaction (retort --single-transaction, Alembic with
 #       transaction_per_migration off)
@@ -143,6 +144,10 @@ for n in $sizes; do
 	# the header cache, filled by hyperfine's warm-up (the files are older
 	# than its two-second youth rule by now: W2 ran first)
 	RUNS_HERE=30 measure "W1 cache" "$n" retort true "$retort" -q -u "sqlite:///$work/r.db" -d "$m/retort" current
+	# the same read from the Alembic project: its .py revisions, parsed
+	# natively, on the database Alembic migrated
+	RUNS_HERE=30 measure "W1 .py no cache" "$n" retort true "$retort" -q --no-cache -c "$m/alembic.ini" -u "sqlite:///$work/a.db" current
+	RUNS_HERE=30 measure "W1 .py cache" "$n" retort true "$retort" -q -c "$m/alembic.ini" -u "sqlite:///$work/a.db" current
 	BENCH_TXN=one
 	measure W2-1txn "$n" retort "rm -f $work/r.db" "$retort" -q -u "sqlite:///$work/r.db" -d "$m/retort" --single-transaction upgrade head
 	measure W2-1txn "$n" alembic "rm -f $work/a.db" $alembic -c "$m/alembic.ini" upgrade head
@@ -277,7 +282,8 @@ notes=""
 	echo "# Benchmark results"
 	echo
 	echo "Produced by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%d): $machine."
-	echo "Versions: $versions. $runs runs after a warm-up (fewer on PostgreSQL and at 10,000);"
+	echo "Versions: $versions. $runs runs after a warm-up (30 for W1's, fewer on PostgreSQL and at"
+	echo "10,000);"
 	echo "medians of wall time, and peak RSS of one run. PostgreSQL runs on a private socket"
 	echo "with fsync off. Ratios are within this one run; the machine is noisy."
 	[ -n "$w8" ] && echo "W8: $w8."
