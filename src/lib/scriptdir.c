@@ -103,6 +103,21 @@ static int read_names(DIR *d, int recursive, struct strvec *names, struct strvec
 	return unsure;
 }
 
+/* Names a listing can hold: revision files, and subfolders, of this very
+ * folder (the cache is retort's own file, but a damaged one must not lead
+ * the walk elsewhere). */
+static int sane_listing(const struct strvec *names, const struct strvec *subdirs)
+{
+	for (size_t i = 0; i < names->nr; i++)
+		if (strchr(names->v[i], '/') || !(is_sql_name(names->v[i]) || is_py_name(names->v[i])))
+			return 0;
+	for (size_t i = 0; i < subdirs->nr; i++)
+		if (strchr(subdirs->v[i], '/') || !strcmp(subdirs->v[i], ".") ||
+		    !strcmp(subdirs->v[i], "..") || !*subdirs->v[i])
+			return 0;
+	return 1;
+}
+
 /* A walk of the version locations: the cache, and what it found there. */
 struct walk {
 	struct rt_hdrcache *hc;
@@ -137,7 +152,14 @@ static int list_dir(struct found_list *out, const char *dir, struct walk *w, int
 	struct stat dst;
 	int have_dst = want_stat && !fstat(dirfd(d), &dst);
 	w->folders++;
-	if (have_dst && w->trust_listing && rt_hdrcache_listing(w->hc, &dst, &names, &subdirs))
+	int listed = have_dst && w->trust_listing &&
+		     rt_hdrcache_listing(w->hc, &dst, &names, &subdirs);
+	if (listed && !sane_listing(&names, &subdirs)) {
+		strvec_clear(&names);
+		strvec_clear(&subdirs);
+		listed = 0;
+	}
+	if (listed)
 		w->listed++;
 	else if (!read_names(d, w->recursive, &names, &subdirs) && have_dst)
 		rt_hdrcache_note_listing(w->hc, &dst, &names, &subdirs);

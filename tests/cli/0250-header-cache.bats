@@ -194,6 +194,22 @@ mkrev_in() {
 	[[ "$output" == *"0 of 5 revision files read from the header cache"* ]]
 }
 
+@test "a damaged listing that names a file outside its folder is not followed" {
+	graph_project
+	views >/dev/null
+	[ "$(listed)" = "1/1" ]
+	sed 's/^-- Revision ID: b1$/-- Revision ID: x9/' migrations/versions/b1_left.sql >migrations/b1_l.sql
+	f=$(ls "$RETORT_CACHE_DIR"/headers-*)
+	python3 - "$f" <<-'PY'
+	import sys
+	b = open(sys.argv[1], "rb").read()
+	i = b.rfind(b"b1_left.sql")
+	open(sys.argv[1], "wb").write(b[:i] + b"../b1_l.sql" + b[i + 11:])
+	PY
+	[ "$(listed)" = "0/1" ]
+	[ "$(RETORT_NO_CACHE=1 views)" = "$(views)" ]
+}
+
 @test "no cache directory, one that cannot be made, --no-cache: silently no cache" {
 	graph_project
 	want=$(RETORT_NO_CACHE=1 views)
