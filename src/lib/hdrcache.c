@@ -564,6 +564,14 @@ void rt_hdrcache_note_listing(struct rt_hdrcache *hc, const struct stat *st,
 {
 	if (!hc->file)
 		return;
+	/* the folder's cached listing was just taken and refused by the caller
+	 * (a damaged one): this listing replaces it */
+	struct rt_hdrcache_dir *last = hc->ndirs_now ? &hc->dirs_now[hc->ndirs_now - 1] : NULL;
+	if (last && !last->fresh.len && last->st.dev == (unsigned long long)st->st_dev &&
+	    last->st.ino == (unsigned long long)st->st_ino) {
+		hc->ndirs_now--;
+		hc->ndirs_same--;
+	}
 	if (too_young(hc, st)) {
 		hc->changed = 1;
 		return;

@@ -89,7 +89,8 @@ void rt_hdrcache_expect(struct rt_hdrcache *hc, int nfiles);
  * a hit, 0 when the folder must be read. */
 int rt_hdrcache_listing(struct rt_hdrcache *hc, const struct stat *st, struct strvec *names,
 			struct strvec *subdirs);
-/* Remember this run's listing of the folder with this stat (not recorded
+/* Remember this run's listing of the folder with this stat, in place of a
+ * cached one just taken and refused (not recorded
  * when the folder is too young). */
 void rt_hdrcache_note_listing(struct rt_hdrcache *hc, const struct stat *st,
 			      const struct strvec *names, const struct strvec *subdirs);
