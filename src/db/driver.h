@@ -131,7 +131,14 @@ struct rt_sql_dialect {
 	 * script runs it first thing (after BEGIN, or before a MySQL
 	 * migration's statement that comes before its transaction). */
 	const char *script_clock;
+	/* The statement that ends a migration in a batch inside the run's one
+	 * transaction (exec_batch; NULL: such batches are not sent). */
+	const char *step_end;
 };
+
+/* The column the dialect's step_end statement names (exec_batch). */
+#define RT_STEP_END_COLUMN "retort_step_end"
+
 
 struct rt_driver {
 	const char *name;
@@ -206,6 +213,12 @@ struct rt_driver {
 	 * syntax error anywhere fails the script before any of it runs on
 	 * PostgreSQL; MySQL parses each statement as it comes to it, so there
 	 * the ones before it run, and its transactions commit.
+	 *
+	 * Inside the run's one transaction (--single-transaction), where no
+	 * migration has a COMMIT of its own, each ends with the dialect's
+	 * `step_end` statement instead, whose one column is named
+	 * RT_STEP_END_COLUMN: the driver counts those as it counts COMMITs,
+	 * and nothing commits until the run does.
 	 */
 	int (*exec_batch)(struct rt_db *db, const char *script, size_t len,
 			  void (*on_commit)(void *ctx, int k, const char *value), void *ctx,

@@ -295,13 +295,22 @@ static size_t char_to_byte(const char *s, size_t len, long pos)
 	return i;
 }
 
-/* Who hears of each COMMIT of a batch as its result arrives (pg_exec_batch). */
+/* Who hears of the end of each migration of a batch as its result
+ * arrives (pg_exec_batch): its COMMIT, or its step_end. */
 struct commit_watch {
 	void (*on_commit)(void *ctx, int k, const char *value);
 	void *ctx;
 	int commits;
 	char *value;   /* the last one-value row since the last COMMIT, or NULL */
 };
+
+/* Does result r end one migration of a batch: its COMMIT, or inside the
+ * run's one transaction the dialect's step_end? */
+static int ends_unit(PGresult *r)
+{
+	return !strcmp(PQcmdStatus(r), "COMMIT") ||
+	       (PQnfields(r) == 1 && !strcmp(PQfname(r, 0), RT_STEP_END_COLUMN));
+}
 
 /*
  * Send `text` as one simple query and collect its results: the statements
@@ -323,7 +332,7 @@ static int send_collect(struct pg_db *d, const char *text, int *done, PGresult *
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
 			if (*failed) {
 				/* nothing after a failure counts */
-			} else if (watch && !strcmp(PQcmdStatus(r), "COMMIT")) {
+			} else if (watch && ends_unit(r)) {
 				watch->on_commit(watch->ctx, watch->commits++, watch->value);
 				free(watch->value);
 				watch->value = NULL;

@@ -30,6 +30,7 @@ const struct rt_sql_dialect rt_sql_postgresql = {
 			  "pg_catalog.current_setting('retort.t0', true)::timestamptz) * 1000 AS INTEGER)",
 	.script_clock = "SELECT pg_catalog.set_config('retort.t0', "
 			"pg_catalog.clock_timestamp()::text, true)",
+	.step_end = "SELECT NULL AS " RT_STEP_END_COLUMN,
 };
 
 const struct rt_sql_dialect rt_sql_sqlite = {

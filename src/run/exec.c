@@ -594,6 +594,19 @@ int rt_exec_accept(struct rt_db *db, const struct rt_graph *g, const struct intl
 	return -1;
 }
 
+/* A migration of the run's one transaction failed (err says how): roll
+ * it all back, and say so.  -1. */
+static int roll_back_run(struct rt_db *db, struct rt_error *err)
+{
+	char prev[sizeof(err->detail)];
+	db->drv->rollback(db);
+	rt_history_forget(db);
+	snprintf(prev, sizeof(prev), "%s", err->detail);
+	rt_error_set_detail(err, "%s%severy migration of this run was rolled back (one transaction "
+			    "for the whole run)", prev, *prev ? "\n" : "");
+	return -1;
+}
+
 static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
 		    const struct rt_stmts *lists, int table_exists, int single_txn,
 		    const struct rt_exec_hooks *hooks, struct rt_error *err)
@@ -690,24 +703,15 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 			hooks->step_start(hooks->ctx, p, i);
 		int n = rt_exec_batch_extent(db, g, p, lists, i, single_txn, alone);
 		if (n > 1) {
-			int rc = rt_exec_run_batch(db, g, p, lists, i, n, &table_exists, hooks, &alone, err);
+			int rc = rt_exec_run_batch(db, g, p, lists, i, n, single_txn, &table_exists, hooks,
+						   &alone, err);
 			if (rc < 0)
-				return -1;
+				return single_txn ? roll_back_run(db, err) : -1;
 			i += rc ? -1 : n - 1; /* after a syntax error: again, up to that step */
 			continue;
 		}
-		if (run_step(db, g, &p->steps[i], &lists[i], &table_exists, single_txn, hooks, err)) {
-
-			if (single_txn) {
-				char prev[sizeof(err->detail)];
-				d->rollback(db);
-				rt_history_forget(db);
-				snprintf(prev, sizeof(prev), "%s", err->detail);
-				rt_error_set_detail(err, "%s%severy migration of this run was rolled "
-						    "back (one transaction for the whole run)", prev, *prev ? "\n" : "");
-			}
-			return -1;
-		}
+		if (run_step(db, g, &p->steps[i], &lists[i], &table_exists, single_txn, hooks, err))
+			return single_txn ? roll_back_run(db, err) : -1;
 		if (hooks && hooks->step_done)
 			hooks->step_done(hooks->ctx, p, i, rt_exec_now_ms() - t0);
 	}

@@ -387,7 +387,8 @@ int rt_exec_batch_extent(const struct rt_db *db, const struct rt_graph *g, const
 {
 	size_t bytes = 0;
 	int n = 0, leads = db->vt->dialect->ddl_commits;
-	if (single_txn || !db->batches || !db->drv->exec_batch || db->lease || !rt_vt_can_guard(db->vt))
+	if (!db->batches || !db->drv->exec_batch || db->lease || !rt_vt_can_guard(db->vt) ||
+	    (single_txn && (leads || !db->vt->dialect->step_end)))
 		return 0;
 	for (; i + n < p->n && n < BATCH_MAX_STEPS && i + n != alone; n++) {
 		const struct rt_step *s = &p->steps[i + n];
@@ -425,15 +426,28 @@ static void batch_commit(void *ctx, int k, const char *value)
 	w->t0 = now;
 }
 
+/* The migration of a batch that script offset `off` lies in. */
+static int txn_at(const struct txn_layout *lay, int n, size_t off)
+{
+	int j = 0;
+	while (j + 1 < n && lay[j + 1].start <= off)
+		j++;
+	return j;
+}
+
 /*
  * Steps first..first+n-1 (batch_extent) as one batch.  0: all ran.  -1:
  * one failed, named as run_step would name it, the ones before it
  * committed.  1: a syntax error in step *alone failed the whole script
  * before anything ran: the caller runs the steps before it again as a
  * batch, then that one by itself, which reports its error as ever.
+ * With `in_txn` the steps are parts of the run's one transaction, each
+ * ended by the dialect's step_end instead of BEGIN ... COMMIT, and a
+ * failure leaves that transaction aborted for the caller to roll back:
+ * a syntax error is then named at once, as nothing can run again.
  */
 int rt_exec_run_batch(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
-		     const struct rt_stmts *lists, int first, int n, int *table_exists,
+		     const struct rt_stmts *lists, int first, int n, int in_txn, int *table_exists,
 		     const struct rt_exec_hooks *hooks, int *alone, struct rt_error *err)
 {
 	const char *hv = hooks ? hooks->history_version : NULL;
@@ -472,8 +486,11 @@ int rt_exec_run_batch(struct rt_db *db, const struct rt_graph *g, const struct r
 					hv ? &row : NULL, !k && !have_history, &q, &vlay[k]);
 		else
 			compose_txn(db, sc, sec, s, !k && !*table_exists, hv ? &row : NULL,
-				    !k && !have_history, 1, 1, &q, &lay[k]);
-		strbuf_addstr(&q, "COMMIT;\n");
+				    !k && !have_history, !in_txn, 1, &q, &lay[k]);
+		if (in_txn)
+			strbuf_addf(&q, "%s;\n", db->vt->dialect->step_end);
+		else
+			strbuf_addstr(&q, "COMMIT;\n");
 	}
 	struct batch_watch w = { hooks, p, first, n, rt_exec_now_ms() };
 	rc = db->drv->exec_batch(db, q.buf, q.len, batch_commit, &w, &f, err);
@@ -484,9 +501,18 @@ int rt_exec_run_batch(struct rt_db *db, const struct rt_graph *g, const struct r
 	}
 	if (!rc)
 		goto out;
-	db->drv->rollback(db);
+	if (!in_txn)
+		db->drv->rollback(db);
 	rt_history_forget(db);
 	int k = f.commits < n ? f.commits : n - 1;
+	/* a syntax error: nothing ran, and its position says whose */
+	int syntax = !leads && rt_db_connected(db) && f.has_result && !f.commits &&
+		     !f.statements_done && f.has_token;
+	if (syntax && (k = txn_at(lay, n, f.token_off)) && !in_txn) {
+		*alone = first + k;
+		rc = 1;
+		goto out;
+	}
 	rt_exec_step_desc(&p->steps[first + k], &what);
 	if (!rt_db_connected(db)) {
 		/* the server sends the results when the script ends: any of the
@@ -511,17 +537,6 @@ int rt_exec_run_batch(struct rt_db *db, const struct rt_graph *g, const struct r
 		locate_version(db, s, rt_exec_step_section(g, s), sc, &lists[first + k], &vlay[k], &f,
 			       what.buf, err);
 		goto out;
-	}
-	/* a syntax error: nothing ran, and its position says whose */
-	if (!f.commits && !f.statements_done && f.has_token) {
-		int j = 0;
-		while (j + 1 < n && lay[j + 1].start <= f.token_off)
-			j++;
-		if (j) {
-			*alone = first + j;
-			rc = 1;
-			goto out;
-		}
 	}
 	locate_txn(db, sc, rt_exec_step_section(g, s), &lists[first + k], s, &lay[k], &f, what.buf, err);
 	rc = -1;

@@ -7,7 +7,8 @@
 # --version-table-schema; SQLAlchemy URL forms, DATABASE_URL_FILE and
 # libpq's environment; that passwords never appear in any output; and
 # consecutive migrations sent as one script (a batch), with each one's
-# report, duration and failure as when each had a round trip of its own.
+# report, duration and failure as when each had a round trip of its own,
+# in a transaction each or all in the run's one (--single-transaction).
 # Upgrades, downgrades, stamps and their errors on every backend:
 # shared/0100-upgrade-downgrade.bats.
 
@@ -145,6 +146,47 @@ INSERT INTO no_such_table VALUES (1);" "DROP TABLE d;"
 	[[ $output == *"slow b ("* ]]
 	[[ $output == *"migrations/versions/3c4d5e6f7a8b_create_c.sql:8:23: 42601: syntax error at or near \";\" (upgrade 2b3c4d5e6f7a -> 3c4d5e6f7a8b)"* ]]
 	[ "$(db_versions)" = "2b3c4d5e6f7a" ]
+}
+
+@test "pg: --single-transaction goes in batches too: each migration reported, a failure in any rolls the run back and is named at its own" {
+	# a sequence is not transactional: it shows which statements ran
+	pq "CREATE SEQUENCE ran"
+	mkrev 1a2b3c4d5e6f "" "create a" "SELECT nextval('ran'); CREATE TABLE a (id int);" "DROP TABLE a;"
+	mkrev 2b3c4d5e6f7a 1a2b3c4d5e6f "slow b" "SELECT pg_sleep(0.4); CREATE TABLE b (id int);" "DROP TABLE b;"
+	mkrev 3c4d5e6f7a8b 2b3c4d5e6f7a "create c" "CREATE TABLE c (id int);" "DROP TABLE c;"
+	run rt --single-transaction upgrade head
+	[ "$status" -eq 0 ]
+	[[ $output == *"upgrade <base> -> 1a2b3c4d5e6f, create a ("*$'\n'"upgrade 1a2b3c4d5e6f -> 2b3c4d5e6f7a, slow b ("*$'\n'"upgrade 2b3c4d5e6f7a -> 3c4d5e6f7a8b, create c ("* ]]
+	[ "$(db_versions)" = "3c4d5e6f7a8b" ]
+	[ "$(db_tables)" = "a alembic_version b c" ]
+	# each duration counted from its own migration's start, not the run's
+	[ "$(pq "SELECT duration_ms >= 400 FROM retort_history WHERE revision = '2b3c4d5e6f7a'")" = t ]
+	[ "$(pq "SELECT duration_ms < 300 FROM retort_history WHERE revision = '3c4d5e6f7a8b'")" = t ]
+	[[ $output =~ "create c ("([0-9]+)" ms)" ]] && [ "${BASH_REMATCH[1]}" -lt 300 ]
+	rt -q downgrade base
+	[ "$(pq "SELECT last_value FROM ran")" = 1 ]
+
+	# a failure in the third: the first two ran, and all is rolled back
+	mkrev 3c4d5e6f7a8b 2b3c4d5e6f7a "create c" "CREATE TABLE c (id int);
+INSERT INTO no_such_table VALUES (1);" "DROP TABLE c;"
+	run rt --single-transaction upgrade head
+	[ "$status" -eq 2 ]
+	[[ $output == *"retort: error: migrations/versions/3c4d5e6f7a8b_create_c.sql:9:13: 42P01: relation \"no_such_table\" does not exist (upgrade 2b3c4d5e6f7a -> 3c4d5e6f7a8b)"* ]]
+	[[ $output == *"every migration of this run was rolled back (one transaction for the whole run)"* ]]
+	[ "$(pq "SELECT last_value FROM ran")" = 2 ]
+	[ "$(db_tables)" = "alembic_version" ]
+	[ "$(db_versions)" = "" ]
+
+	# a syntax error in the third fails the one script before anything
+	# runs (the sequence stays), named in its own file
+	mkrev 3c4d5e6f7a8b 2b3c4d5e6f7a "create c" "CREATE TABLE c (id int;" "DROP TABLE c;"
+	run rt --single-transaction upgrade head
+	[ "$status" -eq 2 ]
+	[[ $output == *"migrations/versions/3c4d5e6f7a8b_create_c.sql:8:23: 42601: syntax error at or near \";\" (upgrade 2b3c4d5e6f7a -> 3c4d5e6f7a8b)"* ]]
+	[[ $output == *"every migration of this run was rolled back"* ]]
+	[ "$(pq "SELECT last_value FROM ran")" = 2 ]
+	[ "$(db_versions)" = "" ]
+	[ "$(pq "SELECT count(*) FROM retort_history WHERE revision = '1a2b3c4d5e6f'")" = 2 ]
 }
 
 @test "pg: a backend terminated mid-run is a lost connection, and retort says where the database is" {
