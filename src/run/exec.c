@@ -687,6 +687,7 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 	if (single_txn && d->begin(db, err))
 		return -1;
 	int alone = -1; /* a step that must run by itself (run_batch) */
+	int batch_max = RT_BATCH_FIRST_STEPS;
 	for (int i = 0; i < p->n; i++) {
 		double t0 = rt_exec_now_ms();
 		if (i && !single_txn && hooks && hooks->stop && hooks->stop(hooks->ctx))
@@ -701,12 +702,14 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 		}
 		if (hooks && hooks->step_start)
 			hooks->step_start(hooks->ctx, p, i);
-		int n = rt_exec_batch_extent(db, g, p, lists, i, single_txn, alone);
+		int n = rt_exec_batch_extent(db, g, p, lists, i, single_txn, alone, batch_max);
 		if (n > 1) {
 			int rc = rt_exec_run_batch(db, g, p, lists, i, n, single_txn, &table_exists, hooks,
 						   &alone, err);
 			if (rc < 0)
 				return single_txn ? roll_back_run(db, err) : -1;
+			if (!rc)
+				batch_max = rt_exec_batch_pace(batch_max, n, rt_exec_now_ms() - t0);
 			i += rc ? -1 : n - 1; /* after a syntax error: again, up to that step */
 			continue;
 		}

@@ -47,10 +47,16 @@ int rt_exec_run_script(struct rt_db *db, const struct rt_script *sc, const struc
 		       const struct rt_stmts *stmts, const struct rt_step *s, int in_txn,
 		       int create_table, const struct rt_history_row *hist, int create_history,
 		       const char *what, struct rt_error *err);
-/* How many steps from i can go in one batch (0 or 1: none); `alone` is a
- * step that must run by itself. */
+/* How many steps from i can go in one batch (0 or 1: none), up to
+ * max_steps; `alone` is a step that must run by itself. */
 int rt_exec_batch_extent(const struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
-			 const struct rt_stmts *lists, int i, int single_txn, int alone);
+			 const struct rt_stmts *lists, int i, int single_txn, int alone,
+			 int max_steps);
+/* The most steps the first batch of a run takes. */
+#define RT_BATCH_FIRST_STEPS 64
+/* The most steps the next batch takes, after one of n steps of at most
+ * max_steps that took `ms` milliseconds. */
+int rt_exec_batch_pace(int max_steps, int n, double ms);
 /* Where DDL commits by itself (MySQL): how much of step s's one statement
  * leads its version change's script (rt_exec_lead_len), when the step
  * runs outside a transaction as one statement and the driver composes

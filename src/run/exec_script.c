@@ -349,10 +349,24 @@ int rt_exec_run_script(struct rt_db *db, const struct rt_script *sc, const struc
  * failing one, whose transaction rolls back, and those before it stay
  * committed, which is what one round trip each would have done.  Each is
  * reported as its COMMIT arrives.  A batch is bounded, so that a run being
- * stopped (a fleet's signal) or a lock lost is seen between batches.
+ * stopped (a fleet's signal) is seen between batches, and the reports,
+ * which the server sends when a script ends, come at least every second
+ * or so: the first takes RT_BATCH_FIRST_STEPS migrations, and each after
+ * a full one that ran quickly takes twice as many (rt_exec_batch_pace).
  */
-#define BATCH_MAX_STEPS 64
-#define BATCH_MAX_BYTES ((size_t)1 << 20)
+#define BATCH_MAX_STEPS 4096
+#define BATCH_MAX_BYTES ((size_t)4 << 20)
+#define BATCH_FAST_MS 250.0 /* a full batch quicker than this: the next doubles */
+#define BATCH_SLOW_MS 1000.0 /* a batch slower than this: the next halves */
+
+int rt_exec_batch_pace(int max_steps, int n, double ms)
+{
+	if (n >= max_steps && ms < BATCH_FAST_MS && max_steps < BATCH_MAX_STEPS)
+		return max_steps * 2;
+	if (ms > BATCH_SLOW_MS && max_steps > RT_BATCH_FIRST_STEPS)
+		return max_steps / 2;
+	return max_steps;
+}
 
 /* How many steps from i can go in one batch: 0 or 1 for none.  `alone`
  * is a step that must run by itself (see rt_exec_run_batch).  Where DDL
@@ -383,14 +397,14 @@ static int lead_batchable(const struct rt_db *db, const struct rt_graph *g, cons
 }
 
 int rt_exec_batch_extent(const struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
-			 const struct rt_stmts *lists, int i, int single_txn, int alone)
+			 const struct rt_stmts *lists, int i, int single_txn, int alone, int max_steps)
 {
 	size_t bytes = 0;
 	int n = 0, leads = db->vt->dialect->ddl_commits;
 	if (!db->batches || !db->drv->exec_batch || db->lease || !rt_vt_can_guard(db->vt) ||
 	    (single_txn && (leads || !db->vt->dialect->step_end)))
 		return 0;
-	for (; i + n < p->n && n < BATCH_MAX_STEPS && i + n != alone; n++) {
+	for (; i + n < p->n && n < max_steps && i + n != alone; n++) {
 		const struct rt_step *s = &p->steps[i + n];
 		if (s->kind == RT_STEP_STAMP ||
 		    !(leads ? lead_batchable(db, g, s, &lists[i + n])

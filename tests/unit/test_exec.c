@@ -5,9 +5,9 @@
  * sequence of calls a plan makes (BEGIN, the version table only from
  * base, the section, the row changes, COMMIT), that a failure rolls back
  * and stops, and how the one-round-trip script is composed and its
- * failures reported; and, when the caller asks for it, where each
+ * failures reported; when the caller asks for it, where each
  * migration's retort_history row goes (with its version row) and what a
- * failure of it undoes.
+ * failure of it undoes; and how a batch's size follows its speed.
  */
 #include "unit.h"
 
@@ -19,6 +19,7 @@
 #include "lib/plan.h"
 #include "lib/strbuf.h"
 #include "run/exec.h"
+#include "run/exec_int.h"
 
 /* ---- the recording fake driver ---- */
 
@@ -765,6 +766,28 @@ static void history_in_the_script(void **state)
 	assert_int_equal(db.vt->history_exists, -1);
 }
 
+/* A batch's size: it doubles after each full batch that ran quickly, up
+ * to a bound, halves after a slow one, never below the first's. */
+static void batch_pace(void **state)
+{
+	(void)state;
+	int m = RT_BATCH_FIRST_STEPS;
+	assert_int_equal(rt_exec_batch_pace(m, m, 40.0), 2 * m);
+	assert_int_equal(rt_exec_batch_pace(2 * m, 2 * m, 40.0), 4 * m);
+	/* not full (the plan's end, a step that goes alone): no growth */
+	assert_int_equal(rt_exec_batch_pace(m, m - 1, 40.0), m);
+	/* full but not quick */
+	assert_int_equal(rt_exec_batch_pace(m, m, 600.0), m);
+	assert_int_equal(rt_exec_batch_pace(8 * m, 8 * m, 1500.0), 4 * m);
+	assert_int_equal(rt_exec_batch_pace(m, m, 1500.0), m);
+	/* bounded */
+	int top = m;
+	for (int i = 0; i < 40; i++)
+		top = rt_exec_batch_pace(top, top, 1.0);
+	assert_true(top > m && top <= 4096);
+	assert_int_equal(rt_exec_batch_pace(top, top, 1.0), top);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -785,6 +808,7 @@ int main(void)
 		T(history_row_in_the_version_transaction),
 		T(history_failure_rolls_back),
 		T(history_in_the_script),
+		cmocka_unit_test(batch_pace),
 	};
 	int rc = cmocka_run_group_tests_name("exec", tests, NULL, NULL);
 	strbuf_release(&calls);
