@@ -13,7 +13,8 @@
 #            its version table in one query and closing, 8 threads at once
 #            (what the server's accepting connections costs by itself)
 # bench/run.sh runs it with its server and results file; alone it starts
-# its own private server (tests/pg/server.sh) and prints its rows:
+# its own private server (tests/pg/server.sh, its data in /dev/shm) and
+# prints its rows:
 #   bench/fleet.sh            (RETORT_BIN, BENCH_RUNS as for run.sh)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,7 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 if [ -z "${RETORT_TEST_PG_DIR:-}" ]; then
-	eval "$("$here/../tests/pg/server.sh" start)"
+	eval "$(RETORT_TEST_PG_PARENT=/dev/shm "$here/../tests/pg/server.sh" start)"
 	own_pg=$RETORT_TEST_PG_DIR
 fi
 results=${BENCH_RESULTS:-$fw/results.tsv}

@@ -5,6 +5,9 @@
 # round trip costs twice that.  Beside retort through the proxy:
 #   local    retort straight to the server: the server-side time, which the
 #            goal (1.2x of it plus a handful of round trips) is set against
+#   local-1txn, retort-1txn
+#            the same two with --single-transaction (the whole run one
+#            transaction)
 #   psql     the floor's SQL (each migration and its version row in its own
 #            transaction) through the same proxy, psql -f: a round trip a
 #            statement
@@ -14,8 +17,10 @@
 # migration they take minutes at 1,000.
 # interleaved round by round (bench/interleave.py), each database dropped
 # and created before each run.  Alone it starts its own private server
-# (tests/pg/server.sh); bench/run.sh runs it with its own.
-#   BENCH_REMOTE_SIZES (default "100 1000"), BENCH_RUNS (default 3)
+# (tests/pg/server.sh, its data in /dev/shm); bench/run.sh runs it with its
+# own.
+#   BENCH_REMOTE_SIZES (default "100 1000"), BENCH_RUNS (default 3),
+#   BENCH_NO_PEERS=1 (retort alone: no psql, no dbmate)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 retort=${RETORT_BIN:-$here/../build/retort}
@@ -34,7 +39,7 @@ cleanup() {
 }
 trap cleanup EXIT
 if [ -z "${RETORT_TEST_PG_DIR:-}" ]; then
-	eval "$("$here/../tests/pg/server.sh" start)"
+	eval "$(RETORT_TEST_PG_PARENT=/dev/shm "$here/../tests/pg/server.sh" start)"
 	own_pg=$RETORT_TEST_PG_DIR
 fi
 cd "$rw"
@@ -62,9 +67,11 @@ for n in $sizes; do
 	m=$rw/m$n
 	args=(-n "$runs" -w 1
 		-p "local=./reset.sh r_local" "local=$retort -q -u $(tcp "$RETORT_TEST_PG_PORT" r_local) -d $m/retort upgrade head"
-		-p "retort=./reset.sh r_remote" "retort=$retort -q -u $(tcp "$port" r_remote) -d $m/retort upgrade head")
-	[ "$n" != "${sizes%% *}" ] || args+=(-p "psql=./reset.sh r_psql" "psql=$psql -d $(tcp "$port" r_psql) -f $m/floor.sql")
-	if [ -x "$dbmate" ] && [ "$n" = "${sizes%% *}" ]; then
+		-p "retort=./reset.sh r_remote" "retort=$retort -q -u $(tcp "$port" r_remote) -d $m/retort upgrade head"
+		-p "local-1txn=./reset.sh r_local" "local-1txn=$retort -q -u $(tcp "$RETORT_TEST_PG_PORT" r_local) -d $m/retort --single-transaction upgrade head"
+		-p "retort-1txn=./reset.sh r_remote" "retort-1txn=$retort -q -u $(tcp "$port" r_remote) -d $m/retort --single-transaction upgrade head")
+	[ "$n" != "${sizes%% *}" ] || [ -n "${BENCH_NO_PEERS:-}" ] || args+=(-p "psql=./reset.sh r_psql" "psql=$psql -d $(tcp "$port" r_psql) -f $m/floor.sql")
+	if [ -x "$dbmate" ] && [ "$n" = "${sizes%% *}" ] && [ -z "${BENCH_NO_PEERS:-}" ]; then
 		args+=(-p "dbmate=./reset.sh r_dbmate"
 			"dbmate=$dbmate --url postgres://retort_pw:$RETORT_TEST_PG_PASSWORD@127.0.0.1:$port/r_dbmate?sslmode=disable --migrations-dir $m/dbmate --no-dump-schema migrate")
 	fi

@@ -33,7 +33,8 @@
 #       runs alone)
 # Each figure is hyperfine's median (a warm-up, then BENCH_RUNS runs, the
 # database reset before each run); peak RSS is GNU time's of one run.
-# PostgreSQL is a private server (tests/pg/server.sh, fsync off).  Whatever
+# PostgreSQL is a private server (tests/pg/server.sh, fsync off, its data
+# in /dev/shm so that the disk's write-back stays out of the figures).  Whatever
 # is missing is installed: apt (hyperfine, alembic, psycopg2, PostgreSQL)
 # and npm (dbmate, into ~/.cache/retort/bench-npm).  The table goes to
 # standard output and, with the machine's description, to bench/RESULTS.md.
@@ -112,7 +113,7 @@ measure() {
 # 10,000 CREATE TABLEs in one transaction hold ~20,000 locks: PostgreSQL's
 # default lock table (64 per connection) refuses that with "out of shared
 # memory", for every tool alike; make room so the one-transaction rows exist.
-eval "$(RETORT_TEST_PG_OPTS="-c max_locks_per_transaction=1024" "$here/../tests/pg/server.sh" start)"
+eval "$(RETORT_TEST_PG_PARENT=/dev/shm RETORT_TEST_PG_OPTS="-c max_locks_per_transaction=1024" "$here/../tests/pg/server.sh" start)"
 pgdir=$RETORT_TEST_PG_DIR
 psql="$RETORT_TEST_PG_BIN/psql -X -q -v ON_ERROR_STOP=1 -h $pgdir -p $RETORT_TEST_PG_PORT -U postgres"
 pg_url() { echo "postgresql://postgres@/$1?host=$pgdir&port=$RETORT_TEST_PG_PORT"; }

@@ -9,7 +9,9 @@
 # `start` prints nothing and exits 3 when no server binaries are installed
 # (apt-get install postgresql-15).  Local socket connections are trusted;
 # TCP ones need a password (scram-sha-256): user retort_pw / RETORT_TEST_PG_PASSWORD.
-# RETORT_TEST_PG_OPTS adds server options (e.g. "-c max_locks_per_transaction=1024").
+# RETORT_TEST_PG_OPTS adds server options (e.g. "-c max_locks_per_transaction=1024");
+# RETORT_TEST_PG_PARENT (default /tmp) holds the directory (the benchmarks
+# put it in /dev/shm, out of the disk's write-back).
 set -eu
 
 bindir() {
@@ -33,7 +35,7 @@ cd /
 case ${1:-} in
 start)
 	bin=$(bindir) || exit 3
-	dir=$(mktemp -d /tmp/retort-pg.XXXXXX)
+	dir=$(mktemp -d "${RETORT_TEST_PG_PARENT:-/tmp}/retort-pg.XXXXXX")
 	chmod 755 "$dir"
 	[ "$(id -u)" = 0 ] && chown postgres: "$dir"
 	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
