@@ -316,8 +316,8 @@ static int ends_unit(PGresult *r)
  * Send `text` as one simple query and collect its results: the statements
  * that succeeded before the first failure, and that failure (NULL: none;
  * the caller clears it).  The server stops at the first error, so nothing
- * after it ran.  With `watch`, each COMMIT is told as it arrives and
- * *done counts only the statements after the last one.
+ * after it ran.  With `watch`, each migration's end (ends_unit) is told
+ * as it arrives and *done counts only the statements after the last one.
  */
 static int send_collect(struct pg_db *d, const char *text, int *done, PGresult **failed,
 			struct commit_watch *watch, struct rt_error *err)

@@ -354,8 +354,13 @@ int rt_exec_run_script(struct rt_db *db, const struct rt_script *sc, const struc
  * or so: the first takes RT_BATCH_FIRST_STEPS migrations, and each after
  * a full one that ran quickly takes twice as many (rt_exec_batch_pace).
  */
-#define BATCH_MAX_STEPS 4096
-#define BATCH_MAX_BYTES ((size_t)4 << 20)
+#define BATCH_MAX_STEPS 1024
+/* a script stays under 1 MB, well below the smallest packet servers
+ * take by default (MySQL 5.7: 4 MB), counting what each migration's
+ * transaction adds to its section (its BEGIN, clock, version row,
+ * history row and COMMIT: 0.8 KB on PostgreSQL) */
+#define BATCH_MAX_BYTES ((size_t)1 << 20)
+#define BATCH_STEP_BYTES 1024
 #define BATCH_FAST_MS 250.0 /* a full batch quicker than this: the next doubles */
 #define BATCH_SLOW_MS 1000.0 /* a batch slower than this: the next halves */
 
@@ -410,7 +415,7 @@ int rt_exec_batch_extent(const struct rt_db *db, const struct rt_graph *g, const
 		    !(leads ? lead_batchable(db, g, s, &lists[i + n])
 			    : rt_exec_step_section(g, s)->transactional))
 			break;
-		bytes += rt_exec_step_section(g, s)->len;
+		bytes += rt_exec_step_section(g, s)->len + BATCH_STEP_BYTES;
 		if (n && bytes > BATCH_MAX_BYTES)
 			break;
 	}

@@ -784,7 +784,7 @@ static void batch_pace(void **state)
 	int top = m;
 	for (int i = 0; i < 40; i++)
 		top = rt_exec_batch_pace(top, top, 1.0);
-	assert_true(top > m && top <= 4096);
+	assert_true(top > m && top <= 1024);
 	assert_int_equal(rt_exec_batch_pace(top, top, 1.0), top);
 }
 
