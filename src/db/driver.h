@@ -139,7 +139,6 @@ struct rt_sql_dialect {
 /* The column the dialect's step_end statement names (exec_batch). */
 #define RT_STEP_END_COLUMN "retort_step_end"
 
-
 struct rt_driver {
 	const char *name;
 	const struct rt_sql_dialect *dialect;
