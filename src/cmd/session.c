@@ -170,6 +170,7 @@ int app_open_db(struct app *app, int readonly, int lock, struct rt_error *err)
 		free(m);
 	}
 	app_db_opts(app, readonly, &opts);
+	opts.lock_now = lock;
 	int rc = open_waiting(app, url, &opts, err);
 	if (!rc && app->cfg.verbose && app->db->pooled)
 		app_note(app, "retort: %s: no session state is kept (settings by SET LOCAL in each "

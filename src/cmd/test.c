@@ -181,6 +181,7 @@ open:
 	app_db_opts(app, 0, &opts);
 	if (strcmp(url.backend, "postgresql"))
 		opts.schema = opts.version_table_schema = NULL;
+	opts.lock_now = 1;
 	rc = rt_db_open(&app->db, &url, &opts, err) || rt_db_lock(app->db, &url, err);
 	rt_url_release(&url);
 	return rc ? -1 : 0;

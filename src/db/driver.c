@@ -120,6 +120,7 @@ int rt_db_same_database(struct rt_db *a, struct rt_db *b, int *same, struct rt_e
 void rt_db_close(struct rt_db *db)
 {
 	if (db) {
+		db->closing = 1;
 		rt_db_unlock(db);
 		rt_vt_free(db->vt);
 		db->drv->close(db);

@@ -52,6 +52,10 @@ struct rt_db_opts {
 	/* called when the lock was taken in a way worth saying (an expired
 	 * lease taken over, naming its holder) */
 	void (*on_lock_note)(void *ctx, const char *msg);
+	/* The caller takes the migration lock (rt_db_lock) right after the
+	 * open: a driver may try it already in the round trip that opens, and
+	 * its lock() then starts from that try. */
+	int lock_now;
 	void *ctx;
 };
 
@@ -255,6 +259,9 @@ struct rt_db {
 	struct rt_db_opts opts;  /* as opened (rt_db_open) */
 	struct rt_lease *lease;  /* the lease held (db/lock_table.c), or NULL */
 	int locked;              /* rt_db_lock took the driver's own lock */
+	/* Set by rt_db_close before the unlock: the session ends next, so a
+	 * driver need not wait for the answer to what it sends now. */
+	int closing;
 };
 
 /* The compiled-in driver for a URL's backend, or an error naming the fix. */

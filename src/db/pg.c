@@ -10,7 +10,10 @@
  * Locking: a session-level advisory lock keyed on the database, schema and
  * version table, taken with pg_try_advisory_lock in a polling loop with
  * backoff (a blocking pg_advisory_lock would deadlock against CREATE INDEX
- * CONCURRENTLY waiting for our session's snapshot).
+ * CONCURRENTLY waiting for our session's snapshot).  When the caller will
+ * lock at once (opts.lock_now), the first try rides on the round trip that
+ * sets up the session; the unlock at the end is not waited for, since the
+ * session ends right after it.
  *
  * Behind a transaction pooler (PgBouncer with pool_mode=transaction; see
  * docs/poolers.md) each transaction may run on another server session,
@@ -61,6 +64,9 @@ struct pg_db {
 	PGconn *c;
 	int64_t lock_key;
 	int locked;
+	/* the try at the lock the open made (opts.lock_now): 1 got it,
+	 * -1 busy, 0 none made or already counted by pg_try_lock */
+	int pretried;
 	struct rt_db_opts opts;
 	/* pooled (base.pooled): what every transaction begins with ("BEGIN;
 	 * SET LOCAL ..."), and whether it sets anything beyond BEGIN */
@@ -213,18 +219,30 @@ static void lock_holder(struct rt_db *db, char *buf, size_t n)
 	PQclear(r);
 }
 
-/* One try at the advisory lock, without waiting. */
+/* Did the server turn down an advisory lock as something it lacks
+ * (CockroachDB, YugabyteDB before 2.25)? */
+static int lacks_advisory_locks(const struct rt_error *err)
+{
+	return strstr(err->msg, "0A000:") || strstr(err->msg, "42883:");
+}
+
+/* One try at the advisory lock, without waiting; the first one may have
+ * been made by the open already. */
 static int pg_try_lock(struct rt_db *db, int *got, struct rt_error *err)
 {
 	struct pg_db *d = PDB(db);
 	PGresult *r;
 	char key[32];
 	const char *p[1] = { key };
+	if (d->pretried) {
+		*got = d->pretried > 0;
+		d->pretried = 0;
+		return 0;
+	}
 	snprintf(key, sizeof(key), "%lld", (long long)d->lock_key);
 	if (run_raw(d, "SELECT pg_catalog.pg_try_advisory_lock($1::bigint)", 1, p, &r,
 		    "taking the migration lock", err)) {
-		/* CockroachDB, YugabyteDB before 2.25: no advisory locks */
-		if (strstr(err->msg, "0A000:") || strstr(err->msg, "42883:"))
+		if (lacks_advisory_locks(err))
 			d->base.no_advisory = 1;
 		return -1;
 	}
@@ -250,8 +268,14 @@ static void pg_unlock(struct rt_db *db)
 	if (!d->locked)
 		return;
 	snprintf(key, sizeof(key), "%lld", (long long)d->lock_key);
-	run_raw(d, "SELECT pg_catalog.pg_advisory_unlock($1::bigint)", 1, p, NULL, NULL,
-		&(struct rt_error){ 0 });
+	/* When the session ends next, the server runs the unlock before it
+	 * reads the end of the session: nothing need wait for the answer. */
+	if (d->base.closing)
+		PQsendQueryParams(d->c, "SELECT pg_catalog.pg_advisory_unlock($1::bigint)", 1, NULL, p,
+				  NULL, NULL, 0);
+	else
+		run_raw(d, "SELECT pg_catalog.pg_advisory_unlock($1::bigint)", 1, p, NULL, NULL,
+			&(struct rt_error){ 0 });
 	d->locked = 0;
 }
 
@@ -841,14 +865,14 @@ static void local_setup(struct pg_db *d)
 /*
  * What a connection begins with, as one round trip: the session's
  * settings, then a row with the backend's pid (a pooler in between? see
- * the top of this file) and the lock key (database, schema and version
- * table).  Several statements in one string are one implicit transaction
- * on one server session, so each setting is guarded by `direct`: on a
- * pooled connection it sets nothing that outlives the round trip, except
- * that search_path is set for the round trip itself, which the lock key
- * reads.
+ * the top of this file), the lock key (database, schema and version
+ * table) and, with `lock`, a first try at the lock.  Several statements in
+ * one string are one implicit transaction on one server session, so each
+ * setting, and the lock, is guarded by `direct`: on a pooled connection
+ * it sets nothing that outlives the round trip, except that search_path
+ * is set for the round trip itself, which the lock key reads.
  */
-static void open_sql(struct pg_db *d, const char *direct, struct strbuf *sql)
+static void open_sql(struct pg_db *d, const char *direct, int lock, struct strbuf *sql)
 {
 	PGconn *c = d->c;
 	char v[32];
@@ -900,7 +924,13 @@ static void open_sql(struct pg_db *d, const char *direct, struct strbuf *sql)
 		session_set(sql, c, direct, "idle_session_timeout", RT_PG_IDLE_SESSION_TIMEOUT, 1);
 	}
 	/* rt_db_open has defaulted the version table's name */
-	strbuf_addstr(sql, "SELECT pg_catalog.pg_backend_pid(), pg_catalog.hashtextextended('retort:' || "
+	strbuf_addstr(sql, "SELECT pid, k, ");
+	if (lock)
+		strbuf_addf(sql, "CASE WHEN %s THEN pg_catalog.pg_try_advisory_lock(k) END", direct);
+	else
+		strbuf_addstr(sql, "NULL");
+	strbuf_addstr(sql, " FROM (SELECT pg_catalog.pg_backend_pid() AS pid, "
+			   "pg_catalog.hashtextextended('retort:' || "
 			   "pg_catalog.current_database() || ':' || coalesce(");
 	if (d->opts.version_table_schema)
 		add_literal(sql, c, d->opts.version_table_schema);
@@ -908,7 +938,7 @@ static void open_sql(struct pg_db *d, const char *direct, struct strbuf *sql)
 		strbuf_addstr(sql, "NULL");
 	strbuf_addstr(sql, ", pg_catalog.current_schema(), '') || '.' || ");
 	add_literal(sql, c, d->opts.version_table);
-	strbuf_addstr(sql, ", 0)");
+	strbuf_addstr(sql, ", 0) AS k) AS s");
 }
 
 /*
@@ -1016,12 +1046,28 @@ static int pg_open(struct rt_db **out, const struct rt_url *url, const struct rt
 	char direct[64] = "false";
 	if (!forced)
 		snprintf(direct, sizeof(direct), "pg_catalog.pg_backend_pid() = %d", PQbackendPID(d->c));
-	open_sql(d, direct, &sql);
+	int lock = opts->lock_now && !forced && opts->lock_mode != RT_LOCK_NONE;
+	open_sql(d, direct, lock, &sql);
 	/* the last result is the row; the settings' own rows are dropped */
-	if (run_raw(d, sql.buf, 0, NULL, &r, "setting up the session", err))
-		goto fail;
+	if (run_raw(d, sql.buf, 0, NULL, &r, "setting up the session", err)) {
+		if (!lock || !lacks_advisory_locks(err))
+			goto fail;
+		/* a server without advisory locks: the settings went with the
+		 * failed round trip, so again without the try (pg_lock then
+		 * finds out the same, and the policy above it chooses) */
+		rt_error_clear(err);
+		strbuf_reset(&sql);
+		open_sql(d, direct, lock = 0, &sql);
+		if (run_raw(d, sql.buf, 0, NULL, &r, "setting up the session", err))
+			goto fail;
+	}
 	d->base.pooled = forced || atol(PQgetvalue(r, 0, 0)) != PQbackendPID(d->c);
 	d->lock_key = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+	/* NULL where the try was not made: not asked for, or a pooler */
+	if (lock && !PQgetisnull(r, 0, 2)) {
+		d->pretried = !strcmp(PQgetvalue(r, 0, 2), "t") ? 1 : -1;
+		d->locked = d->pretried > 0;
+	}
 	PQclear(r);
 	/* before 13 a statement timeout bounded a whole multi-statement query */
 	d->base.batches = !d->base.pooled && PQserverVersion(d->c) >= 130000;

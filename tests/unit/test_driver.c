@@ -30,6 +30,7 @@ static char pg_db[64];
 static int is_pg, pg_missing, is_my, my_missing;
 
 static struct rt_db *open_url(const char *url, int readonly, double lock_timeout);
+static struct rt_db *open_url_opts(const char *url, const struct rt_db_opts *opts);
 
 /* exec() of a block, split into statements as the executor does. */
 static int exec_sql(struct rt_db *db, const char *sql, struct rt_exec_info *info,
@@ -171,12 +172,16 @@ static struct rt_db *open_db(int readonly, double lock_timeout)
 
 static struct rt_db *open_url(const char *url, int readonly, double lock_timeout)
 {
+	return open_url_opts(url, &(struct rt_db_opts){ .readonly = readonly,
+							.lock_timeout = lock_timeout });
+}
+
+static struct rt_db *open_url_opts(const char *url, const struct rt_db_opts *o)
+{
 	struct rt_url u;
 	struct rt_error err = RT_ERROR_INIT;
 	struct rt_db *db = NULL;
-	struct rt_db_opts opts = { 0 };
-	opts.readonly = readonly;
-	opts.lock_timeout = lock_timeout;
+	struct rt_db_opts opts = *o;
 	assert_int_equal(rt_url_parse(&u, url, &err), 0);
 	if (rt_db_open(&db, &u, &opts, &err))
 		fail_msg("open %s: %s", url, err.msg);
@@ -886,6 +891,39 @@ static void lock_excludes(void **state)
 	rt_db_close(b);
 }
 
+/*
+ * opts.lock_now: the caller locks right after the open, so the driver may
+ * try the lock while it opens (PostgreSQL does, in the round trip that
+ * sets up the session).  Whoever opened first holds it before asking;
+ * lock() then returns at once, and a later run's try at its own open
+ * counts as a first try that found the lock busy: it waits like any other.
+ * Closing ends the lock even though the unlock is not waited for.
+ */
+static void lock_at_open(void **state)
+{
+	(void)state;
+	NEED_DB();
+	struct rt_db_opts now = { .lock_timeout = 0.3, .lock_now = 1 };
+	struct rt_db *a = open_url_opts(url_buf, &now), *b = open_url_opts(url_buf, &now);
+	struct rt_db *c = open_db(0, 0.3);
+	struct rt_error err = RT_ERROR_INIT;
+	if (is_pg) { /* a has not asked yet */
+		assert_int_equal(c->drv->lock(c, &err), -1);
+		assert_int_equal(err.code, RT_EXIT_LOCK);
+		rt_error_clear(&err);
+	}
+	assert_int_equal(a->drv->lock(a, &err), 0);
+	assert_int_equal(b->drv->lock(b, &err), -1);
+	assert_msg_has(&err, "timed out after 0.3 s waiting for the migration lock");
+	rt_error_clear(&err);
+	a->locked = 1; /* as rt_db_lock leaves it, so that the close unlocks */
+	rt_db_close(a);
+	assert_int_equal(b->drv->lock(b, &err), 0);
+	assert_int_equal(c->drv->lock(c, &err), -1);
+	rt_db_close(b);
+	rt_db_close(c);
+}
+
 static void readonly_creates_nothing(void **state)
 {
 	(void)state;
@@ -917,6 +955,7 @@ static void readonly_creates_nothing(void **state)
 		cmocka_unit_test_setup_teardown(probe, setup, drop_db),             \
 		cmocka_unit_test_setup_teardown(needs_autocommit, setup, drop_db),  \
 		cmocka_unit_test_setup_teardown(lock_excludes, setup, drop_db),     \
+		cmocka_unit_test_setup_teardown(lock_at_open, setup, drop_db),      \
 		cmocka_unit_test_setup_teardown(readonly_creates_nothing, setup, drop_db), \
 	}
 
