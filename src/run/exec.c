@@ -684,9 +684,8 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 			hooks->step_done(hooks->ctx, p, i, 0);
 		return 0;
 	}
-	if (single_txn && d->begin(db, err))
-		return -1;
 	int alone = -1; /* a step that must run by itself (run_batch) */
+	int begun = 0;  /* with single_txn: the run's transaction (see below) */
 	int batch_max = RT_BATCH_FIRST_STEPS;
 	for (int i = 0; i < p->n; i++) {
 		double t0 = rt_exec_now_ms();
@@ -704,7 +703,12 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 			hooks->step_start(hooks->ctx, p, i);
 		int n = rt_exec_batch_extent(db, g, p, lists, i, single_txn, alone, batch_max);
 		if (n > 1) {
-			int rc = rt_exec_run_batch(db, g, p, lists, i, n, single_txn, &table_exists, hooks,
+			/* the run's one transaction: begun by the first batch's
+			 * script, or before the first step that runs alone */
+			enum rt_batch_txn txn = !single_txn ? RT_BATCH_OWN_TXNS
+						: begun ? RT_BATCH_IN_RUN_TXN : RT_BATCH_BEGINS_RUN_TXN;
+			begun = 1;
+			int rc = rt_exec_run_batch(db, g, p, lists, i, n, txn, &table_exists, hooks,
 						   &alone, err);
 			if (rc < 0)
 				return single_txn ? roll_back_run(db, err) : -1;
@@ -713,6 +717,8 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 			i += rc ? -1 : n - 1; /* after a syntax error: again, up to that step */
 			continue;
 		}
+		if (single_txn && !begun++ && d->begin(db, err))
+			return -1;
 		if (run_step(db, g, &p->steps[i], &lists[i], &table_exists, single_txn, hooks, err))
 			return single_txn ? roll_back_run(db, err) : -1;
 		if (hooks && hooks->step_done)

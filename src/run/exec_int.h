@@ -63,11 +63,15 @@ int rt_exec_batch_pace(int max_steps, int n, double ms);
  * scripts; 0 when it does not go that way. */
 size_t rt_exec_step_lead(const struct rt_db *db, const struct rt_graph *g, const struct rt_step *s,
 			 const struct rt_stmts *stmts);
-/* Steps first..first+n-1 as one batch (with `in_txn`, inside the run's
- * one transaction): 0 all ran, -1 one failed (named), 1 a syntax error in
- * step *alone stopped it before anything ran. */
+/* How a batch's steps stand to transactions: each in its own, or parts
+ * of the run's one transaction (--single-transaction), which the batch's
+ * script may begin itself, saving a round trip. */
+enum rt_batch_txn { RT_BATCH_OWN_TXNS, RT_BATCH_IN_RUN_TXN, RT_BATCH_BEGINS_RUN_TXN };
+/* Steps first..first+n-1 as one batch: 0 all ran, -1 one failed (named),
+ * 1 a syntax error in step *alone stopped it before anything ran. */
 int rt_exec_run_batch(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
-		      const struct rt_stmts *lists, int first, int n, int in_txn, int *table_exists,
+		      const struct rt_stmts *lists, int first, int n, enum rt_batch_txn txn,
+		      int *table_exists,
 		      const struct rt_exec_hooks *hooks, int *alone, struct rt_error *err);
 
 #endif

@@ -460,15 +460,18 @@ static int txn_at(const struct txn_layout *lay, int n, size_t off)
  * committed.  1: a syntax error in step *alone failed the whole script
  * before anything ran: the caller runs the steps before it again as a
  * batch, then that one by itself, which reports its error as ever.
- * With `in_txn` the steps are parts of the run's one transaction, each
- * ended by the dialect's step_end instead of BEGIN ... COMMIT, and a
- * failure leaves that transaction aborted for the caller to roll back:
- * a syntax error is then named at once, as nothing can run again.
+ * Inside the run's one transaction (txn) the steps are each ended by the
+ * dialect's step_end instead of BEGIN ... COMMIT, the first batch's script
+ * beginning that transaction, and a failure leaves it aborted for the
+ * caller to roll back: a syntax error is then named at once, as nothing
+ * can run again.
  */
 int rt_exec_run_batch(struct rt_db *db, const struct rt_graph *g, const struct rt_plan *p,
-		     const struct rt_stmts *lists, int first, int n, int in_txn, int *table_exists,
-		     const struct rt_exec_hooks *hooks, int *alone, struct rt_error *err)
+		     const struct rt_stmts *lists, int first, int n, enum rt_batch_txn txn,
+		     int *table_exists, const struct rt_exec_hooks *hooks, int *alone,
+		     struct rt_error *err)
 {
+	int in_txn = txn != RT_BATCH_OWN_TXNS;
 	const char *hv = hooks ? hooks->history_version : NULL;
 	int leads = db->vt->dialect->ddl_commits; /* version changes led by their DDL */
 	struct txn_layout *lay = xcalloc((size_t)n, sizeof(*lay));
@@ -505,7 +508,8 @@ int rt_exec_run_batch(struct rt_db *db, const struct rt_graph *g, const struct r
 					hv ? &row : NULL, !k && !have_history, &q, &vlay[k]);
 		else
 			compose_txn(db, sc, sec, s, !k && !*table_exists, hv ? &row : NULL,
-				    !k && !have_history, !in_txn, 1, &q, &lay[k]);
+				    !k && !have_history, !in_txn || (!k && txn == RT_BATCH_BEGINS_RUN_TXN),
+				    1, &q, &lay[k]);
 		if (in_txn)
 			strbuf_addf(&q, "%s;\n", db->vt->dialect->step_end);
 		else

@@ -189,6 +189,29 @@ INSERT INTO no_such_table VALUES (1);" "DROP TABLE c;"
 	[ "$(pq "SELECT count(*) FROM retort_history WHERE revision = '1a2b3c4d5e6f'")" = 2 ]
 }
 
+@test "pg: --single-transaction over several batches is still one transaction: a failure in the last batch undoes the first" {
+	# 70 migrations and a failing one: the first batch takes 64, and the
+	# script of that batch begins the run's transaction
+	local prev="" id
+	for i in $(seq 1 70); do
+		id=$(printf 'a%011x' "$i")
+		mkrev "$id" "$prev" "t$i" "CREATE TABLE t$i (id int);" "DROP TABLE t$i;"
+		prev=$id
+	done
+	mkrev b00000000071 "$prev" "bad" "INSERT INTO no_such_table VALUES (1);" "-"
+	run rt --single-transaction upgrade head
+	[ "$status" -eq 2 ]
+	[[ $output == *"42P01: relation \"no_such_table\" does not exist (upgrade $prev -> b00000000071)"* ]]
+	[[ $output == *"every migration of this run was rolled back (one transaction for the whole run)"* ]]
+	[ "$(db_tables)" = "" ]
+	mkrev b00000000071 "$prev" "bad" "SELECT 1;" "-"
+	run rt --single-transaction upgrade head
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '^upgrade ' <<<"$output")" = 71 ]
+	[ "$(db_versions)" = "b00000000071" ]
+	[ "$(pq "SELECT count(*) FROM pg_tables WHERE tablename ~ '^t[0-9]+$'")" = 70 ]
+}
+
 @test "pg: a backend terminated mid-run is a lost connection, and retort says where the database is" {
 	mkrev 1a2b3c4d5e6f "" "create a" "CREATE TABLE a (id int);" "DROP TABLE a;"
 	pq "CREATE SEQUENCE slow_once"
