@@ -13,6 +13,9 @@
 #            statement
 #   dbmate   dbmate's own binary through the same proxy, where it is
 #            installed (bench/run.sh fetches it)
+# The last column is the waiting the link added: each one's time through it
+# less the same work straight to the server (local, or local-1txn), in
+# milliseconds and in round trips.
 # psql and dbmate at the smallest N only: at four or five round trips a
 # migration they take minutes at 1,000.
 # interleaved round by round (bench/interleave.py), each database dropped
@@ -65,14 +68,14 @@ echo "# W13: PostgreSQL $($admin -Atc 'SHOW server_version') through bench/delay
 for n in $sizes; do
 	/usr/bin/python3 "$here/gen.py" linear "m$n" "$n"
 	m=$rw/m$n
-	args=(-n "$runs" -w 1
+	args=(-n "$runs" -w 1 -t $((2 * delay)) -b retort=local -b retort-1txn=local-1txn
 		-p "local=./reset.sh r_local" "local=$retort -q -u $(tcp "$RETORT_TEST_PG_PORT" r_local) -d $m/retort upgrade head"
 		-p "retort=./reset.sh r_remote" "retort=$retort -q -u $(tcp "$port" r_remote) -d $m/retort upgrade head"
 		-p "local-1txn=./reset.sh r_local" "local-1txn=$retort -q -u $(tcp "$RETORT_TEST_PG_PORT" r_local) -d $m/retort --single-transaction upgrade head"
 		-p "retort-1txn=./reset.sh r_remote" "retort-1txn=$retort -q -u $(tcp "$port" r_remote) -d $m/retort --single-transaction upgrade head")
-	[ "$n" != "${sizes%% *}" ] || [ -n "${BENCH_NO_PEERS:-}" ] || args+=(-p "psql=./reset.sh r_psql" "psql=$psql -d $(tcp "$port" r_psql) -f $m/floor.sql")
+	[ "$n" != "${sizes%% *}" ] || [ -n "${BENCH_NO_PEERS:-}" ] || args+=(-b psql=local -p "psql=./reset.sh r_psql" "psql=$psql -d $(tcp "$port" r_psql) -f $m/floor.sql")
 	if [ -x "$dbmate" ] && [ "$n" = "${sizes%% *}" ] && [ -z "${BENCH_NO_PEERS:-}" ]; then
-		args+=(-p "dbmate=./reset.sh r_dbmate"
+		args+=(-b dbmate=local -p "dbmate=./reset.sh r_dbmate"
 			"dbmate=$dbmate --url postgres://retort_pw:$RETORT_TEST_PG_PASSWORD@127.0.0.1:$port/r_dbmate?sslmode=disable --migrations-dir $m/dbmate --no-dump-schema migrate")
 	fi
 	echo "# N = $n"
