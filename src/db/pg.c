@@ -268,9 +268,11 @@ static void pg_unlock(struct rt_db *db)
 	if (!d->locked)
 		return;
 	snprintf(key, sizeof(key), "%lld", (long long)d->lock_key);
-	/* When the session ends next, the server runs the unlock before it
-	 * reads the end of the session: nothing need wait for the answer. */
-	if (d->base.closing)
+	/* When the session ends next (a direct connection: behind a pooler
+	 * the server session outlives ours), the server runs the unlock
+	 * before it reads the end of the session: nothing need wait for the
+	 * answer. */
+	if (d->base.closing && !d->base.pooled)
 		PQsendQueryParams(d->c, "SELECT pg_catalog.pg_advisory_unlock($1::bigint)", 1, NULL, p,
 				  NULL, NULL, 0);
 	else

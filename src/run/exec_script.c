@@ -238,8 +238,8 @@ struct txn_layout {
 
 /*
  * One transactional migration onto script q, up to its COMMIT (the
- * caller's): BEGIN (unless `begin` is 0: the run's one transaction), the
- * clock of its history row, the version table and the history table if
+ * caller's): BEGIN (with `begin`: its own transaction, or the run's one
+ * beginning), the clock of its history row, the version table and the history table if
  * they are missing, the section, its row changes guarded to fail unless
  * each changed one row, its history row (`returning` its duration).
  */
