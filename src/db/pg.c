@@ -12,8 +12,8 @@
  * backoff (a blocking pg_advisory_lock would deadlock against CREATE INDEX
  * CONCURRENTLY waiting for our session's snapshot).  When the caller will
  * lock at once (opts.lock_now), the first try rides on the round trip that
- * sets up the session; the unlock at the end is not waited for, since the
- * session ends right after it.
+ * sets up the session; on a direct connection the unlock at the end is not
+ * waited for, since the session ends right after it.
  *
  * Behind a transaction pooler (PgBouncer with pool_mode=transaction; see
  * docs/poolers.md) each transaction may run on another server session,

@@ -461,8 +461,8 @@ static int txn_at(const struct txn_layout *lay, int n, size_t off)
  * before anything ran: the caller runs the steps before it again as a
  * batch, then that one by itself, which reports its error as ever.
  * Inside the run's one transaction (txn) the steps are each ended by the
- * dialect's step_end instead of BEGIN ... COMMIT, the first batch's script
- * beginning that transaction, and a failure leaves it aborted for the
+ * dialect's step_end instead of BEGIN ... COMMIT (the script of the batch
+ * that comes first, RT_BATCH_BEGINS_RUN_TXN, begins that transaction), and a failure leaves it aborted for the
  * caller to roll back: a syntax error is then named at once, as nothing
  * can run again.
  */
