@@ -272,12 +272,11 @@ static void pg_unlock(struct rt_db *db)
 	 * the server session outlives ours), the server runs the unlock
 	 * before it reads the end of the session: nothing need wait for the
 	 * answer. */
+	static const char sql[] = "SELECT pg_catalog.pg_advisory_unlock($1::bigint)";
 	if (d->base.closing && !d->base.pooled)
-		PQsendQueryParams(d->c, "SELECT pg_catalog.pg_advisory_unlock($1::bigint)", 1, NULL, p,
-				  NULL, NULL, 0);
+		PQsendQueryParams(d->c, sql, 1, NULL, p, NULL, NULL, 0);
 	else
-		run_raw(d, "SELECT pg_catalog.pg_advisory_unlock($1::bigint)", 1, p, NULL, NULL,
-			&(struct rt_error){ 0 });
+		run_raw(d, sql, 1, p, NULL, NULL, &(struct rt_error){ 0 });
 	d->locked = 0;
 }
 
