@@ -353,6 +353,9 @@ int rt_exec_run_script(struct rt_db *db, const struct rt_script *sc, const struc
  * which the server sends when a script ends, come at least every second
  * or so: the first takes RT_BATCH_FIRST_STEPS migrations, and each after
  * a full one that ran quickly takes twice as many (rt_exec_batch_pace).
+ * A batch that would leave fewer migrations behind than it may take
+ * takes those too: a short last batch would cost a round trip for little
+ * work, and no batch gets more than twice its bound.
  */
 #define BATCH_MAX_STEPS 1024
 /* a script stays under 1 MB, well below the smallest packet servers
@@ -409,7 +412,8 @@ int rt_exec_batch_extent(const struct rt_db *db, const struct rt_graph *g, const
 	if (!db->batches || !db->drv->exec_batch || db->lease || !rt_vt_can_guard(db->vt) ||
 	    (single_txn && (leads || !db->vt->dialect->step_end)))
 		return 0;
-	for (; i + n < p->n && n < max_steps && i + n != alone; n++) {
+	int limit = p->n - i < 2 * max_steps ? p->n - i : max_steps;
+	for (; i + n < p->n && n < limit && i + n != alone; n++) {
 		const struct rt_step *s = &p->steps[i + n];
 		if (s->kind == RT_STEP_STAMP ||
 		    !(leads ? lead_batchable(db, g, s, &lists[i + n])

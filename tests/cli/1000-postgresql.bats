@@ -148,6 +148,27 @@ INSERT INTO no_such_table VALUES (1);" "DROP TABLE d;"
 	[ "$(db_versions)" = "2b3c4d5e6f7a" ]
 }
 
+@test "pg: batches: 100 migrations go as one script, 130 as two; a short tail joins the batch before it" {
+	# now() is when the server got the script a transaction came in, so
+	# the migrations of one batch all see the same now()
+	pq "CREATE TABLE seen (t timestamptz)"
+	local prev="" id
+	for i in $(seq 1 130); do
+		id=$(printf 'c%011x' "$i")
+		mkrev "$id" "$prev" "m$i" "INSERT INTO seen SELECT now();" "DELETE FROM seen;"
+		prev=$id
+	done
+	run rt upgrade "$(printf 'c%011x' 100)"
+	[ "$status" -eq 0 ]
+	[ "$(pq "SELECT count(*), count(DISTINCT t) FROM seen")" = "100|1" ]
+	rt -q downgrade base
+	pq "DELETE FROM seen"
+	# 130: the first batch takes 64, and the other 66 are too many to join it
+	run rt upgrade head
+	[ "$status" -eq 0 ]
+	[ "$(pq "SELECT count(*), count(DISTINCT t) FROM seen")" = "130|2" ]
+}
+
 @test "pg: --single-transaction goes in batches too: each migration reported, a failure in any rolls the run back and is named at its own" {
 	# a sequence is not transactional: it shows which statements ran
 	pq "CREATE SEQUENCE ran"
@@ -190,26 +211,27 @@ INSERT INTO no_such_table VALUES (1);" "DROP TABLE c;"
 }
 
 @test "pg: --single-transaction over several batches is still one transaction: a failure in the last batch undoes the first" {
-	# 70 migrations and a failing one: the first batch takes 64, and the
-	# script of that batch begins the run's transaction
+	# 129 migrations and a failing one: the first batch takes 64 (the rest
+	# is too many to join it), and the script of that batch begins the
+	# run's transaction
 	local prev="" id
-	for i in $(seq 1 70); do
+	for i in $(seq 1 129); do
 		id=$(printf 'a%011x' "$i")
 		mkrev "$id" "$prev" "t$i" "CREATE TABLE t$i (id int);" "DROP TABLE t$i;"
 		prev=$id
 	done
-	mkrev b00000000071 "$prev" "bad" "INSERT INTO no_such_table VALUES (1);" "-"
+	mkrev b00000000130 "$prev" "bad" "INSERT INTO no_such_table VALUES (1);" "-"
 	run rt --single-transaction upgrade head
 	[ "$status" -eq 2 ]
-	[[ $output == *"42P01: relation \"no_such_table\" does not exist (upgrade $prev -> b00000000071)"* ]]
+	[[ $output == *"42P01: relation \"no_such_table\" does not exist (upgrade $prev -> b00000000130)"* ]]
 	[[ $output == *"every migration of this run was rolled back (one transaction for the whole run)"* ]]
 	[ "$(db_tables)" = "" ]
-	mkrev b00000000071 "$prev" "bad" "SELECT 1;" "-"
+	mkrev b00000000130 "$prev" "bad" "SELECT 1;" "-"
 	run rt --single-transaction upgrade head
 	[ "$status" -eq 0 ]
-	[ "$(grep -c '^upgrade ' <<<"$output")" = 71 ]
-	[ "$(db_versions)" = "b00000000071" ]
-	[ "$(pq "SELECT count(*) FROM pg_tables WHERE tablename ~ '^t[0-9]+$'")" = 70 ]
+	[ "$(grep -c '^upgrade ' <<<"$output")" = 130 ]
+	[ "$(db_versions)" = "b00000000130" ]
+	[ "$(pq "SELECT count(*) FROM pg_tables WHERE tablename ~ '^t[0-9]+$'")" = 129 ]
 }
 
 @test "pg: a backend terminated mid-run is a lost connection, and retort says where the database is" {
