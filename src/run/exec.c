@@ -650,6 +650,8 @@ static int run_plan(struct rt_db *db, const struct rt_graph *g, const struct rt_
 			return -1;
 		table_exists = 1;
 	}
+	if (!p->n && !p->purge && table_exists)
+		return 0; /* nothing to do, and no transaction to do it in */
 	if (stamping || !p->n) {
 		/* stamps run no SQL: all their row changes in one transaction,
 		 * with a history row for each revision they apply or unapply */

@@ -338,6 +338,24 @@ static void table_exists_no_create(void **state)
 			    "COMMIT\n");
 }
 
+/* Nothing to apply: no transaction at all, unless the version table is
+ * still to be made (as Alembic makes it on an empty database). */
+static void nothing_to_do(void **state)
+{
+	(void)state;
+	struct rt_error err = RT_ERROR_INIT;
+	use(&fake_plain);
+	two_revs();
+	plan_upgrade("bbbb", "head");
+	assert_int_equal(plan.n, 0);
+	table_there = 1;
+	assert_int_equal(run(0, &err), 0);
+	assert_string_equal(calls.buf, "");
+	table_there = 0;
+	assert_int_equal(run(0, &err), 0);
+	assert_string_equal(calls.buf, "BEGIN\nTABLE? alembic_version\n" CREATE_VT "COMMIT\n");
+}
+
 /*
  * Fail each call in turn: the run stops there, an open transaction is
  * rolled back, nothing after it runs, and what committed before stays.
@@ -795,6 +813,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(upgrade_from_base),
 		T(table_exists_no_create),
+		T(nothing_to_do),
 		T(failure_at_each_call),
 		T(execution_error_names_file_line_col),
 		T(missed_row_rolls_back),
