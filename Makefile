@@ -38,7 +38,7 @@ endif
 ifneq ($(filter postgresql,$(DRIVERS)),)
 ALL_CFLAGS += -DRT_WITH_PG $(shell $(PKG_CONFIG) --cflags libpq)
 LIBS += $(shell $(PKG_CONFIG) --libs libpq)
-DRIVER_SRC += src/db/pg.c src/db/pg_schema.c
+DRIVER_SRC += src/db/pg.c src/db/pg_ahead.c src/db/pg_schema.c
 endif
 
 # MySQL and MariaDB, on MariaDB Connector/C (libmariadb-dev)

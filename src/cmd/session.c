@@ -171,6 +171,7 @@ int app_open_db(struct app *app, int readonly, int lock, struct rt_error *err)
 	}
 	app_db_opts(app, readonly, &opts);
 	opts.lock_now = lock;
+	opts.read_ahead = 1; /* nearly every command reads the version rows next */
 	int rc = open_waiting(app, url, &opts, err);
 	if (!rc && app->cfg.verbose && app->db->pooled)
 		app_note(app, "retort: %s: no session state is kept (settings by SET LOCAL in each "

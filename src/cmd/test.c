@@ -182,6 +182,7 @@ open:
 	if (strcmp(url.backend, "postgresql"))
 		opts.schema = opts.version_table_schema = NULL;
 	opts.lock_now = 1;
+	opts.read_ahead = 1;
 	rc = rt_db_open(&app->db, &url, &opts, err) || rt_db_lock(app->db, &url, err);
 	rt_url_release(&url);
 	return rc ? -1 : 0;

@@ -56,6 +56,11 @@ struct rt_db_opts {
 	 * open: a driver may try it already in the round trip that opens, and
 	 * its lock() then starts from that try. */
 	int lock_now;
+	/* The caller reads the version rows (rt_versions_read) right after the
+	 * open and the lock: a driver may read them already in the round trip
+	 * that opens, and hand them over (versions_ahead) when nothing since
+	 * can have changed them. */
+	int read_ahead;
 	void *ctx;
 };
 
@@ -182,6 +187,15 @@ struct rt_driver {
 	 * default one)?  exists[i] for names[i]; one round trip. */
 	int (*tables_exist)(struct rt_db *db, const char *schema, const char *const *names, int n,
 			    int *exists, struct rt_error *err);
+	/*
+	 * Optional: what the open read ahead (opts.read_ahead), handed over
+	 * once: which of the version table, RT_HISTORY_TABLE and
+	 * RT_PROGRESS_TABLE exist (exists[0..2], as tables_exist would say)
+	 * and the version table's rows onto `rows`.  1: handed over; 0: none
+	 * to hand, or it may be stale (the lock was not ours when it was
+	 * read, or a statement ran since), so the caller reads afresh.
+	 */
+	int (*versions_ahead)(struct rt_db *db, int *exists, struct strvec *rows);
 	/* Must this statement (its first words, upper-cased) run outside a transaction? */
 	int (*needs_autocommit)(struct rt_db *db, const char *words);
 	/* Optional (dialects with ddl_commits): does this statement (its first

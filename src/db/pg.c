@@ -40,6 +40,7 @@
  * table_exists below.
  */
 #include "driver.h"
+#include "pg_ahead.h"
 #include "pg_schema.h"
 #include "version_table.h"
 #include "../lib/clock.h"
@@ -67,6 +68,11 @@ struct pg_db {
 	/* the try at the lock the open made (opts.lock_now): 1 got it,
 	 * -1 busy, 0 none made or already counted by pg_try_lock */
 	int pretried;
+	/* what the open read ahead (pg_ahead.c), while it can be trusted:
+	 * until handed over, or until anything else is sent */
+	int ahead;
+	int ahead_exists[3];
+	struct strvec ahead_rows;
 	struct rt_db_opts opts;
 	/* pooled (base.pooled): what every transaction begins with ("BEGIN;
 	 * SET LOCAL ..."), and whether it sets anything beyond BEGIN */
@@ -89,6 +95,7 @@ static void pg_close(struct rt_db *db)
 	struct pg_db *d = PDB(db);
 	if (d->c)
 		PQfinish(d->c); /* ends the session: any advisory lock goes with it */
+	strvec_clear(&d->ahead_rows);
 	free(d->begin_sql);
 	free(d);
 }
@@ -134,6 +141,7 @@ static int result_error(PGresult *r, PGconn *c, const char *what, struct rt_erro
 static int run_raw(struct pg_db *d, const char *sql, int n, const char *const *params,
 		   PGresult **out, const char *what, struct rt_error *err)
 {
+	d->ahead = 0;
 	PGresult *r = n ? PQexecParams(d->c, sql, n, NULL, params, NULL, NULL, 0) : PQexec(d->c, sql);
 	ExecStatusType st = PQresultStatus(r);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
@@ -350,6 +358,7 @@ static int send_collect(struct pg_db *d, const char *text, int *done, PGresult *
 	PGresult *r;
 	*done = 0;
 	*failed = NULL;
+	d->ahead = 0;
 	if (!PQsendQuery(d->c, text))
 		return rt_error_set(err, RT_EXIT_ERROR, "%s", conn_msg(d->c));
 	while ((r = PQgetResult(d->c))) {
@@ -570,6 +579,19 @@ static int pg_tables_exist(struct rt_db *db, const char *schema, const char *con
 	return rc;
 }
 
+/* What the open read ahead, once, if nothing has been sent since. */
+static int pg_versions_ahead(struct rt_db *db, int *exists, struct strvec *rows)
+{
+	struct pg_db *d = PDB(db);
+	if (!d->ahead)
+		return 0;
+	d->ahead = 0;
+	memcpy(exists, d->ahead_exists, sizeof(d->ahead_exists));
+	for (size_t i = 0; i < d->ahead_rows.nr; i++)
+		strvec_push(rows, d->ahead_rows.v[i]);
+	return 1;
+}
+
 static int pg_needs_autocommit(struct rt_db *db, const char *words)
 {
 	struct pg_db *d = PDB(db);
@@ -678,6 +700,7 @@ const struct rt_driver rt_pg_driver = {
 	.query_column = pg_query_column,
 	.query_rows = pg_query_rows,
 	.tables_exist = pg_tables_exist,
+	.versions_ahead = pg_versions_ahead,
 	.needs_autocommit = pg_needs_autocommit,
 	.library_version = pg_library_version,
 	.probe = pg_probe,
@@ -867,13 +890,14 @@ static void local_setup(struct pg_db *d)
  * What a connection begins with, as one round trip: the session's
  * settings, then a row with the backend's pid (a pooler in between? see
  * the top of this file), the lock key (database, schema and version
- * table) and, with `lock`, a first try at the lock.  Several statements in
+ * table) and, with `lock`, a first try at the lock; with `ahead`, the
+ * version state read ahead after it (pg_ahead.c).  Several statements in
  * one string are one implicit transaction on one server session, so each
  * setting, and the lock, is guarded by `direct`: on a pooled connection
  * it sets nothing that outlives the round trip, except that search_path
  * is set for the round trip itself, which the lock key reads.
  */
-static void open_sql(struct pg_db *d, const char *direct, int lock, struct strbuf *sql)
+static void open_sql(struct pg_db *d, const char *direct, int lock, int ahead, struct strbuf *sql)
 {
 	PGconn *c = d->c;
 	char v[32];
@@ -940,6 +964,61 @@ static void open_sql(struct pg_db *d, const char *direct, int lock, struct strbu
 	strbuf_addstr(sql, ", pg_catalog.current_schema(), '') || '.' || ");
 	add_literal(sql, c, d->opts.version_table);
 	strbuf_addstr(sql, ", 0) AS k) AS s");
+	if (ahead) {
+		struct strbuf schema = STRBUF_INIT, table = STRBUF_INIT;
+		if (d->opts.version_table_schema)
+			add_literal(&schema, c, d->opts.version_table_schema);
+		add_literal(&table, c, d->opts.version_table);
+		strbuf_addch(sql, ';');
+		rt_pg_ahead_sql(sql, schema.len ? schema.buf : NULL, table.buf);
+		strbuf_release(&schema);
+		strbuf_release(&table);
+	}
+}
+
+/*
+ * The open's round trip (open_sql): the session's row (its first column
+ * "pid") onto *row and the read-ahead's ("ahead") onto *ahead; the
+ * settings' own rows are dropped.  When it fails, *row may still be set:
+ * then the session's statements all ran, and what failed came after them.
+ */
+static int open_trip(struct pg_db *d, const char *sql, PGresult **row, PGresult **ahead,
+		     struct rt_error *err)
+{
+	PGresult *r;
+	int rc = 0;
+	*row = *ahead = NULL;
+	if (!PQsendQuery(d->c, sql))
+		return rt_error_set(err, RT_EXIT_ERROR, "setting up the session: %s", conn_msg(d->c));
+	while ((r = PQgetResult(d->c))) {
+		ExecStatusType st = PQresultStatus(r);
+		const char *col = st == PGRES_TUPLES_OK && PQnfields(r) ? PQfname(r, 0) : "";
+		if (!*row && !strcmp(col, "pid"))
+			*row = r;
+		else if (!*ahead && !strcmp(col, "ahead"))
+			*ahead = r;
+		else {
+			if (!rc && st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
+				rc = result_error(r, d->c, "setting up the session", err);
+			PQclear(r);
+		}
+	}
+	if (!rc && !*row)
+		rc = rt_error_set(err, RT_EXIT_ERROR, "setting up the session: no answer");
+	return rc;
+}
+
+/* From the session's row: a pooler in between?  The lock key, and what
+ * the lock's try found (NULL where it was not made: not asked for, or a
+ * pooler). */
+static void session_row(struct pg_db *d, int forced, int lock, PGresult *r)
+{
+	d->base.pooled = forced || atol(PQgetvalue(r, 0, 0)) != PQbackendPID(d->c);
+	d->lock_key = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+	if (lock && !PQgetisnull(r, 0, 2)) {
+		d->pretried = !strcmp(PQgetvalue(r, 0, 2), "t") ? 1 : -1;
+		d->locked = d->pretried > 0;
+	}
 }
 
 /*
@@ -1048,28 +1127,41 @@ static int pg_open(struct rt_db **out, const struct rt_url *url, const struct rt
 	if (!forced)
 		snprintf(direct, sizeof(direct), "pg_catalog.pg_backend_pid() = %d", PQbackendPID(d->c));
 	int lock = opts->lock_now && !forced && opts->lock_mode != RT_LOCK_NONE;
-	open_sql(d, direct, lock, &sql);
-	/* the last result is the row; the settings' own rows are dropped */
-	if (run_raw(d, sql.buf, 0, NULL, &r, "setting up the session", err)) {
-		if (!lock || !lacks_advisory_locks(err))
+	PGresult *a;
+	open_sql(d, direct, lock, opts->read_ahead, &sql);
+	int rc = open_trip(d, sql.buf, &r, &a, err);
+	if (r)
+		session_row(d, forced, lock, r);
+	if (rc) {
+		/* What failed was the read-ahead (a version table we may not
+		 * read), or the lock's try on a server without advisory locks
+		 * (pg_lock then finds out the same, and the policy above it
+		 * chooses).  Either way the settings went with the failed round
+		 * trip, one transaction, so they go again alone; a lock the try
+		 * took outlives it, and the reads are done afresh. */
+		int row_seen = r != NULL;
+		PQclear(r);
+		PQclear(a);
+		if (!(row_seen ? opts->read_ahead : lock && lacks_advisory_locks(err)))
 			goto fail;
-		/* a server without advisory locks: the settings went with the
-		 * failed round trip, so again without the try (pg_lock then
-		 * finds out the same, and the policy above it chooses) */
 		rt_error_clear(err);
 		strbuf_reset(&sql);
-		open_sql(d, direct, lock = 0, &sql);
-		if (run_raw(d, sql.buf, 0, NULL, &r, "setting up the session", err))
+		open_sql(d, direct, 0, 0, &sql);
+		if (open_trip(d, sql.buf, &r, &a, err)) {
+			PQclear(r);
+			PQclear(a);
 			goto fail;
-	}
-	d->base.pooled = forced || atol(PQgetvalue(r, 0, 0)) != PQbackendPID(d->c);
-	d->lock_key = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
-	/* NULL where the try was not made: not asked for, or a pooler */
-	if (lock && !PQgetisnull(r, 0, 2)) {
-		d->pretried = !strcmp(PQgetvalue(r, 0, 2), "t") ? 1 : -1;
-		d->locked = d->pretried > 0;
+		}
+		if (!row_seen)
+			session_row(d, forced, 0, r);
 	}
 	PQclear(r);
+	/* Trusted only on a direct connection.  Where the lock's try did not
+	 * get the lock, taking it sends more, which drops the read-ahead
+	 * (run_raw): what is handed over was read with the lock ours. */
+	if (a && !d->base.pooled)
+		d->ahead = !rt_pg_ahead_take(a, d->ahead_exists, &d->ahead_rows);
+	PQclear(a);
 	/* before 13 a statement timeout bounded a whole multi-statement query */
 	d->base.batches = !d->base.pooled && PQserverVersion(d->c) >= 130000;
 	local_setup(d);

@@ -267,19 +267,21 @@ int rt_versions_read(struct rt_db *db, struct strvec *out, int *exists, struct r
 	/* the tables beside it in the same round trip: what the history and
 	 * the progress of a migration left part-way need next */
 	const char *names[3] = { t->name, RT_HISTORY_TABLE, RT_PROGRESS_TABLE };
-	int e[3];
+	int e[3], rc = 0;
 	*exists = 0;
-	if (db->drv->tables_exist(db, t->schema, names, 3, e, err))
+	/* the open may have read it all already (opts.read_ahead) */
+	int ahead = db->drv->versions_ahead && db->drv->versions_ahead(db, e, out);
+	if (!ahead && db->drv->tables_exist(db, t->schema, names, 3, e, err))
 		return -1;
 	*exists = e[0];
 	t->history_exists = e[1];
 	t->progress_exists = e[2];
-	if (!*exists)
-		return 0;
-	struct strbuf q = STRBUF_INIT;
-	strbuf_addf(&q, "SELECT version_num FROM %s", t->sql);
-	int rc = db->drv->query_column(db, q.buf, out, "reading the version table", err);
-	strbuf_release(&q);
+	if (!ahead && *exists) {
+		struct strbuf q = STRBUF_INIT;
+		strbuf_addf(&q, "SELECT version_num FROM %s", t->sql);
+		rc = db->drv->query_column(db, q.buf, out, "reading the version table", err);
+		strbuf_release(&q);
+	}
 	return rc;
 }
 
