@@ -37,7 +37,9 @@
  *
  * The version table's SQL is not here: db/version_table.c writes it for
  * every dialect and runs it through exec_params, query_column and
- * table_exists below.
+ * table_exists below.  The one exception is the read-ahead (pg_ahead.c):
+ * with opts.read_ahead the open's round trip also reads the version
+ * rows, which versions_ahead hands over while they can be trusted.
  */
 #include "driver.h"
 #include "pg_ahead.h"
