@@ -951,6 +951,14 @@ static int ahead_handed(struct rt_db *db)
 	return got;
 }
 
+/* Unlock, waiting for it, and close: the next open finds the lock free
+ * (a close alone does not wait for the unlock's answer). */
+static void release(struct rt_db *db)
+{
+	db->drv->unlock(db);
+	rt_db_close(db);
+}
+
 /*
  * What the open may read ahead (opts.read_ahead) is always what a read
  * afresh gives: on an empty database, with values that need escaping,
@@ -976,18 +984,17 @@ static void read_ahead(void **state)
 	assert_int_equal(rt_version_table_create(a, &err), 0);
 	const char *odd = is_pg ? "a<&>b\r'\"\xc3\xbc" : "a<&>b";
 	assert_int_equal(rt_version_change(a, (v = ins(odd), &v), &err), 0);
-	a->locked = 1;
-	rt_db_close(a);
+	release(a);
 
 	a = open_url_opts(url_buf, &o);
 	assert_int_equal(a->drv->lock(a, &err), 0);
 	assert_int_equal(ahead_handed(a), is_pg);
-	rt_db_close(a);
+	release(a);
 	a = open_url_opts(url_buf, &o);
 	assert_int_equal(a->drv->lock(a, &err), 0);
 	versions_now(a, 1, odd);
 	/* a statement of our own since the open */
-	rt_db_close(a);
+	release(a);
 	a = open_url_opts(url_buf, &o);
 	assert_int_equal(a->drv->lock(a, &err), 0);
 	assert_int_equal(rt_version_change(a, (v = upd(odd, "bbbb"), &v), &err), 0);
@@ -997,12 +1004,10 @@ static void read_ahead(void **state)
 	 * go: the one that waited reads what that run left */
 	struct rt_db *w = open_url_opts(url_buf, &o);
 	assert_int_equal(rt_version_change(a, (v = upd("bbbb", "cccc"), &v), &err), 0);
-	a->locked = 1;
-	rt_db_close(a);
+	release(a);
 	assert_int_equal(w->drv->lock(w, &err), 0);
 	versions_now(w, 1, "cccc");
-	w->locked = 1;
-	rt_db_close(w);
+	release(w);
 
 	if (!is_pg)
 		return;
@@ -1012,7 +1017,7 @@ static void read_ahead(void **state)
 	unsetenv("PGOPTIONS");
 	assert_int_equal(a->drv->lock(a, &err), 0);
 	assert_false(ahead_handed(a));
-	rt_db_close(a);
+	release(a);
 	/* not Alembic's table: read afresh, which says what is wrong */
 	struct rt_db_opts other = o;
 	other.version_table = "not_versions";
@@ -1040,8 +1045,7 @@ static void read_ahead(void **state)
 	assert_int_equal(rt_versions_read(a, &rows, &exists, &err), -1);
 	assert_msg_has(&err, "reading the version table: 42501");
 	rt_error_clear(&err);
-	a->locked = 1;
-	rt_db_close(a);
+	release(a);
 	strvec_clear(&rows);
 }
 
