@@ -152,12 +152,7 @@ INSERT INTO no_such_table VALUES (1);" "DROP TABLE d;"
 	# now() is when the server got the script a transaction came in, so
 	# the migrations of one batch all see the same now()
 	pq "CREATE TABLE seen (t timestamptz)"
-	local prev="" id
-	for i in $(seq 1 130); do
-		id=$(printf 'c%011x' "$i")
-		mkrev "$id" "$prev" "m$i" "INSERT INTO seen SELECT now();" "DELETE FROM seen;"
-		prev=$id
-	done
+	chain c 130 "INSERT INTO seen SELECT now();" "DELETE FROM seen;"
 	run rt upgrade "$(printf 'c%011x' 100)"
 	[ "$status" -eq 0 ]
 	[ "$(pq "SELECT count(*), count(DISTINCT t) FROM seen")" = "100|1" ]
@@ -214,12 +209,7 @@ INSERT INTO no_such_table VALUES (1);" "DROP TABLE c;"
 	# 129 migrations and a failing one: the first batch takes 64 (the rest
 	# is too many to join it), and the script of that batch begins the
 	# run's transaction
-	local prev="" id
-	for i in $(seq 1 129); do
-		id=$(printf 'a%011x' "$i")
-		mkrev "$id" "$prev" "t$i" "CREATE TABLE t$i (id int);" "DROP TABLE t$i;"
-		prev=$id
-	done
+	chain a 129 "CREATE TABLE t{i} (id int);" "DROP TABLE t{i};"
 	mkrev b00000000130 "$prev" "bad" "INSERT INTO no_such_table VALUES (1);" "-"
 	run rt --single-transaction upgrade head
 	[ "$status" -eq 2 ]

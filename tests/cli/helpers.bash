@@ -412,6 +412,19 @@ mkrev() {
 	} >"migrations/versions/${id}_$(echo "$msg" | tr ' ' '_').sql"
 }
 
+# chain LETTER N UPSQL DOWNSQL: N linear revisions LETTER000...1 to N
+# (hex), messages m1..mN, each {i} in the SQL replaced by the revision's
+# number; $prev is left at the last one's id.
+chain() {
+	local letter=$1 n=$2 up=$3 down=$4 i id
+	prev=""
+	for i in $(seq 1 "$n"); do
+		id=$(printf '%s%011x' "$letter" "$i")
+		mkrev "$id" "$prev" "m$i" "${up//\{i\}/$i}" "${down//\{i\}/$i}"
+		prev=$id
+	done
+}
+
 # without_history FILE: an offline script without retort's retort_history
 # statements (each with the blank line after it): what is left is
 # Alembic's, byte for byte.
