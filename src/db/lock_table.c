@@ -285,6 +285,7 @@ static int start_heartbeat(struct rt_db *db, const struct rt_url *url, struct rt
 	o.statement_timeout = o.ddl_lock_timeout = 0;
 	o.on_lock_wait = NULL;
 	o.on_lock_note = NULL;
+	o.lock_now = o.read_ahead = 0; /* it only renews the lease */
 	if (rt_db_open(&l->hb, url, &o, err)) {
 		rt_error_prefix(err, "opening the migration lease's heartbeat connection");
 		return -1;

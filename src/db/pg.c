@@ -591,6 +591,7 @@ static int pg_versions_ahead(struct rt_db *db, int *exists, struct strvec *rows)
 	memcpy(exists, d->ahead_exists, sizeof(d->ahead_exists));
 	for (size_t i = 0; i < d->ahead_rows.nr; i++)
 		strvec_push(rows, d->ahead_rows.v[i]);
+	strvec_clear(&d->ahead_rows);
 	return 1;
 }
 

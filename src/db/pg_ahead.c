@@ -7,13 +7,16 @@
  *
  * One statement has to do both without failing when the table is not
  * there (a missing table would be an error in the server's log, and
- * would end the round trip): table_to_xml is the core function that
- * reads a table it is given by OID, and it gives NULL for a NULL one, so
- * the catalog lookup feeds it.  Its forest is one element a row, each
- * column an element whose text is the value as its type prints it, with
- * &, <, > and carriage returns escaped; rt_pg_ahead_take decodes it, and
- * is trusted only for a version_num of a string type, whose XML text is
- * exactly what SELECT version_num gives.
+ * would end the round trip): query_to_xml is the core function that runs
+ * a query made at run time, and the query is made only from a table the
+ * catalog found (its OID printed as a regclass, quoted and qualified as
+ * needed), so nothing runs for a missing one.  It reads version_num
+ * alone, so it needs no more privilege than SELECT version_num does.  Its
+ * forest is one element a row, holding a version_num element whose text
+ * is the value as its type prints it, with &, <, > and carriage returns
+ * escaped; rt_pg_ahead_take decodes it, and is trusted only for a
+ * version_num of a string type, whose XML text is exactly what SELECT
+ * version_num gives.
  *
  * The statement reads with its own snapshot only under READ COMMITTED:
  * under a stricter default isolation the whole round trip is one
@@ -40,8 +43,9 @@ static void table_match(struct strbuf *sql, const char *schema_lit, const char *
 void rt_pg_ahead_sql(struct strbuf *sql, const char *schema_lit, const char *table_lit)
 {
 	strbuf_addstr(sql, "SELECT pg_catalog.current_setting('transaction_isolation') = "
-			   "'read committed' AS ahead, (SELECT pg_catalog.table_to_xml(c.oid, false, "
-			   "true, '')::text ");
+			   "'read committed' AS ahead, (SELECT pg_catalog.query_to_xml('SELECT "
+			   "version_num FROM ' || c.oid::pg_catalog.regclass::text, false, true, "
+			   "'')::text ");
 	table_match(sql, schema_lit, table_lit);
 	strbuf_addstr(sql, " AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = "
 			   "c.oid AND a.attname = 'version_num' AND NOT a.attisdropped AND a.atttypid "
