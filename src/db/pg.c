@@ -562,10 +562,11 @@ static int pg_tables_exist(struct rt_db *db, const char *schema, const char *con
 {
 	struct strbuf q = STRBUF_INIT;
 	PGresult *r;
-	const char **p = rt_tables_query(&q, "SELECT %d FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace s ON "
-			    "s.oid = c.relnamespace WHERE s.nspname = coalesce($1, "
-			    "pg_catalog.current_schema()) AND c.relkind IN ('r', 'p') AND c.relname = $%d",
-			schema, names, n);
+	struct strbuf test = STRBUF_INIT;
+	strbuf_addstr(&test, "SELECT %d ");
+	rt_pg_table_match(&test, "$1", "$%d");
+	const char **p = rt_tables_query(&q, test.buf, schema, names, n);
+	strbuf_release(&test);
 	int rc = run(PDB(db), q.buf, n + 1, p, &r, "looking for the version table", err);
 	if (!rc) {
 		struct strvec found;

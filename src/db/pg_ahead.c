@@ -30,14 +30,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The tables (ordinary or partitioned, as pg_tables lists) named `name`
- * (a literal) in the schema `schema_lit` (NULL: the first on search_path). */
-static void table_match(struct strbuf *sql, const char *schema_lit, const char *name)
+void rt_pg_table_match(struct strbuf *sql, const char *schema, const char *name)
 {
 	strbuf_addf(sql, "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace s ON "
 			 "s.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND s.nspname = "
 			 "coalesce(%s, pg_catalog.current_schema()) AND c.relname = %s",
-		    schema_lit ? schema_lit : "NULL", name);
+		    schema, name);
 }
 
 void rt_pg_ahead_sql(struct strbuf *sql, const char *schema_lit, const char *table_lit)
@@ -46,7 +44,7 @@ void rt_pg_ahead_sql(struct strbuf *sql, const char *schema_lit, const char *tab
 			   "'read committed' AS ahead, (SELECT pg_catalog.query_to_xml('SELECT "
 			   "version_num FROM ' || c.oid::pg_catalog.regclass::text, false, true, "
 			   "'')::text ");
-	table_match(sql, schema_lit, table_lit);
+	rt_pg_table_match(sql, schema_lit ? schema_lit : "NULL", table_lit);
 	strbuf_addstr(sql, " AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = "
 			   "c.oid AND a.attname = 'version_num' AND NOT a.attisdropped AND a.atttypid "
 			   "IN ('pg_catalog.text'::pg_catalog.regtype, "
@@ -55,7 +53,7 @@ void rt_pg_ahead_sql(struct strbuf *sql, const char *schema_lit, const char *tab
 	const char *names[3] = { table_lit, "'" RT_HISTORY_TABLE "'", "'" RT_PROGRESS_TABLE "'" };
 	for (int i = 0; i < 3; i++) {
 		strbuf_addstr(sql, ", EXISTS (SELECT 1 ");
-		table_match(sql, schema_lit, names[i]);
+		rt_pg_table_match(sql, schema_lit ? schema_lit : "NULL", names[i]);
 		strbuf_addch(sql, ')');
 	}
 }

@@ -7,6 +7,13 @@
 #include "../lib/strbuf.h"
 #include "../lib/strvec.h"
 
+/* Append the FROM and WHERE that find the tables (ordinary or
+ * partitioned, as pg_tables lists) whose name is the SQL expression
+ * `name` in the schema the expression `schema` gives (when it is NULL,
+ * the first schema on search_path), as c (pg_class) and s (its
+ * namespace): the one test of the read-ahead and of tables_exist. */
+void rt_pg_table_match(struct strbuf *sql, const char *schema, const char *name);
+
 /* Append the statement that reads ahead, for the version table named by
  * the literal `table_lit` in the schema `schema_lit` (a literal, or NULL
  * for the first schema on search_path); its row's first column is named
