@@ -40,11 +40,13 @@ void rt_pg_table_match(struct strbuf *sql, const char *schema, const char *name)
 
 void rt_pg_ahead_sql(struct strbuf *sql, const char *schema_lit, const char *table_lit)
 {
+	const char *schema = schema_lit ? schema_lit : "NULL";
+
 	strbuf_addstr(sql, "SELECT pg_catalog.current_setting('transaction_isolation') = "
 			   "'read committed' AS ahead, (SELECT pg_catalog.query_to_xml('SELECT "
 			   "version_num FROM ' || c.oid::pg_catalog.regclass::text, false, true, "
 			   "'')::text ");
-	rt_pg_table_match(sql, schema_lit ? schema_lit : "NULL", table_lit);
+	rt_pg_table_match(sql, schema, table_lit);
 	strbuf_addstr(sql, " AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = "
 			   "c.oid AND a.attname = 'version_num' AND NOT a.attisdropped AND a.atttypid "
 			   "IN ('pg_catalog.text'::pg_catalog.regtype, "
@@ -53,7 +55,7 @@ void rt_pg_ahead_sql(struct strbuf *sql, const char *schema_lit, const char *tab
 	const char *names[3] = { table_lit, "'" RT_HISTORY_TABLE "'", "'" RT_PROGRESS_TABLE "'" };
 	for (int i = 0; i < 3; i++) {
 		strbuf_addstr(sql, ", EXISTS (SELECT 1 ");
-		rt_pg_table_match(sql, schema_lit ? schema_lit : "NULL", names[i]);
+		rt_pg_table_match(sql, schema, names[i]);
 		strbuf_addch(sql, ')');
 	}
 }
